@@ -1,0 +1,97 @@
+/**
+ * Builds the GraphQL context of one request: who is calling (API key, portal session cookie or
+ * admin token) and for which account. REST routes reach it through the same Yoga pipeline, so
+ * both surfaces authenticate identically.
+ */
+import type { Config } from '../env.js'
+import { db } from '../db.js'
+import { AppError } from '../errors.js'
+import { parseApiKey, safeEqual, sha256 } from './secrets.js'
+import { accountIdOf, type Principal } from './principal.js'
+
+export const SESSION_COOKIE = 'obq_session'
+const LAST_USED_PRECISION_MS = 60_000
+
+/** Per-request facts shared by the HTTP layer and the resolvers. */
+export interface RequestState {
+  requestId: string
+  clientIp: string
+  /** Set once the caller is known, for the request log. */
+  accountId?: string
+  /** Cookies a resolver wants set on the response (portal login/logout). */
+  setCookies: string[]
+  /** Headers to add to the response (rate limit). */
+  headers: Record<string, string>
+}
+
+export interface Context {
+  request: Request
+  http: RequestState
+  config: Config
+  principal: Principal
+  /** The account every query of this request is confined to; null for admin and anonymous. */
+  accountId: string | null
+}
+
+export async function createContext(request: Request, http: RequestState, config: Config): Promise<Context> {
+  const principal = await authenticate(request, config)
+  const accountId = accountIdOf(principal)
+  if (accountId) http.accountId = accountId
+  return { request, http, config, principal, accountId }
+}
+
+async function authenticate(request: Request, config: Config): Promise<Principal> {
+  const header = request.headers.get('authorization')
+  if (header !== null) return authenticateBearer(header, config)
+  const cookie = readCookie(request.headers.get('cookie'), SESSION_COOKIE)
+  if (cookie && isSameOrigin(request, config)) return (await sessionPrincipal(cookie)) ?? { kind: 'anonymous' }
+  return { kind: 'anonymous' }
+}
+
+async function authenticateBearer(header: string, config: Config): Promise<Principal> {
+  const match = /^Bearer ([\x21-\x7e]{1,512})$/i.exec(header.trim())
+  if (!match) throw new AppError('UNAUTHENTICATED', "Malformed Authorization header: expected 'Bearer <API key>'")
+  const token = match[1]
+  if (config.ADMIN_TOKEN && safeEqual(token, config.ADMIN_TOKEN)) return { kind: 'admin' }
+
+  const parsed = parseApiKey(token)
+  if (!parsed.ok) throw new AppError('UNAUTHENTICATED', parsed.reason)
+  // Looked up by the hash's unique index; the hash is compared again in constant time so the
+  // match does not rest on the index's string comparison alone.
+  const key = await db.apiKey.findUnique({ where: { keyHash: parsed.hash } })
+  if (!key || !safeEqual(key.keyHash, parsed.hash)) throw new AppError('UNAUTHENTICATED', 'Invalid API key')
+  const now = Date.now()
+  if (key.revokedAt) throw new AppError('UNAUTHENTICATED', 'API key has been revoked')
+  if (key.expiresAt && key.expiresAt.getTime() <= now) throw new AppError('UNAUTHENTICATED', 'API key has expired')
+  // Recorded with one-minute precision so a busy key does not write on every request.
+  if (!key.lastUsedAt || now - key.lastUsedAt.getTime() > LAST_USED_PRECISION_MS) {
+    await db.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: new Date(now) } })
+  }
+  return { kind: 'apiKey', accountId: key.accountId, keyId: key.id, mode: key.mode, scopes: key.scopes }
+}
+
+async function sessionPrincipal(token: string): Promise<Principal | null> {
+  const session = await db.portalSession.findUnique({ where: { tokenHash: sha256(token) } })
+  if (!session || session.endedAt || session.expiresAt.getTime() <= Date.now()) return null
+  if (session.kind === 'admin') return { kind: 'admin' }
+  return session.accountId ? { kind: 'session', accountId: session.accountId, sessionId: session.id } : null
+}
+
+/**
+ * Cookie-authenticated writes must come from our own pages: a cross-site form or script
+ * carries a foreign Origin (SameSite=Lax already keeps the cookie off most of them).
+ */
+function isSameOrigin(request: Request, config: Config): boolean {
+  const origin = request.headers.get('origin')
+  if (!origin || request.method === 'GET' || request.method === 'HEAD') return true
+  return origin === new URL(request.url).origin || origin === new URL(config.PUBLIC_URL).origin
+}
+
+export function readCookie(header: string | null, name: string): string | undefined {
+  if (!header) return undefined
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=')
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim())
+  }
+  return undefined
+}

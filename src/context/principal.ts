@@ -1,0 +1,29 @@
+/**
+ * Who is calling. Every request resolves to exactly one principal:
+ * an API key (account + scopes), a portal session (whole account), the operator's admin
+ * token, or nobody.
+ */
+export const CRM_SCOPES = ['read:conversations', 'read:transcripts', 'read:hub', 'write:hub'] as const
+export const LEAD_SCOPES = ['leads:read', 'leads:write', 'quotes:read', 'sms:send', 'appointments:read', 'pipeline:read'] as const
+export const ALL_SCOPES = [...CRM_SCOPES, ...LEAD_SCOPES] as const
+export type Scope = (typeof ALL_SCOPES)[number]
+
+export const isScope = (value: string): value is Scope => (ALL_SCOPES as readonly string[]).includes(value)
+
+export type Principal =
+  | { kind: 'anonymous' }
+  | { kind: 'admin' }
+  | { kind: 'session'; accountId: string; sessionId: string }
+  | { kind: 'apiKey'; accountId: string; keyId: string; mode: 'LIVE' | 'TEST'; scopes: readonly string[] }
+
+export const accountIdOf = (p: Principal): string | null => (p.kind === 'session' || p.kind === 'apiKey' ? p.accountId : null)
+
+/** Portal sessions see their whole account; keys see what their scopes allow. */
+export function hasScope(p: Principal, scope: Scope): boolean {
+  if (p.kind === 'session') return true
+  if (p.kind === 'apiKey') return p.scopes.includes(scope)
+  return false
+}
+
+/** Test keys never reach a provider and spend no credits. */
+export const isTestKey = (p: Principal) => p.kind === 'apiKey' && p.mode === 'TEST'

@@ -1,0 +1,134 @@
+/**
+ * The one PrismaClient and its adapter choice: PostgreSQL through @prisma/adapter-pg (a pooled
+ * connection) when DATABASE_URL is set, otherwise an embedded PGlite database persisted under
+ * DATA_DIR. Import `db` where data is needed; `connectDb` is called once by main.ts (and by
+ * tests), `disconnectDb` at shutdown.
+ */
+import { mkdir } from 'node:fs/promises'
+import path from 'node:path'
+import { PGlite } from '@electric-sql/pglite'
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
+import { PrismaPg } from '@prisma/adapter-pg'
+import type { SqlDriverAdapter, SqlDriverAdapterFactory, Transaction } from '@prisma/driver-adapter-utils'
+import pg from 'pg'
+import { PrismaPGlite } from 'pglite-prisma-adapter'
+import { PrismaClient } from './generated/prisma/client.js'
+
+/** Runs whole SQL scripts (migrations) on one connection, inside one transaction. */
+export interface ScriptRunner {
+  transaction<T>(fn: (run: (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>) => Promise<T>): Promise<T>
+}
+
+export interface Database {
+  prisma: PrismaClient
+  kind: 'pglite' | 'postgres'
+  scripts: ScriptRunner
+  close(): Promise<void>
+}
+
+export let db: PrismaClient = undefined as unknown as PrismaClient
+let current: Database | undefined
+
+/** SQL statements sent to the database since start-up: tests pin query counts with it. */
+export const sqlStatements = { count: 0 }
+
+export interface DbOptions {
+  databaseUrl?: string
+  /** Directory of the embedded database; `memory://` for a throwaway one. */
+  dataDir?: string
+  poolSize?: number
+}
+
+export async function connectDb(options: DbOptions): Promise<Database> {
+  if (current) return current
+  const database = options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : await openPglite(options.dataDir)
+  current = database
+  db = database.prisma
+  return database
+}
+
+export async function disconnectDb(): Promise<void> {
+  const database = current
+  current = undefined
+  await database?.close()
+}
+
+function openPostgres(connectionString: string, max: number): Database {
+  const pool = new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000 })
+  pool.on('error', () => {}) // an idle client dropped by the server; the pool replaces it
+  const prisma = new PrismaClient({ adapter: countingFactory(new PrismaPg(pool)) })
+  return {
+    prisma,
+    kind: 'postgres',
+    scripts: {
+      async transaction(fn) {
+        const client = await pool.connect()
+        try {
+          await client.query('BEGIN')
+          const result = await fn(async (sql, params) => (await client.query(sql, params as unknown[])).rows)
+          await client.query('COMMIT')
+          return result
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => {})
+          throw error
+        } finally {
+          client.release()
+        }
+      },
+    },
+    async close() {
+      await prisma.$disconnect()
+      await pool.end()
+    },
+  }
+}
+
+async function openPglite(dataDir = './data'): Promise<Database> {
+  const inMemory = dataDir.startsWith('memory://')
+  if (!inMemory) await mkdir(dataDir, { recursive: true })
+  const pglite = await PGlite.create({ dataDir: inMemory ? dataDir : path.join(dataDir, 'pglite'), extensions: { pg_trgm } })
+  const prisma = new PrismaClient({ adapter: countingFactory(new PrismaPGlite(pglite)) })
+  return {
+    prisma,
+    kind: 'pglite',
+    scripts: {
+      transaction: (fn) =>
+        pglite.transaction((tx) =>
+          fn(async (sql, params) => {
+            if (params?.length) return (await tx.query<Record<string, unknown>>(sql, params)).rows
+            const results = await tx.exec(sql)
+            return (results.at(-1)?.rows ?? []) as Record<string, unknown>[]
+          }),
+        ),
+    },
+    async close() {
+      await prisma.$disconnect()
+      await pglite.close()
+    },
+  }
+}
+
+/** Wraps an adapter factory so every SQL statement it sends is counted. */
+function countingFactory(factory: SqlDriverAdapterFactory): SqlDriverAdapterFactory {
+  const countQueries = <T extends SqlDriverAdapter | Transaction>(target: T): T =>
+    new Proxy(target, {
+      get(obj, prop, receiver) {
+        const value = Reflect.get(obj, prop, receiver)
+        if (prop === 'queryRaw' || prop === 'executeRaw') {
+          return (...args: unknown[]) => {
+            sqlStatements.count++
+            return (value as (...a: unknown[]) => unknown).apply(obj, args)
+          }
+        }
+        if (prop === 'startTransaction') {
+          return async (...args: unknown[]) => countQueries(await (value as (...a: unknown[]) => Promise<Transaction>).apply(obj, args))
+        }
+        return typeof value === 'function' ? value.bind(obj) : value
+      },
+    })
+  return {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    connect: async () => countQueries(await factory.connect()),
+  }
+}

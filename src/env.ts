@@ -1,0 +1,78 @@
+/**
+ * The only reader of process.env. Every variable of the operator contract
+ * (shared spec operator.md) is parsed and validated here once; a bad configuration fails at
+ * start-up with one line per problem, naming the variable.
+ */
+import path from 'node:path'
+import { z } from 'zod'
+
+const flag = z
+  .enum(['1', '0', 'true', 'false', ''])
+  .optional()
+  .transform((v) => v === '1' || v === 'true')
+
+const url = (name: string) =>
+  z
+    .string()
+    .url(`${name} must be an absolute URL`)
+    .transform((v) => v.replace(/\/+$/, ''))
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgres:// or postgresql://')
+      .optional(),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    DATA_DIR: z.string().min(1).default('./data'),
+    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'REDIS_URL must start with redis:// or rediss://').optional(),
+    SECRET_KEY: z.string().min(32, 'SECRET_KEY must be at least 32 characters').optional(),
+    ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
+    BOOTSTRAP_ACCESS_CODE: z.string().min(6, 'BOOTSTRAP_ACCESS_CODE must be at least 6 characters').max(200).optional(),
+    PUBLIC_URL: url('PUBLIC_URL').optional(),
+    RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(100),
+    SENDBLUE_API_URL: url('SENDBLUE_API_URL').default('https://api.sendblue.co'),
+    VAPI_API_URL: url('VAPI_API_URL').default('https://api.vapi.ai'),
+    TWILIO_API_URL: url('TWILIO_API_URL').default('https://api.twilio.com'),
+    ALLOW_PRIVATE_WEBHOOK_URLS: flag,
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && env.DATABASE_URL && !env.SECRET_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['SECRET_KEY'], message: 'SECRET_KEY is required with DATABASE_URL in production' })
+    }
+  })
+
+export type Env = z.infer<typeof schema>
+
+/** The parsed configuration the server runs with. */
+export interface Config extends Omit<Env, 'PUBLIC_URL' | 'DATA_DIR'> {
+  DATA_DIR: string
+  PUBLIC_URL: string
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+  }
+}
+
+/** Parses an environment (process.env by default); throws ConfigError listing every problem. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  // Empty strings mean "unset", as in most shells' `VAR= cmd`.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''))
+  const parsed = schema.safeParse(cleaned)
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`))
+  }
+  const env = parsed.data
+  const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? 'localhost' : env.HOST
+  return {
+    ...env,
+    DATA_DIR: path.resolve(env.DATA_DIR),
+    PUBLIC_URL: env.PUBLIC_URL ?? `http://${host}:${env.PORT}`,
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * The only side effects: read the configuration, open and migrate the database, create the
+ * default account on first start, listen, and shut down cleanly on SIGTERM/SIGINT.
+ */
+import { createServer, type IncomingMessage } from 'node:http'
+import { createServerAdapter } from '@whatwg-node/server'
+import { pino } from 'pino'
+import { createApp } from './app.js'
+import { connectDb, disconnectDb } from './db.js'
+import { ConfigError, loadConfig, type Config } from './env.js'
+import { bootstrapDefaultAccount } from './services/accounts.js'
+import { closeRedis } from './services/limiters.js'
+import { migrate } from './services/migrate.js'
+import { resolveSecretKey } from './services/secret-key.js'
+
+const SHUTDOWN_GRACE_MS = 8_000
+
+async function main() {
+  let config: Config
+  try {
+    config = loadConfig()
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    for (const problem of error.problems) console.error(`config error: ${problem}`)
+    process.exit(1)
+  }
+  const logger = pino({ level: config.LOG_LEVEL })
+  config = { ...config, SECRET_KEY: await resolveSecretKey(config.SECRET_KEY, config.DATA_DIR) }
+
+  const database = await connectDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: config.DATABASE_POOL_SIZE })
+  const applied = await migrate(database.scripts)
+  if (applied.length) logger.info({ migrations: applied }, 'applied migrations')
+
+  const bootstrapped = await bootstrapDefaultAccount(config.BOOTSTRAP_ACCESS_CODE)
+  if (bootstrapped) {
+    // Printed once, on the very first start: the only time this code is ever shown.
+    console.log(`\n  Portal:       ${config.PUBLIC_URL}/portal\n  Account:      ${bootstrapped.account.name}\n  Access code:  ${bootstrapped.accessCode}\n`)
+  }
+
+  if (process.argv.includes('--demo')) {
+    const { seedDemoData } = await import('./services/demo.js')
+    await seedDemoData(logger)
+  }
+
+  const app = createApp(config, logger)
+  const adapter = createServerAdapter((request: Request, ctx: object) =>
+    app.fetch(request, { clientIp: (ctx as { req?: IncomingMessage }).req?.socket.remoteAddress }),
+  )
+  const server = createServer(adapter)
+  server.keepAliveTimeout = 65_000
+  await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve))
+  logger.info({ url: config.PUBLIC_URL, database: database.kind }, 'listening')
+
+  let stopping = false
+  const stop = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    logger.info({ signal }, 'shutting down')
+    const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS + 1_500).unref()
+    server.close() // stop accepting; in-flight requests finish
+    server.closeIdleConnections()
+    setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref()
+    await new Promise((resolve) => server.once('close', resolve))
+    await closeRedis()
+    await disconnectDb()
+    clearTimeout(force)
+    process.exit(0)
+  }
+  process.on('SIGTERM', () => void stop('SIGTERM'))
+  process.on('SIGINT', () => void stop('SIGINT'))
+}
+
+main().catch((error) => {
+  console.error(error)
+  process.exit(1)
+})

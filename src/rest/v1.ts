@@ -1,0 +1,98 @@
+/**
+ * The read-only CRM API under /v1 (shared spec crm-api.md): conversations, their messages and
+ * transcripts. Field aliases in each operation produce the documented snake_case shape, so
+ * JSON values such as `metadata` pass through untouched.
+ */
+import { reasonPhrase } from '../errors.js'
+import { ConversationChannel, ConversationStatus } from '../generated/prisma/enums.js'
+import { enumParam, intParam, stringParam } from './params.js'
+import type { RestInput, RestSurface } from './route.js'
+
+const conversationFields = `
+  id channel status customer_id: customerId lead_id: leadId participant subject summary
+  started_at: startedAt ended_at: endedAt last_message_at: lastMessageAt message_count: messageCount
+  metadata created_at: createdAt updated_at: updatedAt`
+
+const messageFields = `
+  id conversation_id: conversationId direction channel sender content status provider
+  provider_message_id: providerMessageId created_at: createdAt`
+
+const window = ({ query }: RestInput) => ({ limit: intParam(query, 'limit'), offset: intParam(query, 'offset') })
+
+/** `{"error": "<reason phrase>", "message": "<detail>"}` */
+export const crmErrorBody = (status: number, message: string) => ({ error: reasonPhrase[status] ?? 'Error', message })
+
+type Page = { items: unknown[]; total: number; limit: number; offset: number }
+export const pageEnvelope = (page: Page) => ({
+  body: { data: page.items, pagination: { limit: page.limit, offset: page.offset, total: page.total } },
+})
+
+export const v1Surface: RestSurface = {
+  name: 'crm-read',
+  prefix: '/v1',
+  readOnly: true,
+  errorBody: crmErrorBody,
+  routes: [
+    {
+      method: 'GET',
+      path: '/conversations',
+      summary: 'List conversations, newest first',
+      scope: 'read:conversations',
+      document: `query ListConversations($channel: ConversationChannel, $status: ConversationStatus, $startDate: String, $endDate: String, $limit: Int, $offset: Int) {
+        conversationPage(channel: $channel, status: $status, startDate: $startDate, endDate: $endDate, limit: $limit, offset: $offset) {
+          items { ${conversationFields} } total limit offset
+        }
+      }`,
+      variables: (input) => ({
+        channel: enumParam(input.query, 'channel', Object.values(ConversationChannel)),
+        status: enumParam(input.query, 'status', Object.values(ConversationStatus)),
+        startDate: stringParam(input.query, 'start_date', 40),
+        endDate: stringParam(input.query, 'end_date', 40),
+        ...window(input),
+      }),
+      respond: (data) => pageEnvelope(data.conversationPage),
+    },
+    {
+      method: 'GET',
+      path: '/conversations/:conversationId',
+      summary: 'Fetch one conversation',
+      scope: 'read:conversations',
+      document: `query GetConversation($id: ID!) { conversation(id: $id) { ${conversationFields} } }`,
+      variables: ({ params }) => ({ id: params.conversationId }),
+      respond: (data) => (data.conversation ? { body: { data: data.conversation } } : null),
+      notFound: 'Conversation not found',
+    },
+    {
+      method: 'GET',
+      path: '/conversations/:conversationId/messages',
+      summary: "List a conversation's messages, oldest first",
+      scope: 'read:conversations',
+      document: `query ListConversationMessages($id: ID!, $limit: Int, $offset: Int) {
+        conversation(id: $id) { messagePage(limit: $limit, offset: $offset) { items { ${messageFields} } total limit offset } }
+      }`,
+      variables: (input) => ({ id: input.params.conversationId, ...window(input) }),
+      respond: (data) => (data.conversation ? pageEnvelope(data.conversation.messagePage) : null),
+      notFound: 'Conversation not found',
+    },
+    {
+      method: 'GET',
+      path: '/conversations/:conversationId/transcript',
+      summary: "A conversation's transcript as JSON, or as plain text with ?format=text",
+      scope: 'read:transcripts',
+      document: `query GetTranscript($id: ID!) {
+        conversationTranscript(conversationId: $id) { conversation_id: conversationId channel entries { speaker text at } text }
+      }`,
+      variables: ({ params, query }) => {
+        enumParam(query, 'format', ['json', 'text'])
+        return { id: params.conversationId }
+      },
+      respond: (data, { query }) => {
+        const transcript = data.conversationTranscript
+        if (!transcript) return null
+        if (query.get('format') === 'text') return { text: transcript.text, contentType: 'text/plain; charset=utf-8' }
+        return { body: { data: transcript } }
+      },
+      notFound: 'Conversation not found',
+    },
+  ],
+}

@@ -1,0 +1,195 @@
+/**
+ * Conversations (SMS, iMessage, voice, email threads), their messages and transcripts. Read by
+ * the `/v1` REST surface and by frontends through Relay connections.
+ */
+import { db } from '../db.js'
+import {
+  ConversationChannel,
+  ConversationStatus,
+  MessageDirection,
+  MessageSender,
+} from '../generated/prisma/enums.js'
+import type { Prisma } from '../generated/prisma/client.js'
+import { builder } from './builder.js'
+import { dateRange } from './dates.js'
+import { pageType, pageWindow } from './paging.js'
+import { accountOf } from './tenancy.js'
+
+builder.enumType(ConversationChannel, { name: 'ConversationChannel' })
+builder.enumType(ConversationStatus, { name: 'ConversationStatus' })
+builder.enumType(MessageDirection, { name: 'MessageDirection' })
+builder.enumType(MessageSender, { name: 'MessageSender' })
+
+const newestFirst = [{ createdAt: 'desc' as const }, { id: 'desc' as const }]
+const oldestFirst = [{ createdAt: 'asc' as const }, { id: 'asc' as const }]
+
+export const Message = builder.prismaObject('Message', {
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    conversationId: t.exposeString('conversationId'),
+    direction: t.expose('direction', { type: MessageDirection }),
+    channel: t.expose('channel', { type: ConversationChannel }),
+    sender: t.expose('sender', { type: MessageSender }),
+    content: t.exposeString('content'),
+    status: t.exposeString('status'),
+    provider: t.exposeString('provider', { nullable: true }),
+    providerMessageId: t.exposeString('providerMessageId', { nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+})
+
+const MessagePage = pageType('Message', () => db.message)
+
+interface TranscriptLine {
+  speaker: string
+  text: string
+  at: Date
+}
+
+const TranscriptEntry = builder.objectRef<TranscriptLine>('TranscriptEntry').implement({
+  fields: (t) => ({
+    speaker: t.exposeString('speaker'),
+    text: t.exposeString('text'),
+    at: t.expose('at', { type: 'DateTime' }),
+  }),
+})
+
+interface TranscriptShape {
+  conversationId: string
+  channel: ConversationChannel
+  entries: TranscriptLine[]
+}
+
+/** One line per entry: `[<ISO time>] <Speaker>: <text>` (line breaks inside text become spaces). */
+export const transcriptText = (entries: TranscriptLine[]) =>
+  entries.map((e) => `[${e.at.toISOString()}] ${e.speaker}: ${e.text.replace(/\s*[\r\n]+\s*/g, ' ')}`).join('\n')
+
+const Transcript = builder.objectRef<TranscriptShape>('Transcript').implement({
+  fields: (t) => ({
+    conversationId: t.exposeString('conversationId'),
+    channel: t.expose('channel', { type: ConversationChannel }),
+    entries: t.field({ type: [TranscriptEntry], resolve: (tr) => tr.entries }),
+    text: t.string({ description: 'The transcript as plain text, one line per entry', resolve: (tr) => transcriptText(tr.entries) }),
+  }),
+})
+
+/** Transcripts are read whole; this bounds the memory one request can ask for. */
+const TRANSCRIPT_MAX_ENTRIES = 10_000
+const speakerOf: Record<MessageSender, string> = { customer: 'Customer', agent: 'Agent', ai: 'AI', system: 'System' }
+
+async function loadTranscript(conversation: { id: string; channel: ConversationChannel }): Promise<TranscriptShape> {
+  if (conversation.channel === 'voice') {
+    const rows = await db.transcriptEntry.findMany({
+      where: { conversationId: conversation.id },
+      orderBy: { position: 'asc' },
+      take: TRANSCRIPT_MAX_ENTRIES,
+      select: { speaker: true, text: true, at: true },
+    })
+    return { conversationId: conversation.id, channel: conversation.channel, entries: rows }
+  }
+  const messages = await db.message.findMany({
+    where: { conversationId: conversation.id },
+    orderBy: oldestFirst,
+    take: TRANSCRIPT_MAX_ENTRIES,
+    select: { sender: true, content: true, createdAt: true },
+  })
+  const entries = messages.map((m) => ({ speaker: speakerOf[m.sender], text: m.content, at: m.createdAt }))
+  return { conversationId: conversation.id, channel: conversation.channel, entries }
+}
+
+export const Conversation = builder.prismaObject('Conversation', {
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    channel: t.expose('channel', { type: ConversationChannel }),
+    status: t.expose('status', { type: ConversationStatus }),
+    customerId: t.exposeString('customerId', { nullable: true }),
+    leadId: t.exposeString('leadId', { nullable: true }),
+    participant: t.exposeString('participant', { description: 'Phone or email of the other party' }),
+    subject: t.exposeString('subject', { nullable: true }),
+    summary: t.exposeString('summary', { nullable: true }),
+    recordingUrl: t.exposeString('recordingUrl', { nullable: true }),
+    startedAt: t.expose('startedAt', { type: 'DateTime' }),
+    endedAt: t.expose('endedAt', { type: 'DateTime', nullable: true }),
+    lastMessageAt: t.expose('lastMessageAt', { type: 'DateTime', nullable: true }),
+    messageCount: t.exposeInt('messageCount'),
+    metadata: t.expose('metadata', { type: 'JSON' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    messages: t.relatedConnection('messages', { cursor: 'id', totalCount: true, query: { orderBy: oldestFirst } }),
+    messagePage: t.field({
+      type: MessagePage,
+      description: 'Messages oldest first, by offset (the REST layer pages this way)',
+      args: { limit: t.arg.int(), offset: t.arg.int() },
+      resolve: (conversation, args) => ({ where: { conversationId: conversation.id }, orderBy: oldestFirst, ...pageWindow(args) }),
+    }),
+    transcript: t.field({
+      type: Transcript,
+      authScopes: { scope: 'read:transcripts' },
+      resolve: (conversation) => loadTranscript(conversation),
+    }),
+  }),
+})
+
+const ConversationPage = pageType('Conversation', () => db.conversation)
+
+
+function conversationFilter(
+  accountId: string,
+  args: { channel?: ConversationChannel | null; status?: ConversationStatus | null; startDate?: string | null; endDate?: string | null },
+): Prisma.ConversationWhereInput {
+  return {
+    accountId,
+    ...(args.channel ? { channel: args.channel } : {}),
+    ...(args.status ? { status: args.status } : {}),
+    ...(args.startDate || args.endDate ? { startedAt: dateRange(args.startDate, args.endDate) } : {}),
+  }
+}
+
+builder.queryFields((t) => {
+  const filters = {
+    channel: t.arg({ type: ConversationChannel }),
+    status: t.arg({ type: ConversationStatus }),
+    startDate: t.arg.string({ description: 'On started_at: YYYY-MM-DD or ISO 8601, inclusive' }),
+    endDate: t.arg.string({ description: 'On started_at: YYYY-MM-DD (whole day) or ISO 8601, inclusive' }),
+  }
+  return {
+    conversation: t.prismaField({
+      type: 'Conversation',
+      nullable: true,
+      authScopes: { scope: 'read:conversations' },
+      args: { id: t.arg.id({ required: true }) },
+      resolve: (query, _root, args, ctx) => db.conversation.findFirst({ ...query, where: { id: String(args.id), accountId: accountOf(ctx) } }),
+    }),
+    conversationTranscript: t.field({
+      type: Transcript,
+      nullable: true,
+      description: "A conversation's transcript (null when no such conversation exists in this account)",
+      authScopes: { scope: 'read:transcripts' },
+      args: { conversationId: t.arg.id({ required: true }) },
+      resolve: async (_root, args, ctx) => {
+        const conversation = await db.conversation.findFirst({
+          where: { id: String(args.conversationId), accountId: accountOf(ctx) },
+          select: { id: true, channel: true },
+        })
+        return conversation && loadTranscript(conversation)
+      },
+    }),
+    conversations: t.prismaConnection({
+      type: 'Conversation',
+      cursor: 'id',
+      authScopes: { scope: 'read:conversations' },
+      args: filters,
+      totalCount: (_root, args, ctx) => db.conversation.count({ where: conversationFilter(accountOf(ctx), args) }),
+      resolve: (query, _root, args, ctx) =>
+        db.conversation.findMany({ ...query, where: conversationFilter(accountOf(ctx), args), orderBy: newestFirst }),
+    }),
+    conversationPage: t.field({
+      type: ConversationPage,
+      description: 'Conversations newest first, by offset (the REST layer pages this way)',
+      authScopes: { scope: 'read:conversations' },
+      args: { ...filters, limit: t.arg.int(), offset: t.arg.int() },
+      resolve: (_root, args, ctx) => ({ where: conversationFilter(accountOf(ctx), args), orderBy: newestFirst, ...pageWindow(args) }),
+    }),
+  }
+})
+

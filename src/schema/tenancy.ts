@@ -1,0 +1,11 @@
+import type { Context } from '../context/context.js'
+import { AppError } from '../errors.js'
+
+/**
+ * The account a resolver must confine every query to. Fields reach it only behind an auth
+ * scope that requires an account, so a missing one is a programming error surfaced as 401.
+ */
+export function accountOf(ctx: Context): string {
+  if (!ctx.accountId) throw new AppError('UNAUTHENTICATED', 'This operation needs an API key or a portal session')
+  return ctx.accountId
+}

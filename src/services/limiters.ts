@@ -1,0 +1,42 @@
+/**
+ * Counters that must hold across server processes when there are several: in Redis when
+ * REDIS_URL is set, in memory otherwise (rate-limiter-flexible handles both with one API and
+ * does the Redis side atomically).
+ */
+import { Redis } from 'ioredis'
+import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible'
+
+export interface LimiterOptions {
+  keyPrefix: string
+  points: number
+  durationSeconds: number
+  /** Seconds a key stays blocked once over the limit (default: until the window ends). */
+  blockSeconds?: number
+}
+
+let redis: Redis | undefined
+
+export function redisClient(url: string): Redis {
+  redis ??= new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false })
+  return redis
+}
+
+export async function closeRedis(): Promise<void> {
+  const client = redis
+  redis = undefined
+  await client?.quit().catch(() => client.disconnect())
+}
+
+export function createLimiter(redisUrl: string | undefined, options: LimiterOptions): RateLimiterAbstract {
+  const common = {
+    keyPrefix: options.keyPrefix,
+    points: options.points,
+    duration: options.durationSeconds,
+    blockDuration: options.blockSeconds ?? 0,
+  }
+  return redisUrl ? new RateLimiterRedis({ ...common, storeClient: redisClient(redisUrl) }) : new RateLimiterMemory(common)
+}
+
+/** rate-limiter-flexible rejects with a result object when over the limit, an Error on failure. */
+export const isOverLimit = (rejection: unknown): rejection is { msBeforeNext: number; remainingPoints: number } =>
+  typeof rejection === 'object' && rejection !== null && !(rejection instanceof Error) && 'msBeforeNext' in rejection

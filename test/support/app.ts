@@ -1,0 +1,81 @@
+/**
+ * The front door for tests: a real app over a real database (PGlite in memory, or the
+ * PostgreSQL database global-setup made), called through `app.fetch` with no port.
+ */
+import { inject } from 'vitest'
+import { createApp, type App } from '../../src/app.js'
+import { connectDb, sqlStatements, type Database } from '../../src/db.js'
+import { loadConfig, type Config } from '../../src/env.js'
+import { migrate } from '../../src/services/migrate.js'
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789'
+
+let database: Promise<Database> | undefined
+
+/** One database per test file: migrated PGlite in memory, or the suite's PostgreSQL database. */
+export function testDatabase(): Promise<Database> {
+  database ??= (async () => {
+    const databaseUrl = inject('databaseUrl')
+    const db = await connectDb({ databaseUrl, dataDir: 'memory://', poolSize: 5 })
+    if (!databaseUrl) await migrate(db.scripts)
+    return db
+  })()
+  return database
+}
+
+export const usesPostgres = () => Boolean(inject('databaseUrl'))
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    ADMIN_TOKEN,
+    PUBLIC_URL: 'http://crm.test',
+    SECRET_KEY: 'test-secret-key-test-secret-key-0123456789',
+    ...overrides,
+  })
+}
+
+export interface TestClient {
+  app: App
+  /** Calls a REST path; `auth` is an API key or `{ cookie }`. */
+  call(method: string, path: string, options?: CallOptions): Promise<Response>
+  /** Runs a GraphQL operation and returns the parsed body. */
+  gql<T = any>(query: string, variables?: Record<string, unknown>, options?: CallOptions): Promise<{ data?: T; errors?: any[]; status: number; response: Response }>
+}
+
+export interface CallOptions {
+  key?: string
+  cookie?: string
+  body?: unknown
+  headers?: Record<string, string>
+}
+
+export async function testApp(overrides: Record<string, string> = {}): Promise<TestClient> {
+  await testDatabase()
+  const app = createApp(testConfig(overrides))
+  const call = (method: string, path: string, options: CallOptions = {}) => {
+    const headers: Record<string, string> = { ...options.headers }
+    if (options.key) headers.authorization = `Bearer ${options.key}`
+    if (options.cookie) headers.cookie = options.cookie
+    let body: string | undefined
+    if (options.body !== undefined) {
+      body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body)
+      headers['content-type'] ??= 'application/json'
+    }
+    return app.fetch(new Request(`http://crm.test${path}`, { method, headers, body }))
+  }
+  const gql = async (query: string, variables?: Record<string, unknown>, options: CallOptions = {}) => {
+    const response = await call('POST', '/graphql', { ...options, body: { query, variables } })
+    const json = (await response.json()) as { data?: any; errors?: any[] }
+    return { ...json, status: response.status, response }
+  }
+  return { app, call, gql }
+}
+
+/** SQL statements the database received while `fn` ran. */
+export async function countStatements(fn: () => Promise<unknown>): Promise<number> {
+  const before = sqlStatements.count
+  await fn()
+  return sqlStatements.count - before
+}
