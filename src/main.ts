@@ -49,7 +49,8 @@ async function main() {
   const server = createServer(adapter)
   server.keepAliveTimeout = 65_000
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve))
-  logger.info({ url: config.PUBLIC_URL, database: database.kind }, 'listening')
+  const address = server.address()
+  logger.info({ port: typeof address === 'object' ? address?.port : config.PORT, url: config.PUBLIC_URL, database: database.kind }, 'listening')
 
   let stopping = false
   const stop = async (signal: string) => {

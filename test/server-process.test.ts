@@ -1,0 +1,132 @@
+/**
+ * The server as an operator runs it: a real process on a real port with the embedded
+ * database, stopped with SIGTERM and started again on the same DATA_DIR.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+
+const root = path.resolve(import.meta.dirname, '..')
+const tsx = path.join(root, 'node_modules/.bin/tsx')
+const dirs: string[] = []
+afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))))
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+interface Running {
+  child: ChildProcess
+  output: () => string
+  url: string
+}
+
+async function start(env: Record<string, string>): Promise<Running> {
+  const port = await freePort()
+  let output = ''
+  const child = spawn(tsx, ['src/main.ts'], {
+    cwd: root,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  child.stdout!.on('data', (d) => (output += d))
+  child.stderr!.on('data', (d) => (output += d))
+  const url = `http://127.0.0.1:${port}`
+  for (let i = 0; i < 150; i++) {
+    if (child.exitCode !== null) throw new Error(`server exited early:\n${output}`)
+    const ok = await fetch(`${url}/health`).then((r) => r.ok, () => false)
+    if (ok) return { child, output: () => output, url }
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  child.kill('SIGKILL')
+  throw new Error(`server did not answer /health:\n${output}`)
+}
+
+/** Waits for a child's output to arrive through its pipe. */
+async function eventually<T>(probe: () => T | undefined): Promise<T> {
+  for (let i = 0; i < 50; i++) {
+    const value = probe()
+    if (value !== undefined) return value
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  throw new Error('timed out waiting')
+}
+
+function stop(running: Running): Promise<{ code: number | null; ms: number }> {
+  const started = Date.now()
+  return new Promise((resolve) => {
+    running.child.once('exit', (code) => resolve({ code, ms: Date.now() - started }))
+    running.child.kill('SIGTERM')
+  })
+}
+
+async function gql(url: string, query: string, variables: Record<string, unknown>, headers: Record<string, string> = {}) {
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  })
+  return { body: (await response.json()) as any, response }
+}
+
+describe('the server process', () => {
+  it('prints the default account once, keeps data across a restart, and stops cleanly on SIGTERM', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'crm-restart-'))
+    dirs.push(dataDir)
+    const env = { DATA_DIR: dataDir, BOOTSTRAP_ACCESS_CODE: 'bootstrap-code-123' }
+
+    const first = await start(env)
+    expect(first.output()).toContain('Access code:  bootstrap-code-123')
+    expect(first.output()).toMatch(/Portal: +http:\/\/127\.0\.0\.1:\d+\/portal/)
+    const login = await gql(first.url, `mutation($c: String!) { portalLogin(accessCode: $c) { account { name } } }`, { c: 'bootstrap-code-123' })
+    expect(login.body.data.portalLogin.account.name).toBe('Default')
+    const cookie = login.response.headers.get('set-cookie')!.split(';')[0]
+    const created = await gql(first.url, `mutation { createApiKey(input: { name: "ops", mode: LIVE }) { secret } }`, {}, { cookie })
+    const key = created.body.data.createApiKey.secret
+    const listed = await fetch(`${first.url}/v1/conversations`, { headers: { authorization: `Bearer ${key}` } })
+    expect(listed.status).toBe(200)
+
+    // A request log line per request, with no secret in it.
+    const logLine = await eventually(() => first.output().split('\n').find((l) => l.includes('"path":"/v1/conversations"')))
+    expect(JSON.parse(logLine)).toMatchObject({ method: 'GET', path: '/v1/conversations', status: 200, account_id: expect.any(String), request_id: expect.any(String) })
+    expect(first.output()).not.toContain(key)
+    expect(first.output()).not.toContain(cookie.split('=')[1])
+
+    const stopped = await stop(first)
+    expect(stopped.code).toBe(0)
+    expect(stopped.ms).toBeLessThan(10_000)
+
+    const second = await start(env)
+    expect(second.output()).not.toContain('Access code')
+    const again = await fetch(`${second.url}/v1/conversations`, { headers: { authorization: `Bearer ${key}` } })
+    expect(again.status).toBe(200)
+    const relogin = await gql(second.url, `mutation($c: String!) { portalLogin(accessCode: $c) { account { name } } }`, { c: 'bootstrap-code-123' })
+    expect(relogin.body.data.portalLogin.account.name).toBe('Default')
+    expect((await stop(second)).code).toBe(0)
+  }, 90_000)
+
+  it('fails fast on bad configuration with one line per problem, naming the variable', async () => {
+    const child = spawn(tsx, ['src/main.ts'], {
+      cwd: root,
+      env: { PATH: process.env.PATH, PORT: 'eighty', RATE_LIMIT_PER_MINUTE: '0', DATABASE_URL: 'mysql://nope' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stderr = ''
+    child.stderr!.on('data', (d) => (stderr += d))
+    const code = await new Promise((resolve) => child.once('exit', resolve))
+    expect(code).toBe(1)
+    const lines = stderr.trim().split('\n').filter((l) => l.startsWith('config error:'))
+    expect(lines).toHaveLength(3)
+    expect(stderr).toMatch(/config error: PORT: /)
+    expect(stderr).toMatch(/config error: RATE_LIMIT_PER_MINUTE: /)
+    expect(stderr).toMatch(/config error: DATABASE_URL: DATABASE_URL must start with postgres/)
+  }, 30_000)
+})
