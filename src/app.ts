@@ -2,6 +2,7 @@
  * The server as a value: Yoga (GraphQL) + request context + REST route tables + health, behind
  * one fetch function. main.ts listens; tests call `app.fetch(new Request(...))` with no port.
  */
+import { useGraphQlJit } from '@envelop/graphql-jit'
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql'
 import { createYoga } from 'graphql-yoga'
 import { pino, type Logger } from 'pino'
@@ -10,8 +11,13 @@ import { db } from './db.js'
 import type { Config } from './env.js'
 import { AppError, errorCodeOf } from './errors.js'
 import { MAX_BODY_BYTES, readBody } from './http/body.js'
+import { createDocs } from './http/docs.js'
+import { handleCallback, isCallbackPath } from './http/callbacks.js'
+import { isPortalPath, servePortal } from './http/portal.js'
 import { requestIdFor } from './http/request-id.js'
 import { createRestRouter } from './rest/handler.js'
+import { leadsSurface } from './rest/leads.js'
+import { hubSurface } from './rest/hub.js'
 import { v1Surface } from './rest/v1.js'
 import { schema } from './schema/index.js'
 
@@ -30,9 +36,15 @@ export function createApp(config: Config, logger: Logger = pino({ level: config.
     renderGraphiQL,
     landingPage: false,
     logging: false,
+    // REST route operations are fixed documents: compile each once into plain JavaScript
+    // (list responses skip most of the generic executor's per-field work; see README,
+    // Performance). /graphql keeps the reference executor, whose request-error statuses
+    // follow the GraphQL-over-HTTP spec exactly.
+    plugins: [useGraphQlJit({}, { enableIf: (args) => (args.contextValue as { viaRest?: boolean }).viaRest === true })],
     maskedErrors: true,
   })
-  const rest = createRestRouter([v1Surface], yoga)
+  const rest = createRestRouter([v1Surface, hubSurface, leadsSurface], yoga)
+  const docs = createDocs(schema)
 
   async function route(request: Request, http: RequestState): Promise<Response> {
     const { pathname } = new URL(request.url)
@@ -40,6 +52,9 @@ export function createApp(config: Config, logger: Logger = pino({ level: config.
     if (pathname === '/health/ready') return readiness()
     if (pathname === '/graphql') return graphql(request, http)
     if (rest.match(pathname)) return rest.handle(request, http)
+    if (isCallbackPath(pathname)) return handleCallback(request, config, logger)
+    if (docs.matches(pathname)) return docs.serve(pathname)
+    if (isPortalPath(pathname)) return servePortal(request)
     return Response.json({ error: 'Not Found', message: `No route for ${pathname}` }, { status: 404 })
   }
 

@@ -6,12 +6,9 @@
  */
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
-import { PGlite } from '@electric-sql/pglite'
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
 import { PrismaPg } from '@prisma/adapter-pg'
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, Transaction } from '@prisma/driver-adapter-utils'
 import pg from 'pg'
-import { PrismaPGlite } from 'pglite-prisma-adapter'
 import { PrismaClient } from './generated/prisma/client.js'
 
 /** Runs whole SQL scripts (migrations) on one connection, inside one transaction. */
@@ -84,6 +81,12 @@ function openPostgres(connectionString: string, max: number): Database {
 }
 
 async function openPglite(dataDir = './data'): Promise<Database> {
+  // Loaded only when embedded: PGlite's WebAssembly build costs ~50 MB a PostgreSQL deployment never needs.
+  const [{ PGlite }, { pg_trgm }, { PrismaPGlite }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite/contrib/pg_trgm'),
+    import('pglite-prisma-adapter'),
+  ])
   const inMemory = dataDir.startsWith('memory://')
   if (!inMemory) await mkdir(dataDir, { recursive: true })
   const pglite = await PGlite.create({ dataDir: inMemory ? dataDir : path.join(dataDir, 'pglite'), extensions: { pg_trgm } })

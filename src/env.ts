@@ -37,10 +37,28 @@ const schema = z
     SENDBLUE_API_URL: url('SENDBLUE_API_URL').default('https://api.sendblue.co'),
     VAPI_API_URL: url('VAPI_API_URL').default('https://api.vapi.ai'),
     TWILIO_API_URL: url('TWILIO_API_URL').default('https://api.twilio.com'),
+    /** Deadline for one provider request (Sendblue, Vapi, Twilio); tests shorten it. */
+    PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(1).max(120_000).default(10_000),
     ALLOW_PRIVATE_WEBHOOK_URLS: flag,
+    /** Background worker (services/worker/): how long a claimed message belongs to its worker before another may recover it. */
+    WORKER_LEASE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(300_000),
+    /** Pause between worker passes when there was nothing to do. */
+    WORKER_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
+    /** Messages one worker pass claims, and how many of them it sends at once. */
+    WORKER_BATCH_SIZE: z.coerce.number().int().min(1).max(1_000).default(100),
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
+    /** Comma-separated account ids: confines this worker to them (a dedicated sender for a large account). */
+    WORKER_ACCOUNTS: z
+      .string()
+      .optional()
+      .transform((v) => (v ? v.split(',').map((id) => id.trim()).filter(Boolean) : undefined)),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
+    // A lease that could expire while a provider request is still running would let a second worker resend it.
+    if (env.WORKER_LEASE_MS <= env.PROVIDER_TIMEOUT_MS * 2) {
+      ctx.addIssue({ code: 'custom', path: ['WORKER_LEASE_MS'], message: 'WORKER_LEASE_MS must exceed twice PROVIDER_TIMEOUT_MS' })
+    }
     if (env.NODE_ENV === 'production' && env.DATABASE_URL && !env.SECRET_KEY) {
       ctx.addIssue({ code: 'custom', path: ['SECRET_KEY'], message: 'SECRET_KEY is required with DATABASE_URL in production' })
     }

@@ -9,9 +9,11 @@ import { createApp } from './app.js'
 import { connectDb, disconnectDb } from './db.js'
 import { ConfigError, loadConfig, type Config } from './env.js'
 import { bootstrapDefaultAccount } from './services/accounts.js'
+import { backfillDefaultTemplates } from './services/automations/templates.js'
 import { closeRedis } from './services/limiters.js'
 import { migrate } from './services/migrate.js'
 import { resolveSecretKey } from './services/secret-key.js'
+import { startWorker } from './services/worker/worker.js'
 
 const SHUTDOWN_GRACE_MS = 8_000
 
@@ -31,6 +33,9 @@ async function main() {
   const applied = await migrate(database.scripts)
   if (applied.length) logger.info({ migrations: applied }, 'applied migrations')
 
+  // Accounts created before the template library existed get it now (idempotent).
+  const backfilled = await backfillDefaultTemplates()
+  if (backfilled) logger.info({ accounts: backfilled }, 'seeded the default template library')
   const bootstrapped = await bootstrapDefaultAccount(config.BOOTSTRAP_ACCESS_CODE)
   if (bootstrapped) {
     // Printed once, on the very first start: the only time this code is ever shown.
@@ -51,6 +56,8 @@ async function main() {
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve))
   const address = server.address()
   logger.info({ port: typeof address === 'object' ? address?.port : config.PORT, url: config.PUBLIC_URL, database: database.kind }, 'listening')
+  // Sends due messages and delivers webhooks (services/worker/); more can run with `npm run worker`.
+  const stopWorker = startWorker({ config, logger })
 
   let stopping = false
   const stop = async (signal: string) => {
@@ -58,10 +65,13 @@ async function main() {
     stopping = true
     logger.info({ signal }, 'shutting down')
     const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS + 1_500).unref()
+    // No new claims from here; a send or delivery cut off by the deadline keeps its lease and is recovered.
+    const workerStopped = stopWorker(SHUTDOWN_GRACE_MS - 1_000)
     server.close() // stop accepting; in-flight requests finish
     server.closeIdleConnections()
     setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref()
     await new Promise((resolve) => server.once('close', resolve))
+    await workerStopped
     await closeRedis()
     await disconnectDb()
     clearTimeout(force)

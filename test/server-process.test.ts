@@ -10,7 +10,8 @@ import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 
 const root = path.resolve(import.meta.dirname, '..')
-const tsx = path.join(root, 'node_modules/.bin/tsx')
+// Node itself with tsx's loader: no wrapper process between the test's signals and the server.
+const server = [process.execPath, ['--import', 'tsx', 'src/main.ts']] as const
 const dirs: string[] = []
 afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))))
 
@@ -32,7 +33,7 @@ interface Running {
 async function start(env: Record<string, string>): Promise<Running> {
   const port = await freePort()
   let output = ''
-  const child = spawn(tsx, ['src/main.ts'], {
+  const child = spawn(server[0], [...server[1]], {
     cwd: root,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -114,7 +115,7 @@ describe('the server process', () => {
   }, 90_000)
 
   it('fails fast on bad configuration with one line per problem, naming the variable', async () => {
-    const child = spawn(tsx, ['src/main.ts'], {
+    const child = spawn(server[0], [...server[1]], {
       cwd: root,
       env: { PATH: process.env.PATH, PORT: 'eighty', RATE_LIMIT_PER_MINUTE: '0', DATABASE_URL: 'mysql://nope' },
       stdio: ['ignore', 'pipe', 'pipe'],

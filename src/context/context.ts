@@ -6,11 +6,18 @@
 import type { Config } from '../env.js'
 import { db } from '../db.js'
 import { AppError } from '../errors.js'
+import { chargeRequest } from '../services/rate-limit.js'
 import { parseApiKey, safeEqual, sha256 } from './secrets.js'
 import { accountIdOf, type Principal } from './principal.js'
 
 export const SESSION_COOKIE = 'obq_session'
 const LAST_USED_PRECISION_MS = 60_000
+/** keyId → when this process last wrote its lastUsedAt (bounded: entries older than a minute are useless). */
+const lastUsedWrites = new Map<string, number>()
+setInterval(() => {
+  const cutoff = Date.now() - LAST_USED_PRECISION_MS
+  for (const [id, at] of lastUsedWrites) if (at < cutoff) lastUsedWrites.delete(id)
+}, LAST_USED_PRECISION_MS).unref()
 
 /** Per-request facts shared by the HTTP layer and the resolvers. */
 export interface RequestState {
@@ -36,7 +43,10 @@ export interface Context {
 export async function createContext(request: Request, http: RequestState, config: Config): Promise<Context> {
   const principal = await authenticate(request, config)
   const accountId = accountIdOf(principal)
-  if (accountId) http.accountId = accountId
+  if (accountId) {
+    http.accountId = accountId
+    await chargeRequest(config, accountId, http.headers)
+  }
   return { request, http, config, principal, accountId }
 }
 
@@ -63,8 +73,11 @@ async function authenticateBearer(header: string, config: Config): Promise<Princ
   const now = Date.now()
   if (key.revokedAt) throw new AppError('UNAUTHENTICATED', 'API key has been revoked')
   if (key.expiresAt && key.expiresAt.getTime() <= now) throw new AppError('UNAUTHENTICATED', 'API key has expired')
-  // Recorded with one-minute precision so a busy key does not write on every request.
-  if (!key.lastUsedAt || now - key.lastUsedAt.getTime() > LAST_USED_PRECISION_MS) {
+  // Recorded with one-minute precision so a busy key does not write on every request; the
+  // in-process note stops concurrent requests of one key from all writing at once.
+  const stale = !key.lastUsedAt || now - key.lastUsedAt.getTime() > LAST_USED_PRECISION_MS
+  if (stale && now - (lastUsedWrites.get(key.id) ?? 0) > LAST_USED_PRECISION_MS) {
+    lastUsedWrites.set(key.id, now)
     await db.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: new Date(now) } })
   }
   return { kind: 'apiKey', accountId: key.accountId, keyId: key.id, mode: key.mode, scopes: key.scopes }

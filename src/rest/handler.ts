@@ -9,6 +9,7 @@ import type { YogaServerInstance } from 'graphql-yoga'
 import type { Context, RequestState } from '../context/context.js'
 import { AppError, errorCodeOf, httpStatusByCode } from '../errors.js'
 import { readBody } from '../http/body.js'
+import { idempotent, requestFingerprint } from '../services/idempotency.js'
 import { type HttpMethod, type RestInput, type RestResult, type RestRoute, type RestSurface } from './route.js'
 
 interface CompiledRoute {
@@ -60,7 +61,7 @@ export function createRestRouter(surfaces: RestSurface[], yoga: Yoga): RestRoute
 }
 
 function compileRoute(surface: RestSurface, route: RestRoute, schema: Parameters<typeof validate>[0]): CompiledRoute {
-  const document = parse(route.document)
+  const document = parse(String(route.document))
   const errors = validate(schema, document)
   if (errors.length > 0) {
     throw new Error(`${route.method} ${surface.prefix}${route.path}: ${errors.map((e) => e.message).join('; ')}`)
@@ -91,21 +92,28 @@ async function dispatch(target: CompiledSurface, request: Request, url: URL, htt
 
   const input: RestInput = {
     params: pathParams(compiled, url.pathname),
+    url,
     query: url.searchParams,
     body: hasBody(compiled.route.method) ? await jsonBody(request) : {},
     headers: request.headers,
   }
+  // Authenticate (and count the request against the account's rate limit) before mapping input,
+  // so a bad key is a 401 before any 400 and every answer to a known caller has RateLimit headers.
+  const { contextFactory, execute, schema } = yoga.getEnveloped({ request, http, viaRest: true } as never)
+  const contextValue = (await contextFactory()) as Context
   const variables = compiled.route.variables?.(input) ?? {}
-
-  const { contextFactory, execute, schema } = yoga.getEnveloped({ request, http } as never)
-  const contextValue = await contextFactory()
-  const result = await execute({ schema, document: compiled.document, variableValues: variables, contextValue, operationName: compiled.operationName })
-  if ('errors' in result && result.errors?.length) throw restError(result.errors[0])
-
-  const shaped = compiled.route.respond((result as { data: Record<string, unknown> }).data, input)
-  if (shaped === null) return errorResponse(surface, 404, compiled.route.notFound ?? 'Not found')
-  const response = toResponse(shaped)
-  return method === 'HEAD' ? new Response(null, { status: response.status, headers: response.headers }) : response
+  const run = async () => {
+    const result = await execute({ schema, document: compiled.document, variableValues: variables, contextValue, operationName: compiled.operationName })
+    if ('errors' in result && result.errors?.length) throw restError(result.errors[0])
+    const shaped = compiled.route.respond((result as { data: Record<string, unknown> }).data, input)
+    if (shaped === null) return errorResponse(surface, 404, compiled.route.notFound ?? 'Not found')
+    const response = toResponse(shaped)
+    return method === 'HEAD' ? new Response(null, { status: response.status, headers: response.headers }) : response
+  }
+  // Keys are per account, known only once the context has authenticated the caller.
+  const key = surface.idempotent && hasBody(compiled.route.method) ? request.headers.get('idempotency-key') : null
+  if (key === null || !contextValue.accountId) return run()
+  return idempotent(contextValue.accountId, key, requestFingerprint(method, url.pathname, input.body), run)
 }
 
 /**
@@ -115,7 +123,9 @@ async function dispatch(target: CompiledSurface, request: Request, url: URL, htt
  */
 function restError(error: GraphQLError): Error {
   if (errorCodeOf(error)) return error
-  if (!error.originalError && !error.path) return new AppError('BAD_REQUEST', error.message)
+  // A variable of the wrong type (`"name": 42`) arrives wrapping the scalar's own GraphQLError.
+  const fromGraphQL = !error.originalError || error.originalError.name === 'GraphQLError'
+  if (fromGraphQL && !error.path) return new AppError('BAD_REQUEST', error.message)
   return error
 }
 

@@ -1,10 +1,18 @@
 /** Query-string readers for route rows: each turns a malformed value into a clear 400. */
 import { badRequest } from '../errors.js'
+import { ParamRecorder } from './openapi/probe.js'
+import type { JsonSchema } from './openapi/result-schema.js'
+
+/** Tells the OpenAPI probe what a parameter is (a no-op on real requests). */
+function describe(query: URLSearchParams, name: string, schema: JsonSchema) {
+  if (query instanceof ParamRecorder) query.describe(name, schema)
+}
 
 const INT32_MAX = 2_147_483_647
 
 /** An integer parameter; absent → undefined. Range rules are the operation's to enforce. */
 export function intParam(query: URLSearchParams, name: string): number | undefined {
+  describe(query, name, { type: 'integer', maximum: INT32_MAX })
   const raw = query.get(name)
   if (raw === null || raw === '') return undefined
   if (!/^-?\d{1,10}$/.test(raw.trim()) || Math.abs(Number(raw)) > INT32_MAX) {
@@ -15,6 +23,7 @@ export function intParam(query: URLSearchParams, name: string): number | undefin
 
 /** One of a documented list of values; absent → undefined. */
 export function enumParam<T extends string>(query: URLSearchParams, name: string, values: readonly T[]): T | undefined {
+  describe(query, name, { type: 'string', enum: [...values] })
   const raw = query.get(name)
   if (raw === null || raw === '') return undefined
   if (!(values as readonly string[]).includes(raw)) {
@@ -25,6 +34,7 @@ export function enumParam<T extends string>(query: URLSearchParams, name: string
 
 /** A free-text parameter, length-capped. */
 export function stringParam(query: URLSearchParams, name: string, maxLength = 200): string | undefined {
+  describe(query, name, { type: 'string', maxLength })
   const raw = query.get(name)
   if (raw === null || raw === '') return undefined
   if (raw.length > maxLength) throw badRequest(`${name} must be at most ${maxLength} characters`)

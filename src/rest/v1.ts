@@ -6,16 +6,23 @@
 import { reasonPhrase } from '../errors.js'
 import { ConversationChannel, ConversationStatus } from '../generated/prisma/enums.js'
 import { enumParam, intParam, stringParam } from './params.js'
-import type { RestInput, RestSurface } from './route.js'
+import { graphql } from '../generated/gql/index.js'
+import { defineRoute, type RestInput, type RestSurface } from './route.js'
 
-const conversationFields = `
-  id channel status customer_id: customerId lead_id: leadId participant subject summary
-  started_at: startedAt ended_at: endedAt last_message_at: lastMessageAt message_count: messageCount
-  metadata created_at: createdAt updated_at: updatedAt`
+graphql(`
+  fragment ConversationRest on Conversation {
+    id channel status customer_id: customerId lead_id: leadId participant subject summary
+    started_at: startedAt ended_at: endedAt last_message_at: lastMessageAt message_count: messageCount
+    metadata created_at: createdAt updated_at: updatedAt
+  }
+`)
 
-const messageFields = `
-  id conversation_id: conversationId direction channel sender content status provider
-  provider_message_id: providerMessageId created_at: createdAt`
+graphql(`
+  fragment MessageRest on Message {
+    id conversation_id: conversationId direction channel sender content status provider
+    provider_message_id: providerMessageId created_at: createdAt
+  }
+`)
 
 const window = ({ query }: RestInput) => ({ limit: intParam(query, 'limit'), offset: intParam(query, 'offset') })
 
@@ -33,16 +40,18 @@ export const v1Surface: RestSurface = {
   readOnly: true,
   errorBody: crmErrorBody,
   routes: [
-    {
+    defineRoute({
       method: 'GET',
       path: '/conversations',
       summary: 'List conversations, newest first',
       scope: 'read:conversations',
-      document: `query ListConversations($channel: ConversationChannel, $status: ConversationStatus, $startDate: String, $endDate: String, $limit: Int, $offset: Int) {
-        conversationPage(channel: $channel, status: $status, startDate: $startDate, endDate: $endDate, limit: $limit, offset: $offset) {
-          items { ${conversationFields} } total limit offset
+      document: graphql(`
+        query ListConversations($channel: ConversationChannel, $status: ConversationStatus, $startDate: String, $endDate: String, $limit: Int, $offset: Int) {
+          conversationPage(channel: $channel, status: $status, startDate: $startDate, endDate: $endDate, limit: $limit, offset: $offset) {
+            items { ...ConversationRest } total limit offset
+          }
         }
-      }`,
+      `),
       variables: (input) => ({
         channel: enumParam(input.query, 'channel', Object.values(ConversationChannel)),
         status: enumParam(input.query, 'status', Object.values(ConversationStatus)),
@@ -51,37 +60,43 @@ export const v1Surface: RestSurface = {
         ...window(input),
       }),
       respond: (data) => pageEnvelope(data.conversationPage),
-    },
-    {
+    }),
+    defineRoute({
       method: 'GET',
       path: '/conversations/:conversationId',
       summary: 'Fetch one conversation',
       scope: 'read:conversations',
-      document: `query GetConversation($id: ID!) { conversation(id: $id) { ${conversationFields} } }`,
+      document: graphql(`
+        query GetConversation($id: ID!) { conversation(id: $id) { ...ConversationRest } }
+      `),
       variables: ({ params }) => ({ id: params.conversationId }),
       respond: (data) => (data.conversation ? { body: { data: data.conversation } } : null),
       notFound: 'Conversation not found',
-    },
-    {
+    }),
+    defineRoute({
       method: 'GET',
       path: '/conversations/:conversationId/messages',
       summary: "List a conversation's messages, oldest first",
       scope: 'read:conversations',
-      document: `query ListConversationMessages($id: ID!, $limit: Int, $offset: Int) {
-        conversation(id: $id) { messagePage(limit: $limit, offset: $offset) { items { ${messageFields} } total limit offset } }
-      }`,
+      document: graphql(`
+        query ListConversationMessages($id: ID!, $limit: Int, $offset: Int) {
+          conversation(id: $id) { messagePage(limit: $limit, offset: $offset) { items { ...MessageRest } total limit offset } }
+        }
+      `),
       variables: (input) => ({ id: input.params.conversationId, ...window(input) }),
       respond: (data) => (data.conversation ? pageEnvelope(data.conversation.messagePage) : null),
       notFound: 'Conversation not found',
-    },
-    {
+    }),
+    defineRoute({
       method: 'GET',
       path: '/conversations/:conversationId/transcript',
       summary: "A conversation's transcript as JSON, or as plain text with ?format=text",
       scope: 'read:transcripts',
-      document: `query GetTranscript($id: ID!) {
-        conversationTranscript(conversationId: $id) { conversation_id: conversationId channel entries { speaker text at } text }
-      }`,
+      document: graphql(`
+        query GetTranscript($id: ID!) {
+          conversationTranscript(conversationId: $id) { conversation_id: conversationId channel entries { speaker text at } text }
+        }
+      `),
       variables: ({ params, query }) => {
         enumParam(query, 'format', ['json', 'text'])
         return { id: params.conversationId }
@@ -93,6 +108,6 @@ export const v1Surface: RestSurface = {
         return { body: { data: transcript } }
       },
       notFound: 'Conversation not found',
-    },
+    }),
   ],
 }

@@ -1,12 +1,18 @@
 import { db } from '../db.js'
 import { generateAccessCode, sha256 } from '../context/secrets.js'
 import type { Prisma } from '../generated/prisma/client.js'
+import { defaultTemplateRows } from './automations/templates.js'
 
 const BOOTSTRAP_LOCK = 72_707_370 // arbitrary, fixed advisory-lock key
 
-/** Creates an account; the access code is returned here and never again (only its hash is kept). */
+/**
+ * Creates an account with the default template library (one statement, so never one without the
+ * other); the access code is returned here and never again (only its hash is kept).
+ */
 export async function createAccount(name: string, accessCode = generateAccessCode(), tx: Prisma.TransactionClient = db) {
-  const account = await tx.account.create({ data: { name, accessCodeHash: sha256(accessCode) } })
+  const account = await tx.account.create({
+    data: { name, accessCodeHash: sha256(accessCode), templates: { createMany: { data: defaultTemplateRows() } } },
+  })
   return { account, accessCode }
 }
 

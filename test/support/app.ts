@@ -7,6 +7,7 @@ import { createApp, type App } from '../../src/app.js'
 import { connectDb, sqlStatements, type Database } from '../../src/db.js'
 import { loadConfig, type Config } from '../../src/env.js'
 import { migrate } from '../../src/services/migrate.js'
+import { checkContract } from './contract.js'
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789'
 
@@ -32,6 +33,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     ADMIN_TOKEN,
     PUBLIC_URL: 'http://crm.test',
     SECRET_KEY: 'test-secret-key-test-secret-key-0123456789',
+    // Suites make many requests per tenant; rate-limit tests set the budget they test.
+    RATE_LIMIT_PER_MINUTE: '1000000',
     ...overrides,
   })
 }
@@ -54,7 +57,7 @@ export interface CallOptions {
 export async function testApp(overrides: Record<string, string> = {}): Promise<TestClient> {
   await testDatabase()
   const app = createApp(testConfig(overrides))
-  const call = (method: string, path: string, options: CallOptions = {}) => {
+  const call = async (method: string, path: string, options: CallOptions = {}) => {
     const headers: Record<string, string> = { ...options.headers }
     if (options.key) headers.authorization = `Bearer ${options.key}`
     if (options.cookie) headers.cookie = options.cookie
@@ -63,7 +66,9 @@ export async function testApp(overrides: Record<string, string> = {}): Promise<T
       body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body)
       headers['content-type'] ??= 'application/json'
     }
-    return app.fetch(new Request(`http://crm.test${path}`, { method, headers, body }))
+    const response = await app.fetch(new Request(`http://crm.test${path}`, { method, headers, body }))
+    await checkContract(method, `http://crm.test${path}`, response)
+    return response
   }
   const gql = async (query: string, variables?: Record<string, unknown>, options: CallOptions = {}) => {
     const response = await call('POST', '/graphql', { ...options, body: { query, variables } })

@@ -1,0 +1,113 @@
+/**
+ * Campaigns: the messages one event queued (e.g. a project's contract reminders), paused,
+ * resumed or cancelled together.
+ */
+import { db } from '../db.js'
+import { conflict, notFound } from '../errors.js'
+import type { Prisma } from '../generated/prisma/client.js'
+import { CampaignStatus } from '../generated/prisma/enums.js'
+import { PENDING_STATUSES } from '../services/automations/engine.js'
+import { builder } from './builder.js'
+import { newestFirst } from './customers.js'
+import { pageType, pageWindow } from './paging.js'
+import { accountOf } from './tenancy.js'
+
+builder.enumType(CampaignStatus, { name: 'CampaignStatus' })
+const CampaignAction = builder.enumType('CampaignAction', { values: ['pause', 'resume', 'cancel'] as const })
+
+export const Campaign = builder.prismaObject('Campaign', {
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    projectId: t.exposeString('projectId', { nullable: true }),
+    eventId: t.exposeString('eventId', { nullable: true }),
+    name: t.exposeString('name'),
+    eventType: t.exposeString('eventType'),
+    status: t.expose('status', { type: CampaignStatus }),
+    pendingCount: t.relationCount('communications', {
+      description: 'Messages not yet sent: scheduled, queued or failed',
+      where: { status: { in: [...PENDING_STATUSES] } },
+    }),
+    messageCount: t.relationCount('communications'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    communications: t.relatedConnection('communications', { cursor: 'id', totalCount: true, query: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } }),
+  }),
+})
+
+const CampaignPage = pageType('Campaign', () => db.campaign)
+
+function campaignFilter(accountId: string, args: { status?: CampaignStatus | null; projectId?: string | number | null }): Prisma.CampaignWhereInput {
+  return { accountId, ...(args.status ? { status: args.status } : {}), ...(args.projectId ? { projectId: String(args.projectId) } : {}) }
+}
+
+/**
+ * pause: hold the scheduled messages (nothing is sent while paused); resume: release them, the
+ * past-due ones becoming due now; cancel: every not-yet-sent message becomes `cancelled`.
+ * All of one action in one transaction.
+ */
+async function adjust(accountId: string, id: string, action: 'pause' | 'resume' | 'cancel') {
+  return db.$transaction(async (tx) => {
+    const locked = await tx.$queryRaw<{ status: CampaignStatus }[]>`
+      SELECT status FROM campaigns WHERE id = ${id} AND account_id = ${accountId} FOR UPDATE`
+    if (locked.length === 0) throw notFound('Campaign not found')
+    const status = locked[0].status
+    if (action === 'cancel') {
+      if (status === 'completed') throw conflict('Campaign is completed')
+      await tx.communication.updateMany({
+        where: { campaignId: id, status: { in: [...PENDING_STATUSES] } },
+        data: { status: 'cancelled', lastError: 'Campaign cancelled' },
+      })
+      await tx.campaign.update({ where: { id }, data: { status: 'cancelled' } })
+      return
+    }
+    if (status === 'cancelled' || status === 'completed') throw conflict(`Campaign is ${status}`)
+    if (action === 'pause') {
+      await tx.campaign.update({ where: { id }, data: { status: 'paused' } })
+      return
+    }
+    await tx.communication.updateMany({
+      where: { campaignId: id, status: 'scheduled', scheduledFor: { lte: new Date() } },
+      data: { status: 'queued' },
+    })
+    await tx.campaign.update({ where: { id }, data: { status: 'active' } })
+  })
+}
+
+builder.queryFields((t) => {
+  const filters = { status: t.arg({ type: CampaignStatus }), projectId: t.arg.id() }
+  return {
+    campaign: t.prismaField({
+      type: 'Campaign',
+      nullable: true,
+      authScopes: { scope: 'read:hub' },
+      args: { id: t.arg.id({ required: true }) },
+      resolve: (query, _root, args, ctx) => db.campaign.findFirst({ ...query, where: { id: String(args.id), accountId: accountOf(ctx) } }),
+    }),
+    campaigns: t.prismaConnection({
+      type: 'Campaign',
+      cursor: 'id',
+      authScopes: { scope: 'read:hub' },
+      args: filters,
+      totalCount: (_root, args, ctx) => db.campaign.count({ where: campaignFilter(accountOf(ctx), args) }),
+      resolve: (query, _root, args, ctx) => db.campaign.findMany({ ...query, where: campaignFilter(accountOf(ctx), args), orderBy: newestFirst }),
+    }),
+    campaignPage: t.field({
+      type: CampaignPage,
+      authScopes: { scope: 'read:hub' },
+      args: { ...filters, limit: t.arg.int(), offset: t.arg.int() },
+      resolve: (_root, args, ctx) => ({ where: campaignFilter(accountOf(ctx), args), orderBy: newestFirst, ...pageWindow(args) }),
+    }),
+  }
+})
+
+builder.mutationFields((t) => ({
+  adjustCampaign: t.prismaField({
+    type: 'Campaign',
+    authScopes: { scope: 'write:hub' },
+    args: { campaignId: t.arg.id({ required: true }), action: t.arg({ type: CampaignAction, required: true }) },
+    resolve: async (query, _root, args, ctx) => {
+      await adjust(accountOf(ctx), String(args.campaignId), args.action)
+      return db.campaign.findUniqueOrThrow({ ...query, where: { id: String(args.campaignId) } })
+    },
+  }),
+}))

@@ -1,0 +1,202 @@
+/**
+ * Communications: outgoing messages (queued by automations or by hand), their sending through
+ * providers (services/dispatch.ts) and manual `mark sent`.
+ */
+import { isTestKey } from '../context/principal.js'
+import { db } from '../db.js'
+import { badRequest, conflict, notFound } from '../errors.js'
+import type { Prisma } from '../generated/prisma/client.js'
+import { Channel, CommunicationStatus } from '../generated/prisma/enums.js'
+import { dispatchCommunication } from '../services/dispatch.js'
+import { builder } from './builder.js'
+import { newestFirst } from './customers.js'
+import { pageType, pageWindow } from './paging.js'
+import { accountOf } from './tenancy.js'
+import { capped, email, phone } from './validation.js'
+
+builder.enumType(Channel, { name: 'Channel' })
+builder.enumType(CommunicationStatus, { name: 'CommunicationStatus' })
+
+const MAX_CONTENT = 10_000
+/** How far ahead a message may be scheduled. */
+const MAX_SCHEDULE_MS = 366 * 24 * 60 * 60 * 1000
+
+export const Communication = builder.prismaObject('Communication', {
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    channel: t.expose('channel', { type: Channel }),
+    status: t.expose('status', { type: CommunicationStatus }),
+    to: t.exposeString('to', { description: 'E.164 phone for sms, imessage and call; an address for email' }),
+    subject: t.exposeString('subject', { nullable: true }),
+    content: t.exposeString('content'),
+    customerId: t.exposeString('customerId', { nullable: true }),
+    projectId: t.exposeString('projectId', { nullable: true }),
+    leadId: t.exposeString('leadId', { nullable: true }),
+    templateId: t.exposeString('templateId', { nullable: true }),
+    eventId: t.exposeString('eventId', { nullable: true }),
+    campaignId: t.exposeString('campaignId', { nullable: true }),
+    provider: t.exposeString('provider', { nullable: true }),
+    providerMessageId: t.exposeString('providerMessageId', { nullable: true }),
+    scheduledFor: t.expose('scheduledFor', { type: 'DateTime', nullable: true }),
+    sentAt: t.expose('sentAt', { type: 'DateTime', nullable: true }),
+    attempts: t.exposeInt('attempts'),
+    lastError: t.exposeString('lastError', { nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+  }),
+})
+
+const CommunicationPage = pageType('Communication', () => db.communication)
+
+interface Filters {
+  status?: CommunicationStatus | null
+  channel?: Channel | null
+  projectId?: string | number | null
+  customerId?: string | number | null
+  campaignId?: string | number | null
+}
+
+function communicationFilter(accountId: string, args: Filters): Prisma.CommunicationWhereInput {
+  return {
+    accountId,
+    ...(args.status ? { status: args.status } : {}),
+    ...(args.channel ? { channel: args.channel } : {}),
+    ...(args.projectId ? { projectId: String(args.projectId) } : {}),
+    ...(args.customerId ? { customerId: String(args.customerId) } : {}),
+    ...(args.campaignId ? { campaignId: String(args.campaignId) } : {}),
+  }
+}
+
+const CommunicationInput = builder.inputType('CommunicationInput', {
+  description: 'The recipient is `to`, else the phone (or, for email, the address) of the customer or the project\'s customer',
+  fields: (t) => ({
+    channel: t.field({ type: Channel, required: true }),
+    content: t.string({ required: true }),
+    subject: t.string(),
+    to: t.string(),
+    customerId: t.id(),
+    projectId: t.id(),
+    campaignId: t.id(),
+    scheduledFor: t.field({ type: 'DateTime', description: 'In the future; absent → due now' }),
+  }),
+})
+
+async function queueCommunication(accountId: string, input: typeof CommunicationInput.$inferInput) {
+  const content = input.content.trim() ? input.content : ''
+  if (!content) throw badRequest('content must not be empty')
+  capped(content, 'content', MAX_CONTENT)
+  capped(input.subject, 'subject', 500)
+  const now = Date.now()
+  if (input.scheduledFor && input.scheduledFor.getTime() <= now) throw badRequest('scheduled_for must be in the future')
+  if (input.scheduledFor && input.scheduledFor.getTime() > now + MAX_SCHEDULE_MS) throw badRequest('scheduled_for must be within a year')
+  const byEmail = input.channel === 'email'
+  const to = byEmail ? email(input.to, 'to') : phone(input.to, 'to')
+
+  const [project, customer, campaign] = await Promise.all([
+    input.projectId ? db.project.findFirst({ where: { id: String(input.projectId), accountId }, select: { id: true, customerId: true } }) : null,
+    input.customerId ? db.customer.findFirst({ where: { id: String(input.customerId), accountId }, select: { id: true } }) : null,
+    input.campaignId ? db.campaign.findFirst({ where: { id: String(input.campaignId), accountId }, select: { id: true, status: true } }) : null,
+  ])
+  if (input.projectId && !project) throw notFound('Project not found')
+  if (input.customerId && !customer) throw notFound('Customer not found')
+  if (input.campaignId && !campaign) throw notFound('Campaign not found')
+  if (campaign && (campaign.status === 'cancelled' || campaign.status === 'completed')) throw conflict(`Campaign is ${campaign.status}`)
+
+  const customerId = customer?.id ?? project?.customerId ?? null
+  let recipient = to
+  if (!recipient && customerId) {
+    const contact = await db.customer.findUnique({ where: { id: customerId }, select: { phone: true, email: true } })
+    recipient = byEmail ? contact?.email : contact?.phone
+  }
+  if (!recipient) {
+    throw badRequest(`No recipient: give to, or a customer_id or project_id whose customer has ${byEmail ? 'an email address' : 'a phone number'}`)
+  }
+  return db.communication.create({
+    data: {
+      accountId, channel: input.channel, to: recipient, content, subject: byEmail ? (input.subject ?? null) : null,
+      customerId, projectId: project?.id ?? null, campaignId: campaign?.id ?? null,
+      status: input.scheduledFor ? 'scheduled' : 'queued', scheduledFor: input.scheduledFor ?? null,
+    },
+    select: { id: true },
+  })
+}
+
+/** Marks a message sent outside this server; already sent stays as it was. */
+async function markSent(accountId: string, id: string) {
+  const message = await db.communication.findFirst({ where: { id, accountId }, select: { status: true } })
+  if (!message) throw notFound('Communication not found')
+  if (message.status === 'cancelled') throw conflict('Communication is cancelled')
+  if (message.status === 'sending') throw conflict('Communication is being sent')
+  // Conditional, so a dispatch that claimed it meanwhile is not overwritten.
+  const { count } = await db.communication.updateMany({
+    where: { id, accountId, status: { in: ['scheduled', 'queued', 'failed'] } },
+    data: { status: 'sent', provider: 'manual', sentAt: new Date(), lastError: null },
+  })
+  if (count === 0 && message.status !== 'sent' && message.status !== 'delivered') throw conflict('Communication changed meanwhile: retry')
+}
+
+builder.queryFields((t) => {
+  const filters = {
+    status: t.arg({ type: CommunicationStatus }),
+    channel: t.arg({ type: Channel }),
+    projectId: t.arg.id(),
+    customerId: t.arg.id(),
+    campaignId: t.arg.id(),
+  }
+  return {
+    communication: t.prismaField({
+      type: 'Communication',
+      nullable: true,
+      authScopes: { scope: 'read:hub' },
+      args: { id: t.arg.id({ required: true }) },
+      resolve: (query, _root, args, ctx) => db.communication.findFirst({ ...query, where: { id: String(args.id), accountId: accountOf(ctx) } }),
+    }),
+    communications: t.prismaConnection({
+      type: 'Communication',
+      cursor: 'id',
+      authScopes: { scope: 'read:hub' },
+      args: filters,
+      totalCount: (_root, args, ctx) => db.communication.count({ where: communicationFilter(accountOf(ctx), args) }),
+      resolve: (query, _root, args, ctx) =>
+        db.communication.findMany({ ...query, where: communicationFilter(accountOf(ctx), args), orderBy: newestFirst }),
+    }),
+    communicationPage: t.field({
+      type: CommunicationPage,
+      authScopes: { scope: 'read:hub' },
+      args: { ...filters, limit: t.arg.int(), offset: t.arg.int() },
+      resolve: (_root, args, ctx) => ({ where: communicationFilter(accountOf(ctx), args), orderBy: newestFirst, ...pageWindow(args) }),
+    }),
+  }
+})
+
+builder.mutationFields((t) => ({
+  queueCommunication: t.prismaField({
+    type: 'Communication',
+    authScopes: { scope: 'write:hub' },
+    args: { input: t.arg({ type: CommunicationInput, required: true }) },
+    resolve: async (query, _root, { input }, ctx) => {
+      const { id } = await queueCommunication(accountOf(ctx), input)
+      return db.communication.findUniqueOrThrow({ ...query, where: { id } })
+    },
+  }),
+  dispatchCommunication: t.prismaField({
+    type: 'Communication',
+    description: 'Sends a queued, scheduled or failed message now through its provider (test keys never reach one)',
+    authScopes: { scope: 'write:hub' },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (query, _root, args, ctx) => {
+      const accountId = accountOf(ctx)
+      await dispatchCommunication(ctx.config, accountId, String(args.id), isTestKey(ctx.principal) ? 'test' : 'live')
+      return db.communication.findUniqueOrThrow({ ...query, where: { id: String(args.id) } })
+    },
+  }),
+  markCommunicationSent: t.prismaField({
+    type: 'Communication',
+    authScopes: { scope: 'write:hub' },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (query, _root, args, ctx) => {
+      await markSent(accountOf(ctx), String(args.id))
+      return db.communication.findUniqueOrThrow({ ...query, where: { id: String(args.id) } })
+    },
+  }),
+}))

@@ -1,0 +1,148 @@
+/**
+ * Customers of an account: read by id, listed (search, external_id), and upserted by `id` or
+ * `external_id` (the hub's POST /customers).
+ */
+import { db } from '../db.js'
+import { badRequest, conflict, notFound } from '../errors.js'
+import type { Prisma } from '../generated/prisma/client.js'
+import { builder } from './builder.js'
+import { pageType, pageWindow } from './paging.js'
+import { accountOf } from './tenancy.js'
+import { capped, email, jsonObject, phone } from './validation.js'
+
+export const newestFirst = [{ createdAt: 'desc' as const }, { id: 'desc' as const }]
+
+export const Customer = builder.prismaObject('Customer', {
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    externalId: t.exposeString('externalId', { nullable: true }),
+    name: t.exposeString('name', { nullable: true }),
+    firstName: t.exposeString('firstName', { nullable: true }),
+    lastName: t.exposeString('lastName', { nullable: true }),
+    email: t.exposeString('email', { nullable: true }),
+    phone: t.exposeString('phone', { nullable: true, description: 'E.164' }),
+    address: t.exposeString('address', { nullable: true }),
+    metadata: t.expose('metadata', { type: 'JSON' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    projects: t.relatedConnection('projects', { cursor: 'id', totalCount: true, query: { orderBy: newestFirst } }),
+  }),
+})
+
+const CustomerPage = pageType('Customer', () => db.customer)
+
+const CustomerInput = builder.inputType('CustomerInput', {
+  description: 'Give `id` to update that customer, or `externalId` to update or create by your own id',
+  fields: (t) => ({
+    id: t.id(),
+    externalId: t.string(),
+    name: t.string(),
+    firstName: t.string(),
+    lastName: t.string(),
+    email: t.string(),
+    phone: t.string({ description: 'E.164, e.g. +15555550100' }),
+    address: t.string(),
+    metadata: t.field({ type: 'JSON' }),
+  }),
+})
+
+const CustomerUpsert = builder.objectRef<{ created: boolean; id: string }>('CustomerUpsert').implement({
+  fields: (t) => ({
+    created: t.exposeBoolean('created', { description: 'true when the customer was created, false when updated' }),
+    customer: t.prismaField({ type: 'Customer', resolve: (query, r) => db.customer.findUniqueOrThrow({ ...query, where: { id: r.id } }) }),
+  }),
+})
+
+function customerFilter(accountId: string, args: { search?: string | null; externalId?: string | null }): Prisma.CustomerWhereInput {
+  const search = args.search?.trim()
+  const contains = (value: string) => ({ contains: value, mode: 'insensitive' as const })
+  return {
+    accountId,
+    ...(args.externalId ? { externalId: args.externalId } : {}),
+    ...(search ? { OR: [{ name: contains(search) }, { email: contains(search) }, { phone: contains(search) }] } : {}),
+  }
+}
+
+type Input = typeof CustomerInput.$inferInput
+
+function customerData(input: Input) {
+  const fields = {
+    externalId: capped(input.externalId, 'external_id', 200),
+    name: capped(input.name, 'name', 200),
+    firstName: capped(input.firstName, 'first_name', 100),
+    lastName: capped(input.lastName, 'last_name', 100),
+    email: email(input.email),
+    phone: phone(input.phone),
+    address: capped(input.address, 'address', 500),
+    metadata: jsonObject(input.metadata, 'metadata') as Prisma.InputJsonObject | undefined,
+  }
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<typeof fields>
+}
+
+const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === 'P2002'
+
+async function upsertCustomer(accountId: string, input: Input): Promise<{ created: boolean; id: string }> {
+  const data = customerData(input)
+  try {
+    if (input.id) {
+      const { count } = await db.customer.updateMany({ where: { id: String(input.id), accountId }, data })
+      if (count === 0) throw notFound('Customer not found')
+      return { created: false, id: String(input.id) }
+    }
+    if (!input.externalId) throw badRequest('id or external_id is required')
+    const where = { accountId_externalId: { accountId, externalId: input.externalId } }
+    const existing = await db.customer.findUnique({ where, select: { id: true } })
+    if (existing) {
+      await db.customer.update({ where, data })
+      return { created: false, id: existing.id }
+    }
+    // A customer given only first and last names is still found by a name search.
+    const name = data.name ?? ([data.firstName, data.lastName].filter(Boolean).join(' ') || null)
+    const created = await db.customer.create({ data: { ...data, name, accountId, externalId: input.externalId }, select: { id: true } })
+    return { created: true, id: created.id }
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error
+    // Two creates with one external_id raced, or an update took another customer's external_id.
+    if (input.id) throw conflict('external_id is already used by another customer')
+    return upsertCustomer(accountId, input)
+  }
+}
+
+builder.queryFields((t) => {
+  const filters = {
+    search: t.arg.string({ description: 'Case-insensitive substring of name, email or phone' }),
+    externalId: t.arg.string(),
+  }
+  return {
+    customer: t.prismaField({
+      type: 'Customer',
+      nullable: true,
+      authScopes: { scope: 'read:hub' },
+      args: { id: t.arg.id({ required: true }) },
+      resolve: (query, _root, args, ctx) => db.customer.findFirst({ ...query, where: { id: String(args.id), accountId: accountOf(ctx) } }),
+    }),
+    customers: t.prismaConnection({
+      type: 'Customer',
+      cursor: 'id',
+      authScopes: { scope: 'read:hub' },
+      args: filters,
+      totalCount: (_root, args, ctx) => db.customer.count({ where: customerFilter(accountOf(ctx), args) }),
+      resolve: (query, _root, args, ctx) => db.customer.findMany({ ...query, where: customerFilter(accountOf(ctx), args), orderBy: newestFirst }),
+    }),
+    customerPage: t.field({
+      type: CustomerPage,
+      authScopes: { scope: 'read:hub' },
+      args: { ...filters, limit: t.arg.int(), offset: t.arg.int() },
+      resolve: (_root, args, ctx) => ({ where: customerFilter(accountOf(ctx), args), orderBy: newestFirst, ...pageWindow(args) }),
+    }),
+  }
+})
+
+builder.mutationFields((t) => ({
+  upsertCustomer: t.field({
+    type: CustomerUpsert,
+    authScopes: { scope: 'write:hub' },
+    args: { input: t.arg({ type: CustomerInput, required: true }) },
+    resolve: (_root, { input }, ctx) => upsertCustomer(accountOf(ctx), input),
+  }),
+}))

@@ -1,0 +1,144 @@
+/**
+ * Project events: the history of what happened to a project, and the entry point of
+ * automations. Recording one queues its messages (services/automations/engine.ts);
+ * `simulateEvent` answers what recording it would queue, without storing anything.
+ */
+import { db } from '../db.js'
+import { badRequest, notFound } from '../errors.js'
+import { Channel, EventSource } from '../generated/prisma/enums.js'
+import { activeTemplates, automationProject, planEvent, recordEvent, supersededIds, type PlannedMessage } from '../services/automations/engine.js'
+import { AUTOMATION_EVENT_TYPES } from '../services/automations/library.js'
+import { builder } from './builder.js'
+import { newestFirst } from './customers.js'
+import { pageType, pageWindow } from './paging.js'
+import { accountOf } from './tenancy.js'
+import { jsonObject } from './validation.js'
+
+builder.enumType(EventSource, { name: 'EventSource' })
+
+const EVENT_TYPE = /^[A-Za-z0-9_.:-]{1,100}$/
+
+export const ProjectEvent = builder.prismaObject('ProjectEvent', {
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    projectId: t.exposeString('projectId'),
+    eventType: t.exposeString('eventType'),
+    data: t.expose('data', { type: 'JSON' }),
+    source: t.expose('source', { type: EventSource }),
+    occurredAt: t.expose('occurredAt', { type: 'DateTime' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    communicationIds: t.idList({
+      description: 'The messages this event queued',
+      select: { communications: { select: { id: true }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } },
+      resolve: (event) => event.communications.map((c) => c.id),
+    }),
+  }),
+})
+
+const ProjectEventPage = pageType('ProjectEvent', () => db.projectEvent)
+
+builder.prismaObjectField('Project', 'events', (t) =>
+  t.relatedConnection('events', { cursor: 'id', totalCount: true, query: { orderBy: newestFirst } }),
+)
+builder.prismaObjectField('Project', 'eventPage', (t) =>
+  t.field({
+    type: ProjectEventPage,
+    description: 'Events newest first, by offset (the REST layer pages this way)',
+    args: { limit: t.arg.int(), offset: t.arg.int() },
+    resolve: (project, args) => ({ where: { projectId: project.id }, orderBy: newestFirst, ...pageWindow(args) }),
+  }),
+)
+
+const EventInput = builder.inputType('EventInput', {
+  fields: (t) => ({
+    projectId: t.id({ required: true }),
+    eventType: t.string({ required: true }),
+    data: t.field({ type: 'JSON', description: 'Free-form; templates read it as {{event.data.<key>}}' }),
+    occurredAt: t.field({ type: 'DateTime', description: 'Defaults to now; message offsets count from it' }),
+  }),
+})
+
+const EventRecorded = builder.objectRef<{ eventId: string; communicationIds: string[] }>('EventRecorded').implement({
+  fields: (t) => ({
+    event: t.prismaField({ type: 'ProjectEvent', resolve: (query, r) => db.projectEvent.findUniqueOrThrow({ ...query, where: { id: r.eventId } }) }),
+    communications: t.prismaField({
+      type: ['Communication'],
+      resolve: (query, r) => db.communication.findMany({ ...query, where: { id: { in: r.communicationIds } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+    }),
+  }),
+})
+
+const SimulatedMessage = builder.objectRef<PlannedMessage>('SimulatedMessage').implement({
+  fields: (t) => ({
+    templateId: t.exposeID('templateId'),
+    channel: t.expose('channel', { type: Channel }),
+    to: t.exposeString('to', { nullable: true }),
+    subject: t.exposeString('subject', { nullable: true }),
+    content: t.exposeString('content'),
+    status: t.exposeString('status', { description: 'queued (due now) or scheduled' }),
+    scheduledFor: t.expose('dueAt', { type: 'DateTime', description: 'When it falls due' }),
+    skippedReason: t.exposeString('skippedReason', { nullable: true, description: 'Set when the message would not be queued' }),
+  }),
+})
+
+interface Simulation {
+  eventType: string
+  messages: PlannedMessage[]
+  cancels: string[]
+}
+
+const EventSimulation = builder.objectRef<Simulation>('EventSimulation').implement({
+  fields: (t) => ({
+    eventType: t.exposeString('eventType'),
+    automated: t.boolean({ description: 'Whether this event type has automations', resolve: (s) => AUTOMATION_EVENT_TYPES.includes(s.eventType) }),
+    messages: t.field({ type: [SimulatedMessage], resolve: (s) => s.messages }),
+    cancels: t.idList({ description: 'Pending messages this event would cancel (superseded automations)', resolve: (s) => s.cancels }),
+  }),
+})
+
+function checkEventType(eventType: string) {
+  if (!EVENT_TYPE.test(eventType)) throw badRequest('event_type must be 1 to 100 letters, digits, or _ . : -')
+}
+
+async function loadProject(accountId: string, projectId: string) {
+  const project = await db.project.findFirst({ where: { id: projectId, accountId }, ...automationProject })
+  if (!project) throw notFound('Project not found')
+  return project
+}
+
+builder.queryFields((t) => ({
+  simulateEvent: t.field({
+    type: EventSimulation,
+    description: 'What recording this event would queue (rendered, with times) and cancel; stores nothing',
+    authScopes: { scope: 'read:hub' },
+    args: { projectId: t.arg.id({ required: true }), eventType: t.arg.string({ required: true }), data: t.arg({ type: 'JSON' }) },
+    resolve: async (_root, args, ctx) => {
+      checkEventType(args.eventType)
+      const accountId = accountOf(ctx)
+      const project = await loadProject(accountId, String(args.projectId))
+      const data = jsonObject(args.data, 'data') ?? {}
+      const [templates, cancels] = await Promise.all([
+        activeTemplates(db, accountId, args.eventType),
+        supersededIds(accountId, project.id, args.eventType),
+      ])
+      return { eventType: args.eventType, messages: planEvent(project, templates, { eventType: args.eventType, data, occurredAt: new Date() }), cancels }
+    },
+  }),
+}))
+
+builder.mutationFields((t) => ({
+  recordEvent: t.field({
+    type: EventRecorded,
+    description: 'Records a project event and queues its automation messages, in one transaction',
+    authScopes: { scope: 'write:hub' },
+    args: { input: t.arg({ type: EventInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      checkEventType(input.eventType)
+      const data = jsonObject(input.data, 'data') ?? {}
+      const project = await loadProject(accountOf(ctx), String(input.projectId))
+      return db.$transaction((tx) =>
+        recordEvent(tx, project, { eventType: input.eventType, data, occurredAt: input.occurredAt ?? new Date(), source: 'api' }),
+      )
+    },
+  }),
+}))

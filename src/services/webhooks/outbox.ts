@@ -1,0 +1,44 @@
+/**
+ * Firing an outgoing webhook event: one WebhookDelivery row per active endpoint of the account
+ * subscribed to it, written in the caller's transaction (an outbox), so an event exists exactly
+ * when the change that caused it was committed. Delivery happens later (./delivery.ts); the API
+ * call that fired the event never waits for a receiver.
+ */
+import type { Prisma } from '../../generated/prisma/client.js'
+
+/** Events an endpoint can subscribe to (shared spec leads-api.md). `test` is sent on request only. */
+export const WEBHOOK_EVENTS = [
+  'lead.created',
+  'lead.updated',
+  'quote.accepted',
+  'quote.declined',
+  'appointment.booked',
+  'sale.completed',
+  'project.status_changed',
+  'communication.sent',
+  'communication.failed',
+] as const
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number]
+
+/** The exact body every attempt sends and signs: `{"event","timestamp","data", …extra}`. */
+export const webhookBody = (event: string, data: unknown, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ event, timestamp: new Date().toISOString(), data, ...extra })
+
+/**
+ * Queues `event` for every subscribed endpoint in one INSERT … SELECT (no read-then-write
+ * race with an endpoint being added or removed). `extra` adds top-level keys, e.g. `previous`.
+ */
+export async function fireWebhookEvent(
+  tx: Prisma.TransactionClient,
+  accountId: string,
+  event: WebhookEvent,
+  data: unknown,
+  extra: Record<string, unknown> = {},
+): Promise<number> {
+  const body = webhookBody(event, data, extra)
+  return tx.$executeRaw`
+    INSERT INTO webhook_deliveries (id, account_id, endpoint_id, event, body)
+    SELECT gen_random_uuid()::text, account_id, id, ${event}, ${body}
+    FROM webhook_endpoints
+    WHERE account_id = ${accountId} AND active AND ${event} = ANY(events)`
+}

@@ -1,0 +1,121 @@
+/**
+ * The background worker: one pass (`runOnce`) turns due `scheduled` messages into `queued`,
+ * recovers sends whose process died, claims due messages of auto-dispatch accounts and sends
+ * them through the same dispatch service as the API (services/dispatch.ts), then delivers due
+ * outgoing webhooks. `startWorker` repeats passes until stopped; it runs inside the server
+ * (main.ts) and on its own (`npm run worker`, src/cli/worker.ts). Tests drive `runOnce({ now })`
+ * with their own clock.
+ */
+import type { Logger } from 'pino'
+import type { Config } from '../../env.js'
+import { errorCodeOf } from '../../errors.js'
+import { dispatchCommunication } from '../dispatch.js'
+import { deliverDueWebhooks } from '../webhooks/delivery.js'
+import { claimDue, deferUntil, noteRefusal, promoteDue, recoverExpired, type ClaimedMessage } from './claims.js'
+import { windowOpensAt } from './window.js'
+
+export interface PassOptions {
+  config: Config
+  logger?: Logger
+  /** The scheduling clock: what is due, when retries and quiet hours end. */
+  now?: Date
+  /** Only these accounts (tests that share a database); absent = every account. */
+  accountIds?: string[]
+}
+
+export interface PassResult {
+  promoted: number
+  recovered: number
+  claimed: number
+  sent: number
+  /** Claimed but not sent: provider failures, cancelled meanwhile, not configured. */
+  failed: number
+  deferred: number
+  webhooks: number
+}
+
+export async function runOnce(options: PassOptions): Promise<PassResult> {
+  const { config, logger } = options
+  const now = options.now ?? new Date()
+  const scope = options.accountIds ?? config.WORKER_ACCOUNTS
+  const promoted = await promoteDue(now, scope)
+  const recovered = await recoverExpired(now, scope)
+  if (recovered) logger?.warn({ recovered }, 'recovered sends whose worker stopped mid-send')
+  const claimed = await claimDue(now, config.WORKER_BATCH_SIZE, config.WORKER_LEASE_MS, scope)
+  const ready = await deferQuietHours(claimed, now)
+  let sent = 0
+  let failed = 0
+  await inParallel(ready, config.WORKER_CONCURRENCY, async (message) => {
+    if (await send(config, message, logger)) sent++
+    else failed++
+  })
+  let webhooks = 0
+  for (const accountId of scope ?? [undefined]) webhooks += await deliverDueWebhooks({ config, now, logger, limit: config.WORKER_BATCH_SIZE, accountId })
+  return { promoted, recovered, claimed: claimed.length, sent, failed, deferred: claimed.length - ready.length, webhooks }
+}
+
+/** Hands back the messages whose account's window is closed, until it opens; returns the rest. */
+async function deferQuietHours(claimed: ClaimedMessage[], now: Date): Promise<ClaimedMessage[]> {
+  const ready: ClaimedMessage[] = []
+  const waiting = new Map<number, string[]>()
+  for (const message of claimed) {
+    const opensAt = windowOpensAt(now, { timeZone: message.timeZone, start: message.windowStart, end: message.windowEnd })
+    if (!opensAt) ready.push(message)
+    else waiting.set(opensAt.getTime(), [...(waiting.get(opensAt.getTime()) ?? []), message.id])
+  }
+  for (const [at, ids] of waiting) await deferUntil(ids, new Date(at))
+  return ready
+}
+
+/** One attempt through the API's dispatch; true when the provider took it. */
+async function send(config: Config, message: ClaimedMessage, logger: Logger | undefined): Promise<boolean> {
+  try {
+    await dispatchCommunication(config, message.accountId, message.id, 'live', { leaseMs: config.WORKER_LEASE_MS })
+    return true
+  } catch (error) {
+    const code = errorCodeOf(error)
+    const log = { communication_id: message.id, account_id: message.accountId, reason: (error as Error).message }
+    if (code === 'PROVIDER_ERROR') logger?.warn(log, 'send failed; retried after backoff unless it was the last attempt')
+    else if (code === 'BAD_REQUEST') await noteRefusal(message.id, (error as Error).message) // not configured: stays queued, checked again later
+    else if (code === 'CONFLICT' || code === 'NOT_FOUND') logger?.debug(log, 'skipped: cancelled, paused or taken meanwhile')
+    else logger?.error({ ...log, err: error }, 'unexpected error while sending')
+    return false
+  }
+}
+
+async function inParallel<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++])
+  })
+  await Promise.all(lanes)
+}
+
+/**
+ * Runs passes until stopped: a pass that filled its batch is followed at once by the next,
+ * otherwise the worker sleeps WORKER_POLL_MS. The returned stop() waits for the pass in
+ * progress at most `graceMs`; a send cut off by exiting keeps its lease and is recovered.
+ */
+export function startWorker(options: { config: Config; logger?: Logger }): (graceMs?: number) => Promise<void> {
+  const { config, logger } = options
+  let stopped = false
+  let timer: NodeJS.Timeout | undefined
+  let running: Promise<void> = Promise.resolve()
+  const tick = async () => {
+    let busy = false
+    try {
+      const result = await runOnce({ config, logger })
+      busy = result.claimed >= config.WORKER_BATCH_SIZE || result.webhooks >= config.WORKER_BATCH_SIZE
+      if (result.claimed || result.promoted) logger?.debug(result, 'worker pass')
+    } catch (error) {
+      logger?.error({ err: error }, 'worker pass failed')
+    }
+    if (!stopped) timer = setTimeout(() => (running = tick()), busy ? 0 : config.WORKER_POLL_MS)
+  }
+  running = tick()
+  return async (graceMs = 5_000) => {
+    stopped = true
+    clearTimeout(timer)
+    await Promise.race([running, new Promise((resolve) => setTimeout(resolve, graceMs).unref())])
+  }
+}

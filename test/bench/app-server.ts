@@ -1,0 +1,25 @@
+/**
+ * The real server for the benchmark, as main.ts builds it, plus an IPC channel through which
+ * the bench asks for SQL statement counts and memory (no debug endpoint in the product).
+ */
+import { createServer } from 'node:http'
+import { createServerAdapter } from '@whatwg-node/server'
+import { pino } from 'pino'
+import { createApp } from '../../src/app.js'
+import { connectDb, sqlStatements } from '../../src/db.js'
+import { loadConfig } from '../../src/env.js'
+
+const config = loadConfig()
+await connectDb({ databaseUrl: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE })
+const app = createApp(config, pino({ level: 'silent' }))
+const server = createServer(createServerAdapter((request: Request) => app.fetch(request)))
+server.keepAliveTimeout = 65_000
+server.listen(config.PORT, '127.0.0.1', () => process.send?.({ type: 'ready', port: (server.address() as { port: number }).port }))
+/** Peak resident memory since the previous stats request, sampled every 250 ms. */
+let peakRss = 0
+setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 250).unref()
+process.on('message', (message: { type: string }) => {
+  if (message.type === 'stats') process.send?.({ type: 'stats', sql: sqlStatements.count, rss: Math.max(peakRss, process.memoryUsage().rss) })
+  peakRss = 0
+})
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => process.exit(0))

@@ -1,0 +1,387 @@
+/**
+ * `npm run bench`: seeds a realistic volume into a fresh PostgreSQL database, then loads the real
+ * server and a plain node:http + pg baseline (same SQL, same JSON) in turn, each pinned to core 0
+ * with the load generator on core 1. Every figure is the median of three runs after a warm-up,
+ * and every target is a ratio measured in the same run, because this machine is noisy.
+ *
+ * Needs PostgreSQL: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test); a database
+ * of its own is created and dropped. BENCH_SECONDS sets the length of one run (default 8).
+ */
+import { fork, spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { mkdir, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import pg from 'pg'
+import { createServer } from 'node:http'
+import { connectDb, db, disconnectDb } from '../../src/db.js'
+import { backfillDefaultTemplates } from '../../src/services/automations/templates.js'
+import { encryptSecret } from '../../src/services/crypto.js'
+import { closeRedis, createLimiter } from '../../src/services/limiters.js'
+import { migrate } from '../../src/services/migrate.js'
+import { deliverDueWebhooks } from '../../src/services/webhooks/delivery.js'
+import { seedBench, seedHub, seedLeads, type BenchData } from './seed.js'
+
+const root = path.resolve(import.meta.dirname, '../..')
+const seconds = Number(process.env.BENCH_SECONDS ?? 8)
+const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+const CLOCK_TICKS = 100 // USER_HZ on Linux
+
+interface Server {
+  child: ChildProcess
+  url: string
+  databaseUrl: string
+  stats(): Promise<{ sql: number; rss: number }>
+  cpuMicros(): number
+  stop(): Promise<void>
+}
+
+interface Load {
+  rps: number
+  p50: number
+  p99: number
+  sqlPerRequest: number
+  cpuMicrosPerRequest: number
+  maxRssMb: number
+  non2xx: number
+}
+
+const children = new Set<ChildProcess>()
+process.on('exit', () => children.forEach((c) => c.kill('SIGKILL'))) // never leave a server behind
+
+async function startServer(script: string, env: Record<string, string>): Promise<Server> {
+  const child = fork(path.join(root, 'test/bench', script), [], {
+    execPath: 'taskset',
+    execArgv: ['-c', '0', process.execPath, '--import', 'tsx'],
+    env: { ...process.env, ...env, PORT: '0', NODE_ENV: 'production', LOG_LEVEL: 'silent' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  children.add(child)
+  child.once('exit', () => children.delete(child))
+  const { port } = (await waitFor(child, 'ready')) as { port: number }
+  return {
+    child,
+    url: `http://127.0.0.1:${port}`,
+    databaseUrl: env.DATABASE_URL,
+    stats: async () => {
+      child.send({ type: 'stats' })
+      return (await waitFor(child, 'stats')) as unknown as { sql: number; rss: number }
+    },
+    cpuMicros: () => {
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ')
+      return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / CLOCK_TICKS
+    },
+    stop: () => new Promise((resolve) => {
+      child.once('exit', () => resolve())
+      child.kill('SIGTERM')
+    }),
+  }
+}
+
+function waitFor(child: ChildProcess, type: string): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number | null) => reject(new Error(`server exited with ${code}`))
+    const onMessage = (message: Record<string, unknown>) => {
+      if (message.type !== type) return
+      child.off('message', onMessage)
+      child.off('exit', onExit)
+      resolve(message)
+    }
+    child.on('message', onMessage)
+    child.once('exit', onExit)
+  })
+}
+
+type Request = { method?: string; path: string; headers?: Record<string, string>; body?: string }
+
+function runLoad(url: string, requests: Request[], connections: number, duration: number, amount?: number) {
+  return new Promise<{ requests: number; rps: number; p50: number; p99: number; non2xx: number }>((resolve, reject) => {
+    // The spec goes through a file: a thousand request bodies exceed the argument size limit.
+    const specFile = path.join(tmpdir(), `bench-load-${process.pid}-${Date.now()}.json`)
+    writeFileSync(specFile, JSON.stringify({ url, connections, seconds: duration, requests, amount }))
+    const child = spawn('taskset', ['-c', '1', process.execPath, '--import', 'tsx', path.join(root, 'test/bench/load.ts'), specFile], { stdio: ['ignore', 'pipe', 'inherit'] })
+    let out = ''
+    child.stdout.on('data', (d) => (out += d))
+    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!)) : reject(new Error(`load exited ${code}`))))
+  })
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+
+/** Warm-up, then three measured runs; each figure is the median of the three. */
+async function measure(server: Server, requests: Request[], connections = 50): Promise<Load> {
+  await runLoad(server.url, requests, connections, 3)
+  const runs: Load[] = []
+  for (let i = 0; i < 3; i++) {
+    const before = await server.stats()
+    const cpuBefore = server.cpuMicros()
+    const result = await runLoad(server.url, requests, connections, seconds)
+    const after = await server.stats() // its rss is the peak during the run
+    const cpu = server.cpuMicros() - cpuBefore
+    runs.push({
+      rps: result.rps,
+      p50: result.p50,
+      p99: result.p99,
+      sqlPerRequest: (after.sql - before.sql) / result.requests,
+      cpuMicrosPerRequest: cpu / result.requests,
+      maxRssMb: after.rss / 1024 / 1024,
+      non2xx: result.non2xx,
+    })
+  }
+  const pick = (k: keyof Load) => median(runs.map((r) => r[k]))
+  return { rps: pick('rps'), p50: pick('p50'), p99: pick('p99'), sqlPerRequest: pick('sqlPerRequest'), cpuMicrosPerRequest: pick('cpuMicrosPerRequest'), maxRssMb: Math.max(...runs.map((r) => r.maxRssMb)), non2xx: Math.max(...runs.map((r) => r.non2xx)) }
+}
+
+const auth = (key: string) => ({ authorization: `Bearer ${key}` })
+const graphqlList = (key: string, limit: number): Request => ({
+  method: 'POST',
+  path: '/graphql',
+  headers: { ...auth(key), 'content-type': 'application/json' },
+  body: JSON.stringify({
+    query: `query($limit: Int) { conversationPage(limit: $limit) { items { id channel status customer_id: customerId lead_id: leadId participant subject summary started_at: startedAt ended_at: endedAt last_message_at: lastMessageAt message_count: messageCount metadata created_at: createdAt updated_at: updatedAt } total limit offset } }`,
+    variables: { limit },
+  }),
+})
+
+const only = new Set((process.env.BENCH_ONLY ?? 'conversations,hub,leads,webhooks').split(','))
+type Check = readonly [name: string, measured: string, met: boolean]
+
+async function main() {
+  const dbName = `crm_bench_${Date.now()}`
+  const admin = new pg.Client({ connectionString: baseUrl })
+  await admin.connect()
+  await admin.query(`CREATE DATABASE "${dbName}"`)
+  const url = new URL(baseUrl)
+  url.pathname = `/${dbName}`
+  const databaseUrl = url.toString()
+  const results: Record<string, Load> = {}
+  const extra: Record<string, string> = {}
+  const checks: Check[] = []
+  try {
+    const database = await connectDb({ databaseUrl })
+    await migrate(database.scripts)
+    console.log('seeding 10,000 conversations × 20 messages across 4 accounts…')
+    let t0 = Date.now()
+    const data: BenchData = await seedBench(databaseUrl)
+    await backfillDefaultTemplates()
+    console.log(`seeded in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
+    const [account, leadAccount] = data.accounts
+    t0 = Date.now()
+    const projectIds = only.has('hub') ? await seedHub(databaseUrl, account.id) : []
+    if (only.has('leads')) await seedLeads(databaseUrl, leadAccount.id)
+    if (only.has('hub') || only.has('leads')) console.log(`seeded projects/leads in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
+    const env = { DATABASE_URL: databaseUrl, DATABASE_POOL_SIZE: '10', RATE_LIMIT_PER_MINUTE: '1000000', SECRET_KEY: 'bench-secret-key-bench-secret-key-000000' }
+
+    const baseline = await startServer('baseline-server.ts', env)
+    if (only.has('conversations')) {
+      results['baseline /v1 list'] = await measure(baseline, [{ path: '/v1/conversations?limit=50', headers: auth(account.key) }])
+      results['baseline /v1 messages'] = await measure(baseline, messageRequests(account))
+    }
+    if (only.has('hub')) results['baseline hub projects'] = await measure(baseline, projectRequests(account.key))
+    await baseline.stop()
+
+    const app = await startServer('app-server.ts', env)
+    if (only.has('conversations')) {
+      results['REST /v1 list'] = await measure(app, [{ path: '/v1/conversations?limit=50', headers: auth(account.key) }])
+      results['GraphQL list'] = await measure(app, [graphqlList(account.key, 50)])
+      results['REST /v1 messages'] = await measure(app, messageRequests(account))
+      results['REST /v1 list limit=10'] = await measure(app, [{ path: '/v1/conversations?limit=10', headers: auth(account.key) }], 10)
+      results['REST /v1 list limit=200'] = await measure(app, [{ path: '/v1/conversations?limit=200', headers: auth(account.key) }], 10)
+      checks.push(...conversationChecks(results))
+    }
+    if (only.has('hub')) {
+      results['REST hub projects'] = await measure(app, projectRequests(account.key))
+      results['GraphQL hub projects'] = await measure(app, projectRequests(account.key, true))
+      checks.push(...hubListChecks(results))
+      const ingestion = await ingestEvents(app, account.key, projectIds)
+      const baselineRate = await baselineIngestion(databaseUrl, account.id, projectIds)
+      extra['event ingestion (REST)'] = `${ingestion.eventsPerSecond.toFixed(0)} events/s, ${ingestion.messagesPerSecond.toFixed(0)} messages queued/s`
+      extra['event ingestion (baseline inserts)'] = `${baselineRate.toFixed(0)} events/s with the same rows`
+      checks.push(['event ingestion ≥ 1/3 of baseline inserts', (ingestion.eventsPerSecond / baselineRate).toFixed(2), ingestion.eventsPerSecond >= baselineRate / 3])
+    }
+    if (only.has('leads')) {
+      const search = await measure(app, searchRequests(leadAccount.key), 10)
+      results['REST lead search (100k leads)'] = search
+      checks.push(['lead search p50 < 20 ms at 100,000 leads', `${search.p50.toFixed(1)} ms`, search.p50 < 20])
+    }
+    await app.stop()
+
+    if (only.has('leads')) {
+      const bookkeeping = await rateLimitBookkeeping()
+      if (bookkeeping) {
+        extra['rate-limit bookkeeping (Redis)'] = `p50 ${bookkeeping.p50.toFixed(3)} ms, p99 ${bookkeeping.p99.toFixed(3)} ms per request`
+        checks.push(['rate-limit bookkeeping < 1 ms with Redis (p50)', `${bookkeeping.p50.toFixed(3)} ms`, bookkeeping.p50 < 1])
+      }
+    }
+    if (only.has('webhooks')) {
+      const rate = await webhookThroughput(account.id, env.SECRET_KEY)
+      extra['webhook delivery'] = `${rate.toFixed(0)} deliveries/s to a local receiver`
+      checks.push(['webhook delivery ≥ 200/s', rate.toFixed(0), rate >= 200])
+    }
+    await disconnectDb()
+    report(results, extra, checks)
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`)
+    await admin.end()
+  }
+}
+
+const messageRequests = (account: BenchData['accounts'][number]) =>
+  account.conversationIds.slice(0, 200).map((id) => ({ path: `/v1/conversations/${id}/messages`, headers: auth(account.key) }))
+
+const projectRequests = (key: string, graphql = false): Request[] =>
+  ['sales', 'contract', 'scheduled'].map((stage) =>
+    graphql
+      ? {
+          method: 'POST',
+          path: '/graphql',
+          headers: { ...auth(key), 'content-type': 'application/json' },
+          body: JSON.stringify({
+            query: `query($s: String) { projectPage(pipelineStage: $s, limit: 50) { items { id customer_id: customerId name pipeline_stage: pipelineStage project_status: projectStatus address value build_date: buildDate metadata created_at: createdAt updated_at: updatedAt } total limit offset } }`,
+            variables: { s: stage },
+          }),
+        }
+      : { path: `/hub/v1/projects?limit=50&pipeline_stage=${stage}`, headers: auth(key) },
+  )
+
+const searchRequests = (key: string): Request[] =>
+  ['smith', 'jennifer.w', '5550', 'okafor12', 'maria.garcia1@example.com', 'zzqx'].map((term) => ({
+    path: `/api/v1/leads?search=${encodeURIComponent(term)}`,
+    headers: auth(key),
+  }))
+
+/** 1,000 POST /hub/v1/events (each queues three reminders) with 10 concurrent clients. */
+async function ingestEvents(server: Server, key: string, projectIds: string[]) {
+  const requests = projectIds.slice(0, 1000).map((id) => ({
+    method: 'POST',
+    path: '/hub/v1/events',
+    headers: { ...auth(key), 'content-type': 'application/json' },
+    body: JSON.stringify({ project_id: id, event_type: 'contract_generated' }),
+  }))
+  const result = await runLoad(server.url, requests, 10, 0, 1000)
+  const seconds = result.requests / result.rps
+  const pool = new pg.Pool({ connectionString: server.databaseUrl })
+  const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM communications c JOIN project_events e ON e.id = c.event_id WHERE e.source = 'api'`)
+  await pool.end()
+  return { eventsPerSecond: result.requests / seconds, messagesPerSecond: Number(rows[0].n) / seconds, non2xx: result.non2xx }
+}
+
+/** The same rows (an event, its campaign, three communications) inserted by plain pg, one transaction each. */
+async function baselineIngestion(databaseUrl: string, accountId: string, projectIds: string[]): Promise<number> {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 })
+  const ids = projectIds.slice(1000, 2000)
+  const started = performance.now()
+  let next = 0
+  await Promise.all(
+    Array.from({ length: 10 }, async () => {
+      while (next < ids.length) {
+        const projectId = ids[next++]
+        const client = await pool.connect()
+        try {
+          await client.query('BEGIN')
+          const { rows: [event] } = await client.query<{ id: string }>(
+            `INSERT INTO project_events (id, account_id, project_id, event_type, data, source) VALUES (gen_random_uuid()::text, $1, $2, 'contract_generated', '{}', 'api') RETURNING id`,
+            [accountId, projectId],
+          )
+          const { rows: [campaign] } = await client.query<{ id: string }>(
+            `INSERT INTO campaigns (id, account_id, project_id, event_id, name, event_type, updated_at) VALUES (gen_random_uuid()::text, $1, $2, $3, 'bench', 'contract_generated', now()) RETURNING id`,
+            [accountId, projectId, event.id],
+          )
+          await client.query(
+            `INSERT INTO communications (id, account_id, channel, status, "to", content, project_id, event_id, campaign_id, scheduled_for, updated_at)
+             SELECT gen_random_uuid()::text, $1, 'sms', 'scheduled', '+15125550100', 'Reminder ' || d, $2, $3, $4, now() + (d || ' days')::interval, now()
+             FROM unnest(ARRAY[1, 7, 23]) AS d`,
+            [accountId, projectId, event.id, campaign.id],
+          )
+          await client.query('COMMIT')
+        } finally {
+          client.release()
+        }
+      }
+    }),
+  )
+  const seconds = (performance.now() - started) / 1000
+  await pool.end()
+  return ids.length / seconds
+}
+
+/** What one request's rate-limit check costs with Redis: p50/p99 of consume() round trips. */
+async function rateLimitBookkeeping() {
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+  const limiter = createLimiter(redisUrl, { keyPrefix: `bench-${Date.now()}`, points: 1_000_000, durationSeconds: 60 })
+  const timings: number[] = []
+  try {
+    for (let i = 0; i < 2000; i++) {
+      const t = performance.now()
+      await limiter.consume(`account-${i % 4}`)
+      timings.push(performance.now() - t)
+    }
+  } catch {
+    console.log(`rate-limit bookkeeping: no Redis at ${redisUrl}, skipped`)
+    return null
+  } finally {
+    await closeRedis()
+  }
+  timings.sort((a, b) => a - b)
+  return { p50: timings[Math.floor(timings.length / 2)], p99: timings[Math.floor(timings.length * 0.99)] }
+}
+
+/** 2,000 pending deliveries to a local receiver, delivered by the delivery loop's own function. */
+async function webhookThroughput(accountId: string, secretKey: string): Promise<number> {
+  const receiver = createServer((req, res) => {
+    req.resume()
+    req.on('end', () => res.writeHead(200).end('ok'))
+  })
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve))
+  const port = (receiver.address() as { port: number }).port
+  const endpoint = await db.webhookEndpoint.create({
+    data: { accountId, url: `http://127.0.0.1:${port}/hook`, events: ['lead.created'], secretEncrypted: encryptSecret('whsec_YmVuY2gtc2VjcmV0LWJlbmNoLXNlY3JldA==', secretKey) },
+  })
+  const body = JSON.stringify({ event: 'lead.created', timestamp: new Date().toISOString(), data: { id: 'bench', name: 'Bench Lead' } })
+  await db.webhookDelivery.createMany({ data: Array.from({ length: 2000 }, () => ({ accountId, endpointId: endpoint.id, event: 'lead.created', body, nextAttemptAt: new Date(Date.now() - 1000) })) })
+  const config = { SECRET_KEY: secretKey, ALLOW_PRIVATE_WEBHOOK_URLS: true }
+  const started = performance.now()
+  let delivered = 0
+  for (;;) {
+    const n = await deliverDueWebhooks({ config, limit: 100 })
+    if (n === 0) break
+    delivered += n
+  }
+  const seconds = (performance.now() - started) / 1000
+  receiver.close()
+  return delivered / seconds
+}
+
+function conversationChecks(r: Record<string, Load>): Check[] {
+  const list = r['REST /v1 list']
+  const base = r['baseline /v1 list']
+  return [
+    ['/v1 list ≥ 0.5 × baseline req/s', (list.rps / base.rps).toFixed(2), list.rps >= 0.5 * base.rps],
+    ['/v1 list ≥ the same GraphQL operation', (list.rps / r['GraphQL list'].rps).toFixed(2), list.rps >= r['GraphQL list'].rps],
+    ['/v1 list p99 ≤ 2 × baseline p99', (list.p99 / base.p99).toFixed(2), list.p99 <= 2 * base.p99],
+    ['SQL statements per list request constant in page size (200 vs 10)', `${r['REST /v1 list limit=200'].sqlPerRequest.toFixed(2)} vs ${r['REST /v1 list limit=10'].sqlPerRequest.toFixed(2)}`, Math.abs(r['REST /v1 list limit=200'].sqlPerRequest - r['REST /v1 list limit=10'].sqlPerRequest) < 0.1],
+    ['server memory < 300 MB under load', `${Math.max(...Object.entries(r).filter(([k]) => !k.startsWith('baseline')).map(([, v]) => v.maxRssMb)).toFixed(0)} MB`, Object.entries(r).filter(([k]) => !k.startsWith('baseline')).every(([, v]) => v.maxRssMb < 300)],
+  ]
+}
+
+function hubListChecks(r: Record<string, Load>): Check[] {
+  const rest = r['REST hub projects']
+  return [
+    ['hub projects list within 10% of GraphQL', (rest.rps / r['GraphQL hub projects'].rps).toFixed(2), rest.rps >= 0.9 * r['GraphQL hub projects'].rps],
+    ['hub projects list ≥ 0.5 × baseline req/s', (rest.rps / r['baseline hub projects'].rps).toFixed(2), rest.rps >= 0.5 * r['baseline hub projects'].rps],
+  ]
+}
+
+function report(results: Record<string, Load>, extra: Record<string, string>, checks: Check[]) {
+  const rows = Object.entries(results).map(([name, r]) =>
+    `| ${name} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.cpuMicrosPerRequest.toFixed(0)} | ${r.sqlPerRequest.toFixed(2)} | ${r.maxRssMb.toFixed(0)} | ${r.non2xx} |`,
+  )
+  console.log(['', '| scenario | req/s | p50 ms | p99 ms | server CPU µs/req | SQL/req | peak RSS MB | non-2xx |', '|---|---|---|---|---|---|---|---|', ...rows].join('\n'))
+  if (Object.keys(extra).length) console.log(['', '| measure | result |', '|---|---|', ...Object.entries(extra).map(([k, v]) => `| ${k} | ${v} |`)].join('\n'))
+  console.log(['', '| target | measured | met |', '|---|---|---|', ...checks.map(([name, measured, ok]) => `| ${name} | ${measured} | ${ok ? 'yes' : 'NO'} |`)].join('\n'))
+  void mkdir(path.join(root, 'test-results'), { recursive: true }).then(() =>
+    writeFile(path.join(root, 'test-results/bench.json'), JSON.stringify({ results, extra, checks }, null, 2)),
+  )
+}
+
+await main()

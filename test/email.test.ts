@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { db } from '../src/db.js'
+import { runOnce } from '../src/services/worker/worker.js'
+import { testApp, testConfig, type TestClient } from './support/app.js'
+import { hubCall } from './support/hub.js'
+import { startSmtpSink } from './support/smtp-sink.js'
+import { createTenant, type Tenant } from './support/tenants.js'
+
+let client: TestClient
+let sink: Awaited<ReturnType<typeof startSmtpSink>>
+
+beforeAll(async () => {
+  sink = await startSmtpSink()
+  client = await testApp({ PROVIDER_TIMEOUT_MS: '2000' })
+})
+afterAll(() => sink.close())
+
+const emailConfig = () => ({ host: sink.host, port: sink.port, username: 'mailer', api_key: 'smtp-password-1', from_address: 'crm@acme.example' })
+
+async function queueEmail(tenant: Tenant, content = 'Your build starts Monday.') {
+  const response = await hubCall(client, tenant, 'POST', '/communications', { channel: 'email', to: 'jane@example.com', subject: 'Build day', content })
+  expect(response.status).toBe(201)
+  return response.body.data.id as string
+}
+
+describe('email through the account\'s SMTP integration', () => {
+  it('dispatches through SMTP with the stored credentials', async () => {
+    const tenant = await createTenant(client)
+    expect((await hubCall(client, tenant, 'PUT', '/integrations/email', { config: emailConfig() })).status).toBe(201)
+    const id = await queueEmail(tenant)
+    const sent = await hubCall(client, tenant, 'POST', `/communications/${id}/dispatch`)
+    expect(sent.status, JSON.stringify(sent.body)).toBe(200)
+    expect(sent.body.data).toMatchObject({ status: 'sent', provider: 'email', provider_message_id: expect.stringMatching(/^<.+@.+>$/) })
+    const mail = sink.mails.at(-1)!
+    expect(mail).toMatchObject({ from: 'crm@acme.example', to: ['jane@example.com'], user: 'mailer' })
+    expect(mail.raw).toContain('Subject: Build day')
+    expect(mail.raw).toContain('Your build starts Monday.')
+  })
+
+  it('answers 502 and records the failure when the SMTP server refuses; wrong passwords are not echoed', async () => {
+    const tenant = await createTenant(client)
+    await hubCall(client, tenant, 'PUT', '/integrations/email', { config: { ...emailConfig(), api_key: 'wrong-password-xyz' } })
+    const id = await queueEmail(tenant)
+    const sent = await hubCall(client, tenant, 'POST', `/communications/${id}/dispatch`)
+    expect(sent.status).toBe(502)
+    const row = await db.communication.findUniqueOrThrow({ where: { id } })
+    expect(row.status).toBe('failed')
+    expect(row.lastError).toMatch(/^The SMTP server 127\.0\.0\.1:\d+ failed: /)
+    expect(row.lastError).not.toContain('wrong-password-xyz')
+  })
+
+  it('without an email integration, email stays queued: the API answers 400 and the worker leaves it', async () => {
+    const tenant = await createTenant(client)
+    await client.gql(`mutation { updateAccountSettings(input: { autoDispatch: true }) { autoDispatch } }`, {}, { cookie: tenant.cookie })
+    const id = await queueEmail(tenant)
+    expect(await hubCall(client, tenant, 'POST', `/communications/${id}/dispatch`)).toMatchObject({ status: 400, body: { message: 'No email provider is connected' } })
+    await runOnce({ config: testConfig({ PROVIDER_TIMEOUT_MS: '2000' }), accountIds: [tenant.accountId], now: new Date(Date.now() + 60_000) })
+    expect(await db.communication.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'queued', attempts: 0, lastError: 'No email provider is connected' })
+    // Once connected, the worker sends it on a later pass.
+    await hubCall(client, tenant, 'PUT', '/integrations/email', { config: emailConfig() })
+    const before = sink.mails.length
+    const result = await runOnce({ config: testConfig({ PROVIDER_TIMEOUT_MS: '2000' }), accountIds: [tenant.accountId], now: new Date(Date.now() + 3 * 60_000) })
+    expect(result.sent).toBe(1)
+    expect(sink.mails.length).toBe(before + 1)
+  })
+
+  it('retries a temporary SMTP failure from the worker', async () => {
+    const tenant = await createTenant(client)
+    await client.gql(`mutation { updateAccountSettings(input: { autoDispatch: true }) { autoDispatch } }`, {}, { cookie: tenant.cookie })
+    await hubCall(client, tenant, 'PUT', '/integrations/email', { config: emailConfig() })
+    const id = await queueEmail(tenant, 'retry me')
+    sink.failNext(1)
+    const config = testConfig({ PROVIDER_TIMEOUT_MS: '2000' })
+    const t0 = new Date(Date.now() + 60_000)
+    await runOnce({ config, accountIds: [tenant.accountId], now: t0 })
+    expect(await db.communication.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'failed', attempts: 1, lastError: expect.stringContaining('451') })
+    await runOnce({ config, accountIds: [tenant.accountId], now: new Date(t0.getTime() + 60_000) })
+    expect(await db.communication.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'sent', attempts: 2 })
+    expect(sink.mails.filter((m) => m.raw.includes('retry me'))).toHaveLength(1)
+  })
+})

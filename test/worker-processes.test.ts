@@ -1,0 +1,129 @@
+/**
+ * Worker processes on one PostgreSQL database (skipped on the embedded database, which one
+ * process owns): `src/cli/worker.ts` children, as `npm run worker` starts them, confined with
+ * WORKER_ACCOUNTS to this file's account (other test files share the database). The fake
+ * Sendblue counts what was really sent.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import path from 'node:path'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { inject } from 'vitest'
+import { db } from '../src/db.js'
+import { testApp, testConfig, usesPostgres, type TestClient } from './support/app.js'
+import { fakeSendblue, type FakeProvider } from './support/fake-providers.js'
+import { hubCall } from './support/hub.js'
+import { createTenant, type Tenant } from './support/tenants.js'
+
+const root = path.resolve(import.meta.dirname, '..')
+const SENDBLUE = { api_key: 'sb-key-id-0001', api_secret: 'sb-secret-abcd', from_number: '+15555550000' }
+
+let client: TestClient
+let sendblue: FakeProvider
+const children: ChildProcess[] = []
+
+beforeAll(async () => {
+  if (!usesPostgres()) return
+  sendblue = await fakeSendblue()
+  client = await testApp({ SENDBLUE_API_URL: sendblue.url })
+})
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL')
+})
+afterAll(() => sendblue?.close())
+
+async function tenantWithDueMessages(count: number): Promise<Tenant> {
+  const tenant = await createTenant(client)
+  expect((await hubCall(client, tenant, 'PUT', '/integrations/sendblue', { config: SENDBLUE })).status).toBe(201)
+  await db.account.update({ where: { id: tenant.accountId }, data: { autoDispatch: true } })
+  await db.communication.createMany({
+    data: Array.from({ length: count }, (_, i) => ({ accountId: tenant.accountId, channel: 'sms' as const, to: '+15555550123', content: `m-${tenant.accountId}-${i}` })),
+  })
+  return tenant
+}
+
+function startWorker(tenant: Tenant, env: Record<string, string> = {}): ChildProcess {
+  const config = testConfig()
+  // node itself with tsx's loader (not the tsx CLI, which runs a grandchild that SIGKILL would orphan).
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/worker.ts'], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH, NODE_ENV: 'test', LOG_LEVEL: 'warn',
+      DATABASE_URL: inject('databaseUrl')!, DATABASE_POOL_SIZE: '4', SECRET_KEY: config.SECRET_KEY!, PUBLIC_URL: config.PUBLIC_URL,
+      SENDBLUE_API_URL: sendblue.url, WORKER_ACCOUNTS: tenant.accountId, WORKER_POLL_MS: '50', WORKER_BATCH_SIZE: '25', ...env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
+  children.push(child)
+  return child
+}
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs: number, what: string) {
+  const deadline = Date.now() + timeoutMs
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+const sentCount = (tenant: Tenant) => db.communication.count({ where: { accountId: tenant.accountId, status: 'sent' } })
+
+/** How many times the fake received each of this tenant's messages. */
+function receipts(tenant: Tenant): Map<string, number> {
+  const seen = new Map<string, number>()
+  for (const request of sendblue.requests) {
+    const content = String(request.body.content)
+    if (content.startsWith(`m-${tenant.accountId}-`)) seen.set(content, (seen.get(content) ?? 0) + 1)
+  }
+  return seen
+}
+
+describe.skipIf(!usesPostgres())('worker processes on one PostgreSQL database', () => {
+  it('two workers over 500 due messages send each exactly once', async () => {
+    const tenant = await tenantWithDueMessages(500)
+    sendblue.delayMs = 5
+    startWorker(tenant)
+    startWorker(tenant)
+    await waitFor(async () => (await sentCount(tenant)) === 500, 90_000, '500 messages sent')
+    const seen = receipts(tenant)
+    expect(seen.size).toBe(500)
+    expect([...seen.values()].every((n) => n === 1)).toBe(true)
+    const rows = await db.communication.findMany({ where: { accountId: tenant.accountId }, select: { attempts: true, leaseExpiresAt: true } })
+    expect(rows.every((r) => r.attempts === 1 && r.leaseExpiresAt === null)).toBe(true)
+  }, 120_000)
+
+  it('a worker killed with SIGKILL mid-batch loses none of its messages', async () => {
+    const tenant = await tenantWithDueMessages(200)
+    sendblue.reset()
+    sendblue.delayMs = 40 // slow sends, so the kill lands while some are in flight
+    const lease = { WORKER_LEASE_MS: '3000', PROVIDER_TIMEOUT_MS: '1000' }
+    const victim = startWorker(tenant, lease)
+    await waitFor(async () => receipts(tenant).size >= 30, 60_000, 'the first sends')
+    victim.kill('SIGKILL')
+    await new Promise((resolve) => victim.once('exit', resolve))
+    const stranded = await db.communication.count({ where: { accountId: tenant.accountId, status: { in: ['sending', 'queued'] } } })
+    expect(stranded).toBeGreaterThan(0)
+    startWorker(tenant, lease) // the restart (or a surviving worker) takes over after the leases expire
+    await waitFor(async () => (await sentCount(tenant)) === 200, 90_000, 'all 200 messages sent')
+    const seen = receipts(tenant)
+    expect(seen.size).toBe(200)
+    // Only a send cut off between the provider's answer and our write can repeat: at most one per lane.
+    const repeated = [...seen.values()].filter((n) => n > 1).length
+    expect(repeated).toBeLessThanOrEqual(10)
+    expect(await db.communication.count({ where: { accountId: tenant.accountId, status: { not: 'sent' } } })).toBe(0)
+  }, 150_000)
+})
+
+describe('npm run worker', () => {
+  it('refuses to start on the embedded database, which the server process owns', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/worker.ts'], {
+      cwd: root,
+      env: { PATH: process.env.PATH, NODE_ENV: 'test', DATA_DIR: 'memory://' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    })
+    let stderr = ''
+    child.stderr!.on('data', (chunk) => (stderr += chunk))
+    const code = await new Promise((resolve) => child.once('exit', resolve))
+    expect(code).toBe(1)
+    expect(stderr).toContain('config error: DATABASE_URL: a separate worker needs PostgreSQL')
+  }, 60_000)
+})
