@@ -36,7 +36,7 @@ async function tenantWithDueMessages(count: number): Promise<Tenant> {
   expect((await hubCall(client, tenant, 'PUT', '/integrations/sendblue', { config: SENDBLUE })).status).toBe(201)
   await db.account.update({ where: { id: tenant.accountId }, data: { autoDispatch: true } })
   await db.communication.createMany({
-    data: Array.from({ length: count }, (_, i) => ({ accountId: tenant.accountId, channel: 'sms' as const, to: '+15555550123', content: `m-${tenant.accountId}-${i}` })),
+    data: Array.from({ length: count }, (_, i) => ({ accountId: tenant.accountId, channel: 'sms' as const, to: `+1555${String(i).padStart(7, '0')}`, content: `m-${tenant.accountId}-${i}` })),
   })
   return tenant
 }

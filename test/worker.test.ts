@@ -165,6 +165,13 @@ describe('retries', () => {
     await db.communication.update({ where: { id: message.id }, data: { leaseExpiresAt: new Date(Date.now() - 1) } })
     expect(await pass(tenant, new Date())).toMatchObject({ recovered: 1, sent: 1 })
     expect(await db.communication.findUniqueOrThrow({ where: { id: message.id } })).toMatchObject({ status: 'sent', attempts: 2 })
+
+    // Claimed but not yet sent by a worker that died: taken over as soon as the lease expires,
+    // not after the backoff the claim had already written.
+    const claimed = await queue(tenant, { content: 'claimed, never sent' })
+    await db.communication.update({ where: { id: claimed.id }, data: { leaseExpiresAt: new Date(Date.now() - 1), nextAttemptAt: new Date(Date.now() + 60_000) } })
+    expect((await pass(tenant, new Date())).sent).toBe(1)
+    expect(await db.communication.findUniqueOrThrow({ where: { id: claimed.id } })).toMatchObject({ status: 'sent', attempts: 1 })
   })
 })
 

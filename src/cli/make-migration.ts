@@ -80,7 +80,12 @@ const result = await engine.diff({
   filters: { externalTables: [], externalEnums: [] },
 })
 
-const sql = result.stdout ?? ''
+// The engine re-emits CREATE EXTENSION on every diff (PGlite's shadow database does not report
+// extensions back); an extension an earlier migration created is not a change.
+const existing = migrationDirectories.map((d) => d.migrationFile.content.value).join('\n')
+const sql = (result.stdout ?? '').replace(/-- CreateExtension\n(CREATE EXTENSION IF NOT EXISTS "[\w-]+";)\n*/g, (statement, create: string) =>
+  existing.includes(create) ? '' : statement,
+)
 if (!sql.trim() || /^-- This is an empty migration/.test(sql.trim())) {
   console.log('schema.prisma matches the migrations: nothing to write')
   process.exit(0)

@@ -6,6 +6,7 @@ import { db } from '../db.js'
 import { badRequest, conflict, notFound } from '../errors.js'
 import type { Prisma } from '../generated/prisma/client.js'
 import { builder } from './builder.js'
+import { searchFilter } from './search.js'
 import { pageType, pageWindow } from './paging.js'
 import { accountOf } from './tenancy.js'
 import { capped, email, jsonObject, phone } from './validation.js'
@@ -54,12 +55,10 @@ const CustomerUpsert = builder.objectRef<{ created: boolean; id: string }>('Cust
 })
 
 function customerFilter(accountId: string, args: { search?: string | null; externalId?: string | null }): Prisma.CustomerWhereInput {
-  const search = args.search?.trim()
-  const contains = (value: string) => ({ contains: value, mode: 'insensitive' as const })
   return {
     accountId,
     ...(args.externalId ? { externalId: args.externalId } : {}),
-    ...(search ? { OR: [{ name: contains(search) }, { email: contains(search) }, { phone: contains(search) }] } : {}),
+    ...searchFilter(args.search),
   }
 }
 

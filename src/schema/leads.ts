@@ -10,6 +10,7 @@ import { AiStatus, LeadStage } from '../generated/prisma/enums.js'
 import { fireWebhookEvent } from '../services/webhooks/outbox.js'
 import { leadJson } from '../services/webhooks/payloads.js'
 import { builder } from './builder.js'
+import { searchFilter } from './search.js'
 import { pageType, pageWindow, type WindowRules } from './paging.js'
 import { accountOf } from './tenancy.js'
 import { capped, email, jsonObject, phone } from './validation.js'
@@ -110,28 +111,15 @@ function previousValues(before: LeadRow, after: LeadRow): Record<string, unknown
   return Object.fromEntries(changed.map((k) => [k, old[k]]))
 }
 
-/**
- * The columns a term can match: stored phones are E.164 (`+` and digits) and stored emails have
- * no spaces, so a term outside those alphabets skips that column's index scan altogether.
- */
-function searchedColumns(term: string): ('name' | 'phone' | 'email')[] {
-  return ['name', ...(/^[+\d]+$/.test(term) ? (['phone'] as const) : []), ...(/\s/.test(term) ? [] : (['email'] as const))]
-}
-
 export function leadFilter(
   accountId: string,
   args: { stage?: LeadStage | null; aiStatus?: AiStatus | null; search?: string | null },
 ): Prisma.LeadWhereInput {
-  const term = args.search?.trim()
-  if (term && term.length > 200) throw badRequest('search must be at most 200 characters')
-  // ILIKE '%term%' on each column: served by the pg_trgm GIN indexes on name, phone and email.
-  // Prisma passes LIKE wildcards through, so `%`, `_` and `\` are escaped to match literally.
-  const contains = term ? { contains: term.replace(/[\\%_]/g, '\\$&'), mode: 'insensitive' as const } : undefined
   return {
     accountId,
     ...(args.stage ? { pipelineStage: args.stage } : {}),
     ...(args.aiStatus ? { aiStatus: args.aiStatus } : {}),
-    ...(contains ? { OR: searchedColumns(term!).map((column) => ({ [column]: contains })) } : {}),
+    ...searchFilter(args.search),
   }
 }
 

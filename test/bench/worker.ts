@@ -73,7 +73,7 @@ export async function benchWorkers(databaseUrl: string, workers: number, message
     for (let i = 0; i < messages; i += 1_000) {
       await db.communication.createMany({
         data: Array.from({ length: Math.min(1_000, messages - i) }, (_, j) => ({
-          accountId: account.id, channel: 'sms' as const, to: '+15555550123', content: `bench-${i + j}`, createdAt: due,
+          accountId: account.id, channel: 'sms' as const, to: `+1555${String(i + j).padStart(7, '0')}`, content: `bench-${i + j}`, createdAt: due,
         })),
       })
     }

@@ -62,9 +62,14 @@ export async function claimDue(now: Date, limit: number, leaseMs: number, scope:
       JOIN accounts a ON a.id = c.account_id
       LEFT JOIN campaigns g ON g.id = c.campaign_id
       WHERE a.auto_dispatch
-        AND ((c.status = 'queued' AND (c.next_attempt_at IS NULL OR c.next_attempt_at <= ${now}))
-          OR (c.status = 'failed' AND c.next_attempt_at <= ${now} AND c.attempts < ${MAX_ATTEMPTS}))
-        AND (c.lease_expires_at IS NULL OR c.lease_expires_at <= ${wallClock})
+        AND c.status IN ('queued', 'failed') AND c.attempts < ${MAX_ATTEMPTS}
+        AND (
+          -- free: due, and for a failure its backoff is over (a null next attempt means it was the last)
+          (c.lease_expires_at IS NULL
+            AND ((c.status = 'queued' AND (c.next_attempt_at IS NULL OR c.next_attempt_at <= ${now}))
+              OR (c.status = 'failed' AND c.next_attempt_at <= ${now})))
+          -- claimed by a worker that died before sending it: take it over at once
+          OR c.lease_expires_at <= ${wallClock})
         AND (g.id IS NULL OR g.status = 'active') ${inScope(scope, 'c.account_id')}
       ORDER BY COALESCE(c.next_attempt_at, c.scheduled_for, c.created_at)
       LIMIT ${limit}
