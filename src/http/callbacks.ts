@@ -92,7 +92,7 @@ async function secretsOf(config: Config, accountId: string, provider: Integratio
 }
 
 const SendbluePayload = z.object({
-  is_outbound: z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean().nullish()),
+  is_outbound: z.union([z.boolean(), z.string()]).nullish(),
   message_handle: z.string().max(200).nullish(),
   status: z.string().max(50).nullish(),
   error_message: z.string().nullish(),
@@ -100,14 +100,14 @@ const SendbluePayload = z.object({
   number: z.string().max(50).nullish(),
   from_number: z.string().max(50).nullish(),
   service: z.string().nullish(),
-  was_downgraded: z.unknown(),
+  was_downgraded: z.union([z.boolean(), z.string()]).nullish(),
 })
 
 async function sendblue(callback: Callback, payload: unknown, log: Logger): Promise<Response> {
   const parsed = SendbluePayload.safeParse(payload)
   if (!parsed.success) return json(400, 'Bad Request', 'Unrecognised Sendblue payload')
   const event = parsed.data
-  if (event.is_outbound) {
+  if (event.is_outbound === true || event.is_outbound === 'true') {
     if (!event.message_handle) return json(400, 'Bad Request', 'message_handle is required')
     const result = await applyStatus({
       accountId: callback.accountId, provider: 'sendblue', providerMessageId: event.message_handle,
@@ -118,7 +118,7 @@ async function sendblue(callback: Callback, payload: unknown, log: Logger): Prom
   }
   const from = (event.from_number ?? event.number ?? '').trim()
   if (!from || event.content == null) return json(400, 'Bad Request', 'An inbound message needs from_number and content')
-  const channel = event.service?.toLowerCase() === 'sms' || event.was_downgraded === true ? 'sms' : 'imessage'
+  const channel = event.service?.toLowerCase() === 'sms' || String(event.was_downgraded) === 'true' ? 'sms' : 'imessage'
   const result = await recordInbound({ accountId: callback.accountId, provider: 'sendblue', providerMessageId: event.message_handle ?? null, from, content: event.content, channel })
   log.info({ conversation_id: result.conversationId, duplicate: result.duplicate, opt_out: result.optOut }, 'inbound message')
   return Response.json({ ok: true })

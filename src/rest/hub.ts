@@ -7,10 +7,10 @@
 import { z } from 'zod'
 import { CampaignStatus, Channel, CommunicationStatus } from '../generated/prisma/enums.js'
 import { id, jsonObject, nullableString, parseBody, timestamp, toInput } from './body-schema.js'
-import { enumParam, intParam, stringParam } from './params.js'
+import { enumParam, stringParam } from './params.js'
 import { graphql } from '../generated/gql/index.js'
-import { defineRoute, type RestInput, type RestRoute, type RestSurface } from './route.js'
-import { crmErrorBody, pageEnvelope } from './v1.js'
+import { defineRoute, type RestRoute, type RestSurface } from './route.js'
+import { crmErrorBody, crmWindow, pageEnvelope } from './v1.js'
 
 graphql(`
   fragment CustomerRest on Customer {
@@ -55,7 +55,6 @@ graphql(`
   }
 `)
 
-const window = ({ query }: RestInput) => ({ limit: intParam(query, 'limit'), offset: intParam(query, 'offset') })
 const one = (value: unknown) => (value ? { body: { data: value } } : null)
 /** 201 when the write created the record, 200 when it updated one. */
 const saved = (result: { created: boolean }, record: unknown) => ({ status: result.created ? 201 : 200, body: { data: record } })
@@ -102,7 +101,7 @@ export const hubSurface: RestSurface = {
       document: graphql(`query ListCustomers($search: String, $externalId: String, $limit: Int, $offset: Int) {
         customerPage(search: $search, externalId: $externalId, limit: $limit, offset: $offset) { items { ...CustomerRest } total limit offset }
       }`),
-      variables: (input) => ({ search: stringParam(input.query, 'search'), externalId: stringParam(input.query, 'external_id'), ...window(input) }),
+      variables: (input) => ({ search: stringParam(input.query, 'search'), externalId: stringParam(input.query, 'external_id'), ...crmWindow(input) }),
       respond: (data) => pageEnvelope(data.customerPage),
     }),
     defineRoute({
@@ -128,7 +127,7 @@ export const hubSurface: RestSurface = {
       }`),
       variables: (input) => ({
         pipelineStage: stringParam(input.query, 'pipeline_stage', 100), projectStatus: stringParam(input.query, 'project_status', 100),
-        customerId: stringParam(input.query, 'customer_id', 100), ...window(input),
+        customerId: stringParam(input.query, 'customer_id', 100), ...crmWindow(input),
       }),
       respond: (data) => pageEnvelope(data.projectPage),
     }),
@@ -161,7 +160,7 @@ export const hubSurface: RestSurface = {
       document: graphql(`query ListProjectEvents($id: ID!, $limit: Int, $offset: Int) {
         project(id: $id) { eventPage(limit: $limit, offset: $offset) { items { ...EventRest } total limit offset } }
       }`),
-      variables: (input) => ({ id: input.params.projectId, ...window(input) }),
+      variables: (input) => ({ id: input.params.projectId, ...crmWindow(input) }),
       respond: (data) => (data.project ? pageEnvelope(data.project.eventPage) : null),
       notFound: 'Project not found',
     }),
@@ -185,7 +184,7 @@ export const hubSurface: RestSurface = {
         status: enumParam(input.query, 'status', Object.values(CommunicationStatus)),
         channel: enumParam(input.query, 'channel', Object.values(Channel)),
         projectId: stringParam(input.query, 'project_id', 100), customerId: stringParam(input.query, 'customer_id', 100),
-        campaignId: stringParam(input.query, 'campaign_id', 100), ...window(input),
+        campaignId: stringParam(input.query, 'campaign_id', 100), ...crmWindow(input),
       }),
       respond: (data) => pageEnvelope(data.communicationPage),
     }),
@@ -222,7 +221,7 @@ export const hubSurface: RestSurface = {
         templatePage(eventType: $eventType, channel: $channel, limit: $limit, offset: $offset) { items { ...TemplateRest } total limit offset }
       }`),
       variables: (input) => ({
-        eventType: stringParam(input.query, 'event_type', 100), channel: enumParam(input.query, 'channel', Object.values(Channel)), ...window(input),
+        eventType: stringParam(input.query, 'event_type', 100), channel: enumParam(input.query, 'channel', Object.values(Channel)), ...crmWindow(input),
       }),
       respond: (data) => pageEnvelope(data.templatePage),
     }),
@@ -244,7 +243,7 @@ export const hubSurface: RestSurface = {
         campaignPage(status: $status, projectId: $projectId, limit: $limit, offset: $offset) { items { ...CampaignRest } total limit offset }
       }`),
       variables: (input) => ({
-        status: enumParam(input.query, 'status', Object.values(CampaignStatus)), projectId: stringParam(input.query, 'project_id', 100), ...window(input),
+        status: enumParam(input.query, 'status', Object.values(CampaignStatus)), projectId: stringParam(input.query, 'project_id', 100), ...crmWindow(input),
       }),
       respond: (data) => pageEnvelope(data.campaignPage),
     }),

@@ -6,23 +6,33 @@
  */
 import { AiStatus, AppointmentType, LeadStage, QuoteStatus } from '../generated/prisma/enums.js'
 import { badRequest } from '../errors.js'
-import { enumParam, stringParam } from './params.js'
-import type { RestInput, RestRoute, RestSurface } from './route.js'
+import { describe, enumParam, stringParam } from './params.js'
+import { graphql } from '../generated/gql/index.js'
+import { defineRoute, type RestInput, type RestSurface } from './route.js'
 
-const leadFields = `
-  id name first_name: firstName last_name: lastName email phone pipeline_stage: pipelineStage ai_status: aiStatus
-  ai_score: aiScore ai_summary: aiSummary ai_enabled: aiEnabled source custom_data: customData metadata
-  created_at: createdAt updated_at: updatedAt`
+graphql(`
+  fragment LeadRest on Lead {
+    id name first_name: firstName last_name: lastName email phone pipeline_stage: pipelineStage ai_status: aiStatus ai_score: aiScore ai_summary: aiSummary ai_enabled: aiEnabled source custom_data: customData metadata created_at: createdAt updated_at: updatedAt
+  }
+`)
 
-const quoteListFields = `
-  id quote_number: quoteNumber status subtotal tax total currency lead_id: leadId valid_until: validUntil
-  created_at: createdAt sent_at: sentAt viewed_at: viewedAt accepted_at: acceptedAt declined_at: declinedAt`
+graphql(`
+  fragment QuoteListRest on Quote {
+    id quote_number: quoteNumber status subtotal tax total currency lead_id: leadId valid_until: validUntil created_at: createdAt sent_at: sentAt viewed_at: viewedAt accepted_at: acceptedAt declined_at: declinedAt
+  }
+`)
 
-const quoteFields = `${quoteListFields} line_items: lineItems { description quantity unit_price: unitPrice } metadata`
+graphql(`
+  fragment QuoteRest on Quote {
+    ...QuoteListRest line_items: lineItems { description quantity unit_price: unitPrice } metadata
+  }
+`)
 
-const appointmentFields = `
-  id title status appointment_type: appointmentType start_time: startTime end_time: endTime booked_by: bookedBy
-  lead_id: leadId location notes created_at: createdAt leads: lead { name phone email }`
+graphql(`
+  fragment AppointmentRest on Appointment {
+    id title status appointment_type: appointmentType start_time: startTime end_time: endTime booked_by: bookedBy lead_id: leadId location notes created_at: createdAt leads: lead { name phone email }
+  }
+`)
 
 const PER_PAGE = { default: 25, max: 100 }
 const MAX_PAGE = 1_000_000
@@ -34,6 +44,8 @@ function lenientInt(raw: string | null, fallback: number, min: number, max: numb
 }
 
 function pageOf({ query }: RestInput) {
+  describe(query, 'page', { type: 'integer', minimum: 1, default: 1, description: 'From 1; out-of-range values are clamped' })
+  describe(query, 'per_page', { type: 'integer', minimum: 1, maximum: PER_PAGE.max, default: PER_PAGE.default, description: 'Values above 100 are clamped' })
   const page = lenientInt(query.get('page'), 1, 1, MAX_PAGE)
   const perPage = lenientInt(query.get('per_page'), PER_PAGE.default, 1, PER_PAGE.max)
   return { page, perPage, limit: perPage, offset: (page - 1) * perPage }
@@ -114,15 +126,15 @@ function smsVariables({ body }: RestInput) {
   return { leadId, message }
 }
 
-const routes: RestRoute[] = [
-  {
+const routes = [
+  defineRoute({
     method: 'GET',
     path: '/leads',
     summary: 'List leads, newest first; filters stage, ai_status, search',
     scope: 'leads:read',
-    document: `query ApiListLeads($stage: LeadStage, $aiStatus: AiStatus, $search: String, $limit: Int, $offset: Int) {
-      leadPage(stage: $stage, aiStatus: $aiStatus, search: $search, limit: $limit, offset: $offset) { items { ${leadFields} } total }
-    }`,
+    document: graphql(`query ApiListLeads($stage: LeadStage, $aiStatus: AiStatus, $search: String, $limit: Int, $offset: Int) {
+      leadPage(stage: $stage, aiStatus: $aiStatus, search: $search, limit: $limit, offset: $offset) { items { ...LeadRest } total }
+    }`),
     variables: (input) => ({
       stage: enumParam(input.query, 'stage', Object.values(LeadStage)),
       aiStatus: enumParam(input.query, 'ai_status', Object.values(AiStatus)),
@@ -130,91 +142,91 @@ const routes: RestRoute[] = [
       ...windowOf(input),
     }),
     respond: (data, input) => pageEnvelope(data.leadPage.items, data.leadPage.total, input),
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: '/leads',
     summary: "Create a lead (needs 'name' or 'phone'); fires lead.created",
     scope: 'leads:write',
-    document: `mutation ApiCreateLead($input: LeadInput!) { createLead(input: $input) { ${leadFields} } }`,
+    document: graphql(`mutation ApiCreateLead($input: LeadInput!) { createLead(input: $input) { ...LeadRest } }`),
     variables: ({ body }) => ({ input: leadInput(body) }),
     respond: (data) => ({ status: 201, body: { data: data.createLead } }),
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: '/leads/:id',
     summary: 'Fetch one lead',
     scope: 'leads:read',
-    document: `query ApiGetLead($id: ID!) { lead(id: $id) { ${leadFields} } }`,
+    document: graphql(`query ApiGetLead($id: ID!) { lead(id: $id) { ...LeadRest } }`),
     variables: ({ params }) => ({ id: params.id }),
     respond: (data) => (data.lead ? { body: { data: data.lead } } : null),
     notFound: 'Lead not found',
-  },
-  {
+  }),
+  defineRoute({
     method: 'PATCH',
     path: '/leads/:id',
     summary: 'Partially update a lead; fires lead.updated, and sale.completed on a move to closed_won',
     scope: 'leads:write',
-    document: `mutation ApiUpdateLead($id: ID!, $input: LeadPatch!) { updateLead(id: $id, input: $input) { ${leadFields} } }`,
+    document: graphql(`mutation ApiUpdateLead($id: ID!, $input: LeadPatch!) { updateLead(id: $id, input: $input) { ...LeadRest } }`),
     variables: ({ params, body }) => {
       const input = leadInput(body, { ai_enabled: 'aiEnabled' })
       if (Object.keys(input).length === 0) throw badRequest('No valid fields to update')
       return { id: params.id, input }
     },
     respond: (data) => ({ body: { data: data.updateLead } }),
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: '/quotes',
     summary: 'List quotes, newest first, without line items and metadata; filter status',
     scope: 'quotes:read',
-    document: `query ApiListQuotes($status: QuoteStatus, $limit: Int, $offset: Int) {
-      quotePage(status: $status, limit: $limit, offset: $offset) { items { ${quoteListFields} } total }
-    }`,
+    document: graphql(`query ApiListQuotes($status: QuoteStatus, $limit: Int, $offset: Int) {
+      quotePage(status: $status, limit: $limit, offset: $offset) { items { ...QuoteListRest } total }
+    }`),
     variables: (input) => ({ status: enumParam(input.query, 'status', Object.values(QuoteStatus)), ...windowOf(input) }),
     respond: (data, input) => pageEnvelope(data.quotePage.items, data.quotePage.total, input),
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: '/quotes/:id',
     summary: 'Fetch one quote with its line items and metadata',
     scope: 'quotes:read',
-    document: `query ApiGetQuote($id: ID!) { quote(id: $id) { ${quoteFields} } }`,
+    document: graphql(`query ApiGetQuote($id: ID!) { quote(id: $id) { ...QuoteRest } }`),
     variables: ({ params }) => ({ id: params.id }),
     respond: (data) => (data.quote ? { body: { data: data.quote } } : null),
     notFound: 'Quote not found',
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: '/sms',
     errors: [402, 502],
     summary: 'Send an SMS to a lead for one SMS credit',
     scope: 'sms:send',
-    document: `mutation ApiSendSms($leadId: ID!, $message: String!) { sendSms(leadId: $leadId, message: $message) { success message messageId } }`,
+    document: graphql(`mutation ApiSendSms($leadId: ID!, $message: String!) { sendSms(leadId: $leadId, message: $message) { success message messageId } }`),
     variables: smsVariables,
     respond: (data) => ({ body: { success: true, message: data.sendSms.message, message_id: data.sendSms.messageId } }),
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: '/appointments',
     summary: 'List appointments, newest first, each with its lead under `leads`; filter type',
     scope: 'appointments:read',
-    document: `query ApiListAppointments($type: AppointmentType, $limit: Int, $offset: Int) {
-      appointmentPage(type: $type, limit: $limit, offset: $offset) { items { ${appointmentFields} } total }
-    }`,
+    document: graphql(`query ApiListAppointments($type: AppointmentType, $limit: Int, $offset: Int) {
+      appointmentPage(type: $type, limit: $limit, offset: $offset) { items { ...AppointmentRest } total }
+    }`),
     variables: (input) => ({ type: enumParam(input.query, 'type', Object.values(AppointmentType)), ...windowOf(input) }),
     respond: (data, input) => pageEnvelope(data.appointmentPage.items, data.appointmentPage.total, input),
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: '/pipeline',
     summary: 'Lead counts per pipeline stage, every stage present',
     scope: 'pipeline:read',
-    document: `query ApiPipeline { pipeline {
+    document: graphql(`query ApiPipeline { pipeline {
       new_lead: newLead follow_up: followUp quote_in_progress: quoteInProgress quoted closed_won: closedWon closed_lost: closedLost
-    } }`,
+    } }`),
     respond: (data) => ({ body: { data: data.pipeline } }),
-  },
+  }),
 ]
 
 export const leadsSurface: RestSurface = {

@@ -4,7 +4,7 @@ import { ParamRecorder } from './openapi/probe.js'
 import type { JsonSchema } from './openapi/result-schema.js'
 
 /** Tells the OpenAPI probe what a parameter is (a no-op on real requests). */
-function describe(query: URLSearchParams, name: string, schema: JsonSchema) {
+export function describe(query: URLSearchParams, name: string, schema: JsonSchema) {
   if (query instanceof ParamRecorder) query.describe(name, schema)
 }
 

@@ -5,7 +5,7 @@
  */
 import { reasonPhrase } from '../errors.js'
 import { ConversationChannel, ConversationStatus } from '../generated/prisma/enums.js'
-import { enumParam, intParam, stringParam } from './params.js'
+import { describe, enumParam, intParam, stringParam } from './params.js'
 import { graphql } from '../generated/gql/index.js'
 import { defineRoute, type RestInput, type RestSurface } from './route.js'
 
@@ -24,7 +24,13 @@ graphql(`
   }
 `)
 
-const window = ({ query }: RestInput) => ({ limit: intParam(query, 'limit'), offset: intParam(query, 'offset') })
+/** `limit`/`offset` of the CRM surfaces (the operation enforces the ranges). */
+export const crmWindow = ({ query }: RestInput) => {
+  const window = { limit: intParam(query, 'limit'), offset: intParam(query, 'offset') }
+  describe(query, 'limit', { type: 'integer', minimum: 0, default: 50, description: 'Page size; values above 200 are clamped to 200' })
+  describe(query, 'offset', { type: 'integer', minimum: 0, default: 0 })
+  return window
+}
 
 /** `{"error": "<reason phrase>", "message": "<detail>"}` */
 export const crmErrorBody = (status: number, message: string) => ({ error: reasonPhrase[status] ?? 'Error', message })
@@ -57,7 +63,7 @@ export const v1Surface: RestSurface = {
         status: enumParam(input.query, 'status', Object.values(ConversationStatus)),
         startDate: stringParam(input.query, 'start_date', 40),
         endDate: stringParam(input.query, 'end_date', 40),
-        ...window(input),
+        ...crmWindow(input),
       }),
       respond: (data) => pageEnvelope(data.conversationPage),
     }),
@@ -83,7 +89,7 @@ export const v1Surface: RestSurface = {
           conversation(id: $id) { messagePage(limit: $limit, offset: $offset) { items { ...MessageRest } total limit offset } }
         }
       `),
-      variables: (input) => ({ id: input.params.conversationId, ...window(input) }),
+      variables: (input) => ({ id: input.params.conversationId, ...crmWindow(input) }),
       respond: (data) => (data.conversation ? pageEnvelope(data.conversation.messagePage) : null),
       notFound: 'Conversation not found',
     }),
