@@ -7,6 +7,7 @@ import { createApp, type App } from '../../src/app.js'
 import { connectDb, sqlStatements, type Database } from '../../src/db.js'
 import { loadConfig, type Config } from '../../src/env.js'
 import { migrate } from '../../src/services/migrate.js'
+import type { TypedDocument } from '../../src/rest/route.js'
 import { checkContract } from './contract.js'
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789'
@@ -43,8 +44,8 @@ export interface TestClient {
   app: App
   /** Calls a REST path; `auth` is an API key or `{ cookie }`. */
   call(method: string, path: string, options?: CallOptions): Promise<Response>
-  /** Runs a GraphQL operation and returns the parsed body. */
-  gql<T = any>(query: string, variables?: Record<string, unknown>, options?: CallOptions): Promise<{ data?: T; errors?: any[]; status: number; response: Response }>
+  /** Runs a GraphQL operation (a string, or a typed document whose result type `data` takes). */
+  gql<T = any>(query: string | TypedDocument<T>, variables?: Record<string, unknown>, options?: CallOptions): Promise<{ data?: T; errors?: any[]; status: number; response: Response }>
 }
 
 export interface CallOptions {
@@ -70,8 +71,8 @@ export async function testApp(overrides: Record<string, string> = {}): Promise<T
     await checkContract(method, `http://crm.test${path}`, response)
     return response
   }
-  const gql = async (query: string, variables?: Record<string, unknown>, options: CallOptions = {}) => {
-    const response = await call('POST', '/graphql', { ...options, body: { query, variables } })
+  const gql = async (query: string | TypedDocument<unknown>, variables?: Record<string, unknown>, options: CallOptions = {}) => {
+    const response = await call('POST', '/graphql', { ...options, body: { query: String(query), variables } })
     const json = (await response.json()) as { data?: any; errors?: any[] }
     return { ...json, status: response.status, response }
   }

@@ -3,6 +3,7 @@
  * operations, instead of sharing or truncating tables.
  */
 import { randomBytes } from 'node:crypto'
+import { graphql } from '../generated/gql/index.js'
 import { expect } from 'vitest'
 import { ADMIN_TOKEN, type TestClient } from './app.js'
 
@@ -18,21 +19,22 @@ export interface Tenant {
 
 export async function createTenant(client: TestClient, name = `Tenant ${randomBytes(3).toString('hex')}`): Promise<Tenant> {
   const created = await client.gql(
-    `mutation($name: String!) { createAccount(input: { name: $name }) { accessCode account { id } } }`,
+    graphql(`mutation FixtureCreateAccount($name: String!) { createAccount(input: { name: $name }) { accessCode account { id } } }`),
     { name },
     { key: ADMIN_TOKEN },
   )
   expect(created.errors, JSON.stringify(created.errors)).toBeUndefined()
-  const { accessCode, account } = created.data.createAccount
+  const { accessCode, account } = created.data!.createAccount
   const cookie = await login(client, accessCode)
   const createKey: Tenant['createKey'] = async (input = {}) => {
     const result = await client.gql(
-      `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret apiKey { id } } }`,
+      graphql(`mutation FixtureCreateApiKey($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret apiKey { id } } }`),
       { input: { name: 'test key', mode: input.mode ?? 'LIVE', scopes: input.scopes, expiresAt: input.expiresAt } },
       { cookie },
     )
     expect(result.errors, JSON.stringify(result.errors)).toBeUndefined()
-    return { secret: result.data.createApiKey.secret, id: result.data.createApiKey.apiKey.id }
+    const { secret, apiKey } = result.data!.createApiKey
+    return { secret, id: apiKey.id }
   }
   const { secret } = await createKey()
   return { accountId: account.id, accessCode, cookie, key: secret, createKey }
@@ -40,7 +42,7 @@ export async function createTenant(client: TestClient, name = `Tenant ${randomBy
 
 /** Signs in with an access code and returns the cookie header value to send back. */
 export async function login(client: TestClient, accessCode: string): Promise<string> {
-  const result = await client.gql(`mutation($code: String!) { portalLogin(accessCode: $code) { account { id } } }`, { code: accessCode })
+  const result = await client.gql(graphql(`mutation FixtureLogin($code: String!) { portalLogin(accessCode: $code) { account { id } } }`), { code: accessCode })
   expect(result.errors, JSON.stringify(result.errors)).toBeUndefined()
   const setCookie = result.response.headers.get('set-cookie') ?? ''
   return setCookie.split(';')[0]
