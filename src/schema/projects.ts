@@ -7,6 +7,8 @@ import { badRequest, notFound } from '../errors.js'
 import type { Prisma } from '../generated/prisma/client.js'
 import { automationProject, recordEvent } from '../services/automations/engine.js'
 import { AUTOMATION_EVENT_TYPES } from '../services/automations/library.js'
+import { fireWebhookEvent } from '../services/webhooks/outbox.js'
+import { projectJson } from '../services/webhooks/payloads.js'
 import { builder } from './builder.js'
 import { newestFirst } from './customers.js'
 import { pageType, pageWindow } from './paging.js'
@@ -142,8 +144,8 @@ async function changeStatus(accountId: string, id: string, projectStatus?: strin
   capped(projectStatus, 'project_status', 100)
   capped(pipelineStage, 'pipeline_stage', 100)
   return db.$transaction(async (tx) => {
-    const locked = await tx.$queryRaw<{ project_status: string | null }[]>`
-      SELECT project_status FROM projects WHERE id = ${id} AND account_id = ${accountId} FOR UPDATE`
+    const locked = await tx.$queryRaw<{ project_status: string | null; pipeline_stage: string | null }[]>`
+      SELECT project_status, pipeline_stage FROM projects WHERE id = ${id} AND account_id = ${accountId} FOR UPDATE`
     if (locked.length === 0) throw notFound('Project not found')
     const previous = locked[0].project_status
     const project = await tx.project.update({
@@ -151,6 +153,11 @@ async function changeStatus(accountId: string, id: string, projectStatus?: strin
       data: { ...(projectStatus ? { projectStatus } : {}), ...(pipelineStage ? { pipelineStage } : {}) },
       ...automationProject,
     })
+    if (project.projectStatus !== previous || project.pipelineStage !== locked[0].pipeline_stage) {
+      await fireWebhookEvent(tx, accountId, 'project.status_changed', projectJson(project), {
+        previous: { project_status: previous, pipeline_stage: locked[0].pipeline_stage },
+      })
+    }
     if (!projectStatus || projectStatus === previous || !AUTOMATION_EVENT_TYPES.includes(projectStatus)) {
       return { projectId: id, eventId: null, communicationIds: [] }
     }

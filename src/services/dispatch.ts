@@ -20,6 +20,8 @@ import { sendEmail } from './providers/email.js'
 import { ProviderError } from './providers/http.js'
 import { sendblueSend } from './providers/sendblue.js'
 import { vapiCreateCall } from './providers/vapi.js'
+import { fireWebhookEvent } from './webhooks/outbox.js'
+import { communicationJson } from './webhooks/payloads.js'
 
 /** `test` never reaches a provider (test keys, accounts in test mode). */
 export type DispatchMode = 'live' | 'test'
@@ -69,7 +71,10 @@ export async function dispatchCommunication(config: Config, accountId: string, c
     providerMessageId = await send()
   } catch (error) {
     const reason = error instanceof ProviderError ? error.message : 'Unexpected error while sending'
-    await db.communication.update({ where: { id: message.id }, data: { status: 'failed', provider, lastError: reason, leaseExpiresAt: null } })
+    await db.$transaction(async (tx) => {
+      const failed = await tx.communication.update({ where: { id: message.id }, data: { status: 'failed', provider, lastError: reason, leaseExpiresAt: null } })
+      await fireWebhookEvent(tx, message.accountId, 'communication.failed', communicationJson(failed))
+    })
     if (error instanceof ProviderError) throw new AppError('PROVIDER_ERROR', reason)
     throw error
   }
@@ -91,10 +96,11 @@ function recordSent(message: Message, provider: string, providerMessageId: strin
           sender: message.templateId ? 'system' : 'agent', provider, providerMessageId, status: 'sent',
         })
       : message.conversationId
-    await tx.communication.update({
+    const sent = await tx.communication.update({
       where: { id: message.id },
       data: { status: 'sent', provider, providerMessageId, sentAt: new Date(), lastError: null, leaseExpiresAt: null, nextAttemptAt: null, conversationId },
     })
+    await fireWebhookEvent(tx, message.accountId, 'communication.sent', communicationJson(sent))
   })
 }
 

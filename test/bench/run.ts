@@ -5,7 +5,9 @@
  * and every target is a ratio measured in the same run, because this machine is noisy.
  *
  * Needs PostgreSQL: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test); a database
- * of its own is created and dropped. BENCH_SECONDS sets the length of one run (default 8).
+ * of its own is created and dropped. BENCH_SECONDS sets the length of one run (default 8);
+ * BENCH_ONLY picks sections (conversations,hub,leads,webhooks,worker); BENCH_WORKER_MESSAGES the
+ * worker section's volume (default 10,000).
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
@@ -21,6 +23,7 @@ import { closeRedis, createLimiter } from '../../src/services/limiters.js'
 import { migrate } from '../../src/services/migrate.js'
 import { deliverDueWebhooks } from '../../src/services/webhooks/delivery.js'
 import { seedBench, seedHub, seedLeads, type BenchData } from './seed.js'
+import { benchWorkers } from './worker.js'
 
 const root = path.resolve(import.meta.dirname, '../..')
 const seconds = Number(process.env.BENCH_SECONDS ?? 8)
@@ -143,7 +146,7 @@ const graphqlList = (key: string, limit: number): Request => ({
   }),
 })
 
-const only = new Set((process.env.BENCH_ONLY ?? 'conversations,hub,leads,webhooks').split(','))
+const only = new Set((process.env.BENCH_ONLY ?? 'conversations,hub,leads,webhooks,worker').split(','))
 type Check = readonly [name: string, measured: string, met: boolean]
 
 async function main() {
@@ -218,6 +221,15 @@ async function main() {
       const rate = await webhookThroughput(account.id, env.SECRET_KEY)
       extra['webhook delivery'] = `${rate.toFixed(0)} deliveries/s to a local receiver`
       checks.push(['webhook delivery ≥ 200/s', rate.toFixed(0), rate >= 200])
+    }
+    if (only.has('worker')) {
+      const messages = Number(process.env.BENCH_WORKER_MESSAGES ?? 10_000)
+      const one = await benchWorkers(databaseUrl, 1, messages)
+      const two = await benchWorkers(databaseUrl, 2, messages)
+      extra['worker, 1 process'] = `${one.perSecond.toFixed(0)} messages/s, p99 due→sent ${(one.p99DelayMs / 1000).toFixed(1)} s (${messages} messages)`
+      extra['worker, 2 processes'] = `${two.perSecond.toFixed(0)} messages/s, p99 due→sent ${(two.p99DelayMs / 1000).toFixed(1)} s`
+      checks.push(['worker ≥ 500 messages/s (one process)', one.perSecond.toFixed(0), one.perSecond >= 500])
+      checks.push(['two workers faster than one', (two.perSecond / one.perSecond).toFixed(2), two.perSecond > one.perSecond])
     }
     await disconnectDb()
     report(results, extra, checks)

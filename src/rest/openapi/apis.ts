@@ -38,8 +38,18 @@ export function crmOpenApi(schema: GraphQLSchema) {
         '`{"data": [...], "pagination": {"limit", "offset", "total"}}`, newest first.',
         'Errors are `{"error": "<reason phrase>", "message": "<detail>"}`; another account\'s id is a 404.',
         'Every POST/PUT/PATCH under `/hub/v1` accepts an `Idempotency-Key` header.',
+        '',
+        'Webhook endpoints (managed in the portal) receive the events listed under `webhooks`, signed as the lead/quote API describes.',
       ].join('\n'),
       surfaces: [v1Surface, hubSurface],
+      webhooks: {
+        'project.status_changed': {
+          summary: "A project's status or stage changed; `previous` holds the old project_status and pipeline_stage",
+          payload: dataOf(schema, hubSurface, '/projects'),
+        },
+        'communication.sent': { summary: 'A message was sent through its provider', payload: dataOf(schema, hubSurface, '/communications/:id') },
+        'communication.failed': { summary: 'A send failed; `last_error` says why', payload: dataOf(schema, hubSurface, '/communications/:id') },
+      },
     },
     schema,
   )

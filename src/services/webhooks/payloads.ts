@@ -2,7 +2,7 @@
  * The /api/v1 snake_case shape of each resource, for webhook bodies. The REST surface builds the
  * same shape with field aliases (src/rest/leads.ts); test/webhooks.test.ts checks they agree.
  */
-import type { Appointment, Lead, Quote, QuoteLineItem } from '../../generated/prisma/client.js'
+import type { Appointment, Communication, Lead, Project, Quote, QuoteLineItem } from '../../generated/prisma/client.js'
 
 const iso = (value: Date | null) => (value ? value.toISOString() : null)
 const day = (value: Date | null) => (value ? value.toISOString().slice(0, 10) : null)
@@ -59,4 +59,43 @@ export const appointmentJson = (appointment: Appointment & { lead: Pick<Lead, 'n
   notes: appointment.notes,
   created_at: iso(appointment.createdAt),
   leads: appointment.lead ? { name: appointment.lead.name, phone: appointment.lead.phone, email: appointment.lead.email } : null,
+})
+
+/** The /hub/v1 shape of a project (src/rest/hub.ts, fragment ProjectRest). */
+export const projectJson = (project: Project) => ({
+  id: project.id,
+  customer_id: project.customerId,
+  name: project.name,
+  pipeline_stage: project.pipelineStage,
+  project_status: project.projectStatus,
+  address: project.address,
+  value: project.value === null ? null : num(project.value),
+  build_date: day(project.buildDate),
+  metadata: project.metadata,
+  created_at: iso(project.createdAt),
+  updated_at: iso(project.updatedAt),
+})
+
+/** The /hub/v1 shape of a communication (src/rest/hub.ts, fragment CommunicationRest). */
+export const communicationJson = (c: Communication) => ({
+  id: c.id,
+  channel: c.channel,
+  status: c.status,
+  to: c.to,
+  subject: c.subject,
+  content: c.content,
+  customer_id: c.customerId,
+  project_id: c.projectId,
+  lead_id: c.leadId,
+  template_id: c.templateId,
+  event_id: c.eventId,
+  campaign_id: c.campaignId,
+  provider: c.provider,
+  provider_message_id: c.providerMessageId,
+  scheduled_for: iso(c.scheduledFor),
+  sent_at: iso(c.sentAt),
+  attempts: c.attempts,
+  last_error: c.lastError,
+  created_at: iso(c.createdAt),
+  updated_at: iso(c.updatedAt),
 })
