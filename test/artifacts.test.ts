@@ -5,6 +5,8 @@
  */
 import { readFile } from 'node:fs/promises'
 import { createConfig, lintFromString } from '@redocly/openapi-core'
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import addFormats from 'ajv-formats'
 import { auditServer } from 'graphql-http'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { OPENAPI_PATHS, printedOpenApi } from '../src/cli/generate.js'
@@ -36,6 +38,23 @@ describe('OpenAPI documents', () => {
     const problems = await lintFromString({ source: JSON.stringify(served), absoluteRef: `${which}.json`, config })
     const errors = problems.filter((p) => p.severity === 'error')
     expect(errors.map((p) => `${p.ruleId}: ${p.message} at ${p.location[0]?.pointer}`)).toEqual([])
+  })
+
+  it.each(['crm', 'leads'] as const)('%s: every success example (captured from the demo data) matches its schema', async (which) => {
+    const doc = JSON.parse(printedOpenApi(which)) as { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: object; example?: unknown }> }> }>> }
+    const ajv = new Ajv2020({ strict: false, allErrors: true })
+    ;(addFormats as unknown as (a: Ajv2020) => void)(ajv)
+    let checked = 0
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        const json = operation.responses['200']?.content?.['application/json']
+        if (!json?.example) continue
+        const validate = ajv.compile(json.schema)
+        expect(validate(json.example), `${method} ${path}: ${ajv.errorsText(validate.errors)}`).toBe(true)
+        checked++
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(which === 'crm' ? 15 : 6)
   })
 
   it('/docs renders the reference from local assets', async () => {

@@ -20,6 +20,7 @@ import {
 } from 'graphql'
 import { reasonPhrase } from '../../errors.js'
 import type { RestRoute, RestSurface } from '../route.js'
+import { exampleFor } from './examples.js'
 import { probeRoute } from './probe.js'
 import { type JsonSchema, resultSchema } from './result-schema.js'
 
@@ -88,13 +89,16 @@ function operation(surface: RestSurface, route: RestRoute, schema: GraphQLSchema
     ...(route.scope ? { description: `Needs the \`${route.scope}\` scope.` } : {}),
     ...(parameters.length ? { parameters } : {}),
     ...(body ? { requestBody: { required: true, content: { 'application/json': { schema: stripMeta(body) } } } } : {}),
-    responses: { ...successResponses(contract, route), ...errorResponses(surface, route, { pathParams, hasBody, hasQuery: contract.query.size > 0 }) },
+    responses: {
+      ...successResponses(contract, route, exampleFor(route.method, surface.prefix + route.path)),
+      ...errorResponses(surface, route, { pathParams, hasBody, hasQuery: contract.query.size > 0 }),
+    },
   }
 }
 
-function successResponses(contract: ReturnType<typeof probeRoute>, route: RestRoute) {
+function successResponses(contract: ReturnType<typeof probeRoute>, route: RestRoute, example: unknown) {
   const content: Record<string, unknown> = {}
-  if (contract.response.kind === 'json') content['application/json'] = { schema: contract.response.schema }
+  if (contract.response.kind === 'json') content['application/json'] = { schema: contract.response.schema, ...(example ? { example } : {}) }
   if (contract.response.kind === 'text') content[contract.response.contentType] = { schema: { type: 'string' } }
   // A row that can answer text too (the transcript's ?format=text) documents both.
   const format = contract.query.get('format') as { enum?: string[] } | undefined
