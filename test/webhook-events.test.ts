@@ -66,11 +66,12 @@ describe('hub webhook events', () => {
     const second = await queue()
     expect((await hubCall(client, tenant, 'POST', `/communications/${second}/dispatch`)).status).toBe(502)
     sendblue.behaviour = 'ok'
-    const bodies = await delivered(tenant, since)
+    // One delivery pass posts its batch concurrently, so arrival order is not fixed.
+    const bodies = (await delivered(tenant, since)).sort((a, b) => a.event.localeCompare(b.event))
     expect(bodies.map((b) => [b.event, b.data.id, b.data.status])).toEqual([
-      ['communication.sent', first, 'sent'],
       ['communication.failed', second, 'failed'],
+      ['communication.sent', first, 'sent'],
     ])
-    expect(bodies[1].data.last_error).toBeTruthy()
+    expect(bodies[0].data.last_error).toBeTruthy()
   })
 })
