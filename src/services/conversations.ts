@@ -9,7 +9,9 @@ export interface OutboundMessage {
   accountId: string
   channel: ConversationChannel
   participant: string
-  customerId: string | null
+  customerId?: string | null
+  /** A lead's messages keep to that lead's conversation with the number. */
+  leadId?: string
   content: string
   sender: MessageSender
   provider: string
@@ -18,27 +20,28 @@ export interface OutboundMessage {
 }
 
 /** Appends to the newest conversation with this participant on this channel, opening one on first use. */
-export async function appendOutbound(tx: Prisma.TransactionClient, message: OutboundMessage): Promise<string> {
-  const { accountId, channel, participant } = message
+export async function appendOutbound(tx: Prisma.TransactionClient, message: OutboundMessage): Promise<{ conversationId: string; messageId: string }> {
+  const { accountId, channel, participant, leadId } = message
   // Serialises sends to one recipient so two concurrent first messages open one conversation.
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`${accountId}:${channel}:${participant}`}))`
   const now = new Date()
   const existing = await tx.conversation.findFirst({
-    where: { accountId, channel, participant },
+    where: { accountId, channel, participant, ...(leadId ? { leadId } : {}) },
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     select: { id: true },
   })
   const conversation = existing
     ? await tx.conversation.update({ where: { id: existing.id }, data: { messageCount: { increment: 1 }, lastMessageAt: now }, select: { id: true } })
     : await tx.conversation.create({
-        data: { accountId, channel, participant, customerId: message.customerId, messageCount: 1, lastMessageAt: now, startedAt: now },
+        data: { accountId, channel, participant, customerId: message.customerId ?? null, leadId, messageCount: 1, lastMessageAt: now, startedAt: now },
         select: { id: true },
       })
-  await tx.message.create({
+  const created = await tx.message.create({
+    select: { id: true },
     data: {
       accountId, conversationId: conversation.id, direction: 'outbound', channel, sender: message.sender, content: message.content,
       status: message.status, provider: message.provider, providerMessageId: message.providerMessageId, createdAt: now,
     },
   })
-  return conversation.id
+  return { conversationId: conversation.id, messageId: created.id }
 }

@@ -91,10 +91,10 @@ function recordSent(message: Message, provider: string, providerMessageId: strin
   return db.$transaction(async (tx) => {
     const channel = message.channel === 'call' ? null : message.channel
     const conversationId = channel
-      ? await appendOutbound(tx, {
+      ? (await appendOutbound(tx, {
           accountId: message.accountId, channel, participant: message.to, customerId: message.customerId, content: message.content,
           sender: message.templateId ? 'system' : 'agent', provider, providerMessageId, status: 'sent',
-        })
+        })).conversationId
       : message.conversationId
     const sent = await tx.communication.update({
       where: { id: message.id },

@@ -8,6 +8,7 @@
 import { db } from '../db.js'
 import type { Config } from '../env.js'
 import { AppError, badRequest, notFound } from '../errors.js'
+import { appendOutbound } from './conversations.js'
 import { loadSettings } from './integrations.js'
 import { sendTwilioSms, TwilioError, type TwilioCredentials } from './providers/twilio.js'
 
@@ -68,28 +69,15 @@ async function twilioCredentials(accountId: string, config: Config): Promise<Twi
 }
 
 /** Appends the outbound message to the lead's SMS conversation, creating it on first use. */
-function store(
+async function store(
   accountId: string,
   leadId: string,
   participant: string,
   content: string,
   sent: { provider: string; providerMessageId: string | null; status: string },
 ): Promise<{ messageId: string }> {
-  return db.$transaction(async (tx) => {
-    // Serialises sends to one number so two concurrent first messages open one conversation.
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`${accountId}:sms:${participant}`}))`
-    const now = new Date()
-    const existing = await tx.conversation.findFirst({
-      where: { accountId, channel: 'sms', participant, leadId },
-      orderBy: { createdAt: 'desc' },
-      select: { id: true },
-    })
-    const conversation = existing
-      ? await tx.conversation.update({ where: { id: existing.id }, data: { messageCount: { increment: 1 }, lastMessageAt: now }, select: { id: true } })
-      : await tx.conversation.create({ data: { accountId, channel: 'sms', participant, leadId, messageCount: 1, lastMessageAt: now }, select: { id: true } })
-    const message = await tx.message.create({
-      data: { accountId, conversationId: conversation.id, direction: 'outbound', channel: 'sms', sender: 'agent', content, createdAt: now, ...sent },
-    })
-    return { messageId: message.id }
-  })
+  const { messageId } = await db.$transaction((tx) =>
+    appendOutbound(tx, { accountId, channel: 'sms', participant, leadId, content, sender: 'agent', ...sent }),
+  )
+  return { messageId }
 }
