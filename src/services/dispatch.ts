@@ -1,43 +1,42 @@
 /**
- * Sending one communication now, through its provider: sms/imessage → Sendblue, call → Vapi,
- * email → the email integration. Called by the dispatch mutation and meant for the background
- * worker too: it takes ids and a mode, not a request.
+ * Sending communications now, through their providers (./senders.ts). Two entry points share
+ * every step: `dispatchCommunication` (the dispatch mutation: one message, errors for the
+ * caller) and `dispatchClaimed` (the background worker: a batch, outcomes recorded together).
  *
- * Exactly-once per attempt: the message is claimed with one conditional UPDATE (queued, scheduled
- * or failed → sending) before the provider is called, so of two concurrent dispatches only one
- * sends. The claim carries a lease so that a process dying mid-send leaves the message
- * recoverable by a worker instead of stuck in `sending`.
+ * Exactly-once per attempt: a message is taken with one conditional UPDATE (pending → sending)
+ * before its provider is called, so of two concurrent dispatches only one sends. The take
+ * carries a lease so that a process dying mid-send leaves the message recoverable by a worker
+ * instead of stuck in `sending`.
  */
-import { randomUUID } from 'node:crypto'
+import type { Logger } from 'pino'
 import { db } from '../db.js'
 import type { Config } from '../env.js'
-import { AppError, badRequest, conflict, notFound } from '../errors.js'
-import type { Channel } from '../generated/prisma/enums.js'
-import { appendOutbound } from './conversations.js'
-import { loadSettings } from './integrations.js'
-import { cancelIfOptedOut } from './opt-out.js'
-import { sendEmail } from './providers/email.js'
+import { AppError, conflict, errorCodeOf, notFound } from '../errors.js'
+import type { CommunicationStatus } from '../generated/prisma/enums.js'
+import { appendOutboundMany } from './conversations.js'
+import { loadIntegrations, loadSettings, revealSettings } from './integrations.js'
+import { OPTED_OUT_REASON, cancelOptedOut } from './opt-out.js'
 import { ProviderError } from './providers/http.js'
-import { sendblueSend } from './providers/sendblue.js'
-import { vapiCreateCall } from './providers/vapi.js'
-import { fireWebhookEvent } from './webhooks/outbox.js'
+import { providerOf, senderFor, testSend, type Outgoing, type Send } from './senders.js'
+import { fireWebhookEvents, webhookBody } from './webhooks/outbox.js'
 import { communicationJson } from './webhooks/payloads.js'
 
 /** `test` never reaches a provider (test keys, accounts in test mode). */
 export type DispatchMode = 'live' | 'test'
 
-const DISPATCHABLE = ['queued', 'scheduled', 'failed'] as const
 /** Longer than any provider request can take, so a live send never loses its claim. */
 const LEASE_MS = 5 * 60_000
 
-type Message = NonNullable<Awaited<ReturnType<typeof loadMessage>>>
-type Send = () => Promise<string>
+type Taken = Awaited<ReturnType<typeof takeForSending>>[number]
 
-function loadMessage(accountId: string, id: string) {
-  return db.communication.findFirst({
-    where: { id, accountId },
-    include: { account: { select: { testMode: true } }, campaign: { select: { status: true } }, customer: { select: { name: true, firstName: true, lastName: true } } },
-  })
+interface Outcome {
+  message: Taken
+  provider: string
+  providerMessageId?: string
+  /** Why the provider did not take it. */
+  error?: string
+  /** Not a provider's answer but a fault of ours: rethrown to the API caller. */
+  fault?: unknown
 }
 
 export interface DispatchOptions {
@@ -46,61 +45,156 @@ export interface DispatchOptions {
 }
 
 export async function dispatchCommunication(config: Config, accountId: string, communicationId: string, mode: DispatchMode, options: DispatchOptions = {}): Promise<void> {
-  const message = await loadMessage(accountId, communicationId)
+  const message = await db.communication.findFirst({
+    where: { id: communicationId, accountId },
+    include: { account: { select: { testMode: true } }, campaign: { select: { status: true } } },
+  })
   if (!message) throw notFound('Communication not found')
   refuseUnsendable(message.status, message.campaign?.status)
-  const optedOut = await cancelIfOptedOut(message)
-  if (optedOut) throw conflict(`Communication is cancelled: ${optedOut}`)
+  if ((await cancelOptedOut([message.id])).length) throw conflict(`Communication is cancelled: ${OPTED_OUT_REASON}`)
   const test = mode === 'test' || message.account.testMode
   const provider = test ? 'test' : providerOf(message.channel)
-  // Configuration problems are the caller's to fix: answered before the claim, message unchanged.
-  const send: Send = test ? async () => `test_${randomUUID()}` : await liveSender(config, accountId, message)
+  // Configuration problems are the caller's to fix: answered before the take, message unchanged.
+  const send = provider === 'test' ? testSend : senderFor(config, accountId, provider, await loadSettings(config, accountId, provider))
 
-  const claimed = await db.communication.updateMany({
-    where: { id: message.id, accountId, status: { in: [...DISPATCHABLE] } },
-    data: { status: 'sending', attempts: { increment: 1 }, leaseExpiresAt: new Date(Date.now() + (options.leaseMs ?? LEASE_MS)) },
-  })
-  if (claimed.count === 0) {
-    const now = await db.communication.findUnique({ where: { id: message.id }, select: { status: true } })
-    refuseUnsendable(now?.status ?? 'cancelled', undefined)
+  const [taken] = await takeForSending([message.id], ['queued', 'scheduled', 'failed'], options.leaseMs ?? LEASE_MS)
+  if (!taken) {
+    const now = await db.communication.findUnique({ where: { id: message.id }, select: { status: true, campaign: { select: { status: true } } } })
+    refuseUnsendable(now?.status ?? 'cancelled', now?.campaign?.status)
     throw conflict('Communication is already being sent')
   }
+  const outcome = await attempt(taken, provider, send)
+  // Once the provider has it, a failure to record that must not make the message look unsent:
+  // it stays `sending` until its lease expires, for a worker to settle.
+  await recordOutcomes([outcome])
+  if (outcome.fault) throw outcome.fault
+  if (outcome.error) throw new AppError('PROVIDER_ERROR', outcome.error)
+}
 
-  let providerMessageId: string
-  try {
-    providerMessageId = await send()
-  } catch (error) {
-    const reason = error instanceof ProviderError ? error.message : 'Unexpected error while sending'
-    await db.$transaction(async (tx) => {
-      const failed = await tx.communication.update({ where: { id: message.id }, data: { status: 'failed', provider, lastError: reason, leaseExpiresAt: null } })
-      await fireWebhookEvent(tx, message.accountId, 'communication.failed', communicationJson(failed))
-    })
-    if (error instanceof ProviderError) throw new AppError('PROVIDER_ERROR', reason)
-    throw error
-  }
-  // Outside the try: once the provider has it, a failure to record that must not make the
-  // message look unsent (it stays `sending` until its lease expires, for a worker to settle).
-  await recordSent(message, provider, providerMessageId)
+/** A message the worker claimed (services/worker/claims.ts). */
+export interface Claimed {
+  id: string
+  accountId: string
+  channel: Taken['channel']
+  testMode: boolean
+}
+
+export interface BatchOptions {
+  leaseMs: number
+  /** Provider calls in flight at once. */
+  concurrency: number
+  logger?: Logger
 }
 
 /**
- * Marks the message sent and, for text channels, appends it to the recipient's conversation, in
- * one transaction. Calls become `voice` conversations from the provider's end-of-call report.
+ * Sends a batch the worker claimed: opted-out numbers cancelled, unconfigured providers noted
+ * on the message (it stays pending), the rest taken and sent `concurrency` at a time. Outcomes
+ * are recorded as they come, grouped into one transaction per round trip (group commit), so a
+ * batch costs a few statements per group rather than a dozen per message; a lane moves on only
+ * once its outcome is recorded, so a crash can repeat at most one send per lane.
  */
-function recordSent(message: Message, provider: string, providerMessageId: string) {
-  return db.$transaction(async (tx) => {
-    const channel = message.channel === 'call' ? null : message.channel
-    const conversationId = channel
-      ? (await appendOutbound(tx, {
-          accountId: message.accountId, channel, participant: message.to, customerId: message.customerId, content: message.content,
-          sender: message.templateId ? 'system' : 'agent', provider, providerMessageId, status: 'sent',
-        })).conversationId
-      : message.conversationId
-    const sent = await tx.communication.update({
-      where: { id: message.id },
-      data: { status: 'sent', provider, providerMessageId, sentAt: new Date(), lastError: null, leaseExpiresAt: null, nextAttemptAt: null, conversationId },
-    })
-    await fireWebhookEvent(tx, message.accountId, 'communication.sent', communicationJson(sent))
+export async function dispatchClaimed(config: Config, claimed: Claimed[], options: BatchOptions): Promise<{ sent: number; failed: number }> {
+  const cancelled = new Set(await cancelOptedOut(claimed.map((m) => m.id)))
+  const live = claimed.filter((m) => !cancelled.has(m.id) && !m.testMode)
+  const integrations = await loadIntegrations([...new Set(live.map((m) => m.accountId))], [...new Set(live.map((m) => providerOf(m.channel)))])
+  const senders = new Map<string, { provider: string; send: Send } | { refusal: string }>()
+  const senderOf = (m: Claimed) => {
+    const provider = m.testMode ? 'test' : providerOf(m.channel)
+    const key = `${m.accountId}:${provider}`
+    if (!senders.has(key)) senders.set(key, resolveSender(config, m.accountId, provider, integrations.get(key)))
+    return senders.get(key)!
+  }
+
+  const ready: string[] = []
+  for (const m of claimed) {
+    if (cancelled.has(m.id)) continue
+    const sender = senderOf(m)
+    if ('refusal' in sender) await noteRefusal(m.id, sender.refusal) // stays pending, checked again later
+    else ready.push(m.id)
+  }
+  const taken = await takeForSending(ready, ['queued', 'failed'], options.leaseMs)
+  const byId = new Map(claimed.map((m) => [m.id, m]))
+  const record = groupCommit(recordOutcomes, (error, outcomes) =>
+    options.logger?.error({ err: error, communication_ids: outcomes.map((o) => o.message.id) }, 'could not record sends; they are settled when their lease expires'))
+  let sent = 0
+  await inParallel(taken, options.concurrency, async (message) => {
+    const sender = senderOf(byId.get(message.id)!) as { provider: string; send: Send }
+    const outcome = await attempt(message, sender.provider, sender.send)
+    if (outcome.providerMessageId) sent++
+    else options.logger?.warn({ communication_id: message.id, account_id: message.accountId, reason: outcome.error, err: outcome.fault }, 'send failed; retried after backoff unless it was the last attempt')
+    await record(outcome)
+  })
+  return { sent, failed: claimed.length - sent }
+}
+
+function resolveSender(config: Config, accountId: string, provider: string, integration: Parameters<typeof revealSettings>[0] | undefined) {
+  if (provider === 'test') return { provider, send: testSend }
+  try {
+    return { provider, send: senderFor(config, accountId, provider as ReturnType<typeof providerOf>, integration ? revealSettings(integration, config) : null) }
+  } catch (error) {
+    if (errorCodeOf(error) === 'BAD_REQUEST') return { refusal: (error as Error).message }
+    return { refusal: 'The integration cannot be read: its secrets were sealed with another SECRET_KEY' }
+  }
+}
+
+/** A send refused before it started (e.g. no integration yet): the message keeps its state and says why. */
+async function noteRefusal(id: string, reason: string): Promise<void> {
+  await db.communication.updateMany({ where: { id, status: { in: ['queued', 'failed'] } }, data: { leaseExpiresAt: null, lastError: reason } })
+}
+
+/** pending → sending, one attempt more, leased; only the messages still in `from` (and not in a paused campaign) come back. */
+function takeForSending(ids: string[], from: CommunicationStatus[], leaseMs: number) {
+  if (ids.length === 0) return Promise.resolve([])
+  return db.communication.updateManyAndReturn({
+    where: { id: { in: ids }, status: { in: from }, OR: [{ campaignId: null }, { campaign: { status: { not: 'paused' } } }] },
+    data: { status: 'sending', attempts: { increment: 1 }, leaseExpiresAt: new Date(Date.now() + leaseMs) },
+    include: { customer: { select: { name: true, firstName: true, lastName: true } } },
+  })
+}
+
+async function attempt(message: Taken & Outgoing, provider: string, send: Send): Promise<Outcome> {
+  try {
+    return { message, provider, providerMessageId: await send(message) }
+  } catch (error) {
+    if (error instanceof ProviderError) return { message, provider, error: error.message }
+    return { message, provider, error: 'Unexpected error while sending', fault: error }
+  }
+}
+
+/**
+ * Records outcomes in one transaction: sent text messages join their conversations, every
+ * communication gets its final state, and `communication.sent`/`.failed` webhooks are queued.
+ * Calls become `voice` conversations from the provider's end-of-call report instead.
+ */
+async function recordOutcomes(outcomes: Outcome[]): Promise<void> {
+  const texts = outcomes.filter((o) => o.providerMessageId !== undefined && o.message.channel !== 'call')
+  await db.$transaction(async (tx) => {
+    const appended = await appendOutboundMany(tx, texts.map(({ message, provider, providerMessageId }) => ({
+      accountId: message.accountId, channel: message.channel as Exclude<typeof message.channel, 'call'>, participant: message.to, customerId: message.customerId,
+      content: message.content, sender: message.templateId ? 'system' : 'agent', provider, providerMessageId: providerMessageId!, status: 'sent',
+    })))
+    const conversationOf = new Map(texts.map((o, i) => [o.message.id, appended[i].conversationId]))
+    // Each row as it will be stored, computed once: the UPDATE writes these values and the
+    // webhook payloads are made from them, so no re-read is needed.
+    const now = new Date()
+    const after = outcomes.map(({ message: { customer: _customer, ...row }, provider, providerMessageId, error }) =>
+      providerMessageId !== undefined
+        ? { ...row, status: 'sent' as const, provider, providerMessageId, sentAt: now, lastError: null, leaseExpiresAt: null, nextAttemptAt: null, conversationId: conversationOf.get(row.id) ?? row.conversationId, updatedAt: now }
+        : { ...row, status: 'failed' as const, provider, lastError: error ?? null, leaseExpiresAt: null, updatedAt: now })
+    const columns = after.map((r) => ({
+      id: r.id, status: r.status, provider: r.provider, provider_message_id: r.providerMessageId, sent_at: r.sentAt,
+      last_error: r.lastError, next_attempt_at: r.nextAttemptAt, conversation_id: r.conversationId,
+    }))
+    await tx.$executeRaw`
+      UPDATE communications c SET status = t.status::communication_status, provider = t.provider, provider_message_id = t.provider_message_id,
+        sent_at = t.sent_at, last_error = t.last_error, lease_expires_at = NULL, next_attempt_at = t.next_attempt_at, conversation_id = t.conversation_id, updated_at = ${now}
+      FROM json_to_recordset(${JSON.stringify(columns)}::json)
+        AS t(id text, status text, provider text, provider_message_id text, sent_at timestamptz, last_error text, next_attempt_at timestamptz, conversation_id text)
+      WHERE c.id = t.id`
+    await fireWebhookEvents(tx, after.map((row) => {
+      const event = row.status === 'sent' ? 'communication.sent' as const : 'communication.failed' as const
+      return { accountId: row.accountId, event, body: webhookBody(event, communicationJson(row)) }
+    }))
   })
 }
 
@@ -111,37 +205,37 @@ function refuseUnsendable(status: string, campaignStatus: string | undefined) {
   if (campaignStatus === 'paused') throw conflict('Its campaign is paused: resume the campaign first')
 }
 
-const providerOf = (channel: Channel) => (channel === 'call' ? 'vapi' : channel === 'email' ? 'email' : 'sendblue')
+/**
+ * Group commit: `record(item)` resolves once the item is flushed. A flush starts `gatherMs`
+ * after the first item (so lanes answering at about the same time share it); items arriving
+ * while a flush runs go together in the next. Each caller waits for its own item, so at most
+ * one unrecorded outcome per lane exists at any moment.
+ */
+function groupCommit<T>(flush: (items: T[]) => Promise<void>, onError: (error: unknown, items: T[]) => void, gatherMs = 2): (item: T) => Promise<void> {
+  let pending: { item: T; done: () => void }[] = []
+  let busy = false
+  const drain = async () => {
+    while (pending.length) {
+      const group = pending
+      pending = []
+      const items = group.map((g) => g.item)
+      await flush(items).catch((error: unknown) => onError(error, items))
+      for (const g of group) g.done()
+    }
+    busy = false
+  }
+  return (item) => new Promise<void>((done) => {
+    pending.push({ item, done })
+    if (busy) return
+    busy = true
+    setTimeout(drain, gatherMs)
+  })
+}
 
-/** The provider call for this message, or a 400 naming what is not configured. */
-async function liveSender(config: Config, accountId: string, message: Message): Promise<Send> {
-  const provider = providerOf(message.channel)
-  const settings = await loadSettings(config, accountId, provider)
-  const endpoint = { timeoutMs: config.PROVIDER_TIMEOUT_MS }
-  const callbackUrl = `${config.PUBLIC_URL}/callbacks/${provider}/${accountId}`
-  const need = (name: string, label: string) => {
-    const value = settings?.[name]
-    if (value === undefined || value === '') throw badRequest(`The ${label} integration has no ${name}: store it with PUT /hub/v1/integrations/${provider}`)
-    return String(value)
-  }
-
-  if (provider === 'email') {
-    if (!settings) throw badRequest('No email provider is connected')
-    const smtp = { host: need('host', 'email'), port: Number(settings.port ?? 587), username: settings.username ? String(settings.username) : null, password: need('api_key', 'email'), from: need('from_address', 'email') }
-    return () => sendEmail(smtp, { to: message.to, subject: message.subject, text: message.content }, config.PROVIDER_TIMEOUT_MS)
-  }
-  if (provider === 'sendblue') {
-    if (!settings) throw badRequest('No Sendblue integration is connected: store one with PUT /hub/v1/integrations/sendblue')
-    const credentials = { apiKey: need('api_key', 'Sendblue'), apiSecret: need('api_secret', 'Sendblue'), fromNumber: need('from_number', 'Sendblue') }
-    return () => sendblueSend({ ...endpoint, baseUrl: config.SENDBLUE_API_URL }, credentials, { number: message.to, content: message.content, statusCallback: callbackUrl })
-  }
-  if (!settings) throw badRequest('No Vapi integration is connected: store one with PUT /hub/v1/integrations/vapi')
-  const credentials = { apiKey: need('api_key', 'Vapi'), assistantId: need('assistant_id', 'Vapi'), phoneNumberId: need('phone_number_id', 'Vapi') }
-  const customer = message.customer
-  const customerName = customer?.name ?? ([customer?.firstName, customer?.lastName].filter(Boolean).join(' ') || null)
-  return () =>
-    vapiCreateCall({ ...endpoint, baseUrl: config.VAPI_API_URL }, credentials, {
-      number: message.to, customerName, content: message.content, serverUrl: callbackUrl,
-      metadata: { account_id: accountId, communication_id: message.id },
-    })
+async function inParallel<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++])
+  })
+  await Promise.all(lanes)
 }

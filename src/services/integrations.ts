@@ -84,7 +84,7 @@ export async function saveIntegration(config: Config, accountId: string, provide
   return { id: saved.id, created: !existing }
 }
 
-type StoredIntegration = { config: unknown; secretsEncrypted: string }
+export type StoredIntegration = { config: unknown; secretsEncrypted: string }
 
 /** Every setting in clear: for the provider clients only, never for a response or a log. */
 export function revealSettings(integration: StoredIntegration, config: Config): Record<string, string | number> {
@@ -105,4 +105,13 @@ export async function loadSettings(config: Config, accountId: string, provider: 
     select: { config: true, secretsEncrypted: true },
   })
   return integration && revealSettings(integration, config)
+}
+
+/** The stored integrations of several accounts in one query (the worker's batch), keyed `account:provider`, still sealed. */
+export async function loadIntegrations(accountIds: string[], providers: IntegrationProvider[]): Promise<Map<string, StoredIntegration>> {
+  const rows = await db.integration.findMany({
+    where: { accountId: { in: accountIds }, provider: { in: providers } },
+    select: { accountId: true, provider: true, config: true, secretsEncrypted: true },
+  })
+  return new Map(rows.map((row) => [`${row.accountId}:${row.provider}`, row]))
 }

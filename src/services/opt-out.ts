@@ -1,7 +1,7 @@
 /**
  * SMS opt-out (shared spec automations.md, Opt-out): an inbound `STOP` records the number in
  * sms_opt_outs, and every later sms/iMessage to it is cancelled with the reason instead of sent.
- * Dispatch calls `cancelIfOptedOut` before it claims a message, so the API and the worker
+ * Dispatch calls `cancelOptedOut` before it claims messages, so the API and the worker
  * honour it alike.
  */
 import { db } from '../db.js'
@@ -33,16 +33,15 @@ export async function recordOptOut(tx: Prisma.TransactionClient, accountId: stri
 }
 
 /**
- * Cancels a pending text message to an opted-out number; returns the reason when it did.
+ * Cancels the pending text messages among `ids` whose number opted out; returns their ids.
  * Conditional on the pending states, so a message already claimed by a send is left alone.
  */
-export async function cancelIfOptedOut(message: { id: string; accountId: string; channel: Channel; to: string }): Promise<string | null> {
-  if (!TEXT_CHANNELS.includes(message.channel)) return null
-  const optOut = await db.smsOptOut.findUnique({ where: { accountId_phone: { accountId: message.accountId, phone: message.to } }, select: { phone: true } })
-  if (!optOut) return null
-  await db.communication.updateMany({
-    where: { id: message.id, status: { in: ['scheduled', 'queued', 'failed'] } },
-    data: { status: 'cancelled', lastError: OPTED_OUT_REASON, leaseExpiresAt: null, nextAttemptAt: null },
-  })
-  return OPTED_OUT_REASON
+export async function cancelOptedOut(ids: string[]): Promise<string[]> {
+  if (ids.length === 0) return []
+  const cancelled = await db.$queryRaw<{ id: string }[]>`
+    UPDATE communications c SET status = 'cancelled', last_error = ${OPTED_OUT_REASON}, lease_expires_at = NULL, next_attempt_at = NULL, updated_at = now()
+    WHERE c.id = ANY(${ids}::text[]) AND c.channel IN ('sms', 'imessage') AND c.status IN ('scheduled', 'queued', 'failed')
+      AND EXISTS (SELECT 1 FROM sms_opt_outs o WHERE o.account_id = c.account_id AND o.phone = c."to")
+    RETURNING c.id`
+  return cancelled.map((row) => row.id)
 }

@@ -58,11 +58,11 @@ export async function benchWorkers(databaseUrl: string, workers: number, message
   })
   const children: ChildProcess[] = []
   for (let i = 0; i < workers; i++) {
-    children.push(spawn(process.execPath, ['--import', 'tsx', 'src/cli/worker.ts'], {
+    children.push(spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ') ?? []), '--import', 'tsx', 'src/cli/worker.ts'], {
       cwd: root,
       env: {
         PATH: process.env.PATH, NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl, SECRET_KEY, SENDBLUE_API_URL: provider.url,
-        WORKER_ACCOUNTS: account.id, WORKER_POLL_MS: '20', WORKER_BATCH_SIZE: '200', WORKER_CONCURRENCY: '20', DATABASE_POOL_SIZE: '20',
+        WORKER_ACCOUNTS: account.id, WORKER_POLL_MS: '20', WORKER_BATCH_SIZE: '500', WORKER_CONCURRENCY: '50', DATABASE_POOL_SIZE: '10',
       },
       stdio: ['ignore', 'inherit', 'inherit'],
     }))

@@ -1,9 +1,13 @@
 /**
- * The one way provider clients talk HTTP: Node's built-in fetch (undici) with a deadline that
- * covers connecting, waiting and reading the whole answer (AbortSignal.timeout), so a hanging
- * provider can never hang a request. Every failure becomes a ProviderError with a message safe to
+ * The one way provider clients talk HTTP: undici's `request` (the library behind Node's fetch,
+ * without the WHATWG stream layers: a third of fetch's CPU per call, which the worker's
+ * throughput is made of) with a deadline that covers connecting, waiting and reading the whole
+ * answer (AbortSignal.timeout), so a hanging provider can never hang a request. Redirects are
+ * not followed: a 3xx is an error like any other non-2xx. Every failure becomes a ProviderError with a message safe to
  * show and store: it names the provider and the HTTP status, never a credential.
  */
+import { request, type Dispatcher } from 'undici'
+
 
 export class ProviderError extends Error {
   constructor(readonly provider: string, message: string) {
@@ -25,15 +29,14 @@ export async function requestJson(provider: string, url: string, init: { method:
   let status: number
   let text: string
   try {
-    const response = await fetch(url, {
-      method: init.method,
+    const response = await request(url, {
+      method: init.method as Dispatcher.HttpMethod,
       headers: { accept: 'application/json', ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...init.headers },
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
       signal,
-      redirect: 'error',
     })
-    status = response.status
-    text = await response.text()
+    status = response.statusCode
+    text = await response.body.text()
   } catch (error) {
     if (signal.aborted) throw new ProviderError(provider, `${provider} did not answer within ${timeoutMs} ms`)
     throw new ProviderError(provider, `${provider} could not be reached: ${excerpt((error as Error).cause ?? (error as Error).message)}`)

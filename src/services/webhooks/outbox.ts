@@ -28,17 +28,22 @@ export const webhookBody = (event: string, data: unknown, extra: Record<string, 
  * Queues `event` for every subscribed endpoint in one INSERT … SELECT (no read-then-write
  * race with an endpoint being added or removed). `extra` adds top-level keys, e.g. `previous`.
  */
-export async function fireWebhookEvent(
+export function fireWebhookEvent(
   tx: Prisma.TransactionClient,
   accountId: string,
   event: WebhookEvent,
   data: unknown,
   extra: Record<string, unknown> = {},
 ): Promise<number> {
-  const body = webhookBody(event, data, extra)
+  return fireWebhookEvents(tx, [{ accountId, event, body: webhookBody(event, data, extra) }])
+}
+
+/** Many events in the same one statement (the worker records a batch of sends at once). */
+export async function fireWebhookEvents(tx: Prisma.TransactionClient, events: { accountId: string; event: WebhookEvent; body: string }[]): Promise<number> {
+  if (events.length === 0) return 0
   return tx.$executeRaw`
     INSERT INTO webhook_deliveries (id, account_id, endpoint_id, event, body)
-    SELECT gen_random_uuid()::text, account_id, id, ${event}, ${body}
-    FROM webhook_endpoints
-    WHERE account_id = ${accountId} AND active AND ${event} = ANY(events)`
+    SELECT gen_random_uuid()::text, e.account_id, e.id, t.event, t.body
+    FROM json_to_recordset(${JSON.stringify(events)}::json) AS t("accountId" text, event text, body text)
+    JOIN webhook_endpoints e ON e.account_id = t."accountId" AND e.active AND t.event = ANY(e.events)`
 }

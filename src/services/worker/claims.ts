@@ -6,6 +6,7 @@
  */
 import { db } from '../../db.js'
 import { Prisma } from '../../generated/prisma/client.js'
+import type { Channel } from '../../generated/prisma/enums.js'
 
 /** Confines a step to some accounts (tests share one database between files); empty = all. */
 export type Scope = readonly string[] | undefined
@@ -19,6 +20,8 @@ export const BACKOFF_BASE_MS = 60_000
 export interface ClaimedMessage {
   id: string
   accountId: string
+  channel: Channel
+  testMode: boolean
   timeZone: string
   windowStart: string | null
   windowEnd: string | null
@@ -79,16 +82,11 @@ export async function claimDue(now: Date, limit: number, leaseMs: number, scope:
         ELSE ${now}::timestamptz + make_interval(secs => ${BACKOFF_BASE_MS / 1000}::float8 * power(4, c.attempts)) END
     FROM due, accounts a
     WHERE c.id = due.id AND a.id = c.account_id
-    RETURNING c.id, c.account_id AS "accountId", a.time_zone AS "timeZone",
+    RETURNING c.id, c.account_id AS "accountId", c.channel, a.test_mode AS "testMode", a.time_zone AS "timeZone",
       a.sending_window_start AS "windowStart", a.sending_window_end AS "windowEnd"`
 }
 
 /** Hands claimed messages back until `at` (quiet hours): no attempt used. */
 export async function deferUntil(ids: string[], at: Date): Promise<void> {
   await db.communication.updateMany({ where: { id: { in: ids }, status: { in: ['queued', 'failed'] } }, data: { leaseExpiresAt: null, nextAttemptAt: at } })
-}
-
-/** A send refused before it started (e.g. no integration yet): the message keeps its state and says why. */
-export async function noteRefusal(id: string, reason: string): Promise<void> {
-  await db.communication.updateMany({ where: { id, status: { in: ['queued', 'failed'] } }, data: { leaseExpiresAt: null, lastError: reason } })
 }

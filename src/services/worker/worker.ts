@@ -1,17 +1,16 @@
 /**
  * The background worker: one pass (`runOnce`) turns due `scheduled` messages into `queued`,
  * recovers sends whose process died, claims due messages of auto-dispatch accounts and sends
- * them through the same dispatch service as the API (services/dispatch.ts), then delivers due
+ * them through the same dispatch service as the API (services/dispatch.ts, in batches), then delivers due
  * outgoing webhooks. `startWorker` repeats passes until stopped; it runs inside the server
  * (main.ts) and on its own (`npm run worker`, src/cli/worker.ts). Tests drive `runOnce({ now })`
  * with their own clock.
  */
 import type { Logger } from 'pino'
 import type { Config } from '../../env.js'
-import { errorCodeOf } from '../../errors.js'
-import { dispatchCommunication } from '../dispatch.js'
+import { dispatchClaimed } from '../dispatch.js'
 import { deliverDueWebhooks } from '../webhooks/delivery.js'
-import { claimDue, deferUntil, noteRefusal, promoteDue, recoverExpired, type ClaimedMessage } from './claims.js'
+import { claimDue, deferUntil, promoteDue, recoverExpired, type ClaimedMessage } from './claims.js'
 import { windowOpensAt } from './window.js'
 
 export interface PassOptions {
@@ -43,12 +42,7 @@ export async function runOnce(options: PassOptions): Promise<PassResult> {
   if (recovered) logger?.warn({ recovered }, 'recovered sends whose worker stopped mid-send')
   const claimed = await claimDue(now, config.WORKER_BATCH_SIZE, config.WORKER_LEASE_MS, scope)
   const ready = await deferQuietHours(claimed, now)
-  let sent = 0
-  let failed = 0
-  await inParallel(ready, config.WORKER_CONCURRENCY, async (message) => {
-    if (await send(config, message, logger)) sent++
-    else failed++
-  })
+  const { sent, failed } = await dispatchClaimed(config, ready, { leaseMs: config.WORKER_LEASE_MS, concurrency: config.WORKER_CONCURRENCY, logger })
   let webhooks = 0
   for (const accountId of scope ?? [undefined]) webhooks += await deliverDueWebhooks({ config, now, logger, limit: config.WORKER_BATCH_SIZE, accountId })
   return { promoted, recovered, claimed: claimed.length, sent, failed, deferred: claimed.length - ready.length, webhooks }
@@ -65,30 +59,6 @@ async function deferQuietHours(claimed: ClaimedMessage[], now: Date): Promise<Cl
   }
   for (const [at, ids] of waiting) await deferUntil(ids, new Date(at))
   return ready
-}
-
-/** One attempt through the API's dispatch; true when the provider took it. */
-async function send(config: Config, message: ClaimedMessage, logger: Logger | undefined): Promise<boolean> {
-  try {
-    await dispatchCommunication(config, message.accountId, message.id, 'live', { leaseMs: config.WORKER_LEASE_MS })
-    return true
-  } catch (error) {
-    const code = errorCodeOf(error)
-    const log = { communication_id: message.id, account_id: message.accountId, reason: (error as Error).message }
-    if (code === 'PROVIDER_ERROR') logger?.warn(log, 'send failed; retried after backoff unless it was the last attempt')
-    else if (code === 'BAD_REQUEST') await noteRefusal(message.id, (error as Error).message) // not configured: stays queued, checked again later
-    else if (code === 'CONFLICT' || code === 'NOT_FOUND') logger?.debug(log, 'skipped: cancelled, paused or taken meanwhile')
-    else logger?.error({ ...log, err: error }, 'unexpected error while sending')
-    return false
-  }
-}
-
-async function inParallel<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++])
-  })
-  await Promise.all(lanes)
 }
 
 /**
