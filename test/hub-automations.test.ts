@@ -105,6 +105,7 @@ describe('the default automation table', () => {
     [{ project_id: 'x' }, 400, 'event_type is required'],
     [{ project_id: 'PROJECT', event_type: 'has spaces' }, 400, 'event_type must be 1 to 100 letters, digits, or _ . : -'],
     [{ project_id: 'PROJECT', event_type: 'website_visited', data: 'x' }, 400, 'data must be a JSON object'],
+    [{ project_id: 'PROJECT', event_type: 'website_visited', data: { note: 'a\u0000b' } }, 400, 'data must not contain the character U+0000'],
     [{ project_id: 'PROJECT', event_type: 'website_visited', occurred_at: 'yesterday' }, 400, 'occurred_at must be an ISO 8601 timestamp such as 2026-11-23T14:05:00Z'],
     [{ project_id: 'missing', event_type: 'website_visited' }, 404, 'Project not found'],
   ])('rejects %j', async (body, status, message) => {

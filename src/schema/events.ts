@@ -6,7 +6,7 @@
 import { db } from '../db.js'
 import { badRequest, notFound } from '../errors.js'
 import { Channel, EventSource } from '../generated/prisma/enums.js'
-import { activeTemplates, automationProject, planEvent, recordEvent, supersededIds, type PlannedMessage } from '../services/automations/engine.js'
+import { automationProject, planEvent, recordEvent, supersededIds, type PlannedMessage, type RecordedEvent } from '../services/automations/engine.js'
 import { AUTOMATION_EVENT_TYPES } from '../services/automations/library.js'
 import { builder } from './builder.js'
 import { newestFirst } from './customers.js'
@@ -58,13 +58,12 @@ const EventInput = builder.inputType('EventInput', {
   }),
 })
 
-const EventRecorded = builder.objectRef<{ eventId: string; communicationIds: string[] }>('EventRecorded').implement({
+const EventRecorded = builder.objectRef<RecordedEvent>('EventRecorded').implement({
   fields: (t) => ({
     event: t.prismaField({ type: 'ProjectEvent', resolve: (query, r) => db.projectEvent.findUniqueOrThrow({ ...query, where: { id: r.eventId } }) }),
-    communications: t.prismaField({
-      type: ['Communication'],
-      resolve: (query, r) => db.communication.findMany({ ...query, where: { id: { in: r.communicationIds } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
-    }),
+    // The rows as recorded (oldest first): nothing to read back. Relations selected on them are
+    // loaded by the prisma plugin, batched.
+    communications: t.prismaField({ type: ['Communication'], resolve: (_query, r) => r.communications }),
   }),
 })
 
@@ -100,8 +99,8 @@ function checkEventType(eventType: string) {
   if (!EVENT_TYPE.test(eventType)) throw badRequest('event_type must be 1 to 100 letters, digits, or _ . : -')
 }
 
-async function loadProject(accountId: string, projectId: string) {
-  const project = await db.project.findFirst({ where: { id: projectId, accountId }, ...automationProject })
+async function loadProject(accountId: string, projectId: string, eventType: string) {
+  const project = await db.project.findFirst({ where: { id: projectId, accountId }, ...automationProject(eventType) })
   if (!project) throw notFound('Project not found')
   return project
 }
@@ -115,13 +114,10 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, ctx) => {
       checkEventType(args.eventType)
       const accountId = accountOf(ctx)
-      const project = await loadProject(accountId, String(args.projectId))
+      const project = await loadProject(accountId, String(args.projectId), args.eventType)
       const data = jsonObject(args.data, 'data') ?? {}
-      const [templates, cancels] = await Promise.all([
-        activeTemplates(db, accountId, args.eventType),
-        supersededIds(accountId, project.id, args.eventType),
-      ])
-      return { eventType: args.eventType, messages: planEvent(project, templates, { eventType: args.eventType, data, occurredAt: new Date() }), cancels }
+      const cancels = await supersededIds(accountId, project.id, args.eventType)
+      return { eventType: args.eventType, messages: planEvent(project, { eventType: args.eventType, data, occurredAt: new Date() }), cancels }
     },
   }),
 }))
@@ -135,10 +131,8 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { input }, ctx) => {
       checkEventType(input.eventType)
       const data = jsonObject(input.data, 'data') ?? {}
-      const project = await loadProject(accountOf(ctx), String(input.projectId))
-      return db.$transaction((tx) =>
-        recordEvent(tx, project, { eventType: input.eventType, data, occurredAt: input.occurredAt ?? new Date(), source: 'api' }),
-      )
+      const project = await loadProject(accountOf(ctx), String(input.projectId), input.eventType)
+      return recordEvent(db, project, { eventType: input.eventType, data, occurredAt: input.occurredAt ?? new Date(), source: 'api' })
     },
   }),
 }))

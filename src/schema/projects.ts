@@ -151,7 +151,7 @@ async function changeStatus(accountId: string, id: string, projectStatus?: strin
     const project = await tx.project.update({
       where: { id },
       data: { ...(projectStatus ? { projectStatus } : {}), ...(pipelineStage ? { pipelineStage } : {}) },
-      ...automationProject,
+      ...automationProject(projectStatus ?? ''),
     })
     if (project.projectStatus !== previous || project.pipelineStage !== locked[0].pipeline_stage) {
       await fireWebhookEvent(tx, accountId, 'project.status_changed', projectJson(project), {

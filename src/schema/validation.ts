@@ -30,5 +30,12 @@ export function capped(value: string | null | undefined, field: string, max: num
 export function jsonObject(value: unknown, field: string): Record<string, unknown> | undefined {
   if (value === undefined || value === null) return undefined
   if (typeof value !== 'object' || Array.isArray(value)) throw badRequest(`${field} must be a JSON object`)
+  // PostgreSQL's jsonb cannot store U+0000; refused here rather than failing in the database.
+  let nul = false
+  JSON.stringify(value, (key, item: unknown) => {
+    if (key.includes('\0') || (typeof item === 'string' && item.includes('\0'))) nul = true
+    return item
+  })
+  if (nul) throw badRequest(`${field} must not contain the character U+0000`)
   return value as Record<string, unknown>
 }

@@ -1,22 +1,41 @@
 /**
  * The automation engine: an event of a project renders the account's active templates for its
  * type into communications for the project's customer. Recording the event, cancelling what it
- * supersedes and queuing its messages (with their campaign) run in the caller's transaction,
- * so either all of it is stored or none. `planEvent` is the pure part, shared with simulateEvent.
+ * supersedes and queuing its messages (with their campaign) is one statement, so either all of
+ * it is stored or none. `planEvent` is the pure part, shared with simulateEvent.
  */
 import { db } from '../../db.js'
-import type { Prisma } from '../../generated/prisma/client.js'
+import { v7 as uuidv7 } from 'uuid'
+import { Prisma, type Communication } from '../../generated/prisma/client.js'
 import type { Channel, EventSource } from '../../generated/prisma/enums.js'
 import { SUPERSEDES } from './library.js'
 import { renderer } from './render.js'
 
 type Tx = Prisma.TransactionClient
 
-/** What the engine needs to know about a project: its customer and its account's name. */
-export const automationProject = { include: { customer: true, account: { select: { name: true } } } } satisfies Prisma.ProjectDefaultArgs
-export type AutomationProject = Prisma.ProjectGetPayload<typeof automationProject>
-
-type TemplateRow = { id: string; channel: Channel; subject: string | null; body: string; delayMinutes: number }
+/**
+ * What the engine needs to know about a project for an event: its customer, its account's name
+ * and the account's active templates for that event type, read together (one statement with
+ * relation joins).
+ */
+export function automationProject(eventType: string) {
+  return {
+    include: {
+      customer: true,
+      account: {
+        select: {
+          name: true,
+          templates: {
+            where: { eventType, active: true },
+            orderBy: [{ delayMinutes: 'asc' }, { channel: 'asc' }, { createdAt: 'asc' }, { id: 'asc' }],
+            select: { id: true, channel: true, subject: true, body: true, delayMinutes: true },
+          },
+        },
+      },
+    },
+  } satisfies Prisma.ProjectDefaultArgs
+}
+export type AutomationProject = Prisma.ProjectGetPayload<ReturnType<typeof automationProject>>
 
 export interface PlannedMessage {
   templateId: string
@@ -42,17 +61,10 @@ export interface EventInput {
 /** Messages still waiting to go out: superseding events and campaign cancels reach these. */
 export const PENDING_STATUSES = ['scheduled', 'queued', 'failed'] as const
 
-export function activeTemplates(client: Tx, accountId: string, eventType: string): Promise<TemplateRow[]> {
-  return client.template.findMany({
-    where: { accountId, eventType, active: true },
-    orderBy: [{ delayMinutes: 'asc' }, { channel: 'asc' }, { createdAt: 'asc' }, { id: 'asc' }],
-    select: { id: true, channel: true, subject: true, body: true, delayMinutes: true },
-  })
-}
-
-export function planEvent(project: AutomationProject, templates: TemplateRow[], event: Omit<EventInput, 'source'>, now = new Date()): PlannedMessage[] {
+/** The messages `event` queues for `project`, from the templates loaded with it (automationProject). */
+export function planEvent(project: AutomationProject, event: Omit<EventInput, 'source'>, now = new Date()): PlannedMessage[] {
   const render = renderer({ customer: project.customer, project, account: project.account, event: { type: event.eventType, occurredAt: event.occurredAt, data: event.data } })
-  return templates.map((template) => {
+  return project.account.templates.map((template) => {
     const dueAt = new Date(event.occurredAt.getTime() + template.delayMinutes * 60_000)
     const to = template.channel === 'email' ? project.customer.email : project.customer.phone
     return {
@@ -83,36 +95,60 @@ export async function supersededIds(accountId: string, projectId: string, eventT
   return rows.map((r) => r.id)
 }
 
-/** Records the event and queues its messages inside `tx`; returns the event id and the queued ids. */
-export async function recordEvent(tx: Tx, project: AutomationProject, input: EventInput, now = new Date()) {
-  const { accountId } = project
-  const event = await tx.projectEvent.create({
-    data: { accountId, projectId: project.id, eventType: input.eventType, data: input.data as Prisma.InputJsonObject, source: input.source, occurredAt: input.occurredAt },
-    select: { id: true },
-  })
-  const superseded = supersededWhere(accountId, project.id, input.eventType)
-  if (superseded) {
-    const earlier = [...SUPERSEDES[input.eventType]]
-    await tx.communication.updateMany({ where: superseded, data: { status: 'cancelled', lastError: `Superseded by ${input.eventType}` } })
-    await tx.campaign.updateMany({
-      where: { accountId, projectId: project.id, eventType: { in: earlier }, status: { in: ['active', 'paused'] } },
-      data: { status: 'cancelled' },
-    })
-  }
-  const planned = planEvent(project, await activeTemplates(tx, accountId, input.eventType), input, now).filter((m) => m.to !== null)
-  if (planned.length === 0) return { eventId: event.id, communicationIds: [] as string[] }
+export interface RecordedEvent {
+  eventId: string
+  communicationIds: string[]
+  /** The rows as stored, so callers can answer without reading them back. */
+  communications: Communication[]
+}
 
-  const campaign = await tx.campaign.create({
-    data: { accountId, projectId: project.id, eventId: event.id, eventType: input.eventType, name: `${input.eventType}: ${project.name ?? project.id}` },
-    select: { id: true },
-  })
-  const rows = await tx.communication.createManyAndReturn({
-    data: planned.map((m) => ({
-      accountId, channel: m.channel, status: m.status, to: m.to!, subject: m.subject, content: m.content,
-      customerId: project.customerId, projectId: project.id, templateId: m.templateId, eventId: event.id, campaignId: campaign.id,
-      scheduledFor: m.status === 'scheduled' ? m.dueAt : null,
-    })),
-    select: { id: true },
-  })
-  return { eventId: event.id, communicationIds: rows.map((r) => r.id) }
+/**
+ * Records the event, cancels what it supersedes and queues its messages (with their campaign) in
+ * ONE statement of data-modifying CTEs, atomic by itself and therefore safe inside or outside a
+ * transaction. Ingestion is the hot write path: as separate Prisma calls this was nine round
+ * trips and a createMany that Prisma compiles afresh for every row count. The rows are built here
+ * (UUIDv7 ids, explicit timestamps), so what is returned is exactly what was stored.
+ */
+export async function recordEvent(client: Tx, project: AutomationProject, input: EventInput, now = new Date()): Promise<RecordedEvent> {
+  const { accountId } = project
+  const eventId = uuidv7()
+  const planned = planEvent(project, input, now).filter((m) => m.to !== null)
+  const campaignId = planned.length ? uuidv7() : null
+  const communications: Communication[] = planned.map((m) => ({
+    id: uuidv7(), accountId, channel: m.channel, status: m.status, to: m.to!, subject: m.subject, content: m.content,
+    customerId: project.customerId, projectId: project.id, leadId: null, templateId: m.templateId, eventId, campaignId, conversationId: null,
+    provider: null, providerMessageId: null, scheduledFor: m.status === 'scheduled' ? m.dueAt : null, sentAt: null, deliveredAt: null,
+    attempts: 0, lastError: null, nextAttemptAt: null, leaseExpiresAt: null, createdAt: now, updatedAt: now,
+  }))
+
+  const earlier = SUPERSEDES[input.eventType] ?? []
+  const superseding = earlier.length
+    ? Prisma.sql`,
+      superseded AS (
+        UPDATE communications c SET status = 'cancelled', last_error = ${`Superseded by ${input.eventType}`}, updated_at = ${now}
+        FROM project_events e
+        WHERE e.id = c.event_id AND e.event_type = ANY(${[...earlier]}::text[])
+          AND c.account_id = ${accountId} AND c.project_id = ${project.id} AND c.status IN ('scheduled', 'queued', 'failed')),
+      superseded_campaigns AS (
+        UPDATE campaigns SET status = 'cancelled', updated_at = ${now}
+        WHERE account_id = ${accountId} AND project_id = ${project.id} AND event_type = ANY(${[...earlier]}::text[]) AND status IN ('active', 'paused'))`
+    : Prisma.empty
+  const queuing = campaignId
+    ? Prisma.sql`,
+      campaign AS (
+        INSERT INTO campaigns (id, account_id, project_id, event_id, name, event_type, created_at, updated_at)
+        VALUES (${campaignId}, ${accountId}, ${project.id}, ${eventId}, ${`${input.eventType}: ${project.name ?? project.id}`}, ${input.eventType}, ${now}, ${now})),
+      queued AS (
+        INSERT INTO communications (id, account_id, channel, status, "to", subject, content, customer_id, project_id, template_id, event_id, campaign_id, scheduled_for, created_at, updated_at)
+        SELECT t.id, ${accountId}, t.channel::channel, t.status::communication_status, t."to", t.subject, t.content, ${project.customerId}, ${project.id},
+          t.template_id, ${eventId}, ${campaignId}, t.scheduled_for, ${now}, ${now}
+        FROM json_to_recordset(${JSON.stringify(communications.map((c) => ({ id: c.id, channel: c.channel, status: c.status, to: c.to, subject: c.subject, content: c.content, template_id: c.templateId, scheduled_for: c.scheduledFor })))}::json)
+          AS t(id text, channel text, status text, "to" text, subject text, content text, template_id text, scheduled_for timestamptz))`
+    : Prisma.empty
+  await client.$executeRaw`
+    WITH event AS (
+      INSERT INTO project_events (id, account_id, project_id, event_type, data, source, occurred_at, created_at)
+      VALUES (${eventId}, ${accountId}, ${project.id}, ${input.eventType}, ${JSON.stringify(input.data)}::jsonb, ${input.source}::event_source, ${input.occurredAt}, ${now}))${superseding}${queuing}
+    SELECT 1`
+  return { eventId, communicationIds: communications.map((c) => c.id), communications }
 }
