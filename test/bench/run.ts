@@ -7,7 +7,8 @@
  * Needs PostgreSQL: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test); a database
  * of its own is created and dropped. BENCH_SECONDS sets the length of one run (default 8);
  * BENCH_ONLY picks sections (conversations,hub,leads,webhooks,worker); BENCH_WORKER_MESSAGES the
- * worker section's volume (default 10,000).
+ * worker section's volume (default 10,000). BENCH_SERVER_NODE_ARGS / BENCH_NODE_ARGS pass extra
+ * node flags to the servers / worker processes (e.g. `--max-old-space-size=128`, `--cpu-prof`).
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
@@ -55,7 +56,7 @@ process.on('exit', () => children.forEach((c) => c.kill('SIGKILL'))) // never le
 async function startServer(script: string, env: Record<string, string>): Promise<Server> {
   const child = fork(path.join(root, 'test/bench', script), [], {
     execPath: 'taskset',
-    execArgv: ['-c', '0', process.execPath, '--import', 'tsx'],
+    execArgv: ['-c', '0', process.execPath, ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ') ?? []), '--import', 'tsx'],
     env: { ...process.env, ...env, PORT: '0', NODE_ENV: 'production', LOG_LEVEL: 'silent' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
