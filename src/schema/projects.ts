@@ -4,7 +4,7 @@
  */
 import { db } from '../db.js'
 import { badRequest, notFound } from '../errors.js'
-import type { Prisma } from '../generated/prisma/client.js'
+import type { Communication, Prisma } from '../generated/prisma/client.js'
 import { automationProject, recordEvent } from '../services/automations/engine.js'
 import { AUTOMATION_EVENT_TYPES } from '../services/automations/library.js'
 import { fireWebhookEvent } from '../services/webhooks/outbox.js'
@@ -62,7 +62,8 @@ const ProjectSave = builder.objectRef<{ created: boolean; id: string }>('Project
 interface StatusChange {
   projectId: string
   eventId: string | null
-  communicationIds: string[]
+  /** The messages the event queued, as recorded. */
+  communications: Communication[]
 }
 
 const ProjectStatusChange = builder.objectRef<StatusChange>('ProjectStatusChange').implement({
@@ -78,7 +79,7 @@ const ProjectStatusChange = builder.objectRef<StatusChange>('ProjectStatusChange
     communications: t.prismaField({
       type: ['Communication'],
       description: 'The messages that event queued',
-      resolve: (query, r) => db.communication.findMany({ ...query, where: { id: { in: r.communicationIds } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+      resolve: (_query, r) => r.communications, // the rows as recorded (oldest first): nothing to read back
     }),
   }),
 })
@@ -159,7 +160,7 @@ async function changeStatus(accountId: string, id: string, projectStatus?: strin
       })
     }
     if (!projectStatus || projectStatus === previous || !AUTOMATION_EVENT_TYPES.includes(projectStatus)) {
-      return { projectId: id, eventId: null, communicationIds: [] }
+      return { projectId: id, eventId: null, communications: [] }
     }
     const data = { previous_status: previous, project_status: projectStatus, pipeline_stage: project.pipelineStage }
     const recorded = await recordEvent(tx, project, { eventType: projectStatus, data, occurredAt: new Date(), source: 'status_change' })

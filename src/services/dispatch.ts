@@ -14,10 +14,10 @@ import type { Config } from '../env.js'
 import { AppError, conflict, errorCodeOf, notFound } from '../errors.js'
 import type { CommunicationStatus } from '../generated/prisma/enums.js'
 import { appendOutboundMany } from './conversations.js'
-import { loadIntegrations, loadSettings, revealSettings } from './integrations.js'
+import { loadIntegrations, loadSettings, revealSettings, type StoredIntegration } from './integrations.js'
 import { OPTED_OUT_REASON, cancelOptedOut } from './opt-out.js'
 import { ProviderError } from './providers/http.js'
-import { providerOf, senderFor, testSend, type Outgoing, type Send } from './senders.js'
+import { providerOf, senderFor, testSend, type Outgoing, type Provider, type Send } from './senders.js'
 import { fireWebhookEvents, webhookBody } from './webhooks/outbox.js'
 import { communicationJson } from './webhooks/payloads.js'
 
@@ -127,10 +127,10 @@ export async function dispatchClaimed(config: Config, claimed: Claimed[], option
   return { sent, failed: claimed.length - sent }
 }
 
-function resolveSender(config: Config, accountId: string, provider: string, integration: Parameters<typeof revealSettings>[0] | undefined) {
+function resolveSender(config: Config, accountId: string, provider: Provider | 'test', integration: StoredIntegration | undefined) {
   if (provider === 'test') return { provider, send: testSend }
   try {
-    return { provider, send: senderFor(config, accountId, provider as ReturnType<typeof providerOf>, integration ? revealSettings(integration, config) : null) }
+    return { provider, send: senderFor(config, accountId, provider, integration ? revealSettings(integration, config) : null) }
   } catch (error) {
     if (errorCodeOf(error) === 'BAD_REQUEST') return { refusal: (error as Error).message }
     return { refusal: 'The integration cannot be read: its secrets were sealed with another SECRET_KEY' }

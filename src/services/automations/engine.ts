@@ -80,24 +80,25 @@ export function planEvent(project: AutomationProject, event: Omit<EventInput, 's
   })
 }
 
-/** Where superseded messages of this project are: the pending ones of the events `eventType` replaces. */
-function supersededWhere(accountId: string, projectId: string, eventType: string): Prisma.CommunicationWhereInput | null {
-  const earlier = SUPERSEDES[eventType]
-  if (!earlier) return null
-  return { accountId, projectId, status: { in: [...PENDING_STATUSES] }, event: { eventType: { in: [...earlier] } } }
-}
+/**
+ * The pending messages of this project that `earlier` events queued: what an event superseding
+ * them cancels. One definition for simulateEvent (which lists them) and recordEvent (which cancels them).
+ */
+const supersededMessages = (accountId: string, projectId: string, earlier: readonly string[]) => Prisma.sql`
+  SELECT c.id FROM communications c JOIN project_events e ON e.id = c.event_id
+  WHERE c.account_id = ${accountId} AND c.project_id = ${projectId} AND c.status::text = ANY(${[...PENDING_STATUSES]}::text[])
+    AND e.event_type = ANY(${[...earlier]}::text[])`
 
 /** Ids of the messages recording `eventType` would cancel (for simulateEvent). */
 export async function supersededIds(accountId: string, projectId: string, eventType: string): Promise<string[]> {
-  const where = supersededWhere(accountId, projectId, eventType)
-  if (!where) return []
-  const rows = await db.communication.findMany({ where, select: { id: true }, orderBy: { createdAt: 'asc' } })
+  const earlier = SUPERSEDES[eventType]
+  if (!earlier) return []
+  const rows = await db.$queryRaw<{ id: string }[]>`${supersededMessages(accountId, projectId, earlier)} ORDER BY c.created_at, c.id`
   return rows.map((r) => r.id)
 }
 
 export interface RecordedEvent {
   eventId: string
-  communicationIds: string[]
   /** The rows as stored, so callers can answer without reading them back. */
   communications: Communication[]
 }
@@ -125,10 +126,8 @@ export async function recordEvent(client: Tx, project: AutomationProject, input:
   const superseding = earlier.length
     ? Prisma.sql`,
       superseded AS (
-        UPDATE communications c SET status = 'cancelled', last_error = ${`Superseded by ${input.eventType}`}, updated_at = ${now}
-        FROM project_events e
-        WHERE e.id = c.event_id AND e.event_type = ANY(${[...earlier]}::text[])
-          AND c.account_id = ${accountId} AND c.project_id = ${project.id} AND c.status IN ('scheduled', 'queued', 'failed')),
+        UPDATE communications SET status = 'cancelled', last_error = ${`Superseded by ${input.eventType}`}, updated_at = ${now}
+        WHERE id IN (${supersededMessages(accountId, project.id, earlier)})),
       superseded_campaigns AS (
         UPDATE campaigns SET status = 'cancelled', updated_at = ${now}
         WHERE account_id = ${accountId} AND project_id = ${project.id} AND event_type = ANY(${[...earlier]}::text[]) AND status IN ('active', 'paused'))`
@@ -150,5 +149,5 @@ export async function recordEvent(client: Tx, project: AutomationProject, input:
       INSERT INTO project_events (id, account_id, project_id, event_type, data, source, occurred_at, created_at)
       VALUES (${eventId}, ${accountId}, ${project.id}, ${input.eventType}, ${JSON.stringify(input.data)}::jsonb, ${input.source}::event_source, ${input.occurredAt}, ${now}))${superseding}${queuing}
     SELECT 1`
-  return { eventId, communicationIds: communications.map((c) => c.id), communications }
+  return { eventId, communications }
 }

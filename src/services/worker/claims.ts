@@ -6,7 +6,7 @@
  */
 import { db } from '../../db.js'
 import { Prisma } from '../../generated/prisma/client.js'
-import type { Channel } from '../../generated/prisma/enums.js'
+import type { Claimed } from '../dispatch.js'
 
 /** Confines a step to some accounts (tests share one database between files); empty = all. */
 export type Scope = readonly string[] | undefined
@@ -17,11 +17,8 @@ export const MAX_ATTEMPTS = 5
 /** Wait after failed attempt n: 1 min × 4^(n-1) → 1, 4, 16, 64 minutes. */
 export const BACKOFF_BASE_MS = 60_000
 
-export interface ClaimedMessage {
-  id: string
-  accountId: string
-  channel: Channel
-  testMode: boolean
+/** What dispatch needs of a claimed message, plus the account's sending window for quiet hours. */
+export interface ClaimedMessage extends Claimed {
   timeZone: string
   windowStart: string | null
   windowEnd: string | null
