@@ -16,10 +16,17 @@ export interface ScriptRunner {
   transaction<T>(fn: (run: (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>) => Promise<T>): Promise<T>
 }
 
+/**
+ * Notices on a PostgreSQL NOTIFY channel. `onListening(false)` means notices may be missed from
+ * now on (the listening connection was lost); `onListening(true)` that they arrive again.
+ */
+export type Listen = (channel: string, onNotice: (payload: string) => void, onListening: (listening: boolean) => void) => void
+
 export interface Database {
   prisma: PrismaClient
   kind: 'pglite' | 'postgres'
   scripts: ScriptRunner
+  listen: Listen
   close(): Promise<void>
 }
 
@@ -44,6 +51,11 @@ export async function connectDb(options: DbOptions): Promise<Database> {
   return database
 }
 
+/** The open database (for the few modules that need more than the Prisma client). */
+export function currentDatabase(): Database | undefined {
+  return current
+}
+
 export async function disconnectDb(): Promise<void> {
   const database = current
   current = undefined
@@ -54,9 +66,11 @@ function openPostgres(connectionString: string, max: number): Database {
   const pool = new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000 })
   pool.on('error', () => {}) // an idle client dropped by the server; the pool replaces it
   const prisma = new PrismaClient({ adapter: countingFactory(new PrismaPg(pool)) })
+  const listeners: (() => Promise<void>)[] = []
   return {
     prisma,
     kind: 'postgres',
+    listen: (channel, onNotice, onListening) => void listeners.push(pgListener(connectionString, channel, onNotice, onListening)),
     scripts: {
       async transaction(fn) {
         const client = await pool.connect()
@@ -74,6 +88,7 @@ function openPostgres(connectionString: string, max: number): Database {
       },
     },
     async close() {
+      await Promise.all(listeners.map((stop) => stop()))
       await prisma.$disconnect()
       await pool.end()
     },
@@ -94,6 +109,8 @@ async function openPglite(dataDir = './data'): Promise<Database> {
   return {
     prisma,
     kind: 'pglite',
+    // One process owns the embedded database, so its listener cannot lose a connection.
+    listen: (channel, onNotice, onListening) => void pglite.listen(channel, onNotice).then(() => onListening(true)),
     scripts: {
       transaction: (fn) =>
         pglite.transaction((tx) =>
@@ -108,6 +125,54 @@ async function openPglite(dataDir = './data'): Promise<Database> {
       await prisma.$disconnect()
       await pglite.close()
     },
+  }
+}
+
+const RELISTEN_DELAY_MS = 1_000
+
+/**
+ * LISTENs on a connection of its own (outside the pool: a pooled connection is shared and
+ * recycled). When that connection is lost it reports so and reconnects after a pause. Returns
+ * the function that stops it.
+ */
+function pgListener(connectionString: string, channel: string, onNotice: (payload: string) => void, onListening: (listening: boolean) => void): () => Promise<void> {
+  let client: pg.Client | undefined
+  let stopped = false
+  let retry: NodeJS.Timeout | undefined
+  const again = () => {
+    if (!stopped) retry = setTimeout(connect, RELISTEN_DELAY_MS).unref()
+  }
+  async function connect() {
+    const candidate = new pg.Client({ connectionString })
+    const lost = () => {
+      candidate.end().catch(() => {})
+      if (client !== candidate) return
+      client = undefined
+      onListening(false)
+      again()
+    }
+    candidate.on('error', lost)
+    candidate.on('end', lost)
+    candidate.on('notification', (notice) => notice.channel === channel && onNotice(notice.payload ?? ''))
+    try {
+      await candidate.connect()
+      await candidate.query(`LISTEN ${pg.escapeIdentifier(channel)}`)
+    } catch {
+      candidate.end().catch(() => {})
+      return again()
+    }
+    if (stopped) return void candidate.end().catch(() => {})
+    client = candidate
+    onListening(true)
+  }
+  void connect()
+  return async () => {
+    stopped = true
+    clearTimeout(retry)
+    const open = client
+    client = undefined
+    onListening(false)
+    await open?.end().catch(() => {})
   }
 }
 

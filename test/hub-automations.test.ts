@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { db } from '../src/db.js'
 import { backfillDefaultTemplates } from '../src/services/automations/templates.js'
-import { testApp, type TestClient } from './support/app.js'
+import { countStatements, testApp, type TestClient } from './support/app.js'
 import { createProject, hubCall } from './support/hub.js'
 import { createTenant, type Tenant } from './support/tenants.js'
 
@@ -98,6 +98,20 @@ describe('the default automation table', () => {
     expect(history.body.data[0]).toMatchObject({ id: second.event.id, communications: second.communications.map((c) => c.id) })
     expect(Object.keys(history.body.data[0]).sort()).toEqual(['communications', 'created_at', 'data', 'event_type', 'id', 'occurred_at', 'project_id', 'source'])
     expect((await call('GET', `/projects/${project.id}/events?offset=1`)).body.data[0].id).toBe(first.event.id)
+  })
+
+  it('answers with the event and messages exactly as stored, in two statements', async () => {
+    const { project } = await createProject(client, tenant)
+    await record(project.id, 'website_visited') // the key is verified once, then remembered
+    let recorded!: { event: any; communications: any[] }
+    const statements = await countStatements(async () => {
+      recorded = await record(project.id, 'contract_generated', { data: { crew: 'B', 'a-z': [1, 2.5, null], nested: { ok: true } } })
+    })
+    expect(statements).toBe(2) // project with customer, account and templates; then one write of everything
+    const stored = await call('GET', `/projects/${project.id}/events?limit=1`)
+    expect(stored.body.data[0]).toEqual(recorded.event)
+    expect(recorded.event.communications).toHaveLength(3)
+    for (const c of recorded.communications) expect((await call('GET', `/communications/${c.id}`)).body.data).toEqual(c)
   })
 
   it.each([

@@ -1,7 +1,8 @@
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { db } from '../src/db.js'
+import { KEY_REVOKED_CHANNEL, nextRevocationNotice } from '../src/context/key-cache.js'
 import { parseApiKey } from '../src/context/secrets.js'
-import { ADMIN_TOKEN, testApp, type TestClient } from './support/app.js'
+import { ADMIN_TOKEN, countStatements, testApp, type TestClient } from './support/app.js'
 import { createTenant, login } from './support/tenants.js'
 
 let client: TestClient
@@ -155,14 +156,35 @@ describe('API keys', () => {
     expect(await response.json()).toEqual({ error: 'Unauthorized', message: 'API key has been revoked' })
   })
 
-  it('an expired key gets 401', async () => {
+  it('an expired key gets 401 from the moment it expires, even while this process remembers it', async () => {
     const tenant = await createTenant(client)
-    const { secret, id } = await tenant.createKey({ expiresAt: new Date(Date.now() + 60_000).toISOString() })
+    const { secret } = await tenant.createKey({ expiresAt: new Date(Date.now() + 5_000).toISOString() })
     expect((await client.call('GET', '/v1/conversations', { key: secret })).status).toBe(200)
-    await db.apiKey.update({ where: { id }, data: { expiresAt: new Date(Date.now() - 1) } })
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 6_000 }) // well inside the cache's lifetime
+    try {
+      const response = await client.call('GET', '/v1/conversations', { key: secret })
+      expect(response.status).toBe(401)
+      expect((await response.json()).message).toBe('API key has expired')
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('a key revoked by another server process is refused once its notice arrives', async () => {
+    const tenant = await createTenant(client)
+    const { secret, id } = await tenant.createKey()
+    expect((await client.call('GET', '/v1/conversations', { key: secret })).status).toBe(200)
+    expect(await countStatements(() => client.call('GET', '/v1/conversations', { key: secret }))).toBe(2) // no key read: remembered
+    // What another process's revokeApiKey does: this process learns of it only through the notice.
+    const notice = nextRevocationNotice()
+    await db.$transaction(async (tx) => {
+      await tx.apiKey.update({ where: { id }, data: { revokedAt: new Date() } })
+      await tx.$executeRaw`SELECT pg_notify(${KEY_REVOKED_CHANNEL}, ${id})`
+    })
+    await notice
     const response = await client.call('GET', '/v1/conversations', { key: secret })
     expect(response.status).toBe(401)
-    expect((await response.json()).message).toBe('API key has expired')
+    expect((await response.json()).message).toBe('API key has been revoked')
   })
 
   it("cannot revoke another account's key", async () => {

@@ -7,11 +7,13 @@ import type { Config } from '../env.js'
 import { db } from '../db.js'
 import { AppError } from '../errors.js'
 import { chargeRequest } from '../services/rate-limit.js'
+import { findKey } from './key-cache.js'
 import { parseApiKey, safeEqual, sha256 } from './secrets.js'
 import { accountIdOf, type Principal } from './principal.js'
 
 export const SESSION_COOKIE = 'obq_session'
 const LAST_USED_PRECISION_MS = 60_000
+const keyFields = { id: true, accountId: true, keyHash: true, mode: true, scopes: true, expiresAt: true, lastUsedAt: true, revokedAt: true } as const
 /** keyId → when this process last wrote its lastUsedAt (bounded: entries older than a minute are useless). */
 const lastUsedWrites = new Map<string, number>()
 setInterval(() => {
@@ -66,9 +68,9 @@ async function authenticateBearer(header: string, config: Config): Promise<Princ
 
   const parsed = parseApiKey(token)
   if (!parsed.ok) throw new AppError('UNAUTHENTICATED', parsed.reason)
-  // Looked up by the hash's unique index; the hash is compared again in constant time so the
-  // match does not rest on the index's string comparison alone.
-  const key = await db.apiKey.findUnique({ where: { keyHash: parsed.hash } })
+  // Looked up by the hash's unique index (or found among recently verified keys); the hash is
+  // compared again in constant time so the match does not rest on a string comparison alone.
+  const key = await findKey(parsed.hash, () => db.apiKey.findUnique({ where: { keyHash: parsed.hash }, select: keyFields }))
   if (!key || !safeEqual(key.keyHash, parsed.hash)) throw new AppError('UNAUTHENTICATED', 'Invalid API key')
   const now = Date.now()
   if (key.revokedAt) throw new AppError('UNAUTHENTICATED', 'API key has been revoked')
@@ -78,7 +80,8 @@ async function authenticateBearer(header: string, config: Config): Promise<Princ
   const stale = !key.lastUsedAt || now - key.lastUsedAt.getTime() > LAST_USED_PRECISION_MS
   if (stale && now - (lastUsedWrites.get(key.id) ?? 0) > LAST_USED_PRECISION_MS) {
     lastUsedWrites.set(key.id, now)
-    await db.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: new Date(now) } })
+    key.lastUsedAt = new Date(now)
+    await db.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: key.lastUsedAt }, select: { id: true } })
   }
   return { kind: 'apiKey', accountId: key.accountId, keyId: key.id, mode: key.mode, scopes: key.scopes }
 }

@@ -2,6 +2,7 @@
  * API keys, managed from a portal session. The full key is returned once by createApiKey;
  * only its SHA-256 and a display prefix are stored (key format: src/context/secrets.ts).
  */
+import { evictKey, KEY_REVOKED_CHANNEL } from '../context/key-cache.js'
 import { ALL_SCOPES, isScope } from '../context/principal.js'
 import { generateApiKey } from '../context/secrets.js'
 import { db } from '../db.js'
@@ -84,8 +85,13 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, ctx) => {
       const where = { id: String(args.id), accountId: accountOf(ctx) }
-      // Revoking twice keeps the first revocation time.
-      await db.apiKey.updateMany({ where: { ...where, revokedAt: null }, data: { revokedAt: new Date() } })
+      // Revoking twice keeps the first revocation time. The notice, delivered when this commits,
+      // makes every other server process forget the key (context/key-cache.ts).
+      await db.$transaction(async (tx) => {
+        const { count } = await tx.apiKey.updateMany({ where: { ...where, revokedAt: null }, data: { revokedAt: new Date() } })
+        if (count > 0) await tx.$executeRaw`SELECT pg_notify(${KEY_REVOKED_CHANNEL}, ${where.id})`
+      })
+      evictKey(where.id)
       const key = await db.apiKey.findFirst({ ...query, where })
       if (!key) throw notFound('API key not found')
       return key

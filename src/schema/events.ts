@@ -5,6 +5,7 @@
  */
 import { db } from '../db.js'
 import { badRequest, notFound } from '../errors.js'
+import type { ProjectEvent as ProjectEventRow } from '../generated/prisma/client.js'
 import { Channel, EventSource } from '../generated/prisma/enums.js'
 import { automationProject, planEvent, recordEvent, supersededIds, type PlannedMessage, type RecordedEvent } from '../services/automations/engine.js'
 import { AUTOMATION_EVENT_TYPES } from '../services/automations/library.js'
@@ -60,12 +61,25 @@ const EventInput = builder.inputType('EventInput', {
 
 const EventRecorded = builder.objectRef<RecordedEvent>('EventRecorded').implement({
   fields: (t) => ({
-    event: t.prismaField({ type: 'ProjectEvent', resolve: (query, r) => db.projectEvent.findUniqueOrThrow({ ...query, where: { id: r.eventId } }) }),
+    event: t.prismaField({ type: 'ProjectEvent', resolve: (query, r) => recordedEventFor(query, r.event, r.communications)! }),
     // The rows as recorded (oldest first): nothing to read back. Relations selected on them are
     // loaded by the prisma plugin, batched.
     communications: t.prismaField({ type: ['Communication'], resolve: (_query, r) => r.communications }),
   }),
 })
+
+/**
+ * The event as recorded when the query asks for no more than its columns and its messages' ids
+ * (what both surfaces ask for); read back otherwise. Its messages are the ones it queued, in id
+ * order, which is the order they were created in (UUIDv7).
+ */
+export function recordedEventFor(query: { include?: object; select?: object }, event: ProjectEventRow | null, communications: { id: string }[]) {
+  // The query is read before anything else: the prisma plugin checks that a resolver used it.
+  const fromMemory = !query.select && Object.keys(query.include ?? {}).every((relation) => relation === 'communications')
+  if (!event) return null
+  if (!fromMemory) return db.projectEvent.findUniqueOrThrow({ ...query, where: { id: event.id } })
+  return { ...event, communications: communications.map(({ id }) => ({ id })) }
+}
 
 const SimulatedMessage = builder.objectRef<PlannedMessage>('SimulatedMessage').implement({
   fields: (t) => ({

@@ -4,13 +4,14 @@
  */
 import { db } from '../db.js'
 import { badRequest, notFound } from '../errors.js'
-import type { Communication, Prisma } from '../generated/prisma/client.js'
+import type { Communication, Prisma, ProjectEvent } from '../generated/prisma/client.js'
 import { automationProject, recordEvent } from '../services/automations/engine.js'
 import { AUTOMATION_EVENT_TYPES } from '../services/automations/library.js'
 import { fireWebhookEvent } from '../services/webhooks/outbox.js'
 import { projectJson } from '../services/webhooks/payloads.js'
 import { builder } from './builder.js'
 import { newestFirst } from './customers.js'
+import { recordedEventFor } from './events.js'
 import { pageType, pageWindow } from './paging.js'
 import { accountOf } from './tenancy.js'
 import { capped, jsonObject } from './validation.js'
@@ -61,8 +62,8 @@ const ProjectSave = builder.objectRef<{ created: boolean; id: string }>('Project
 
 interface StatusChange {
   projectId: string
-  eventId: string | null
-  /** The messages the event queued, as recorded. */
+  /** The automation event and the messages it queued, as recorded. */
+  event: ProjectEvent | null
   communications: Communication[]
 }
 
@@ -73,8 +74,7 @@ const ProjectStatusChange = builder.objectRef<StatusChange>('ProjectStatusChange
       type: 'ProjectEvent',
       nullable: true,
       description: 'The automation event the new status recorded, if any',
-      // `in: []` matches nothing, so the query is still used when no event was recorded.
-      resolve: (query, r) => db.projectEvent.findFirst({ ...query, where: { id: r.eventId ?? { in: [] } } }),
+      resolve: (query, r) => recordedEventFor(query, r.event, r.communications),
     }),
     communications: t.prismaField({
       type: ['Communication'],
@@ -160,7 +160,7 @@ async function changeStatus(accountId: string, id: string, projectStatus?: strin
       })
     }
     if (!projectStatus || projectStatus === previous || !AUTOMATION_EVENT_TYPES.includes(projectStatus)) {
-      return { projectId: id, eventId: null, communications: [] }
+      return { projectId: id, event: null, communications: [] }
     }
     const data = { previous_status: previous, project_status: projectStatus, pipeline_stage: project.pipelineStage }
     const recorded = await recordEvent(tx, project, { eventType: projectStatus, data, occurredAt: new Date(), source: 'status_change' })

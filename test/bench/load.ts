@@ -10,11 +10,17 @@ const spec = JSON.parse(readFileSync(process.argv[2], 'utf8')) as {
   amount?: number
   requests: { method?: string; path: string; headers?: Record<string, string>; body?: string }[]
 }
+const toRequest = (r: (typeof spec.requests)[number]) => ({ method: (r.method ?? 'GET') as 'GET', path: r.path, headers: r.headers, body: r.body })
+// A duration: every connection cycles through the whole list (autocannon's sequence). A fixed
+// amount: the connections share one queue, so each listed request is sent once, by whichever
+// connection is free (ten connections must not post the same event ten times).
+let next = 0
+const shared = [{ setupRequest: (request: object) => ({ ...request, ...toRequest(spec.requests[next++ % spec.requests.length]) }) }]
 const result = await autocannon({
   url: spec.url,
   connections: spec.connections,
   ...(spec.amount ? { amount: spec.amount } : { duration: spec.seconds }),
-  requests: spec.requests.map((r) => ({ method: (r.method ?? 'GET') as 'GET', path: r.path, headers: r.headers, body: r.body })),
+  requests: spec.amount ? shared : spec.requests.map(toRequest),
 })
 console.log(
   JSON.stringify({

@@ -6,7 +6,7 @@
  */
 import { db } from '../../db.js'
 import { v7 as uuidv7 } from 'uuid'
-import { Prisma, type Communication } from '../../generated/prisma/client.js'
+import { Prisma, type Communication, type ProjectEvent } from '../../generated/prisma/client.js'
 import type { Channel, EventSource } from '../../generated/prisma/enums.js'
 import { SUPERSEDES } from './library.js'
 import { renderer } from './render.js'
@@ -98,8 +98,8 @@ export async function supersededIds(accountId: string, projectId: string, eventT
 }
 
 export interface RecordedEvent {
-  eventId: string
   /** The rows as stored, so callers can answer without reading them back. */
+  event: ProjectEvent
   communications: Communication[]
 }
 
@@ -144,10 +144,11 @@ export async function recordEvent(client: Tx, project: AutomationProject, input:
         FROM json_to_recordset(${JSON.stringify(communications.map((c) => ({ id: c.id, channel: c.channel, status: c.status, to: c.to, subject: c.subject, content: c.content, template_id: c.templateId, scheduled_for: c.scheduledFor })))}::json)
           AS t(id text, channel text, status text, "to" text, subject text, content text, template_id text, scheduled_for timestamptz))`
     : Prisma.empty
+  const event: ProjectEvent = { id: eventId, accountId, projectId: project.id, eventType: input.eventType, data: input.data as Prisma.JsonObject, source: input.source, occurredAt: input.occurredAt, createdAt: now }
   await client.$executeRaw`
     WITH event AS (
       INSERT INTO project_events (id, account_id, project_id, event_type, data, source, occurred_at, created_at)
       VALUES (${eventId}, ${accountId}, ${project.id}, ${input.eventType}, ${JSON.stringify(input.data)}::jsonb, ${input.source}::event_source, ${input.occurredAt}, ${now}))${superseding}${queuing}
     SELECT 1`
-  return { eventId, communications }
+  return { event, communications }
 }
