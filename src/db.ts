@@ -135,7 +135,7 @@ const RELISTEN_DELAY_MS = 1_000
  * recycled). When that connection is lost it reports so and reconnects after a pause. Returns
  * the function that stops it.
  */
-function pgListener(connectionString: string, channel: string, onNotice: (payload: string) => void, onListening: (listening: boolean) => void): () => Promise<void> {
+export function pgListener(connectionString: string, channel: string, onNotice: (payload: string) => void, onListening: (listening: boolean) => void): () => Promise<void> {
   let client: pg.Client | undefined
   let stopped = false
   let retry: NodeJS.Timeout | undefined

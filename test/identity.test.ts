@@ -1,8 +1,8 @@
-import { beforeAll, describe, expect, it, vi } from 'vitest'
-import { db } from '../src/db.js'
+import { beforeAll, describe, expect, inject, it, vi } from 'vitest'
+import { db, pgListener } from '../src/db.js'
 import { KEY_REVOKED_CHANNEL, nextRevocationNotice } from '../src/context/key-cache.js'
 import { parseApiKey } from '../src/context/secrets.js'
-import { ADMIN_TOKEN, countStatements, testApp, type TestClient } from './support/app.js'
+import { ADMIN_TOKEN, countStatements, testApp, usesPostgres, type TestClient } from './support/app.js'
 import { createTenant, login } from './support/tenants.js'
 
 let client: TestClient
@@ -220,3 +220,31 @@ function fixChecksum(key: string) {
   const { crc32 } = require('node:zlib') as typeof import('node:zlib')
   return head + crc32(head).toString(36).padStart(7, '0')
 }
+
+describe.skipIf(!usesPostgres())('the revocation listener on PostgreSQL', () => {
+  it('reports a lost connection, listens again, and then receives notices', async () => {
+    const channel = `test_listener_${Date.now()}` // a channel of its own: no other test's listener is touched
+    const states: boolean[] = []
+    const notices: string[] = []
+    let changed = () => {}
+    const stop = pgListener(inject('databaseUrl')!, channel, (payload) => notices.push(payload), (listening) => {
+      states.push(listening)
+      changed()
+    })
+    const nextState = () => new Promise<void>((resolve) => (changed = resolve))
+    try {
+      if (!states.length) await nextState()
+      expect(states).toEqual([true])
+      const lost = nextState()
+      await db.$executeRaw`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = ${`LISTEN "${channel}"`}`
+      await lost
+      expect(states).toEqual([true, false]) // the key cache forgets everything and stops caching here
+      await nextState() // reconnected after a pause
+      expect(states).toEqual([true, false, true])
+      await db.$executeRaw`SELECT pg_notify(${channel}, 'key-1')`
+      await vi.waitFor(() => expect(notices).toEqual(['key-1']))
+    } finally {
+      await stop()
+    }
+  })
+})
