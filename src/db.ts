@@ -109,8 +109,9 @@ async function openPglite(dataDir = './data'): Promise<Database> {
   return {
     prisma,
     kind: 'pglite',
-    // One process owns the embedded database, so its listener cannot lose a connection.
-    listen: (channel, onNotice, onListening) => void pglite.listen(channel, onNotice).then(() => onListening(true)),
+    // One process owns the embedded database, so its listener cannot lose a connection. Should
+    // LISTEN itself fail, the caller is simply never told it listens (the key cache stays off).
+    listen: (channel, onNotice, onListening) => void pglite.listen(channel, onNotice).then(() => onListening(true), () => {}),
     scripts: {
       transaction: (fn) =>
         pglite.transaction((tx) =>

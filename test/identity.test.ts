@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, inject, it, vi } from 'vitest'
 import { db, pgListener } from '../src/db.js'
-import { KEY_REVOKED_CHANNEL, nextRevocationNotice } from '../src/context/key-cache.js'
+import { KEY_REVOKED_CHANNEL } from '../src/context/key-cache.js'
 import { parseApiKey } from '../src/context/secrets.js'
 import { ADMIN_TOKEN, countStatements, testApp, usesPostgres, type TestClient } from './support/app.js'
 import { createTenant, login } from './support/tenants.js'
@@ -176,14 +176,17 @@ describe('API keys', () => {
     expect((await client.call('GET', '/v1/conversations', { key: secret })).status).toBe(200)
     expect(await countStatements(() => client.call('GET', '/v1/conversations', { key: secret }))).toBe(2) // no key read: remembered
     // What another process's revokeApiKey does: this process learns of it only through the notice.
-    const notice = nextRevocationNotice()
     await db.$transaction(async (tx) => {
       await tx.apiKey.update({ where: { id }, data: { revokedAt: new Date() } })
       await tx.$executeRaw`SELECT pg_notify(${KEY_REVOKED_CHANNEL}, ${id})`
     })
-    await notice
-    const response = await client.call('GET', '/v1/conversations', { key: secret })
-    expect(response.status).toBe(401)
+    // The notice arrives asynchronously (on PostgreSQL, over the listening connection); the key's
+    // entry lives 60 s, so a 401 within the default 1 s wait can only come from the notice.
+    let response!: Response
+    await vi.waitFor(async () => {
+      response = await client.call('GET', '/v1/conversations', { key: secret })
+      expect(response.status).toBe(401)
+    })
     expect((await response.json()).message).toBe('API key has been revoked')
   })
 

@@ -37,9 +37,6 @@ let evictions = 0
 let listening = false
 let listeningOn: Database | undefined
 
-/** Hooks for tests: resolves the next time a revocation notice has been applied. */
-const noticeWaiters: (() => void)[] = []
-
 function listenOnce() {
   const database = currentDatabase()
   if (!database || listeningOn === database) return
@@ -49,10 +46,7 @@ function listenOnce() {
   byHash.clear()
   database.listen(
     KEY_REVOKED_CHANNEL,
-    (keyId) => {
-      evictKey(keyId)
-      noticeWaiters.splice(0).forEach((resolve) => resolve())
-    },
+    (keyId) => evictKey(keyId),
     (now) => {
       if (listeningOn !== database) return
       // A row read before this change may predate a notice missed while not listening.
@@ -87,9 +81,4 @@ function remember(key: VerifiedKey) {
 export function evictKey(keyId: string) {
   evictions++
   for (const [hash, entry] of byHash) if (entry.key.id === keyId) byHash.delete(hash)
-}
-
-/** Resolves once the next revocation notice from the database has been applied (tests). */
-export function nextRevocationNotice(): Promise<void> {
-  return new Promise((resolve) => noticeWaiters.push(resolve))
 }

@@ -106,12 +106,14 @@ export async function dispatchClaimed(config: Config, claimed: Claimed[], option
   }
 
   const ready: string[] = []
+  const refused = new Map<string, string[]>() // reason → ids
   for (const m of claimed) {
     if (cancelled.has(m.id)) continue
     const sender = senderOf(m)
-    if ('refusal' in sender) await noteRefusal(m.id, sender.refusal) // stays pending, checked again later
+    if ('refusal' in sender) refused.set(sender.refusal, [...(refused.get(sender.refusal) ?? []), m.id])
     else ready.push(m.id)
   }
+  for (const [reason, ids] of refused) await noteRefusal(ids, reason) // they stay pending, checked again later
   const taken = await takeForSending(ready, ['queued', 'failed'], options.leaseMs)
   const byId = new Map(claimed.map((m) => [m.id, m]))
   const record = groupCommit(recordOutcomes, (error, outcomes) =>
@@ -137,9 +139,9 @@ function resolveSender(config: Config, accountId: string, provider: Provider | '
   }
 }
 
-/** A send refused before it started (e.g. no integration yet): the message keeps its state and says why. */
-async function noteRefusal(id: string, reason: string): Promise<void> {
-  await db.communication.updateMany({ where: { id, status: { in: ['queued', 'failed'] } }, data: { leaseExpiresAt: null, lastError: reason } })
+/** Sends refused before they started (e.g. no integration yet): the messages keep their state and say why. */
+async function noteRefusal(ids: string[], reason: string): Promise<void> {
+  await db.communication.updateMany({ where: { id: { in: ids }, status: { in: ['queued', 'failed'] } }, data: { leaseExpiresAt: null, lastError: reason } })
 }
 
 /** pending → sending, one attempt more, leased; only the messages still in `from` (and not in a paused campaign) come back. */

@@ -3,11 +3,11 @@
  * without the WHATWG stream layers: a third of fetch's CPU per call, which the worker's
  * throughput is made of) with a deadline that covers connecting, waiting and reading the whole
  * answer (AbortSignal.timeout), so a hanging provider can never hang a request. Redirects are
- * not followed: a 3xx is an error like any other non-2xx. Every failure becomes a ProviderError with a message safe to
- * show and store: it names the provider and the HTTP status, never a credential.
+ * not followed: a 3xx is an error like any other non-2xx. Every failure becomes a ProviderError
+ * with a message safe to show and store: it names the provider and the HTTP status, never a
+ * credential.
  */
 import { request, type Dispatcher } from 'undici'
-
 
 export class ProviderError extends Error {
   constructor(readonly provider: string, message: string) {
