@@ -1,6 +1,8 @@
 /**
  * The yardstick: plain node:http + pg running the same SQL as the real routes (key lookup,
  * page, count) on the same data, writing the same JSON. Same IPC protocol as app-server.ts.
+ * `POST /hub/v1/events` inserts the rows the real route writes for a `contract_generated`
+ * event (the event, its campaign, three scheduled reminders) in one transaction each.
  */
 import { createHash } from 'node:crypto'
 import { createServer } from 'node:http'
@@ -52,6 +54,11 @@ const server = createServer(async (req, res) => {
     ])
     return send(200, { data: page.rows.map(iso), pagination: { limit, offset, total: Number(count.rows[0].count) } })
   }
+  if (url.pathname === '/hub/v1/events' && req.method === 'POST') {
+    const { project_id: projectId, event_type: eventType } = JSON.parse(await readBody(req)) as { project_id: string; event_type: string }
+    const recorded = await recordEvent(key.account_id, projectId, eventType)
+    return recorded ? send(201, { data: recorded }) : send(404, { error: 'Not Found', message: 'Project not found' })
+  }
   if (url.pathname === '/hub/v1/projects') {
     const stage = url.searchParams.get('pipeline_stage')
     const where = stage ? 'account_id = $1 AND pipeline_stage = $2' : 'account_id = $1'
@@ -64,6 +71,48 @@ const server = createServer(async (req, res) => {
   }
   send(404, { error: 'Not Found', message: 'No route' })
 })
+async function readBody(req: AsyncIterable<Buffer>): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of req) chunks.push(chunk)
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+const REMINDER_DAYS = [1, 7, 23]
+
+async function recordEvent(accountId: string, projectId: string, eventType: string) {
+  const { rows: [project] } = await query<{ name: string; phone: string }>(
+    `SELECT p.name, c.phone FROM projects p JOIN customers c ON c.id = p.customer_id WHERE p.id = $1 AND p.account_id = $2`,
+    [projectId, accountId],
+  )
+  if (!project) return null
+  const client = await pool.connect()
+  try {
+    statements += 5
+    await client.query('BEGIN')
+    const { rows: [event] } = await client.query<{ id: string }>(
+      `INSERT INTO project_events (id, account_id, project_id, event_type, data, source) VALUES (gen_random_uuid()::text, $1, $2, $3, '{}', 'api') RETURNING *`,
+      [accountId, projectId, eventType],
+    )
+    const { rows: [campaign] } = await client.query<{ id: string }>(
+      `INSERT INTO campaigns (id, account_id, project_id, event_id, name, event_type, updated_at) VALUES (gen_random_uuid()::text, $1, $2, $3, $4, $5, now()) RETURNING id`,
+      [accountId, projectId, event.id, `${eventType}: ${project.name}`, eventType],
+    )
+    const { rows: communications } = await client.query(
+      `INSERT INTO communications (id, account_id, channel, status, "to", content, project_id, event_id, campaign_id, scheduled_for, updated_at)
+       SELECT gen_random_uuid()::text, $1, 'sms', 'scheduled', $5, 'A friendly reminder that your contract for ' || $6 || ' is waiting for your signature.', $2, $3, $4, now() + (d || ' days')::interval, now()
+       FROM unnest($7::int[]) AS d RETURNING *`,
+      [accountId, projectId, event.id, campaign.id, project.phone, project.name, REMINDER_DAYS],
+    )
+    await client.query('COMMIT')
+    return { event: iso(event), communications: communications.map(iso) }
+  } catch (error) {
+    await client.query('ROLLBACK')
+    throw error
+  } finally {
+    client.release()
+  }
+}
+
 server.keepAliveTimeout = 65_000
 server.listen(Number(process.env.PORT), '127.0.0.1', () => process.send?.({ type: 'ready', port: (server.address() as { port: number }).port }))
 /** Peak resident memory since the previous stats request, sampled every 250 ms. */

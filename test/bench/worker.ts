@@ -12,6 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import pg from 'pg'
@@ -21,6 +22,8 @@ import { migrate } from '../../src/services/migrate.js'
 
 const root = path.resolve(import.meta.dirname, '../..')
 const SECRET_KEY = 'bench-secret-key-bench-secret-key-0123456789'
+/** The node flags `npm run worker` runs with (package.json). */
+const workerFlags: string[] = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).scripts.worker.match(/--[\w-]+=\S+/g) ?? []
 
 export interface WorkerBench {
   workers: number
@@ -58,7 +61,7 @@ export async function benchWorkers(databaseUrl: string, workers: number, message
   })
   const children: ChildProcess[] = []
   for (let i = 0; i < workers; i++) {
-    children.push(spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ') ?? []), '--import', 'tsx', 'src/cli/worker.ts'], {
+    children.push(spawn(process.execPath, [...workerFlags, ...(process.env.BENCH_NODE_ARGS?.split(' ') ?? []), '--import', 'tsx', 'src/cli/worker.ts'], {
       cwd: root,
       env: {
         PATH: process.env.PATH, NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl, SECRET_KEY, SENDBLUE_API_URL: provider.url,
