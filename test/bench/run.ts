@@ -25,14 +25,14 @@ import { closeRedis, createLimiter } from '../../src/services/limiters.js'
 import { migrate } from '../../src/services/migrate.js'
 import { deliverDueWebhooks } from '../../src/services/webhooks/delivery.js'
 import { seedBench, seedHub, seedLeads, type BenchData } from './seed.js'
-import { benchWorkers } from './worker.js'
+import { benchWorkers, nodeFlagsOf } from './worker.js'
 
 const root = path.resolve(import.meta.dirname, '../..')
 const seconds = Number(process.env.BENCH_SECONDS ?? 8)
 const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const CLOCK_TICKS = 100 // USER_HZ on Linux
-/** The node flags `npm start` runs the server with (package.json); both servers get them. */
-const startFlags: string[] = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).scripts.start.match(/--[\w-]+=\S+/g) ?? []
+/** Both servers run with the node flags of `npm start`. */
+const startFlags = nodeFlagsOf('start')
 
 interface Server {
   child: ChildProcess

@@ -22,8 +22,9 @@ import { migrate } from '../../src/services/migrate.js'
 
 const root = path.resolve(import.meta.dirname, '../..')
 const SECRET_KEY = 'bench-secret-key-bench-secret-key-0123456789'
-/** The node flags `npm run worker` runs with (package.json). */
-const workerFlags: string[] = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).scripts.worker.match(/--[\w-]+=\S+/g) ?? []
+/** The node flags an npm script runs with (package.json), so the bench runs what operators run. */
+export const nodeFlagsOf = (script: 'start' | 'worker'): string[] =>
+  JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).scripts[script].match(/--[\w-]+=\S+/g) ?? []
 
 export interface WorkerBench {
   workers: number
@@ -61,7 +62,7 @@ export async function benchWorkers(databaseUrl: string, workers: number, message
   })
   const children: ChildProcess[] = []
   for (let i = 0; i < workers; i++) {
-    children.push(spawn(process.execPath, [...workerFlags, ...(process.env.BENCH_NODE_ARGS?.split(' ') ?? []), '--import', 'tsx', 'src/cli/worker.ts'], {
+    children.push(spawn(process.execPath, [...nodeFlagsOf('worker'), ...(process.env.BENCH_NODE_ARGS?.split(' ') ?? []), '--import', 'tsx', 'src/cli/worker.ts'], {
       cwd: root,
       env: {
         PATH: process.env.PATH, NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl, SECRET_KEY, SENDBLUE_API_URL: provider.url,
