@@ -7,13 +7,12 @@ import type { Config } from '../env.js'
 import { db } from '../db.js'
 import { AppError } from '../errors.js'
 import { chargeRequest } from '../services/rate-limit.js'
-import { findKey } from './key-cache.js'
+import { findKey, verifiedKeyFields } from './key-cache.js'
 import { parseApiKey, safeEqual, sha256 } from './secrets.js'
 import { accountIdOf, type Principal } from './principal.js'
 
 export const SESSION_COOKIE = 'obq_session'
 const LAST_USED_PRECISION_MS = 60_000
-const keyFields = { id: true, accountId: true, keyHash: true, mode: true, scopes: true, expiresAt: true, lastUsedAt: true, revokedAt: true } as const
 /** keyId → when this process last wrote its lastUsedAt (bounded: entries older than a minute are useless). */
 const lastUsedWrites = new Map<string, number>()
 setInterval(() => {
@@ -70,7 +69,7 @@ async function authenticateBearer(header: string, config: Config): Promise<Princ
   if (!parsed.ok) throw new AppError('UNAUTHENTICATED', parsed.reason)
   // Looked up by the hash's unique index (or found among recently verified keys); the hash is
   // compared again in constant time so the match does not rest on a string comparison alone.
-  const key = await findKey(parsed.hash, () => db.apiKey.findUnique({ where: { keyHash: parsed.hash }, select: keyFields }))
+  const key = await findKey(parsed.hash, () => db.apiKey.findUnique({ where: { keyHash: parsed.hash }, select: verifiedKeyFields }))
   if (!key || !safeEqual(key.keyHash, parsed.hash)) throw new AppError('UNAUTHENTICATED', 'Invalid API key')
   const now = Date.now()
   if (key.revokedAt) throw new AppError('UNAUTHENTICATED', 'API key has been revoked')

@@ -9,22 +9,15 @@
  * at most TTL_MS, a bound on staleness should anything else change a key row behind our back.
  */
 import { currentDatabase, type Database } from '../db.js'
-import type { KeyMode } from '../generated/prisma/enums.js'
+import type { Prisma } from '../generated/prisma/client.js'
 
 export const KEY_REVOKED_CHANNEL = 'api_key_revoked'
 const TTL_MS = 60_000
 const MAX_ENTRIES = 10_000
 
-export interface VerifiedKey {
-  id: string
-  accountId: string
-  keyHash: string
-  mode: KeyMode
-  scopes: string[]
-  expiresAt: Date | null
-  lastUsedAt: Date | null
-  revokedAt: Date | null
-}
+/** The columns authentication needs: what `load` selects and the cache holds (never the key). */
+export const verifiedKeyFields = { id: true, accountId: true, keyHash: true, mode: true, scopes: true, expiresAt: true, lastUsedAt: true, revokedAt: true } as const
+export type VerifiedKey = Prisma.ApiKeyGetPayload<{ select: typeof verifiedKeyFields }>
 
 interface Entry {
   key: VerifiedKey

@@ -110,8 +110,9 @@ export async function dispatchClaimed(config: Config, claimed: Claimed[], option
   for (const m of claimed) {
     if (cancelled.has(m.id)) continue
     const sender = senderOf(m)
-    if ('refusal' in sender) refused.set(sender.refusal, [...(refused.get(sender.refusal) ?? []), m.id])
-    else ready.push(m.id)
+    if (!('refusal' in sender)) ready.push(m.id)
+    else if (refused.has(sender.refusal)) refused.get(sender.refusal)!.push(m.id)
+    else refused.set(sender.refusal, [m.id])
   }
   for (const [reason, ids] of refused) await noteRefusal(ids, reason) // they stay pending, checked again later
   const taken = await takeForSending(ready, ['queued', 'failed'], options.leaseMs)
