@@ -1,0 +1,24 @@
+/**
+ * What a request reads must die young. Prisma 7.10's query promise exposes `spec` through a
+ * getter that closes over the query's result. On Node 20's V8 an object given its own getter
+ * closure keeps that closure, and all it reaches, alive through young-generation GCs: every
+ * query result was promoted to the old generation (~40 KB per list request), which only a
+ * mark-compact frees. Under load that meant 10 ms scavenges, a mark-compact every few seconds
+ * (the p99 tail) and ~250 MB of old-space garbage. prisma/patches/ makes `spec` a plain
+ * property (README → Performance). A promotion count is too noisy to pin in a test, so this
+ * checks the cause; it fails if the patch is lost (an upgrade, an install without scripts).
+ */
+import { beforeAll, describe, expect, it } from 'vitest'
+import { db } from '../src/db.js'
+import { testDatabase } from './support/app.js'
+
+beforeAll(() => testDatabase())
+
+describe('memory', () => {
+  it("a Prisma query's promise holds its spec as a value, not through a getter closure", () => {
+    const query = db.conversation.findMany({ take: 1 }) // lazy: nothing runs until it is awaited
+    const spec = Object.getOwnPropertyDescriptor(query, 'spec')
+    expect(spec?.get).toBeUndefined()
+    expect(spec?.value).toMatchObject({ action: 'findMany', model: 'Conversation' })
+  })
+})
