@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto'
 import { createServer } from 'node:http'
+import { text } from 'node:stream/consumers'
 import pg from 'pg'
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) })
@@ -55,7 +56,7 @@ const server = createServer(async (req, res) => {
     return send(200, { data: page.rows.map(iso), pagination: { limit, offset, total: Number(count.rows[0].count) } })
   }
   if (url.pathname === '/hub/v1/events' && req.method === 'POST') {
-    const { project_id: projectId, event_type: eventType } = JSON.parse(await readBody(req)) as { project_id: string; event_type: string }
+    const { project_id: projectId, event_type: eventType } = JSON.parse(await text(req)) as { project_id: string; event_type: string }
     const recorded = await recordEvent(key.account_id, projectId, eventType)
     return recorded ? send(201, { data: recorded }) : send(404, { error: 'Not Found', message: 'Project not found' })
   }
@@ -71,12 +72,6 @@ const server = createServer(async (req, res) => {
   }
   send(404, { error: 'Not Found', message: 'No route' })
 })
-async function readBody(req: AsyncIterable<Buffer>): Promise<string> {
-  const chunks: Buffer[] = []
-  for await (const chunk of req) chunks.push(chunk)
-  return Buffer.concat(chunks).toString('utf8')
-}
-
 const REMINDER_DAYS = [1, 7, 23]
 
 async function recordEvent(accountId: string, projectId: string, eventType: string) {
