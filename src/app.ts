@@ -2,6 +2,7 @@
  * The server as a value: Yoga (GraphQL) + request context + REST route tables + health, behind
  * one fetch function. main.ts listens; tests call `app.fetch(new Request(...))` with no port.
  */
+import './promise-with-resolvers.js'
 import { useGraphQlJit } from '@envelop/graphql-jit'
 import { createYoga } from 'graphql-yoga'
 import { pino, type Logger } from 'pino'

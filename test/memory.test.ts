@@ -5,9 +5,13 @@
  * query result was promoted to the old generation (~40 KB per list request), which only a
  * mark-compact frees. Under load that meant 10 ms scavenges, a mark-compact every few seconds
  * (the p99 tail) and ~250 MB of old-space garbage. prisma/patches/ makes `spec` a plain
- * property (README → Performance). A promotion count is too noisy to pin in a test, so this
- * checks the cause; it fails if the patch is lost (an upgrade, an install without scripts).
+ * property (README → Performance). The same getter pattern held every /graphql response:
+ * Yoga's HTTP adapter waits on a deferred promise that, without `Promise.withResolvers` (Node 20
+ * lacks it), is `{ promise, get resolve(), get reject() }`; src/promise-with-resolvers.ts adds it.
+ * A promotion count is too noisy to pin in a test, so these check the causes; they fail if the
+ * patch or the polyfill is lost (an upgrade, an install without scripts, a removed import).
  */
+import { createDeferredPromise } from '@whatwg-node/promise-helpers'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { db } from '../src/db.js'
 import { testDatabase } from './support/app.js'
@@ -20,5 +24,17 @@ describe('memory', () => {
     const spec = Object.getOwnPropertyDescriptor(query, 'spec')
     expect(spec?.get).toBeUndefined()
     expect(spec?.value).toMatchObject({ action: 'findMany', model: 'Conversation' })
+  })
+
+  it("once the app is loaded, Yoga's deferred promises hold their resolvers as values", async () => {
+    await import('../src/app.js')
+    const deferred = createDeferredPromise<string>()
+    for (const name of ['resolve', 'reject'] as const) {
+      const property = Object.getOwnPropertyDescriptor(deferred, name)
+      expect(property?.get).toBeUndefined()
+      expect(property?.value).toBeTypeOf('function')
+    }
+    deferred.resolve('settled')
+    await expect(deferred.promise).resolves.toBe('settled')
   })
 })

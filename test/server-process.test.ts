@@ -1,17 +1,23 @@
 /**
- * The server as an operator runs it: a real process on a real port with the embedded
- * database, stopped with SIGTERM and started again on the same DATA_DIR.
+ * The server as an operator runs it: `npm start`'s bundle under `npm start`'s node flags, a real
+ * process on a real port with the embedded database, stopped with SIGTERM and started again on
+ * the same DATA_DIR.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildServer } from '../src/cli/build-server.js'
+import { nodeFlagsOf } from './support/node-flags.js'
 
 const root = path.resolve(import.meta.dirname, '..')
-// Node itself with tsx's loader: no wrapper process between the test's signals and the server.
-const server = [process.execPath, ['--import', 'tsx', 'src/main.ts']] as const
+// Node itself, as `npm start` runs it: no npm wrapper between the test's signals and the server.
+let serverArgs: string[]
+beforeAll(async () => {
+  serverArgs = [...nodeFlagsOf('start'), await buildServer('src/main.ts', 'test/generated/main.mjs')]
+})
 const dirs: string[] = []
 afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))))
 
@@ -33,7 +39,7 @@ interface Running {
 async function start(env: Record<string, string>): Promise<Running> {
   const port = await freePort()
   let output = ''
-  const child = spawn(server[0], [...server[1]], {
+  const child = spawn(process.execPath, serverArgs, {
     cwd: root,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -95,6 +101,14 @@ describe('the server process', () => {
     const listed = await fetch(`${first.url}/v1/conversations`, { headers: { authorization: `Bearer ${key}` } })
     expect(listed.status).toBe(200)
 
+    // Files each module finds next to itself are found from the bundle too.
+    const portal = await fetch(`${first.url}/portal`)
+    expect(portal.status).toBe(200)
+    expect(await portal.text()).toContain('</html>')
+    const openapi = (await (await fetch(`${first.url}/openapi/crm.json`)).json()) as any
+    expect(openapi.paths['/v1/conversations'].get.responses['200'].content['application/json'].example).toBeDefined()
+    expect((await fetch(`${first.url}/docs/assets/swagger-ui.css`)).status).toBe(200)
+
     // A request log line per request, with no secret in it.
     const logLine = await eventually(() => first.output().split('\n').find((l) => l.includes('"path":"/v1/conversations"')))
     expect(JSON.parse(logLine)).toMatchObject({ method: 'GET', path: '/v1/conversations', status: 200, account_id: expect.any(String), request_id: expect.any(String) })
@@ -115,7 +129,7 @@ describe('the server process', () => {
   }, 90_000)
 
   it('fails fast on bad configuration with one line per problem, naming the variable', async () => {
-    const child = spawn(server[0], [...server[1]], {
+    const child = spawn(process.execPath, serverArgs, {
       cwd: root,
       env: { PATH: process.env.PATH, PORT: 'eighty', RATE_LIMIT_PER_MINUTE: '0', DATABASE_URL: 'mysql://nope' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -18,6 +18,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import pg from 'pg'
 import { createServer } from 'node:http'
+import { buildServer } from '../../src/cli/build-server.js'
 import { connectDb, db, disconnectDb } from '../../src/db.js'
 import { backfillDefaultTemplates } from '../../src/services/automations/templates.js'
 import { encryptSecret } from '../../src/services/crypto.js'
@@ -25,7 +26,8 @@ import { closeRedis, createLimiter } from '../../src/services/limiters.js'
 import { migrate } from '../../src/services/migrate.js'
 import { deliverDueWebhooks } from '../../src/services/webhooks/delivery.js'
 import { seedBench, seedHub, seedLeads, type BenchData } from './seed.js'
-import { benchWorkers, nodeFlagsOf } from './worker.js'
+import { nodeFlagsOf } from '../support/node-flags.js'
+import { benchWorkers } from './worker.js'
 
 const root = path.resolve(import.meta.dirname, '../..')
 const seconds = Number(process.env.BENCH_SECONDS ?? 8)
@@ -56,10 +58,12 @@ interface Load {
 const children = new Set<ChildProcess>()
 process.on('exit', () => children.forEach((c) => c.kill('SIGKILL'))) // never leave a server behind
 
+/** Each server is bundled and run by plain Node, as `npm start` runs the real one. */
 async function startServer(script: string, env: Record<string, string>): Promise<Server> {
-  const child = fork(path.join(root, 'test/bench', script), [], {
+  const bundle = await buildServer(`test/bench/${script}`, `test/generated/bench/${script.replace(/\.ts$/, '.mjs')}`)
+  const child = fork(bundle, [], {
     execPath: 'taskset',
-    execArgv: ['-c', '0', process.execPath, ...startFlags, ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ') ?? []), '--import', 'tsx'],
+    execArgv: ['-c', '0', process.execPath, ...startFlags, ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ') ?? [])],
     env: { ...process.env, ...env, PORT: '0', NODE_ENV: 'production', LOG_LEVEL: 'silent' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })

@@ -12,19 +12,16 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import pg from 'pg'
 import { connectDb, db, disconnectDb } from '../../src/db.js'
 import { encryptSecret } from '../../src/services/crypto.js'
 import { migrate } from '../../src/services/migrate.js'
+import { nodeFlagsOf } from '../support/node-flags.js'
 
 const root = path.resolve(import.meta.dirname, '../..')
 const SECRET_KEY = 'bench-secret-key-bench-secret-key-0123456789'
-/** The node flags an npm script runs with (package.json), so the bench runs what operators run. */
-export const nodeFlagsOf = (script: 'start' | 'worker'): string[] =>
-  JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).scripts[script].match(/--[\w-]+=\S+/g) ?? []
 
 export interface WorkerBench {
   workers: number
