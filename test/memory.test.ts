@@ -11,10 +11,14 @@
  * A promotion count is too noisy to pin in a test, so these check the causes; they fail if the
  * patch or the polyfill is lost (an upgrade, an install without scripts, a removed import).
  */
-import { createDeferredPromise } from '@whatwg-node/promise-helpers'
+import { createRequire } from 'node:module'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { db } from '../src/db.js'
 import { testDatabase } from './support/app.js'
+
+// The copy Yoga's server adapter uses: packages here carry different versions of their own.
+const fromServerAdapter = createRequire(createRequire(import.meta.url).resolve('@whatwg-node/server'))
+const { createDeferredPromise } = fromServerAdapter('@whatwg-node/promise-helpers') as typeof import('@whatwg-node/promise-helpers')
 
 beforeAll(() => testDatabase())
 

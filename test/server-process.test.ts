@@ -100,6 +100,9 @@ describe('the server process', () => {
     const key = created.body.data.createApiKey.secret
     const listed = await fetch(`${first.url}/v1/conversations`, { headers: { authorization: `Bearer ${key}` } })
     expect(listed.status).toBe(200)
+    // A REST answer goes out whole, with its length, not as a chunked stream.
+    expect(listed.headers.get('transfer-encoding')).toBeNull()
+    expect(Number(listed.headers.get('content-length'))).toBe(Buffer.byteLength(await listed.text()))
 
     // Files each module finds next to itself are found from the bundle too.
     const portal = await fetch(`${first.url}/portal`)
