@@ -1,7 +1,7 @@
 /**
  * Offset paging for the REST layer (`limit`/`offset`, `page`/`per_page`): a page object holds the
- * window and filter, and resolves its items and its total in parallel. Frontends use the Relay
- * connections instead.
+ * window and filter, and resolves its total, then its items. Frontends use the Relay connections
+ * instead.
  */
 import type PrismaTypes from '../generated/pothos-types.js'
 import { badRequest } from '../errors.js'
@@ -18,6 +18,8 @@ export interface PageShape<M extends Model> {
   orderBy: PrismaTypes[M]['OrderBy'][]
   limit: number
   offset: number
+  /** The count, started once by whichever of `items` and `total` asks first. */
+  count?: Promise<number>
 }
 
 export interface WindowRules {
@@ -39,15 +41,21 @@ export function pageWindow(args: { limit?: number | null; offset?: number | null
 /** Declares `<Model>Page { items, total, limit, offset }` for a Prisma model. */
 export function pageType<M extends Model>(model: M, delegate: () => Delegate<M>) {
   const ref = builder.objectRef<PageShape<M>>(`${model}Page`)
+  const countOf = (page: PageShape<M>) => (page.count ??= delegate().count({ where: page.where }))
   ref.implement({
     description: `One offset page of ${model} rows, with the total matching the filter`,
     fields: (t) => ({
+      // The rows are read after the count, not beside it: run side by side, a page's rows waited in
+      // memory while its count queued for a pooled connection, and under load they outlived
+      // young-generation GCs (4× the promotion, 2× the scavenge pauses; README, Performance).
       items: t.prismaField({
         type: [model] as never,
-        resolve: (query: object, page: PageShape<M>) =>
-          delegate().findMany({ ...query, where: page.where, orderBy: page.orderBy, take: page.limit, skip: page.offset }) as never,
+        resolve: async (query: object, page: PageShape<M>) => {
+          await countOf(page)
+          return delegate().findMany({ ...query, where: page.where, orderBy: page.orderBy, take: page.limit, skip: page.offset }) as never
+        },
       }),
-      total: t.int({ resolve: (page) => delegate().count({ where: page.where }) }),
+      total: t.int({ resolve: (page) => countOf(page) }),
       limit: t.exposeInt('limit'),
       offset: t.exposeInt('offset'),
     }),
