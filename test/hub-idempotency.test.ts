@@ -32,6 +32,9 @@ describe('Idempotency-Key', () => {
     expect(retry.body).toEqual(first.body)
     expect(retry.headers.get('idempotent-replayed')).toBe('true')
     expect(first.headers.get('idempotent-replayed')).toBeNull()
+    // The replay goes out as the original did: whole, with its length.
+    expect(retry.headers.get('content-length')).toBe(first.headers.get('content-length'))
+    expect(retry.headers.get('content-type')).toBe(first.headers.get('content-type'))
     // Without the key the same body is an ordinary second upsert.
     expect((await hubCall(client, tenant, 'POST', '/customers', body)).status).toBe(200)
   })

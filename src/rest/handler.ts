@@ -5,11 +5,11 @@
  * HTTP round trip or a re-parse) and shapes the surface's documented envelope and error body.
  */
 import { type DocumentNode, type GraphQLError, type OperationDefinitionNode, parse, validate } from 'graphql'
-import { Response as AdapterResponse } from '@whatwg-node/server'
 import type { YogaServerInstance } from 'graphql-yoga'
 import type { Context, RequestState } from '../context/context.js'
 import { AppError, errorCodeOf, httpStatusByCode } from '../errors.js'
 import { readBody } from '../http/body.js'
+import { jsonResponse, respond } from '../http/respond.js'
 import { idempotent, requestFingerprint } from '../services/idempotency.js'
 import { type HttpMethod, type RestInput, type RestResult, type RestRoute, type RestSurface } from './route.js'
 
@@ -109,7 +109,7 @@ async function dispatch(target: CompiledSurface, request: Request, url: URL, htt
     const shaped = compiled.route.respond((result as { data: Record<string, unknown> }).data, input)
     if (shaped === null) return errorResponse(surface, 404, compiled.route.notFound ?? 'Not found')
     const response = toResponse(shaped)
-    return method === 'HEAD' ? new AdapterResponse(null, { status: response.status, headers: response.headers }) : response
+    return method === 'HEAD' ? respond(null, response.status, response.headers) : response
   }
   // Keys are per account, known only once the context has authenticated the caller.
   const key = surface.idempotent && hasBody(compiled.route.method) ? request.headers.get('idempotency-key') : null
@@ -164,21 +164,9 @@ function pathParams(compiled: CompiledRoute, pathname: string): Record<string, s
 
 function toResponse(result: RestResult): Response {
   if ('text' in result) return respond(result.text, result.status ?? 200, { 'Content-Type': result.contentType })
-  return json(result.body, result.status ?? 200, result.headers)
+  return jsonResponse(result.body, result.status ?? 200, result.headers)
 }
 
 function errorResponse(surface: RestSurface, status: number, message: string, headers?: Record<string, string>): Response {
-  return json(surface.errorBody(status, message), status, headers)
-}
-
-const json = (body: unknown, status: number, headers?: Record<string, string>) =>
-  respond(JSON.stringify(body), status, { 'Content-Type': 'application/json', ...headers })
-
-/**
- * The server adapter's own Response class: its string body carries a Content-Length and is
- * written to the socket in one piece, where a native Response is a stream read back in chunks
- * and ended with a separate write (~8% more list requests per second; README, Performance).
- */
-function respond(body: string, status: number, headers: Record<string, string>): Response {
-  return new AdapterResponse(body, { status, headers })
+  return jsonResponse(surface.errorBody(status, message), status, headers)
 }
