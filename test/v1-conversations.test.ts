@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { countStatements, testApp, type TestClient } from './support/app.js'
 import { seedConversation } from './support/fixtures.js'
 import { createTenant, type Tenant } from './support/tenants.js'
@@ -136,6 +136,25 @@ describe('GET /v1/conversations/{id}/messages', () => {
     const response = await get(`/v1/conversations/${foreign.id}/messages`)
     expect(response.status).toBe(404)
     expect(JSON.stringify(await response.json())).not.toContain('secret')
+  })
+
+  it('counts the total with the conversation: two statements for any page, right totals past the end and for none', async () => {
+    const empty = await seedConversation(tenant.accountId)
+    const busy = await seedConversation(tenant.accountId, { messages: Array.from({ length: 60 }, (_, i) => ({ content: `m${i}` })) })
+    // Until this process remembers the key (once it listens for revocations), a request also reads the key's row.
+    await vi.waitFor(async () => expect(await countStatements(() => get(`/v1/conversations/${empty.id}/messages`))).toBeLessThanOrEqual(2))
+    const none = await countStatements(async () => {
+      expect(await (await get(`/v1/conversations/${empty.id}/messages`)).json()).toEqual({ data: [], pagination: { limit: 50, offset: 0, total: 0 } })
+    })
+    const page = await countStatements(async () => {
+      const body = await (await get(`/v1/conversations/${busy.id}/messages?limit=50&offset=40`)).json()
+      expect(body.pagination).toEqual({ limit: 50, offset: 40, total: 60 })
+      expect(body.data.map((m: { content: string }) => m.content)).toEqual(Array.from({ length: 20 }, (_, i) => `m${i + 40}`))
+    })
+    expect(page).toBe(none)
+    expect(page).toBeLessThanOrEqual(2) // the conversation with its count, then the page
+    const past = await (await get(`/v1/conversations/${busy.id}/messages?offset=100`)).json()
+    expect(past).toEqual({ data: [], pagination: { limit: 50, offset: 100, total: 60 } })
   })
 })
 

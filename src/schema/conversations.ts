@@ -120,7 +120,15 @@ export const Conversation = builder.prismaObject('Conversation', {
       type: MessagePage,
       description: 'Messages oldest first, by offset (the REST layer pages this way)',
       args: { limit: t.arg.int(), offset: t.arg.int() },
-      resolve: (conversation, args) => ({ where: { conversationId: conversation.id }, orderBy: oldestFirst, ...pageWindow(args) }),
+      // The total is counted in the statement that reads the conversation (a lateral count), so a
+      // page of messages costs one statement more than its conversation, not two.
+      select: { _count: { select: { messages: true } } },
+      resolve: (conversation, args) => ({
+        where: { conversationId: conversation.id },
+        orderBy: oldestFirst,
+        ...pageWindow(args),
+        count: Promise.resolve(conversation._count.messages),
+      }),
     }),
     transcript: t.field({
       type: Transcript,

@@ -415,10 +415,12 @@ function conversationChecks(r: Record<string, Measured>): Check[] {
   const list = r['REST /v1 list']
   const base = r['baseline /v1 list']
   const [vsBaseline, vsGraphql, p99] = [pairedRatio(list, base, 'rps'), pairedRatio(list, r['GraphQL list'], 'rps'), pairedRatio(list, base, 'p99')]
+  const messagesP99 = pairedRatio(r['REST /v1 messages'], r['baseline /v1 messages'], 'p99')
   return [
     ['/v1 list ≥ 0.5 × baseline req/s', vsBaseline.toFixed(2), vsBaseline >= 0.5],
     ['/v1 list ≥ the same GraphQL operation', vsGraphql.toFixed(2), vsGraphql >= 1],
     ['/v1 list p99 ≤ 2 × baseline p99', p99.toFixed(2), p99 <= 2],
+    ['/v1 messages p99 ≤ 2 × baseline p99', messagesP99.toFixed(2), messagesP99 <= 2],
     ['SQL statements per list request constant in page size (200 vs 10)', `${r['REST /v1 list limit=200'].sqlPerRequest.toFixed(2)} vs ${r['REST /v1 list limit=10'].sqlPerRequest.toFixed(2)}`, Math.abs(r['REST /v1 list limit=200'].sqlPerRequest - r['REST /v1 list limit=10'].sqlPerRequest) < 0.1],
     ['server memory < 300 MB under load', `${Math.max(...Object.entries(r).filter(([k]) => !k.startsWith('baseline')).map(([, v]) => v.maxRssMb)).toFixed(0)} MB`, Object.entries(r).filter(([k]) => !k.startsWith('baseline')).every(([, v]) => v.maxRssMb < 300)],
   ]
