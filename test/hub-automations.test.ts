@@ -98,6 +98,16 @@ describe('the default automation table', () => {
     expect(history.body.data[0]).toMatchObject({ id: second.event.id, communications: second.communications.map((c) => c.id) })
     expect(Object.keys(history.body.data[0]).sort()).toEqual(['communications', 'created_at', 'data', 'event_type', 'id', 'occurred_at', 'project_id', 'source'])
     expect((await call('GET', `/projects/${project.id}/events?offset=1`)).body.data[0].id).toBe(first.event.id)
+    // The total comes with the project: the same statements for an empty history as for a full page.
+    const { project: fresh } = await createProject(client, tenant)
+    const empty = await countStatements(async () => {
+      expect((await call('GET', `/projects/${fresh.id}/events`)).body.pagination).toEqual({ limit: 50, offset: 0, total: 0 })
+    })
+    const full = await countStatements(async () => {
+      expect((await call('GET', `/projects/${project.id}/events?offset=1`)).body.pagination).toEqual({ limit: 50, offset: 1, total: 2 })
+    })
+    expect(full).toBe(empty)
+    expect(full).toBeLessThanOrEqual(2) // the project with its count; the page with its messages' ids
   })
 
   it('answers with the event and messages exactly as stored, in two statements', async () => {

@@ -46,7 +46,14 @@ builder.prismaObjectField('Project', 'eventPage', (t) =>
     type: ProjectEventPage,
     description: 'Events newest first, by offset (the REST layer pages this way)',
     args: { limit: t.arg.int(), offset: t.arg.int() },
-    resolve: (project, args) => ({ where: { projectId: project.id }, orderBy: newestFirst, ...pageWindow(args) }),
+    // Counted in the statement that reads the project, as a conversation's messages are.
+    select: { _count: { select: { events: true } } },
+    resolve: (project, args) => ({
+      where: { projectId: project.id },
+      orderBy: newestFirst,
+      ...pageWindow(args),
+      count: Promise.resolve(project._count.events),
+    }),
   }),
 )
 

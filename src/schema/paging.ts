@@ -18,7 +18,7 @@ export interface PageShape<M extends Model> {
   orderBy: PrismaTypes[M]['OrderBy'][]
   limit: number
   offset: number
-  /** The count, started once by whichever of `items` and `total` asks first. */
+  /** The count: given by a parent that read it with itself, or started once by whichever of `items` and `total` asks first. */
   count?: Promise<number>
 }
 
