@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { countStatements, testApp, type TestClient } from './support/app.js'
+import { countStatements, keyRemembered, testApp, type TestClient } from './support/app.js'
 import { seedConversation } from './support/fixtures.js'
 import { createTenant, type Tenant } from './support/tenants.js'
 
@@ -41,6 +41,19 @@ describe('conversations over GraphQL', () => {
     await client.gql(list, { first: 1 }, { key: tenant.key })
     const one = await countStatements(() => client.gql(list, { first: 1 }, { key: tenant.key }))
     const five = await countStatements(() => client.gql(list, { first: 5 }, { key: tenant.key }))
+    expect(five).toBe(one)
+  })
+
+  it('counts each conversation\'s messages in the statement that reads the conversations', async () => {
+    const totals = `query($limit: Int) { conversationPage(limit: $limit) { items { messagePage { total } } } }`
+    await keyRemembered(client, tenant.key)
+    const one = await countStatements(async () => {
+      expect((await client.gql(totals, { limit: 1 }, { key: tenant.key })).data.conversationPage.items).toEqual([{ messagePage: { total: 2 } }])
+    })
+    const five = await countStatements(async () => {
+      const { data } = await client.gql(totals, { limit: 5 }, { key: tenant.key })
+      expect(data.conversationPage.items.map((c: any) => c.messagePage.total)).toEqual([2, 2, 2, 2, 2])
+    })
     expect(five).toBe(one)
   })
 

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { db } from '../src/db.js'
 import { backfillDefaultTemplates } from '../src/services/automations/templates.js'
-import { countStatements, testApp, type TestClient } from './support/app.js'
+import { countStatements, keyRemembered, testApp, type TestClient } from './support/app.js'
 import { createProject, hubCall } from './support/hub.js'
 import { createTenant, type Tenant } from './support/tenants.js'
 
@@ -100,6 +100,7 @@ describe('the default automation table', () => {
     expect((await call('GET', `/projects/${project.id}/events?offset=1`)).body.data[0].id).toBe(first.event.id)
     // The total comes with the project: the same statements for an empty history as for a full page.
     const { project: fresh } = await createProject(client, tenant)
+    await keyRemembered(client, tenant.key)
     const empty = await countStatements(async () => {
       expect((await call('GET', `/projects/${fresh.id}/events`)).body.pagination).toEqual({ limit: 50, offset: 0, total: 0 })
     })

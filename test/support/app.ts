@@ -2,7 +2,7 @@
  * The front door for tests: a real app over a real database (PGlite in memory, or the
  * PostgreSQL database global-setup made), called through `app.fetch` with no port.
  */
-import { inject } from 'vitest'
+import { expect, inject, vi } from 'vitest'
 import { createApp, type App } from '../../src/app.js'
 import { connectDb, sqlStatements, type Database } from '../../src/db.js'
 import { loadConfig, type Config } from '../../src/env.js'
@@ -84,4 +84,12 @@ export async function countStatements(fn: () => Promise<unknown>): Promise<numbe
   const before = sqlStatements.count
   await fn()
   return sqlStatements.count - before
+}
+
+/**
+ * Waits until this process remembers the key (it does once it listens for revocations, and after
+ * the key's lastUsedAt write), so the statements counted next are the request's own.
+ */
+export async function keyRemembered(client: TestClient, key: string): Promise<void> {
+  await vi.waitFor(async () => expect(await countStatements(() => client.gql('{ __typename }', {}, { key }))).toBe(0))
 }
