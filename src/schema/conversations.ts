@@ -127,7 +127,7 @@ export const Conversation = builder.prismaObject('Conversation', {
         where: { conversationId: conversation.id },
         orderBy: oldestFirst,
         ...pageWindow(args),
-        count: Promise.resolve(conversation._count.messages),
+        count: conversation._count.messages,
       }),
     }),
     transcript: t.field({

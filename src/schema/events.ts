@@ -52,7 +52,7 @@ builder.prismaObjectField('Project', 'eventPage', (t) =>
       where: { projectId: project.id },
       orderBy: newestFirst,
       ...pageWindow(args),
-      count: Promise.resolve(project._count.events),
+      count: project._count.events,
     }),
   }),
 )

@@ -19,7 +19,7 @@ export interface PageShape<M extends Model> {
   limit: number
   offset: number
   /** The count: given by a parent that read it with itself, or started once by whichever of `items` and `total` asks first. */
-  count?: Promise<number>
+  count?: number | Promise<number>
 }
 
 export interface WindowRules {
