@@ -7,6 +7,7 @@ import { useGraphQlJit } from '@envelop/graphql-jit'
 import { createYoga } from 'graphql-yoga'
 import { pino, type Logger } from 'pino'
 import { createContext, type Context, type RequestState } from './context/context.js'
+import { useReleasePothosCaches } from './context/pothos-caches.js'
 import { db } from './db.js'
 import type { Config } from './env.js'
 import { AppError, errorCodeOf } from './errors.js'
@@ -41,7 +42,7 @@ export function createApp(config: Config, logger: Logger = pino({ level: config.
     // (list responses skip most of the generic executor's per-field work; see README,
     // Performance). /graphql keeps the reference executor, whose request-error statuses
     // follow the GraphQL-over-HTTP spec exactly.
-    plugins: [useGraphQlJit({}, { enableIf: (args) => (args.contextValue as { viaRest?: boolean }).viaRest === true })],
+    plugins: [useGraphQlJit({}, { enableIf: (args) => (args.contextValue as { viaRest?: boolean }).viaRest === true }), useReleasePothosCaches()],
     maskedErrors: true,
   })
   const rest = createRestRouter([v1Surface, hubSurface, leadsSurface], yoga)

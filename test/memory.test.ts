@@ -8,13 +8,25 @@
  * property (README → Performance). The same getter pattern held every /graphql response:
  * Yoga's HTTP adapter waits on a deferred promise that, without `Promise.withResolvers` (Node 20
  * lacks it), is `{ promise, get resolve(), get reject() }`; src/promise-with-resolvers.ts adds it.
+ * And on the same V8 an object made by a spread and then given more properties (`{ ...a, b }`)
+ * survives young GCs too: Prisma's query interpreter made a few per query parameter, and
+ * Pothos's per-request caches, held in WeakMaps whose values reference their keys, did the same
+ * (README → Performance, the tenth session).
  * A promotion count is too noisy to pin in a test, so these check the causes; they fail if the
- * patch or the polyfill is lost (an upgrade, an install without scripts, a removed import).
+ * patch, the polyfill or the cache release is lost (an upgrade, an install without scripts, a
+ * removed import or plugin).
  */
+import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { contextCacheSymbol } from '@pothos/core'
+import { parse } from 'graphql'
+import { createYoga } from 'graphql-yoga'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { createContext } from '../src/context/context.js'
+import { useReleasePothosCaches } from '../src/context/pothos-caches.js'
 import { db } from '../src/db.js'
-import { testDatabase } from './support/app.js'
+import { schema } from '../src/schema/index.js'
+import { ADMIN_TOKEN, testConfig, testDatabase } from './support/app.js'
 
 // The copy Yoga's server adapter uses: packages here carry different versions of their own.
 const fromServerAdapter = createRequire(createRequire(import.meta.url).resolve('@whatwg-node/server'))
@@ -40,5 +52,26 @@ describe('memory', () => {
     }
     deferred.resolve('settled')
     await expect(deferred.promise).resolves.toBe('settled')
+  })
+
+  it("Prisma's query interpreter copies its per-parameter objects without a spread followed by more properties", () => {
+    const runtime = readFileSync(createRequire(import.meta.url).resolve('@prisma/client/runtime/client'), 'utf8')
+    // The sites prisma/patches/ rewrites to Object.assign (minified names of Prisma 7.10).
+    const spreads = ['yield{...i,value:', '{...r,generators:n}', '{...r,scope:n}', 'S={...n,...T}', 'e._request({...T,...a})']
+    expect(spreads.filter((site) => runtime.includes(site))).toEqual([])
+    expect(runtime.includes('yield Object.assign({},i,{value:t[n],argType:r?.[n]})')).toBe(true)
+  })
+
+  it('once an operation is done, the context no longer holds the key its Pothos caches are filed under', async () => {
+    const yoga = createYoga({ schema, plugins: [useReleasePothosCaches()] })
+    const request = new Request('http://crm.test/graphql', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
+    const context = await createContext(request, { requestId: 'memory-test', clientIp: 'local', setCookies: [], headers: {} }, testConfig())
+    const key = context[contextCacheSymbol]
+    const { execute, schema: enveloped } = yoga.getEnveloped({ request })
+    const result = await execute({ schema: enveloped, document: parse('{ accounts { id } }'), contextValue: context })
+    expect(result).toMatchObject({ data: { accounts: expect.any(Array) } })
+    expect(result).not.toHaveProperty('errors')
+    expect(context[contextCacheSymbol]).toBeTypeOf('object')
+    expect(context[contextCacheSymbol]).not.toBe(key)
   })
 })

@@ -3,6 +3,7 @@
  * admin token) and for which account. REST routes reach it through the same Yoga pipeline, so
  * both surfaces authenticate identically.
  */
+import { contextCacheSymbol } from '@pothos/core'
 import type { Config } from '../env.js'
 import { db } from '../db.js'
 import { AppError } from '../errors.js'
@@ -33,6 +34,8 @@ export interface RequestState {
 }
 
 export interface Context {
+  /** Where Pothos files this request's caches (see useReleasePothosCaches). */
+  [contextCacheSymbol]: object
   request: Request
   http: RequestState
   config: Config
@@ -48,7 +51,10 @@ export async function createContext(request: Request, http: RequestState, config
     http.accountId = accountId
     await chargeRequest(config, accountId, http.headers)
   }
-  return { request, http, config, principal, accountId }
+  // Pothos files this request's caches under a key of its own, which useReleasePothosCaches
+  // replaces once the operation is done (context/pothos-caches.ts). A literal, not a spread of
+  // initContextCache(): on Node 20 an object spread followed by more properties is promoted.
+  return { [contextCacheSymbol]: {}, request, http, config, principal, accountId }
 }
 
 async function authenticate(request: Request, config: Config): Promise<Principal> {
