@@ -8,10 +8,11 @@
  * property (README → Performance). The same getter pattern held every /graphql response:
  * Yoga's HTTP adapter waits on a deferred promise that, without `Promise.withResolvers` (Node 20
  * lacks it), is `{ promise, get resolve(), get reject() }`; src/promise-with-resolvers.ts adds it.
- * And on the same V8 an object made by a spread and then given more properties (`{ ...a, b }`)
- * survives young GCs too: Prisma's query interpreter made a few per query parameter, and
- * Pothos's per-request caches, held in WeakMaps whose values reference their keys, did the same
- * (README → Performance, the tenth session).
+ * Two more kinds of object outlive young GCs on the same V8 (README → Performance, the tenth
+ * session): one made by a spread and then given more properties (`{ ...a, b }`), which Prisma's
+ * query interpreter made a few of per query parameter (patched too), and a WeakMap entry whose
+ * value references its key, which is how Pothos keeps each request's caches (released by
+ * src/context/pothos-caches.ts).
  * A promotion count is too noisy to pin in a test, so these check the causes; they fail if the
  * patch, the polyfill or the cache release is lost (an upgrade, an install without scripts, a
  * removed import or plugin).
