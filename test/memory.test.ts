@@ -8,18 +8,22 @@
  * property (README → Performance). The same getter pattern held every /graphql response:
  * Yoga's HTTP adapter waits on a deferred promise that, without `Promise.withResolvers` (Node 20
  * lacks it), is `{ promise, get resolve(), get reject() }`; src/promise-with-resolvers.ts adds it.
- * Two more kinds of object outlive young GCs on the same V8 (README → Performance, the tenth
- * session): one made by a spread and then given more properties (`{ ...a, b }`), which Prisma's
- * query interpreter made a few of per query parameter (patched too), and a WeakMap entry whose
- * value references its key, which is how Pothos keeps each request's caches (released by
- * src/context/pothos-caches.ts).
- * A promotion count is too noisy to pin in a test, so these check the causes; they fail if the
+ * Three more ways per-request objects reached the old generation (README → Performance, the tenth
+ * and eleventh sessions):
+ * - on this V8, an object made by a spread and then given more properties (`{ ...a, b }`), which
+ *   Prisma's query interpreter made a few of per query parameter (patched too);
+ * - a string filed anew in a long-lived Map on every request, as Prisma's query-plan cache did with
+ *   its key on every hit (patched): whatever a long-lived object references is promoted;
+ * - on this V8, an entry of a long-lived WeakMap whose value references the request, which is how
+ *   Pothos keeps each request's caches (deleted once the operation is done:
+ *   src/context/pothos-caches.ts, with a function that prisma/patches/ adds to @pothos/core).
+ * A promotion count is too noisy to pin in a test, so these check the causes; they fail if a
  * patch, the polyfill or the cache release is lost (an upgrade, an install without scripts, a
  * removed import or plugin).
  */
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { contextCacheSymbol } from '@pothos/core'
+import { contextCacheSymbol, createContextCache } from '@pothos/core'
 import { parse } from 'graphql'
 import { createYoga } from 'graphql-yoga'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -63,16 +67,27 @@ describe('memory', () => {
     expect(runtime.includes('yield Object.assign({},i,{value:t[n],argType:r?.[n]})')).toBe(true)
   })
 
-  it('once an operation is done, the context no longer holds the key its Pothos caches are filed under', async () => {
+  it("Prisma's query-plan cache keeps the key it stored when a hit moves its entry to the front", () => {
+    const runtime = readFileSync(createRequire(import.meta.url).resolve('@prisma/client/runtime/client'), 'utf8')
+    // Unpatched, every hit files the entry again under the request's own copy of the key (the
+    // query as JSON), and the long-lived map promotes that string.
+    expect(runtime.includes('this.#e.delete(t),this.#e.set(t,r)),r}')).toBe(false)
+    expect(runtime.includes('getSingle(t){let r=this.#e.get(t);return r&&(this.#e.delete(t),this.#e.set(r.k,r)),r?.v}')).toBe(true)
+  })
+
+  it('once an operation is done, the Pothos caches no longer hold entries for its context', async () => {
     const yoga = createYoga({ schema, plugins: [useReleasePothosCaches()] })
     const request = new Request('http://crm.test/graphql', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
     const context = await createContext(request, { requestId: 'memory-test', clientIp: 'local', setCookies: [], headers: {} }, testConfig())
-    const key = context[contextCacheSymbol]
+    // Filed like the caches of Pothos and its plugins, which live inside their modules.
+    const probe = createContextCache(() => ({ context }))
+    const entry = probe(context)
+    const filedUnder = { [contextCacheSymbol]: context[contextCacheSymbol] } // the key the entry is filed under
     const { execute, schema: enveloped } = yoga.getEnveloped({ request })
     const result = await execute({ schema: enveloped, document: parse('{ accounts { id } }'), contextValue: context })
     expect(result).toMatchObject({ data: { accounts: expect.any(Array) } })
     expect(result).not.toHaveProperty('errors')
-    expect(context[contextCacheSymbol]).toBeTypeOf('object')
-    expect(context[contextCacheSymbol]).not.toBe(key)
+    // Deleted, not merely orphaned by a new key: a lookup under its own key builds another.
+    expect(probe(filedUnder)).not.toBe(entry)
   })
 })

@@ -51,9 +51,10 @@ export async function createContext(request: Request, http: RequestState, config
     http.accountId = accountId
     await chargeRequest(config, accountId, http.headers)
   }
-  // Pothos files this request's caches under a key of its own, which useReleasePothosCaches
-  // replaces once the operation is done (context/pothos-caches.ts). A literal, not a spread of
-  // initContextCache(): on Node 20 an object spread followed by more properties is promoted.
+  // Pothos files this request's caches under a key of its own (as initContextCache() would give,
+  // so a copy of the context shares them); useReleasePothosCaches deletes them once the operation
+  // is done (context/pothos-caches.ts). A literal, not a spread of initContextCache(): on Node 20
+  // an object spread followed by more properties is promoted.
   return { [contextCacheSymbol]: {}, request, http, config, principal, accountId }
 }
 

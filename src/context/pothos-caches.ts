@@ -1,20 +1,20 @@
 /**
- * Pothos keeps each request's caches (scope checks, Prisma selections and loaders) in WeakMaps
- * under `context[contextCacheSymbol]`, and the cached values hold the context. On Node 20's V8
- * a WeakMap entry whose value references its own key survives every young-generation GC, so
- * every request's caches were promoted to the old generation, where only a mark-compact frees
- * them (README → Performance). Nothing reads them once the operation is done: a fresh key then
- * leaves the old entries unreachable, and they die young. (A later lookup under the fresh key
- * would only build its cache again, so no kind of result needs a special case.)
+ * Pothos keeps each request's caches (scope checks, Prisma selections and loaders) in long-lived
+ * WeakMaps filed under `context[contextCacheSymbol]`, and the cached values hold the context. On
+ * Node 20's V8 such an entry can outlive young-generation GCs while it is in its map, even once
+ * nothing else reaches its key, and with it the context and all the request objects it reaches:
+ * they were promoted to the old generation, where only a mark-compact frees them (README →
+ * Performance, "Pothos's caches, deleted": a fresh key was not enough). Nothing reads them once
+ * the operation is done, so the entries are deleted then, from every cache at once
+ * (`releaseContextCaches`, which prisma/patches/ adds to @pothos/core). A later lookup would only
+ * build its cache again, so no kind of result needs a special case.
  */
-import { contextCacheSymbol } from '@pothos/core'
+import { releaseContextCaches } from '@pothos/core'
 import type { Plugin } from 'graphql-yoga'
 import type { Context } from './context.js'
 
-export const useReleasePothosCaches = (): Plugin => ({
+export const useReleasePothosCaches = (): Plugin<Context> => ({
   onExecute: () => ({
-    onExecuteDone: ({ args }) => {
-      ;(args.contextValue as unknown as Context)[contextCacheSymbol] = {}
-    },
+    onExecuteDone: ({ args }) => releaseContextCaches(args.contextValue),
   }),
 })

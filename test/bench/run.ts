@@ -28,7 +28,7 @@ import { migrate } from '../../src/services/migrate.js'
 import { deliverDueWebhooks } from '../../src/services/webhooks/delivery.js'
 import { seedBench, seedHub, seedLeads, type BenchData } from './seed.js'
 import { nodeFlagsOf } from '../support/node-flags.js'
-import { benchWorkers } from './worker.js'
+import { benchWorkers, type WorkerBench } from './worker.js'
 
 const root = path.resolve(import.meta.dirname, '../..')
 const seconds = Number(process.env.BENCH_SECONDS ?? 8)
@@ -268,13 +268,21 @@ async function main() {
       checks.push(['webhook delivery ≥ 200/s', rate.toFixed(0), rate >= 200])
     }
     if (only.has('worker')) {
+      // Interleaved like the HTTP scenarios: one process, then two, three times over; the ratio is
+      // the median of the rounds' ratios (one run after the other drifted from 0.95 to 1.44).
       const messages = Number(process.env.BENCH_WORKER_MESSAGES ?? 10_000)
-      const one = await benchWorkers(databaseUrl, 1, messages)
-      const two = await benchWorkers(databaseUrl, 2, messages)
-      extra['worker, 1 process'] = `${one.perSecond.toFixed(0)} messages/s, p99 due→sent ${(one.p99DelayMs / 1000).toFixed(1)} s (${messages} messages)`
-      extra['worker, 2 processes'] = `${two.perSecond.toFixed(0)} messages/s, p99 due→sent ${(two.p99DelayMs / 1000).toFixed(1)} s`
-      checks.push(['worker ≥ 500 messages/s (one process)', one.perSecond.toFixed(0), one.perSecond >= 500])
-      checks.push(['two workers faster than one', (two.perSecond / one.perSecond).toFixed(2), two.perSecond > one.perSecond])
+      const rounds: { one: WorkerBench; two: WorkerBench }[] = []
+      for (let round = 0; round < 3; round++) {
+        rounds.push({ one: await benchWorkers(databaseUrl, 1, messages), two: await benchWorkers(databaseUrl, 2, messages) })
+      }
+      const describe = (runs: WorkerBench[]) =>
+        `${median(runs.map((r) => r.perSecond)).toFixed(0)} messages/s (runs ${runs.map((r) => r.perSecond.toFixed(0)).join(', ')}), p99 due→sent ${(median(runs.map((r) => r.p99DelayMs)) / 1000).toFixed(1)} s`
+      const one = median(rounds.map((r) => r.one.perSecond))
+      const ratio = median(rounds.map((r) => r.two.perSecond / r.one.perSecond))
+      extra['worker, 1 process'] = `${describe(rounds.map((r) => r.one))} (${messages} messages)`
+      extra['worker, 2 processes'] = describe(rounds.map((r) => r.two))
+      checks.push(['worker ≥ 500 messages/s (one process)', one.toFixed(0), one >= 500])
+      checks.push(['two workers faster than one', ratio.toFixed(2), ratio > 1])
     }
     await disconnectDb()
     report(results, extra, checks)
