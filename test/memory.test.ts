@@ -39,6 +39,9 @@ const { createDeferredPromise } = fromServerAdapter('@whatwg-node/promise-helper
 
 beforeAll(() => testDatabase())
 
+/** The Prisma runtime the client loads, as text: its patched sites are checked by what they say. */
+const prismaRuntime = () => readFileSync(createRequire(import.meta.url).resolve('@prisma/client/runtime/client'), 'utf8')
+
 describe('memory', () => {
   it("a Prisma query's promise holds its spec as a value, not through a getter closure", () => {
     const query = db.conversation.findMany({ take: 1 }) // lazy: nothing runs until it is awaited
@@ -60,7 +63,7 @@ describe('memory', () => {
   })
 
   it("Prisma's query interpreter copies its per-parameter objects without a spread followed by more properties", () => {
-    const runtime = readFileSync(createRequire(import.meta.url).resolve('@prisma/client/runtime/client'), 'utf8')
+    const runtime = prismaRuntime()
     // The sites prisma/patches/ rewrites to Object.assign (minified names of Prisma 7.10).
     const spreads = ['yield{...i,value:', '{...r,generators:n}', '{...r,scope:n}', 'S={...n,...T}', 'e._request({...T,...a})']
     expect(spreads.filter((site) => runtime.includes(site))).toEqual([])
@@ -68,7 +71,7 @@ describe('memory', () => {
   })
 
   it("Prisma's query-plan cache keeps the key it stored when a hit moves its entry to the front", () => {
-    const runtime = readFileSync(createRequire(import.meta.url).resolve('@prisma/client/runtime/client'), 'utf8')
+    const runtime = prismaRuntime()
     // Unpatched, every hit files the entry again under the request's own copy of the key (the
     // query as JSON), and the long-lived map promotes that string.
     expect(runtime.includes('this.#e.delete(t),this.#e.set(t,r)),r}')).toBe(false)
