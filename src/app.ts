@@ -5,20 +5,20 @@
 import './promise-with-resolvers.js'
 import { useGraphQlJit } from '@envelop/graphql-jit'
 import { createYoga } from 'graphql-yoga'
-import { pino, type Logger } from 'pino'
-import { createContext, type Context, type RequestState } from './context/context.js'
+import { type Logger, pino } from 'pino'
+import { type Context, createContext, type RequestState } from './context/context.js'
 import { useReleasePothosCaches } from './context/pothos-caches.js'
 import { db } from './db.js'
 import type { Config } from './env.js'
-import { AppError, errorCodeOf } from './errors.js'
+import { type AppError, errorCodeOf } from './errors.js'
 import { MAX_BODY_BYTES, readBody } from './http/body.js'
-import { createDocs } from './http/docs.js'
 import { handleCallback, isCallbackPath } from './http/callbacks.js'
+import { createDocs } from './http/docs.js'
 import { isPortalPath, servePortal } from './http/portal.js'
 import { requestIdFor } from './http/request-id.js'
 import { createRestRouter } from './rest/handler.js'
-import { leadsSurface } from './rest/leads.js'
 import { hubSurface } from './rest/hub.js'
+import { leadsSurface } from './rest/leads.js'
 import { v1Surface } from './rest/v1.js'
 import { schema } from './schema/index.js'
 
@@ -42,7 +42,10 @@ export function createApp(config: Config, logger: Logger = pino({ level: config.
     // (list responses skip most of the generic executor's per-field work; see README,
     // Performance). /graphql keeps the reference executor, whose request-error statuses
     // follow the GraphQL-over-HTTP spec exactly.
-    plugins: [useGraphQlJit({}, { enableIf: (args) => (args.contextValue as { viaRest?: boolean }).viaRest === true }), useReleasePothosCaches()],
+    plugins: [
+      useGraphQlJit({}, { enableIf: (args) => (args.contextValue as { viaRest?: boolean }).viaRest === true }),
+      useReleasePothosCaches(),
+    ],
     maskedErrors: true,
   })
   const rest = createRestRouter([v1Surface, hubSurface, leadsSurface], yoga)
@@ -68,7 +71,10 @@ export function createApp(config: Config, logger: Logger = pino({ level: config.
         body = await readBody(request, MAX_BODY_BYTES)
       } catch (error) {
         if (errorCodeOf(error) !== 'PAYLOAD_TOO_LARGE') throw error
-        return Response.json({ errors: [{ message: (error as AppError).message, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] }, { status: 413 })
+        return Response.json(
+          { errors: [{ message: (error as AppError).message, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] },
+          { status: 413 },
+        )
       }
     }
     return yoga.fetch(new Request(request.url, { method: request.method, headers: request.headers, body }), { http })

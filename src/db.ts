@@ -111,7 +111,11 @@ async function openPglite(dataDir = './data'): Promise<Database> {
     kind: 'pglite',
     // One process owns the embedded database, so its listener cannot lose a connection. Should
     // LISTEN itself fail, the caller is simply never told it listens (the key cache stays off).
-    listen: (channel, onNotice, onListening) => void pglite.listen(channel, onNotice).then(() => onListening(true), () => {}),
+    listen: (channel, onNotice, onListening) =>
+      void pglite.listen(channel, onNotice).then(
+        () => onListening(true),
+        () => {},
+      ),
     scripts: {
       transaction: (fn) =>
         pglite.transaction((tx) =>
@@ -136,7 +140,12 @@ const RELISTEN_DELAY_MS = 1_000
  * recycled). When that connection is lost it reports so and reconnects after a pause. Returns
  * the function that stops it.
  */
-export function pgListener(connectionString: string, channel: string, onNotice: (payload: string) => void, onListening: (listening: boolean) => void): () => Promise<void> {
+export function pgListener(
+  connectionString: string,
+  channel: string,
+  onNotice: (payload: string) => void,
+  onListening: (listening: boolean) => void,
+): () => Promise<void> {
   let client: pg.Client | undefined
   let stopped = false
   let retry: NodeJS.Timeout | undefined

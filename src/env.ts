@@ -28,7 +28,10 @@ const schema = z
       .optional(),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     DATA_DIR: z.string().min(1).default('./data'),
-    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'REDIS_URL must start with redis:// or rediss://').optional(),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, 'REDIS_URL must start with redis:// or rediss://')
+      .optional(),
     SECRET_KEY: z.string().min(32, 'SECRET_KEY must be at least 32 characters').optional(),
     ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
     BOOTSTRAP_ACCESS_CODE: z.string().min(6, 'BOOTSTRAP_ACCESS_CODE must be at least 6 characters').max(200).optional(),
@@ -51,7 +54,14 @@ const schema = z
     WORKER_ACCOUNTS: z
       .string()
       .optional()
-      .transform((v) => (v ? v.split(',').map((id) => id.trim()).filter(Boolean) : undefined)),
+      .transform((v) =>
+        v
+          ? v
+              .split(',')
+              .map((id) => id.trim())
+              .filter(Boolean)
+          : undefined,
+      ),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {

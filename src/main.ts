@@ -7,7 +7,7 @@ import { createServerAdapter } from '@whatwg-node/server'
 import { pino } from 'pino'
 import { createApp } from './app.js'
 import { connectDb, disconnectDb } from './db.js'
-import { ConfigError, loadConfig, type Config } from './env.js'
+import { type Config, ConfigError, loadConfig } from './env.js'
 import { bootstrapDefaultAccount } from './services/accounts.js'
 import { backfillDefaultTemplates } from './services/automations/templates.js'
 import { closeRedis } from './services/limiters.js'
@@ -39,7 +39,9 @@ async function main() {
   const bootstrapped = await bootstrapDefaultAccount(config.BOOTSTRAP_ACCESS_CODE)
   if (bootstrapped) {
     // Printed once, on the very first start: the only time this code is ever shown.
-    console.log(`\n  Portal:       ${config.PUBLIC_URL}/portal\n  Account:      ${bootstrapped.account.name}\n  Access code:  ${bootstrapped.accessCode}\n`)
+    console.log(
+      `\n  Portal:       ${config.PUBLIC_URL}/portal\n  Account:      ${bootstrapped.account.name}\n  Access code:  ${bootstrapped.accessCode}\n`,
+    )
   }
 
   if (process.argv.includes('--demo')) {
@@ -55,7 +57,10 @@ async function main() {
   server.keepAliveTimeout = 65_000
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve))
   const address = server.address()
-  logger.info({ port: typeof address === 'object' ? address?.port : config.PORT, url: config.PUBLIC_URL, database: database.kind }, 'listening')
+  logger.info(
+    { port: typeof address === 'object' ? address?.port : config.PORT, url: config.PUBLIC_URL, database: database.kind },
+    'listening',
+  )
   // Sends due messages and delivers webhooks (services/worker/); more can run with `npm run worker`.
   const stopWorker = startWorker({ config, logger })
 

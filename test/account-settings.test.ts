@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_TOKEN, testApp, type TestClient } from './support/app.js'
+import { ADMIN_TOKEN, type TestClient, testApp } from './support/app.js'
 import { createTenant, type Tenant } from './support/tenants.js'
 
 const UPDATE = `mutation($input: AccountSettingsInput!, $accountId: ID) {
@@ -15,8 +15,18 @@ beforeAll(async () => {
 
 describe('updateAccountSettings', () => {
   it('starts with the defaults and applies the operator.md example through a portal session', async () => {
-    const viewer = await client.gql('{ viewer { autoDispatch timeZone sendingWindowStart sendingWindowEnd testMode } }', {}, { cookie: tenant.cookie })
-    expect(viewer.data.viewer).toEqual({ autoDispatch: false, timeZone: 'UTC', sendingWindowStart: null, sendingWindowEnd: null, testMode: false })
+    const viewer = await client.gql(
+      '{ viewer { autoDispatch timeZone sendingWindowStart sendingWindowEnd testMode } }',
+      {},
+      { cookie: tenant.cookie },
+    )
+    expect(viewer.data.viewer).toEqual({
+      autoDispatch: false,
+      timeZone: 'UTC',
+      sendingWindowStart: null,
+      sendingWindowEnd: null,
+      testMode: false,
+    })
     const result = await client.gql(
       `mutation { updateAccountSettings(input: { autoDispatch: true, timeZone: "America/Chicago",
         sendingWindowStart: "08:00", sendingWindowEnd: "20:00", testMode: false }) {
@@ -26,7 +36,11 @@ describe('updateAccountSettings', () => {
     )
     expect(result.errors).toBeUndefined()
     expect(result.data.updateAccountSettings).toEqual({
-      autoDispatch: true, timeZone: 'America/Chicago', sendingWindowStart: '08:00', sendingWindowEnd: '20:00', testMode: false,
+      autoDispatch: true,
+      timeZone: 'America/Chicago',
+      sendingWindowStart: '08:00',
+      sendingWindowEnd: '20:00',
+      testMode: false,
     })
   })
 
@@ -35,7 +49,11 @@ describe('updateAccountSettings', () => {
     let result = await client.gql(UPDATE, { input: { timeZone: 'europe/berlin' } }, { cookie: t.cookie })
     expect(result.data.updateAccountSettings).toMatchObject({ timeZone: 'Europe/Berlin', autoDispatch: false })
     result = await client.gql(UPDATE, { input: { sendingWindowStart: '22:00', sendingWindowEnd: '06:30' } }, { cookie: t.cookie })
-    expect(result.data.updateAccountSettings).toMatchObject({ timeZone: 'Europe/Berlin', sendingWindowStart: '22:00', sendingWindowEnd: '06:30' })
+    expect(result.data.updateAccountSettings).toMatchObject({
+      timeZone: 'Europe/Berlin',
+      sendingWindowStart: '22:00',
+      sendingWindowEnd: '06:30',
+    })
     result = await client.gql(UPDATE, { input: { sendingWindowEnd: '07:00' } }, { cookie: t.cookie })
     expect(result.data.updateAccountSettings).toMatchObject({ sendingWindowStart: '22:00', sendingWindowEnd: '07:00' })
     result = await client.gql(UPDATE, { input: { sendingWindowStart: null, sendingWindowEnd: null, testMode: true } }, { cookie: t.cookie })
@@ -61,7 +79,9 @@ describe('updateAccountSettings', () => {
     const t = await createTenant(client)
     const admin = await client.gql(UPDATE, { input: { autoDispatch: true }, accountId: t.accountId }, { key: ADMIN_TOKEN })
     expect(admin.data.updateAccountSettings.autoDispatch).toBe(true)
-    expect((await client.gql(UPDATE, { input: { autoDispatch: true } }, { key: ADMIN_TOKEN })).errors?.[0].message).toBe('accountId is required with the admin token')
+    expect((await client.gql(UPDATE, { input: { autoDispatch: true } }, { key: ADMIN_TOKEN })).errors?.[0].message).toBe(
+      'accountId is required with the admin token',
+    )
     expect((await client.gql(UPDATE, { input: { autoDispatch: false } }, { key: t.key })).errors?.[0].extensions.code).toBe('FORBIDDEN')
     expect((await client.gql(UPDATE, { input: { autoDispatch: false } })).errors?.[0].extensions.code).toBe('UNAUTHENTICATED')
     // A session changes its own account even when it names another one.

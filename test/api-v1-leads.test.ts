@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { db } from '../src/db.js'
-import { countStatements, testApp, type TestClient } from './support/app.js'
+import { countStatements, type TestClient, testApp } from './support/app.js'
 import { createTenant, type Tenant } from './support/tenants.js'
 
 let client: TestClient
@@ -20,16 +20,46 @@ const createLead = async (body: Record<string, unknown>, key = tenant.key) => {
   return (await response.json()).data
 }
 
-const LEAD_KEYS = ['ai_enabled', 'ai_score', 'ai_status', 'ai_summary', 'created_at', 'custom_data', 'email', 'first_name', 'id', 'last_name',
-  'metadata', 'name', 'phone', 'pipeline_stage', 'source', 'updated_at']
+const LEAD_KEYS = [
+  'ai_enabled',
+  'ai_score',
+  'ai_status',
+  'ai_summary',
+  'created_at',
+  'custom_data',
+  'email',
+  'first_name',
+  'id',
+  'last_name',
+  'metadata',
+  'name',
+  'phone',
+  'pipeline_stage',
+  'source',
+  'updated_at',
+]
 
 describe('POST /api/v1/leads', () => {
   it('creates a lead with defaults and answers 201 {"data": lead}', async () => {
-    const response = await send('POST', '/leads', { name: 'Jane Roof', phone: '+15555550101', email: 'jane@example.com', custom_data: { roofType: 'tile' }, unknown_field: 1 })
+    const response = await send('POST', '/leads', {
+      name: 'Jane Roof',
+      phone: '+15555550101',
+      email: 'jane@example.com',
+      custom_data: { roofType: 'tile' },
+      unknown_field: 1,
+    })
     expect(response.status).toBe(201)
     const { data } = await response.json()
     expect(Object.keys(data).sort()).toEqual(LEAD_KEYS)
-    expect(data).toMatchObject({ name: 'Jane Roof', pipeline_stage: 'new_lead', ai_status: 'new', ai_score: null, ai_enabled: true, custom_data: { roofType: 'tile' }, metadata: {} })
+    expect(data).toMatchObject({
+      name: 'Jane Roof',
+      pipeline_stage: 'new_lead',
+      ai_status: 'new',
+      ai_score: null,
+      ai_enabled: true,
+      custom_data: { roofType: 'tile' },
+      metadata: {},
+    })
     expect((await get(`/leads/${data.id}`)).status).toBe(200)
   })
 
@@ -40,7 +70,10 @@ describe('POST /api/v1/leads', () => {
     [{ phone: '555-0100' }, 'phone must be an E.164 phone number such as +15555550100'],
     [{ name: 'x', email: 'not-an-email' }, 'email must be an email address'],
     [{ name: 'x'.repeat(501) }, 'name must be at most 500 characters'],
-    [{ name: 'x', pipeline_stage: 'won' }, 'Invalid pipeline_stage "won": expected one of new_lead, follow_up, quote_in_progress, quoted, closed_won, closed_lost'],
+    [
+      { name: 'x', pipeline_stage: 'won' },
+      'Invalid pipeline_stage "won": expected one of new_lead, follow_up, quote_in_progress, quoted, closed_won, closed_lost',
+    ],
   ])('refuses %j with 400 and writes nothing', async (body, message) => {
     const before = await db.lead.count({ where: { accountId: tenant.accountId } })
     const response = await send('POST', '/leads', body)
@@ -76,7 +109,7 @@ describe('POST /api/v1/leads', () => {
 })
 
 describe('GET /api/v1/leads', () => {
-  it('lists newest first with the page/per_page envelope, and only the caller\'s leads', async () => {
+  it("lists newest first with the page/per_page envelope, and only the caller's leads", async () => {
     const t = await createTenant(client)
     const ids = []
     for (let i = 0; i < 3; i++) ids.push((await createLead({ name: `Lead ${i}` }, t.key)).id)
@@ -148,7 +181,9 @@ describe('GET /api/v1/leads', () => {
     await get('/leads?per_page=100', small.key)
     await get('/leads?per_page=100', large.key)
     const one = await countStatements(() => get('/leads?per_page=100', small.key))
-    const many = await countStatements(async () => expect((await (await get('/leads?per_page=100', large.key)).json()).data).toHaveLength(100))
+    const many = await countStatements(async () =>
+      expect((await (await get('/leads?per_page=100', large.key)).json()).data).toHaveLength(100),
+    )
     expect(many).toBe(one)
     expect(many).toBeLessThanOrEqual(3)
   })
@@ -168,10 +203,23 @@ describe('GET and PATCH /api/v1/leads/{id}', () => {
 
   it('updates only the given fields and returns the whole lead', async () => {
     const lead = await createLead({ name: 'Before', phone: '+15555550111', source: 'web' })
-    const response = await send('PATCH', `/leads/${lead.id}`, { name: 'After', ai_enabled: false, email: null, pipeline_stage: 'follow_up' })
+    const response = await send('PATCH', `/leads/${lead.id}`, {
+      name: 'After',
+      ai_enabled: false,
+      email: null,
+      pipeline_stage: 'follow_up',
+    })
     expect(response.status).toBe(200)
     const { data } = await response.json()
-    expect(data).toMatchObject({ id: lead.id, name: 'After', phone: '+15555550111', source: 'web', ai_enabled: false, email: null, pipeline_stage: 'follow_up' })
+    expect(data).toMatchObject({
+      id: lead.id,
+      name: 'After',
+      phone: '+15555550111',
+      source: 'web',
+      ai_enabled: false,
+      email: null,
+      pipeline_stage: 'follow_up',
+    })
     expect(Object.keys(data).sort()).toEqual(LEAD_KEYS)
   })
 
@@ -187,7 +235,11 @@ describe('GET and PATCH /api/v1/leads/{id}', () => {
     const response = await send('PATCH', `/leads/${lead.id}`, body)
     expect(response.status).toBe(400)
     expect((await response.json()).error).toMatch(message)
-    expect(await db.lead.findUniqueOrThrow({ where: { id: lead.id } })).toMatchObject({ name: 'Stable', phone: '+15555550112', aiStatus: 'new' })
+    expect(await db.lead.findUniqueOrThrow({ where: { id: lead.id } })).toMatchObject({
+      name: 'Stable',
+      phone: '+15555550112',
+      aiStatus: 'new',
+    })
   })
 })
 
@@ -202,7 +254,10 @@ describe('scopes and authentication', () => {
       ['GET', '/appointments', 'appointments:read'],
       ['GET', '/pipeline', 'pipeline:read'],
     ]) {
-      const response = await client.call(method, `/api/v1${path}`, { key: secret, body: method === 'POST' ? { name: 'x', lead_id: 'x', message: 'x' } : undefined })
+      const response = await client.call(method, `/api/v1${path}`, {
+        key: secret,
+        body: method === 'POST' ? { name: 'x', lead_id: 'x', message: 'x' } : undefined,
+      })
       expect(response.status).toBe(403)
       expect(await response.json()).toEqual({ error: `Insufficient scope: ${scope} required` })
     }
@@ -228,7 +283,18 @@ describe('quotes', () => {
   const createQuote = async (t: Tenant, leadId: string, extra: Record<string, unknown> = {}) => {
     const result = await client.gql(
       `mutation($input: CreateQuoteInput!) { createQuote(input: $input) { id quoteNumber status total } }`,
-      { input: { leadId, lineItems: [{ description: 'Tear-off', quantity: 1, unitPrice: 2400 }, { description: 'Shingles', quantity: 2.5, unitPrice: 99.99 }], tax: 240, metadata: { rep: 'Al' }, ...extra } },
+      {
+        input: {
+          leadId,
+          lineItems: [
+            { description: 'Tear-off', quantity: 1, unitPrice: 2400 },
+            { description: 'Shingles', quantity: 2.5, unitPrice: 99.99 },
+          ],
+          tax: 240,
+          metadata: { rep: 'Al' },
+          ...extra,
+        },
+      },
       { key: t.key },
     )
     expect(result.errors, JSON.stringify(result.errors)).toBeUndefined()
@@ -247,7 +313,16 @@ describe('quotes', () => {
     expect(list.data.map((q: { id: string }) => q.id)).toEqual([second.id, first.id])
     expect(list.data[1]).not.toHaveProperty('line_items')
     expect(list.data[1]).not.toHaveProperty('metadata')
-    expect(list.data[1]).toMatchObject({ quote_number: 'Q-00001', subtotal: 2649.98, tax: 240, total: 2889.98, currency: 'USD', lead_id: lead.id, valid_until: '2026-12-31', sent_at: null })
+    expect(list.data[1]).toMatchObject({
+      quote_number: 'Q-00001',
+      subtotal: 2649.98,
+      tax: 240,
+      total: 2889.98,
+      currency: 'USD',
+      lead_id: lead.id,
+      valid_until: '2026-12-31',
+      sent_at: null,
+    })
     const one = await (await get(`/quotes/${first.id}`, t.key)).json()
     expect(one.data.line_items).toEqual([
       { description: 'Tear-off', quantity: 1, unit_price: 2400 },
@@ -283,7 +358,9 @@ describe('quotes', () => {
     expect((await (await get('/quotes?status=draft', t.key)).json()).data).toHaveLength(0)
     const bad = await get('/quotes?status=approved', t.key)
     expect(bad.status).toBe(400)
-    expect(await bad.json()).toEqual({ error: 'Invalid status "approved": expected one of draft, sent, viewed, accepted, declined, expired' })
+    expect(await bad.json()).toEqual({
+      error: 'Invalid status "approved": expected one of draft, sent, viewed, accepted, declined, expired',
+    })
     const foreign = await get(`/quotes/${quote.id}`, other.key)
     expect(foreign.status).toBe(404)
     expect(await foreign.json()).toEqual({ error: 'Quote not found' })
@@ -299,7 +376,9 @@ describe('quotes', () => {
     expect((await attempt({ leadId: lead.id, lineItems: [] })).errors?.[0].extensions.code).toBe('BAD_REQUEST')
     expect((await attempt({ leadId: lead.id, lineItems: [{ ...item, quantity: 0 }] })).errors?.[0].extensions.code).toBe('BAD_REQUEST')
     expect((await attempt({ leadId: lead.id, lineItems: [{ ...item, unitPrice: -5 }] })).errors?.[0].extensions.code).toBe('BAD_REQUEST')
-    expect((await attempt({ leadId: lead.id, lineItems: [item], validUntil: '2026-02-31' })).errors?.[0].extensions.code).toBe('BAD_REQUEST')
+    expect((await attempt({ leadId: lead.id, lineItems: [item], validUntil: '2026-02-31' })).errors?.[0].extensions.code).toBe(
+      'BAD_REQUEST',
+    )
     expect((await attempt({ leadId: foreignLead.id, lineItems: [item] })).errors?.[0].message).toBe('Lead not found')
     expect(await db.quote.count({ where: { accountId: t.accountId } })).toBe(0)
     expect((await db.account.findUniqueOrThrow({ where: { id: t.accountId } })).quoteSequence).toBe(0)
@@ -320,8 +399,14 @@ describe('appointments and pipeline', () => {
     const body = await (await get('/appointments?type=onsite', t.key)).json()
     expect(body.meta).toEqual({ page: 1, per_page: 25, total: 1 })
     expect(body.data[0]).toMatchObject({
-      id: onsite.data.bookAppointment.id, title: 'Roof check', status: 'scheduled', appointment_type: 'onsite', booked_by: 'human',
-      start_time: '2026-12-01T15:00:00.000Z', end_time: '2026-12-01T16:00:00.000Z', lead_id: lead.id,
+      id: onsite.data.bookAppointment.id,
+      title: 'Roof check',
+      status: 'scheduled',
+      appointment_type: 'onsite',
+      booked_by: 'human',
+      start_time: '2026-12-01T15:00:00.000Z',
+      end_time: '2026-12-01T16:00:00.000Z',
+      lead_id: lead.id,
       leads: { name: 'Ann', phone: '+15555550140', email: 'ann@example.com' },
     })
     expect((await (await get('/appointments', t.key)).json()).data).toHaveLength(2)

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { db } from '../src/db.js'
-import { ADMIN_TOKEN, testApp, type TestClient } from './support/app.js'
-import { fakeTwilio, type FakeProvider } from './support/fake-providers.js'
+import { ADMIN_TOKEN, type TestClient, testApp } from './support/app.js'
+import { type FakeProvider, fakeTwilio } from './support/fake-providers.js'
 import { createTenant, type Tenant } from './support/tenants.js'
 
 let client: TestClient
@@ -22,10 +22,17 @@ async function smsTenant(options: { credits?: number; twilio?: boolean; phone?: 
     expect(saved.status, await saved.clone().text()).toBe(201)
   }
   if (options.credits) {
-    const grant = await client.gql(`mutation($id: ID!, $n: Int!) { grantSmsCredits(accountId: $id, amount: $n) { account { smsCredits } } }`, { id: tenant.accountId, n: options.credits }, { key: ADMIN_TOKEN })
+    const grant = await client.gql(
+      `mutation($id: ID!, $n: Int!) { grantSmsCredits(accountId: $id, amount: $n) { account { smsCredits } } }`,
+      { id: tenant.accountId, n: options.credits },
+      { key: ADMIN_TOKEN },
+    )
     expect(grant.errors).toBeUndefined()
   }
-  const created = await client.call('POST', '/api/v1/leads', { key: tenant.key, body: { name: 'Texted', phone: options.phone === undefined ? '+15555550199' : options.phone } })
+  const created = await client.call('POST', '/api/v1/leads', {
+    key: tenant.key,
+    body: { name: 'Texted', phone: options.phone === undefined ? '+15555550199' : options.phone },
+  })
   const lead = (await created.json()).data
   return { tenant, lead }
 }
@@ -34,7 +41,7 @@ const sms = (tenant: Tenant, body: unknown, key = tenant.key) => client.call('PO
 const credits = async (tenant: Tenant) => (await db.account.findUniqueOrThrow({ where: { id: tenant.accountId } })).smsCredits
 
 describe('POST /api/v1/sms', () => {
-  it('sends through Twilio, spends one credit and stores the message in the lead\'s SMS conversation', async () => {
+  it("sends through Twilio, spends one credit and stores the message in the lead's SMS conversation", async () => {
     const { tenant, lead } = await smsTenant({ credits: 3 })
     const before = twilio.requests.length
     const response = await sms(tenant, { lead_id: lead.id, message: 'Your quote is ready' })
@@ -57,7 +64,13 @@ describe('POST /api/v1/sms', () => {
     const id = conversations.data[0].id
     const messages = await (await client.call('GET', `/v1/conversations/${id}/messages`, { key: tenant.key })).json()
     expect(messages.data.map((m: { content: string }) => m.content)).toEqual(['Your quote is ready', 'Second one'])
-    expect(messages.data[0]).toMatchObject({ id: body.message_id, direction: 'outbound', provider: 'twilio', provider_message_id: expect.stringMatching(/^SM/), status: 'queued' })
+    expect(messages.data[0]).toMatchObject({
+      id: body.message_id,
+      direction: 'outbound',
+      provider: 'twilio',
+      provider_message_id: expect.stringMatching(/^SM/),
+      status: 'queued',
+    })
     const transcript = await (await client.call('GET', `/v1/conversations/${id}/transcript?format=text`, { key: tenant.key })).text()
     expect(transcript).toMatch(/Agent: Your quote is ready\n.*Agent: Second one$/)
   })
@@ -77,7 +90,7 @@ describe('POST /api/v1/sms', () => {
     expect(await credits(tenant)).toBe(1)
   })
 
-  it('answers 404 for an unknown or another account\'s lead, 400 without phone, opted out or without Twilio, 402 without credits', async () => {
+  it("answers 404 for an unknown or another account's lead, 400 without phone, opted out or without Twilio, 402 without credits", async () => {
     const { tenant, lead } = await smsTenant({ credits: 0 })
     const { lead: foreignLead } = await smsTenant({ credits: 5 })
     const expectError = async (body: unknown, status: number, error: string, who = tenant) => {
@@ -100,7 +113,11 @@ describe('POST /api/v1/sms', () => {
     await db.smsOptOut.create({ data: { accountId: stopped.accountId, phone: l3.phone } })
     await expectError({ lead_id: l3.id, message: 'hi' }, 400, 'Lead has opted out of SMS', stopped)
     expect(await credits(stopped)).toBe(1)
-    expect(await db.message.count({ where: { accountId: { in: [tenant.accountId, noPhone.accountId, unconfigured.accountId, stopped.accountId] } } })).toBe(0)
+    expect(
+      await db.message.count({
+        where: { accountId: { in: [tenant.accountId, noPhone.accountId, unconfigured.accountId, stopped.accountId] } },
+      }),
+    ).toBe(0)
   })
 
   it('spends exactly the credits left under 20 concurrent sends', async () => {
@@ -169,9 +186,17 @@ describe('POST /api/v1/sms', () => {
 
   it('is also a GraphQL mutation, with the same errors', async () => {
     const { tenant, lead } = await smsTenant({ credits: 1 })
-    const ok = await client.gql(`mutation($id: ID!) { sendSms(leadId: $id, message: "hi") { success message messageId } }`, { id: lead.id }, { key: tenant.key })
+    const ok = await client.gql(
+      `mutation($id: ID!) { sendSms(leadId: $id, message: "hi") { success message messageId } }`,
+      { id: lead.id },
+      { key: tenant.key },
+    )
     expect(ok.data.sendSms).toMatchObject({ success: true, message: 'SMS sent' })
-    const broke = await client.gql(`mutation($id: ID!) { sendSms(leadId: $id, message: "again") { success } }`, { id: lead.id }, { key: tenant.key })
+    const broke = await client.gql(
+      `mutation($id: ID!) { sendSms(leadId: $id, message: "again") { success } }`,
+      { id: lead.id },
+      { key: tenant.key },
+    )
     expect(broke.errors?.[0]).toMatchObject({ message: 'Insufficient SMS credits', extensions: { code: 'PAYMENT_REQUIRED' } })
   })
 })

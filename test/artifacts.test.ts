@@ -10,8 +10,8 @@ import addFormats from 'ajv-formats'
 import { auditServer } from 'graphql-http'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { OPENAPI_PATHS, printedOpenApi } from '../src/cli/generate.js'
-import { SCHEMA_PATH, printedSchema } from '../src/cli/print-schema.js'
-import { testApp, type TestClient } from './support/app.js'
+import { printedSchema, SCHEMA_PATH } from '../src/cli/print-schema.js'
+import { type TestClient, testApp } from './support/app.js'
 
 let client: TestClient
 beforeAll(async () => {
@@ -41,7 +41,12 @@ describe('OpenAPI documents', () => {
   })
 
   it.each(['crm', 'leads'] as const)('%s: every success example (captured from the demo data) matches its schema', async (which) => {
-    const doc = JSON.parse(printedOpenApi(which)) as { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: object; example?: unknown }> }> }>> }
+    const doc = JSON.parse(printedOpenApi(which)) as {
+      paths: Record<
+        string,
+        Record<string, { responses: Record<string, { content?: Record<string, { schema: object; example?: unknown }> }> }>
+      >
+    }
     const ajv = new Ajv2020({ strict: false, allErrors: true })
     ;(addFormats as unknown as (a: Ajv2020) => void)(ajv)
     let checked = 0

@@ -1,12 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { db } from '../src/db.js'
-import { ADMIN_TOKEN, testApp, type TestClient } from './support/app.js'
-import { callbackSender, loggedApp, type CallbackSender } from './support/callbacks.js'
-import { fakeSendblue, fakeTwilio, type FakeProvider } from './support/fake-providers.js'
+import { ADMIN_TOKEN, type TestClient, testApp } from './support/app.js'
+import { type CallbackSender, callbackSender, loggedApp } from './support/callbacks.js'
+import { type FakeProvider, fakeSendblue, fakeTwilio } from './support/fake-providers.js'
 import { createCustomer, hubCall } from './support/hub.js'
 import { createTenant, type Tenant } from './support/tenants.js'
 
-const SENDBLUE = { api_key: 'sb-key-id-0001', api_secret: 'sb-secret-abcd', from_number: '+15555550000', signing_secret: 'sb-sign-secret-9999' }
+const SENDBLUE = {
+  api_key: 'sb-key-id-0001',
+  api_secret: 'sb-secret-abcd',
+  from_number: '+15555550000',
+  signing_secret: 'sb-sign-secret-9999',
+}
 const TWILIO = { account_sid: 'AC0123456789abcdef', api_key: 'twilio-auth-token-1234', from_number: '+15555550000' }
 const VAPI = { api_key: 'vapi-private-key-7777', assistant_id: 'asst_1', phone_number_id: 'pn_1', server_secret: 'vapi-server-secret-5555' }
 
@@ -46,23 +51,34 @@ describe('Sendblue status callbacks', () => {
   it('move a communication to delivered, only forward, and repeat harmlessly', async () => {
     const sms = await dispatchedSms()
     expect(sms.status).toBe('sent')
-    const report = { is_outbound: true, message_handle: sms.provider_message_id, status: 'DELIVERED', number: '+15555550123', from_number: SENDBLUE.from_number }
+    const report = {
+      is_outbound: true,
+      message_handle: sms.provider_message_id,
+      status: 'DELIVERED',
+      number: '+15555550123',
+      from_number: SENDBLUE.from_number,
+    }
     expect((await send.sendblue(tenant.accountId, report, SENDBLUE.signing_secret)).status).toBe(200)
     const delivered = await communication(sms.id)
     expect(delivered).toMatchObject({ status: 'delivered', deliveredAt: expect.any(Date) })
     // The copy in the recipient's conversation moves with it.
-    const copy = await db.message.findFirstOrThrow({ where: { accountId: tenant.accountId, provider: 'sendblue', providerMessageId: sms.provider_message_id } })
+    const copy = await db.message.findFirstOrThrow({
+      where: { accountId: tenant.accountId, provider: 'sendblue', providerMessageId: sms.provider_message_id },
+    })
     expect(copy.status).toBe('delivered')
     expect((await send.sendblue(tenant.accountId, report, SENDBLUE.signing_secret)).status).toBe(200)
     expect((await send.sendblue(tenant.accountId, { ...report, status: 'SENT' }, SENDBLUE.signing_secret)).status).toBe(200)
     expect(await communication(sms.id)).toEqual(delivered)
   })
 
-  it('record a failure with the provider\'s reason', async () => {
+  it("record a failure with the provider's reason", async () => {
     const sms = await dispatchedSms()
     const report = { is_outbound: true, message_handle: sms.provider_message_id, status: 'FAILED', error_message: 'Number unreachable' }
     expect((await send.sendblue(tenant.accountId, report, SENDBLUE.signing_secret)).status).toBe(200)
-    expect(await communication(sms.id)).toMatchObject({ status: 'failed', lastError: 'Sendblue reported the message failed: Number unreachable' })
+    expect(await communication(sms.id)).toMatchObject({
+      status: 'failed',
+      lastError: 'Sendblue reported the message failed: Number unreachable',
+    })
   })
 
   it('refuse a wrong or missing signing secret, and an integration without one, changing nothing', async () => {
@@ -79,14 +95,20 @@ describe('Sendblue status callbacks', () => {
     const refused = await send.sendblue(bare.accountId, { ...report, message_handle: unsigned.provider_message_id }, 'anything')
     expect(refused.status).toBe(403)
     expect(await refused.json()).toEqual({ error: 'Forbidden', message: 'Callback could not be authenticated' })
-    expect(lines.some((line) => line.includes(bare.accountId) && line.includes('the integration has no secret to check it with'))).toBe(true)
+    expect(lines.some((line) => line.includes(bare.accountId) && line.includes('the integration has no secret to check it with'))).toBe(
+      true,
+    )
     expect((await communication(unsigned.id)).status).toBe('sent')
     // An account that does not exist (or has no integration) is refused the same way.
     expect((await send.sendblue('00000000-0000-0000-0000-000000000000', report, SENDBLUE.signing_secret)).status).toBe(403)
   })
 
   it('acknowledge an unknown message handle and log it, without logging secrets', async () => {
-    const response = await send.sendblue(tenant.accountId, { is_outbound: true, message_handle: 'sb-never-sent', status: 'DELIVERED' }, SENDBLUE.signing_secret)
+    const response = await send.sendblue(
+      tenant.accountId,
+      { is_outbound: true, message_handle: 'sb-never-sent', status: 'DELIVERED' },
+      SENDBLUE.signing_secret,
+    )
     expect(response.status).toBe(200)
     expect(lines.some((line) => line.includes('sb-never-sent') && line.includes('unknown message'))).toBe(true)
     expect(lines.join('\n')).not.toContain(SENDBLUE.signing_secret)
@@ -94,7 +116,14 @@ describe('Sendblue status callbacks', () => {
   })
 
   it('answer bad requests with 4xx, never 500', async () => {
-    const post = (body: string) => loggedApp().app.fetch(new Request(`http://crm.test/callbacks/sendblue/${tenant.accountId}`, { method: 'POST', body, headers: { 'sb-signing-secret': SENDBLUE.signing_secret } }))
+    const post = (body: string) =>
+      loggedApp().app.fetch(
+        new Request(`http://crm.test/callbacks/sendblue/${tenant.accountId}`, {
+          method: 'POST',
+          body,
+          headers: { 'sb-signing-secret': SENDBLUE.signing_secret },
+        }),
+      )
     expect((await post('{not json')).status).toBe(400)
     expect((await post('[1,2]')).status).toBe(400)
     expect((await post(JSON.stringify({ is_outbound: true }))).status).toBe(400)
@@ -112,7 +141,11 @@ describe('inbound messages', () => {
     await hubCall(client, t, 'PUT', '/integrations/sendblue', { config: SENDBLUE })
     const customer = await createCustomer(client, t, { phone: '+15555550777' })
     const inbound = (handle: string, content: string) =>
-      send.sendblue(t.accountId, { is_outbound: false, message_handle: handle, content, number: '+15555550777', from_number: '+15555550777', service: 'iMessage' }, SENDBLUE.signing_secret)
+      send.sendblue(
+        t.accountId,
+        { is_outbound: false, message_handle: handle, content, number: '+15555550777', from_number: '+15555550777', service: 'iMessage' },
+        SENDBLUE.signing_secret,
+      )
     expect((await inbound('in-1', 'Is tomorrow still on?')).status).toBe(200)
     expect((await inbound('in-2', 'Thanks')).status).toBe(200)
     expect((await inbound('in-2', 'Thanks')).status).toBe(200) // repeated delivery
@@ -129,19 +162,41 @@ describe('inbound messages', () => {
   it('STOP (any case) opts the number out: later sends to it are cancelled with the reason', async () => {
     const t = await createTenant(client)
     await hubCall(client, t, 'PUT', '/integrations/sendblue', { config: SENDBLUE })
-    const waiting = await hubCall(client, t, 'POST', '/communications', { channel: 'sms', content: 'Reminder', to: '+15555550888', scheduled_for: new Date(Date.now() + 86_400_000).toISOString() })
-    const response = await send.sendblue(t.accountId, { is_outbound: false, message_handle: 'stop-1', content: '  stop ', from_number: '+15555550888' }, SENDBLUE.signing_secret)
+    const waiting = await hubCall(client, t, 'POST', '/communications', {
+      channel: 'sms',
+      content: 'Reminder',
+      to: '+15555550888',
+      scheduled_for: new Date(Date.now() + 86_400_000).toISOString(),
+    })
+    const response = await send.sendblue(
+      t.accountId,
+      { is_outbound: false, message_handle: 'stop-1', content: '  stop ', from_number: '+15555550888' },
+      SENDBLUE.signing_secret,
+    )
     expect(response.status).toBe(200)
     expect(await db.smsOptOut.count({ where: { accountId: t.accountId, phone: '+15555550888' } })).toBe(1)
-    expect(await communication(waiting.body.data.id)).toMatchObject({ status: 'cancelled', lastError: 'The recipient opted out of SMS (replied STOP)' })
+    expect(await communication(waiting.body.data.id)).toMatchObject({
+      status: 'cancelled',
+      lastError: 'The recipient opted out of SMS (replied STOP)',
+    })
     const before = sendblue.requests.length
     const queued = await hubCall(client, t, 'POST', '/communications', { channel: 'sms', content: 'Promo', to: '+15555550888' })
     const dispatched = await hubCall(client, t, 'POST', `/communications/${queued.body.data.id}/dispatch`)
-    expect(dispatched).toMatchObject({ status: 409, body: { message: 'Communication is cancelled: The recipient opted out of SMS (replied STOP)' } })
-    expect(await communication(queued.body.data.id)).toMatchObject({ status: 'cancelled', lastError: 'The recipient opted out of SMS (replied STOP)' })
+    expect(dispatched).toMatchObject({
+      status: 409,
+      body: { message: 'Communication is cancelled: The recipient opted out of SMS (replied STOP)' },
+    })
+    expect(await communication(queued.body.data.id)).toMatchObject({
+      status: 'cancelled',
+      lastError: 'The recipient opted out of SMS (replied STOP)',
+    })
     expect(sendblue.requests.length).toBe(before)
     // START opts back in.
-    await send.sendblue(t.accountId, { is_outbound: false, message_handle: 'start-1', content: 'Start', from_number: '+15555550888' }, SENDBLUE.signing_secret)
+    await send.sendblue(
+      t.accountId,
+      { is_outbound: false, message_handle: 'start-1', content: 'Start', from_number: '+15555550888' },
+      SENDBLUE.signing_secret,
+    )
     expect(await db.smsOptOut.count({ where: { accountId: t.accountId } })).toBe(0)
     // Other numbers and other accounts are unaffected.
     expect((await dispatchedSms(t, '+15555550889')).status).toBe('sent')
@@ -153,16 +208,30 @@ describe('Twilio callbacks', () => {
   async function leadWithSms() {
     const t = await createTenant(client)
     await hubCall(client, t, 'PUT', '/integrations/twilio', { config: TWILIO })
-    await client.gql(`mutation($id: ID!) { grantSmsCredits(accountId: $id, amount: 5) { account { id } } }`, { id: t.accountId }, { key: ADMIN_TOKEN })
-    const lead = (await (await client.call('POST', '/api/v1/leads', { key: t.key, body: { name: 'Texted', phone: '+15555550199' } })).json()).data
-    const sent = await (await client.call('POST', '/api/v1/sms', { key: t.key, body: { lead_id: lead.id, message: 'Your quote is ready' } })).json()
+    await client.gql(
+      `mutation($id: ID!) { grantSmsCredits(accountId: $id, amount: 5) { account { id } } }`,
+      { id: t.accountId },
+      { key: ADMIN_TOKEN },
+    )
+    const lead = (
+      await (await client.call('POST', '/api/v1/leads', { key: t.key, body: { name: 'Texted', phone: '+15555550199' } })).json()
+    ).data
+    const sent = await (
+      await client.call('POST', '/api/v1/sms', { key: t.key, body: { lead_id: lead.id, message: 'Your quote is ready' } })
+    ).json()
     const message = await db.message.findUniqueOrThrow({ where: { id: sent.message_id } })
     return { t, lead, message }
   }
 
   it('status callbacks signed with the auth token move the message; bad signatures change nothing', async () => {
     const { t, message } = await leadWithSms()
-    const params = { MessageSid: message.providerMessageId!, MessageStatus: 'delivered', AccountSid: TWILIO.account_sid, From: TWILIO.from_number, To: '+15555550199' }
+    const params = {
+      MessageSid: message.providerMessageId!,
+      MessageStatus: 'delivered',
+      AccountSid: TWILIO.account_sid,
+      From: TWILIO.from_number,
+      To: '+15555550199',
+    }
     expect((await send.twilio(t.accountId, 'status', params, 'wrong-token')).status).toBe(403)
     expect((await send.twilio(t.accountId, 'status', params, null)).status).toBe(403)
     // Signed for other parameters than those sent (a tampered status).
@@ -175,9 +244,15 @@ describe('Twilio callbacks', () => {
     expect((await send.twilio(t.accountId, 'status', { ...params, MessageSid: 'SMunknown' }, TWILIO.api_key)).status).toBe(200)
   })
 
-  it('inbound SMS joins the lead\'s conversation; STOP opts out and the lead API refuses later sends', async () => {
+  it("inbound SMS joins the lead's conversation; STOP opts out and the lead API refuses later sends", async () => {
     const { t, lead, message } = await leadWithSms()
-    const reply = { MessageSid: 'SMreply0001', From: '+15555550199', To: TWILIO.from_number, Body: 'Sounds good', AccountSid: TWILIO.account_sid }
+    const reply = {
+      MessageSid: 'SMreply0001',
+      From: '+15555550199',
+      To: TWILIO.from_number,
+      Body: 'Sounds good',
+      AccountSid: TWILIO.account_sid,
+    }
     expect((await send.twilio(t.accountId, 'inbound', reply, TWILIO.api_key)).status).toBe(200)
     expect((await send.twilio(t.accountId, 'inbound', reply, TWILIO.api_key)).status).toBe(200)
     const conversation = await db.conversation.findUniqueOrThrow({ where: { id: message.conversationId } })
@@ -212,15 +287,23 @@ describe('Vapi end-of-call reports', () => {
 
   it('complete a voice conversation whose transcript is served as JSON and text; repeats change nothing', async () => {
     const customer = await createCustomer(client, tenant, { phone: '+15555550456' })
-    expect((await send.vapi(tenant.accountId, { type: 'status-update', status: 'in-progress', call: { id: 'call-1' } }, VAPI.server_secret)).status).toBe(200)
+    expect(
+      (await send.vapi(tenant.accountId, { type: 'status-update', status: 'in-progress', call: { id: 'call-1' } }, VAPI.server_secret))
+        .status,
+    ).toBe(200)
     expect((await send.vapi(tenant.accountId, report('call-1', '+15555550456'), VAPI.server_secret)).status).toBe(200)
     expect((await send.vapi(tenant.accountId, report('call-1', '+15555550456'), VAPI.server_secret)).status).toBe(200)
     const conversations = await db.conversation.findMany({ where: { accountId: tenant.accountId, providerCallId: 'call-1' } })
     expect(conversations).toHaveLength(1)
     const conversation = conversations[0]
     expect(conversation).toMatchObject({
-      channel: 'voice', status: 'closed', customerId: customer.id, participant: '+15555550456', messageCount: 3,
-      summary: 'Customer confirmed the build day.', recordingUrl: 'https://storage.vapi.ai/recording-1.wav',
+      channel: 'voice',
+      status: 'closed',
+      customerId: customer.id,
+      participant: '+15555550456',
+      messageCount: 3,
+      summary: 'Customer confirmed the build day.',
+      recordingUrl: 'https://storage.vapi.ai/recording-1.wav',
       endedAt: new Date('2026-11-20T15:02:30.000Z'),
     })
     const json = await (await client.call('GET', `/v1/conversations/${conversation.id}/transcript`, { key: tenant.key })).json()
@@ -243,7 +326,10 @@ describe('Vapi end-of-call reports', () => {
     expect((await send.vapi(tenant.accountId, bare, VAPI.server_secret)).status).toBe(200)
     const conversation = await db.conversation.findFirstOrThrow({ where: { accountId: tenant.accountId, providerCallId: 'call-2' } })
     const entries = await db.transcriptEntry.findMany({ where: { conversationId: conversation.id }, orderBy: { position: 'asc' } })
-    expect(entries.map((e) => [e.speaker, e.text])).toEqual([['AI', 'Hi, this is Acme Roofing.'], ['Customer', 'Hello!']])
+    expect(entries.map((e) => [e.speaker, e.text])).toEqual([
+      ['AI', 'Hi, this is Acme Roofing.'],
+      ['Customer', 'Hello!'],
+    ])
   })
 
   it('refuse a wrong secret and create nothing; reject malformed reports with 400', async () => {

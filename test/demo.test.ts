@@ -2,7 +2,7 @@ import { pino } from 'pino'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { db } from '../src/db.js'
 import { seedDemoData } from '../src/services/demo.js'
-import { testApp, type TestClient } from './support/app.js'
+import { type TestClient, testApp } from './support/app.js'
 import { createTenant, type Tenant } from './support/tenants.js'
 
 let client: TestClient

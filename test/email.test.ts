@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { db } from '../src/db.js'
 import { runOnce } from '../src/services/worker/worker.js'
-import { testApp, testConfig, type TestClient } from './support/app.js'
+import { type TestClient, testApp, testConfig } from './support/app.js'
 import { hubCall } from './support/hub.js'
 import { startSmtpSink } from './support/smtp-sink.js'
 import { createTenant, type Tenant } from './support/tenants.js'
@@ -15,15 +15,26 @@ beforeAll(async () => {
 })
 afterAll(() => sink.close())
 
-const emailConfig = () => ({ host: sink.host, port: sink.port, username: 'mailer', api_key: 'smtp-password-1', from_address: 'crm@acme.example' })
+const emailConfig = () => ({
+  host: sink.host,
+  port: sink.port,
+  username: 'mailer',
+  api_key: 'smtp-password-1',
+  from_address: 'crm@acme.example',
+})
 
 async function queueEmail(tenant: Tenant, content = 'Your build starts Monday.') {
-  const response = await hubCall(client, tenant, 'POST', '/communications', { channel: 'email', to: 'jane@example.com', subject: 'Build day', content })
+  const response = await hubCall(client, tenant, 'POST', '/communications', {
+    channel: 'email',
+    to: 'jane@example.com',
+    subject: 'Build day',
+    content,
+  })
   expect(response.status).toBe(201)
   return response.body.data.id as string
 }
 
-describe('email through the account\'s SMTP integration', () => {
+describe("email through the account's SMTP integration", () => {
   it('dispatches through SMTP with the stored credentials', async () => {
     const tenant = await createTenant(client)
     expect((await hubCall(client, tenant, 'PUT', '/integrations/email', { config: emailConfig() })).status).toBe(201)
@@ -53,13 +64,28 @@ describe('email through the account\'s SMTP integration', () => {
     const tenant = await createTenant(client)
     await client.gql(`mutation { updateAccountSettings(input: { autoDispatch: true }) { autoDispatch } }`, {}, { cookie: tenant.cookie })
     const id = await queueEmail(tenant)
-    expect(await hubCall(client, tenant, 'POST', `/communications/${id}/dispatch`)).toMatchObject({ status: 400, body: { message: 'No email provider is connected' } })
-    await runOnce({ config: testConfig({ PROVIDER_TIMEOUT_MS: '2000' }), accountIds: [tenant.accountId], now: new Date(Date.now() + 60_000) })
-    expect(await db.communication.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'queued', attempts: 0, lastError: 'No email provider is connected' })
+    expect(await hubCall(client, tenant, 'POST', `/communications/${id}/dispatch`)).toMatchObject({
+      status: 400,
+      body: { message: 'No email provider is connected' },
+    })
+    await runOnce({
+      config: testConfig({ PROVIDER_TIMEOUT_MS: '2000' }),
+      accountIds: [tenant.accountId],
+      now: new Date(Date.now() + 60_000),
+    })
+    expect(await db.communication.findUniqueOrThrow({ where: { id } })).toMatchObject({
+      status: 'queued',
+      attempts: 0,
+      lastError: 'No email provider is connected',
+    })
     // Once connected, the worker sends it on a later pass.
     await hubCall(client, tenant, 'PUT', '/integrations/email', { config: emailConfig() })
     const before = sink.mails.length
-    const result = await runOnce({ config: testConfig({ PROVIDER_TIMEOUT_MS: '2000' }), accountIds: [tenant.accountId], now: new Date(Date.now() + 3 * 60_000) })
+    const result = await runOnce({
+      config: testConfig({ PROVIDER_TIMEOUT_MS: '2000' }),
+      accountIds: [tenant.accountId],
+      now: new Date(Date.now() + 3 * 60_000),
+    })
     expect(result.sent).toBe(1)
     expect(sink.mails.length).toBe(before + 1)
   })
@@ -73,7 +99,11 @@ describe('email through the account\'s SMTP integration', () => {
     const config = testConfig({ PROVIDER_TIMEOUT_MS: '2000' })
     const t0 = new Date(Date.now() + 60_000)
     await runOnce({ config, accountIds: [tenant.accountId], now: t0 })
-    expect(await db.communication.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'failed', attempts: 1, lastError: expect.stringContaining('451') })
+    expect(await db.communication.findUniqueOrThrow({ where: { id } })).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      lastError: expect.stringContaining('451'),
+    })
     await runOnce({ config, accountIds: [tenant.accountId], now: new Date(t0.getTime() + 60_000) })
     expect(await db.communication.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'sent', attempts: 2 })
     expect(sink.mails.filter((m) => m.raw.includes('retry me'))).toHaveLength(1)

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { countStatements, keyRemembered, testApp, type TestClient } from './support/app.js'
+import { countStatements, keyRemembered, type TestClient, testApp } from './support/app.js'
 import { seedConversation } from './support/fixtures.js'
 import { createTenant, type Tenant } from './support/tenants.js'
 
@@ -29,12 +29,21 @@ describe('conversations over GraphQL', () => {
   it('pages with cursors and reports totalCount', async () => {
     const first = await client.gql(list, { first: 2 }, { key: tenant.key })
     expect(first.data.conversations.totalCount).toBe(5)
-    expect(first.data.conversations.edges.map((e: any) => e.node.createdAt)).toEqual(['2026-01-05T00:00:00.000Z', '2026-01-04T00:00:00.000Z'])
+    expect(first.data.conversations.edges.map((e: any) => e.node.createdAt)).toEqual([
+      '2026-01-05T00:00:00.000Z',
+      '2026-01-04T00:00:00.000Z',
+    ])
     const second = await client.gql(list, { first: 2, after: first.data.conversations.pageInfo.endCursor }, { key: tenant.key })
-    expect(second.data.conversations.edges.map((e: any) => e.node.createdAt)).toEqual(['2026-01-03T00:00:00.000Z', '2026-01-02T00:00:00.000Z'])
+    expect(second.data.conversations.edges.map((e: any) => e.node.createdAt)).toEqual([
+      '2026-01-03T00:00:00.000Z',
+      '2026-01-02T00:00:00.000Z',
+    ])
     const voice = await client.gql(list, { first: 10, channel: 'voice' }, { key: tenant.key })
     expect(voice.data.conversations.totalCount).toBe(2)
-    expect(voice.data.conversations.edges[0].node.messages).toMatchObject({ totalCount: 2, edges: [{ node: { content: 'hello 3', sender: 'customer' } }, { node: { content: 'reply 3', sender: 'ai' } }] })
+    expect(voice.data.conversations.edges[0].node.messages).toMatchObject({
+      totalCount: 2,
+      edges: [{ node: { content: 'hello 3', sender: 'customer' } }, { node: { content: 'reply 3', sender: 'ai' } }],
+    })
   })
 
   it('loads nested messages without a query per conversation', async () => {
@@ -44,11 +53,13 @@ describe('conversations over GraphQL', () => {
     expect(five).toBe(one)
   })
 
-  it('counts each conversation\'s messages in the statement that reads the conversations', async () => {
+  it("counts each conversation's messages in the statement that reads the conversations", async () => {
     const totals = `query($limit: Int) { conversationPage(limit: $limit) { items { messagePage { total } } } }`
     await keyRemembered(client, tenant.key)
     const one = await countStatements(async () => {
-      expect((await client.gql(totals, { limit: 1 }, { key: tenant.key })).data.conversationPage.items).toEqual([{ messagePage: { total: 2 } }])
+      expect((await client.gql(totals, { limit: 1 }, { key: tenant.key })).data.conversationPage.items).toEqual([
+        { messagePage: { total: 2 } },
+      ])
     })
     const five = await countStatements(async () => {
       const { data } = await client.gql(totals, { limit: 5 }, { key: tenant.key })
@@ -68,6 +79,9 @@ describe('conversations over GraphQL', () => {
   it('needs read:conversations, naming the scope', async () => {
     const { secret } = await tenant.createKey({ scopes: ['read:hub'] })
     const result = await client.gql(list, { first: 1 }, { key: secret })
-    expect(result.errors?.[0]).toMatchObject({ message: 'Insufficient scope: read:conversations required', extensions: { code: 'FORBIDDEN' } })
+    expect(result.errors?.[0]).toMatchObject({
+      message: 'Insufficient scope: read:conversations required',
+      extensions: { code: 'FORBIDDEN' },
+    })
   })
 })

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { testApp, type TestClient } from './support/app.js'
+import { type TestClient, testApp } from './support/app.js'
 import { createTenant, type Tenant } from './support/tenants.js'
 
 let client: TestClient
@@ -52,7 +52,11 @@ describe('bad input on /graphql', () => {
   })
 
   it('an over-long key name is refused', async () => {
-    const result = await client.gql(`mutation($n: String!) { createApiKey(input: { name: $n, mode: LIVE }) { secret } }`, { n: 'k'.repeat(101) }, { cookie: tenant.cookie })
+    const result = await client.gql(
+      `mutation($n: String!) { createApiKey(input: { name: $n, mode: LIVE }) { secret } }`,
+      { n: 'k'.repeat(101) },
+      { cookie: tenant.cookie },
+    )
     expect(result.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_REQUEST' } })
   })
 })

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { db } from '../src/db.js'
 import { backfillDefaultTemplates } from '../src/services/automations/templates.js'
-import { countStatements, keyRemembered, testApp, type TestClient } from './support/app.js'
+import { countStatements, keyRemembered, type TestClient, testApp } from './support/app.js'
 import { createProject, hubCall } from './support/hub.js'
 import { createTenant, type Tenant } from './support/tenants.js'
 
@@ -20,17 +20,54 @@ const DAY = 24 * 60
 /** automations.md, as the spec states it: [channel, minutes after the event]. */
 const AUTOMATION_TABLE: Record<string, [string, number][]> = {
   website_visited: [['sms', 0]],
-  process_abandoned: [['sms', 0], ['email', DAY], ['email', 3 * DAY], ['email', 7 * DAY], ['email', 14 * DAY]],
-  contract_ready: [['sms', 0], ['email', 0]],
-  contract_generated: [['sms', DAY], ['sms', 7 * DAY], ['sms', 23 * DAY]],
-  contract_signed: [['sms', 0], ['email', 0]],
-  build_day_confirmed: [['sms', 0], ['email', 0]],
-  material_order_placed: [['sms', 0], ['email', 0]],
-  day_before_build: [['sms', 0], ['email', 0]],
-  weather_warning: [['sms', 0], ['email', 0]],
-  weather_delay: [['sms', 0], ['email', 0]],
-  install_complete_payment_pending: [['sms', DAY], ['email', DAY]],
-  paid_in_full: [['sms', 0], ['email', 0]],
+  process_abandoned: [
+    ['sms', 0],
+    ['email', DAY],
+    ['email', 3 * DAY],
+    ['email', 7 * DAY],
+    ['email', 14 * DAY],
+  ],
+  contract_ready: [
+    ['sms', 0],
+    ['email', 0],
+  ],
+  contract_generated: [
+    ['sms', DAY],
+    ['sms', 7 * DAY],
+    ['sms', 23 * DAY],
+  ],
+  contract_signed: [
+    ['sms', 0],
+    ['email', 0],
+  ],
+  build_day_confirmed: [
+    ['sms', 0],
+    ['email', 0],
+  ],
+  material_order_placed: [
+    ['sms', 0],
+    ['email', 0],
+  ],
+  day_before_build: [
+    ['sms', 0],
+    ['email', 0],
+  ],
+  weather_warning: [
+    ['sms', 0],
+    ['email', 0],
+  ],
+  weather_delay: [
+    ['sms', 0],
+    ['email', 0],
+  ],
+  install_complete_payment_pending: [
+    ['sms', DAY],
+    ['email', DAY],
+  ],
+  paid_in_full: [
+    ['sms', 0],
+    ['email', 0],
+  ],
 }
 
 async function record(projectId: string, eventType: string, extra: Record<string, unknown> = {}, who = tenant) {
@@ -89,14 +126,23 @@ describe('the default automation table', () => {
     expect(communications.map((c) => c.channel)).toEqual(['sms'])
   })
 
-  it('lists a project\'s events newest first with their message ids', async () => {
+  it("lists a project's events newest first with their message ids", async () => {
     const { project } = await createProject(client, tenant)
     const first = await record(project.id, 'website_visited', { occurred_at: '2026-01-01T10:00:00Z' })
     const second = await record(project.id, 'contract_ready')
     const history = await call('GET', `/projects/${project.id}/events?limit=1`)
     expect(history.body.pagination).toEqual({ limit: 1, offset: 0, total: 2 })
     expect(history.body.data[0]).toMatchObject({ id: second.event.id, communications: second.communications.map((c) => c.id) })
-    expect(Object.keys(history.body.data[0]).sort()).toEqual(['communications', 'created_at', 'data', 'event_type', 'id', 'occurred_at', 'project_id', 'source'])
+    expect(Object.keys(history.body.data[0]).sort()).toEqual([
+      'communications',
+      'created_at',
+      'data',
+      'event_type',
+      'id',
+      'occurred_at',
+      'project_id',
+      'source',
+    ])
     expect((await call('GET', `/projects/${project.id}/events?offset=1`)).body.data[0].id).toBe(first.event.id)
     // The total comes with the project: the same statements for an empty history as for a full page.
     const { project: fresh } = await createProject(client, tenant)
@@ -130,8 +176,16 @@ describe('the default automation table', () => {
     [{ project_id: 'x' }, 400, 'event_type is required'],
     [{ project_id: 'PROJECT', event_type: 'has spaces' }, 400, 'event_type must be 1 to 100 letters, digits, or _ . : -'],
     [{ project_id: 'PROJECT', event_type: 'website_visited', data: 'x' }, 400, 'data must be a JSON object'],
-    [{ project_id: 'PROJECT', event_type: 'website_visited', data: { note: 'a\u0000b' } }, 400, 'data must not contain the character U+0000'],
-    [{ project_id: 'PROJECT', event_type: 'website_visited', occurred_at: 'yesterday' }, 400, 'occurred_at must be an ISO 8601 timestamp such as 2026-11-23T14:05:00Z'],
+    [
+      { project_id: 'PROJECT', event_type: 'website_visited', data: { note: 'a\u0000b' } },
+      400,
+      'data must not contain the character U+0000',
+    ],
+    [
+      { project_id: 'PROJECT', event_type: 'website_visited', occurred_at: 'yesterday' },
+      400,
+      'occurred_at must be an ISO 8601 timestamp such as 2026-11-23T14:05:00Z',
+    ],
     [{ project_id: 'missing', event_type: 'website_visited' }, 404, 'Project not found'],
   ])('rejects %j', async (body, status, message) => {
     const { project } = await createProject(client, tenant)
@@ -140,9 +194,12 @@ describe('the default automation table', () => {
     expect((await call('GET', `/projects/${project.id}/events`)).body.data).toEqual([])
   })
 
-  it('treats another account\'s project as missing and writes nothing', async () => {
+  it("treats another account's project as missing and writes nothing", async () => {
     const { project } = await createProject(client, other)
-    expect(await call('POST', '/events', { project_id: project.id, event_type: 'contract_signed' })).toMatchObject({ status: 404, body: { error: 'Not Found', message: 'Project not found' } })
+    expect(await call('POST', '/events', { project_id: project.id, event_type: 'contract_signed' })).toMatchObject({
+      status: 404,
+      body: { error: 'Not Found', message: 'Project not found' },
+    })
     expect((await call('GET', `/projects/${project.id}/events`, undefined, other)).body.data).toEqual([])
     expect((await call('GET', `/communications?project_id=${project.id}`, undefined, other)).body.data).toEqual([])
   })
@@ -155,7 +212,11 @@ describe('status changes', () => {
     expect(changed.status).toBe(200)
     const { data } = changed.body
     expect(data.project.project_status).toBe('contract_signed')
-    expect(data.event).toMatchObject({ event_type: 'contract_signed', source: 'status_change', data: { previous_status: null, project_status: 'contract_signed' } })
+    expect(data.event).toMatchObject({
+      event_type: 'contract_signed',
+      source: 'status_change',
+      data: { previous_status: null, project_status: 'contract_signed' },
+    })
     expect(data.communications.map((c: { channel: string }) => c.channel).sort()).toEqual(['email', 'sms'])
     expect(data.event.communications).toEqual(data.communications.map((c: { id: string }) => c.id))
     const again = await call('PATCH', `/projects/${project.id}/status`, { project_status: 'contract_signed' })
@@ -165,7 +226,7 @@ describe('status changes', () => {
 })
 
 describe('superseding events', () => {
-  it('contract_signed cancels pending contract_generated reminders, and only this project\'s', async () => {
+  it("contract_signed cancels pending contract_generated reminders, and only this project's", async () => {
     const { project } = await createProject(client, tenant)
     const { project: sibling } = await createProject(client, tenant)
     const reminders = await record(project.id, 'contract_generated')
@@ -175,19 +236,24 @@ describe('superseding events', () => {
     const cancelled = (await call('GET', `/communications/${reminders.communications[0].id}`)).body.data
     expect(cancelled.last_error).toBe('Superseded by contract_signed')
     expect(await statuses(siblingReminders.communications.map((c) => c.id))).toEqual(['scheduled', 'scheduled', 'scheduled'])
-    const campaign = (await call('GET', `/campaigns?project_id=${project.id}`)).body.data.find((c: { event_type: string }) => c.event_type === 'contract_generated')
+    const campaign = (await call('GET', `/campaigns?project_id=${project.id}`)).body.data.find(
+      (c: { event_type: string }) => c.event_type === 'contract_generated',
+    )
     expect(campaign).toMatchObject({ status: 'cancelled', pending_count: 0 })
   })
 
-  it.each(['contract_ready', 'contract_generated', 'contract_signed'])('%s cancels a pending process_abandoned drip, not what was sent', async (eventType) => {
-    const { project } = await createProject(client, tenant)
-    const drip = await record(project.id, 'process_abandoned')
-    const [sent, ...pending] = drip.communications
-    expect((await call('POST', `/communications/${sent.id}/mark-sent`)).status).toBe(200)
-    await record(project.id, eventType)
-    expect(await statuses([sent.id])).toEqual(['sent'])
-    expect(await statuses(pending.map((c) => c.id))).toEqual(pending.map(() => 'cancelled'))
-  })
+  it.each(['contract_ready', 'contract_generated', 'contract_signed'])(
+    '%s cancels a pending process_abandoned drip, not what was sent',
+    async (eventType) => {
+      const { project } = await createProject(client, tenant)
+      const drip = await record(project.id, 'process_abandoned')
+      const [sent, ...pending] = drip.communications
+      expect((await call('POST', `/communications/${sent.id}/mark-sent`)).status).toBe(200)
+      await record(project.id, eventType)
+      expect(await statuses([sent.id])).toEqual(['sent'])
+      expect(await statuses(pending.map((c) => c.id))).toEqual(pending.map(() => 'cancelled'))
+    },
+  )
 
   it('paid_in_full cancels pending install_complete_payment_pending messages; other events cancel nothing', async () => {
     const { project } = await createProject(client, tenant)
@@ -203,8 +269,14 @@ describe('superseding events', () => {
     const drip = await record(project.id, 'process_abandoned')
     await record(project.id, 'contract_ready')
     const id = drip.communications[0].id
-    expect(await call('POST', `/communications/${id}/dispatch`)).toMatchObject({ status: 409, body: { error: 'Conflict', message: 'Communication is cancelled' } })
-    expect(await call('POST', `/communications/${id}/mark-sent`)).toMatchObject({ status: 409, body: { message: 'Communication is cancelled' } })
+    expect(await call('POST', `/communications/${id}/dispatch`)).toMatchObject({
+      status: 409,
+      body: { error: 'Conflict', message: 'Communication is cancelled' },
+    })
+    expect(await call('POST', `/communications/${id}/mark-sent`)).toMatchObject({
+      status: 409,
+      body: { message: 'Communication is cancelled' },
+    })
   })
 })
 
@@ -215,13 +287,34 @@ describe('campaigns', () => {
     const list = await call('GET', `/campaigns?project_id=${project.id}`)
     expect(list.body.pagination.total).toBe(1)
     const campaign = list.body.data[0]
-    expect(campaign).toMatchObject({ event_id: event.id, project_id: project.id, event_type: 'contract_generated', status: 'active', pending_count: 3, message_count: 3 })
-    expect(Object.keys(campaign).sort()).toEqual(['created_at', 'event_id', 'event_type', 'id', 'message_count', 'name', 'pending_count', 'project_id', 'status', 'updated_at'])
+    expect(campaign).toMatchObject({
+      event_id: event.id,
+      project_id: project.id,
+      event_type: 'contract_generated',
+      status: 'active',
+      pending_count: 3,
+      message_count: 3,
+    })
+    expect(Object.keys(campaign).sort()).toEqual([
+      'created_at',
+      'event_id',
+      'event_type',
+      'id',
+      'message_count',
+      'name',
+      'pending_count',
+      'project_id',
+      'status',
+      'updated_at',
+    ])
     expect(communications.every((c) => c.campaign_id === campaign.id)).toBe(true)
 
     const paused = await call('POST', '/campaigns/adjust', { campaign_id: campaign.id, action: 'pause' })
     expect(paused).toMatchObject({ status: 200, body: { data: { id: campaign.id, status: 'paused', pending_count: 3 } } })
-    expect(await call('POST', `/communications/${communications[0].id}/dispatch`)).toMatchObject({ status: 409, body: { message: 'Its campaign is paused: resume the campaign first' } })
+    expect(await call('POST', `/communications/${communications[0].id}/dispatch`)).toMatchObject({
+      status: 409,
+      body: { message: 'Its campaign is paused: resume the campaign first' },
+    })
     expect((await call('GET', '/campaigns?status=paused')).body.data.map((c: { id: string }) => c.id)).toContain(campaign.id)
 
     // While paused, the first reminder fell due: resuming makes it due now; the later ones stay scheduled.
@@ -233,19 +326,29 @@ describe('campaigns', () => {
     const cancelled = await call('POST', '/campaigns/adjust', { campaign_id: campaign.id, action: 'cancel' })
     expect(cancelled.body.data).toMatchObject({ status: 'cancelled', pending_count: 0, message_count: 3 })
     expect(await statuses(communications.map((c) => c.id))).toEqual(['cancelled', 'cancelled', 'cancelled'])
-    expect(await call('POST', '/campaigns/adjust', { campaign_id: campaign.id, action: 'resume' })).toMatchObject({ status: 409, body: { message: 'Campaign is cancelled' } })
+    expect(await call('POST', '/campaigns/adjust', { campaign_id: campaign.id, action: 'resume' })).toMatchObject({
+      status: 409,
+      body: { message: 'Campaign is cancelled' },
+    })
   })
 
-  it('rejects an unknown action, a missing id and another account\'s campaign', async () => {
+  it("rejects an unknown action, a missing id and another account's campaign", async () => {
     const { project } = await createProject(client, other)
     await record(project.id, 'contract_generated', {}, other)
     const theirs = (await call('GET', '/campaigns', undefined, other)).body.data[0]
-    expect(await call('POST', '/campaigns/adjust', { campaign_id: theirs.id, action: 'cancel' })).toMatchObject({ status: 404, body: { error: 'Not Found', message: 'Campaign not found' } })
+    expect(await call('POST', '/campaigns/adjust', { campaign_id: theirs.id, action: 'cancel' })).toMatchObject({
+      status: 404,
+      body: { error: 'Not Found', message: 'Campaign not found' },
+    })
     expect((await call('GET', '/campaigns', undefined, other)).body.data[0]).toMatchObject({ status: 'active', pending_count: 3 })
     expect(await call('POST', '/campaigns/adjust', { campaign_id: theirs.id, action: 'explode' })).toMatchObject({
-      status: 400, body: { message: 'Invalid action "explode": expected one of pause, resume, cancel' },
+      status: 400,
+      body: { message: 'Invalid action "explode": expected one of pause, resume, cancel' },
     })
-    expect(await call('POST', '/campaigns/adjust', { action: 'pause' })).toMatchObject({ status: 400, body: { message: 'campaign_id is required' } })
+    expect(await call('POST', '/campaigns/adjust', { action: 'pause' })).toMatchObject({
+      status: 400,
+      body: { message: 'campaign_id is required' },
+    })
     expect((await call('GET', '/campaigns?status=sleeping')).status).toBe(400)
   })
 })
@@ -258,10 +361,25 @@ describe('templates', () => {
     const types = new Set(all.body.data.map((x: { event_type: string }) => x.event_type))
     expect([...types].sort()).toEqual(Object.keys(AUTOMATION_TABLE).sort())
     const drip = await call('GET', '/templates?event_type=process_abandoned&channel=email', undefined, t)
-    expect(drip.body.data.map((x: { delay_minutes: number }) => x.delay_minutes).sort((a: number, b: number) => a - b)).toEqual([DAY, 3 * DAY, 7 * DAY, 14 * DAY])
-    expect(Object.keys(drip.body.data[0]).sort()).toEqual(
-      ['active', 'body', 'channel', 'created_at', 'delay_minutes', 'event_type', 'id', 'name', 'subject', 'unknown_placeholders', 'updated_at'],
-    )
+    expect(drip.body.data.map((x: { delay_minutes: number }) => x.delay_minutes).sort((a: number, b: number) => a - b)).toEqual([
+      DAY,
+      3 * DAY,
+      7 * DAY,
+      14 * DAY,
+    ])
+    expect(Object.keys(drip.body.data[0]).sort()).toEqual([
+      'active',
+      'body',
+      'channel',
+      'created_at',
+      'delay_minutes',
+      'event_type',
+      'id',
+      'name',
+      'subject',
+      'unknown_placeholders',
+      'updated_at',
+    ])
     expect(all.body.data.every((x: { unknown_placeholders: string[] }) => x.unknown_placeholders.length === 0)).toBe(true)
     expect((await call('GET', '/templates?channel=fax', undefined, t)).status).toBe(400)
   })
@@ -270,7 +388,11 @@ describe('templates', () => {
     const t = await createTenant(client)
     const template = (await call('GET', '/templates?event_type=website_visited', undefined, t)).body.data[0]
     const update = `mutation($id: ID!, $input: TemplateInput!) { updateTemplate(id: $id, input: $input) { id body delayMinutes unknownPlaceholders } }`
-    const updated = await client.gql(update, { id: template.id, input: { body: 'Hi {{customer.first_name}}{{customer.shoe_size}}, see {{ event.data.link }}' } }, { key: t.key })
+    const updated = await client.gql(
+      update,
+      { id: template.id, input: { body: 'Hi {{customer.first_name}}{{customer.shoe_size}}, see {{ event.data.link }}' } },
+      { key: t.key },
+    )
     expect(updated.errors).toBeUndefined()
     expect(updated.data.updateTemplate.unknownPlaceholders).toEqual(['customer.shoe_size'])
     const { project } = await createProject(client, t)

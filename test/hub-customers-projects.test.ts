@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { testApp, type TestClient } from './support/app.js'
+import { type TestClient, testApp } from './support/app.js'
 import { createCustomer, createProject, hubCall } from './support/hub.js'
 import { createTenant, type Tenant } from './support/tenants.js'
 
@@ -16,12 +16,25 @@ const call = (method: string, path: string, body?: unknown, who = tenant) => hub
 
 describe('customers', () => {
   it('upserts by external_id: 201 when created, 200 when updated, with the documented shape', async () => {
-    const created = await call('POST', '/customers', { external_id: 'crm-1', first_name: 'Ann', last_name: 'Lee', phone: '+15555550111', metadata: { tier: 'gold' }, unknown_field: 1 })
+    const created = await call('POST', '/customers', {
+      external_id: 'crm-1',
+      first_name: 'Ann',
+      last_name: 'Lee',
+      phone: '+15555550111',
+      metadata: { tier: 'gold' },
+      unknown_field: 1,
+    })
     expect(created.status).toBe(201)
     expect(Object.keys(created.body.data).sort()).toEqual(
       ['address', 'created_at', 'email', 'external_id', 'first_name', 'id', 'last_name', 'metadata', 'name', 'phone', 'updated_at'].sort(),
     )
-    expect(created.body.data).toMatchObject({ external_id: 'crm-1', name: 'Ann Lee', first_name: 'Ann', phone: '+15555550111', metadata: { tier: 'gold' } })
+    expect(created.body.data).toMatchObject({
+      external_id: 'crm-1',
+      name: 'Ann Lee',
+      first_name: 'Ann',
+      phone: '+15555550111',
+      metadata: { tier: 'gold' },
+    })
     const updated = await call('POST', '/customers', { external_id: 'crm-1', email: 'ann@example.com' })
     expect(updated.status).toBe(200)
     expect(updated.body.data).toMatchObject({ id: created.body.data.id, email: 'ann@example.com', first_name: 'Ann' })
@@ -54,7 +67,11 @@ describe('customers', () => {
   })
 
   it('rejects malformed JSON and a non-object body', async () => {
-    const bad = await client.call('POST', '/hub/v1/customers', { key: tenant.key, body: '{"external_id": ', headers: { 'content-type': 'application/json' } })
+    const bad = await client.call('POST', '/hub/v1/customers', {
+      key: tenant.key,
+      body: '{"external_id": ',
+      headers: { 'content-type': 'application/json' },
+    })
     expect(bad.status).toBe(400)
     expect(await bad.json()).toEqual({ error: 'Bad Request', message: 'Request body is not valid JSON' })
     const array = await client.call('POST', '/hub/v1/customers', { key: tenant.key, body: '[1]' })
@@ -85,7 +102,8 @@ describe('customers', () => {
     expect(await write.json()).toEqual({ error: 'Forbidden', message: 'Insufficient scope: write:hub required' })
     const { secret: writeOnly } = await tenant.createKey({ scopes: ['write:hub'] })
     expect(await (await client.call('GET', '/hub/v1/customers', { key: writeOnly })).json()).toEqual({
-      error: 'Forbidden', message: 'Insufficient scope: read:hub required',
+      error: 'Forbidden',
+      message: 'Insufficient scope: read:hub required',
     })
     expect((await client.call('GET', '/hub/v1/customers')).status).toBe(401)
   })
@@ -94,10 +112,28 @@ describe('customers', () => {
 describe('projects', () => {
   it('creates (201) and updates (200) a project; GET embeds its customer', async () => {
     const customer = await createCustomer(client, tenant)
-    const created = await call('POST', '/projects', { customer_id: customer.id, name: 'Roof', value: 12500.5, build_date: '2026-12-01', pipeline_stage: 'lead' })
+    const created = await call('POST', '/projects', {
+      customer_id: customer.id,
+      name: 'Roof',
+      value: 12500.5,
+      build_date: '2026-12-01',
+      pipeline_stage: 'lead',
+    })
     expect(created.status).toBe(201)
     expect(Object.keys(created.body.data).sort()).toEqual(
-      ['address', 'build_date', 'created_at', 'customer_id', 'id', 'metadata', 'name', 'pipeline_stage', 'project_status', 'updated_at', 'value'].sort(),
+      [
+        'address',
+        'build_date',
+        'created_at',
+        'customer_id',
+        'id',
+        'metadata',
+        'name',
+        'pipeline_stage',
+        'project_status',
+        'updated_at',
+        'value',
+      ].sort(),
     )
     expect(created.body.data).toMatchObject({ customer_id: customer.id, value: 12500.5, build_date: '2026-12-01', pipeline_stage: 'lead' })
     const updated = await call('POST', '/projects', { id: created.body.data.id, name: 'Roof and gutters' })
@@ -149,8 +185,13 @@ describe('projects', () => {
     expect(response.body.data.project).toMatchObject({ pipeline_stage: 'production', project_status: 'in_progress' })
     expect(response.body.data.event).toBeNull()
     expect(response.body.data.communications).toEqual([])
-    expect((await call('PATCH', `/projects/${project.id}/status`, { other: 1 })).body).toEqual({ error: 'Bad Request', message: 'project_status or pipeline_stage is required' })
-    expect((await call('PATCH', `/projects/${project.id}/status`, { project_status: 5 })).body.message).toBe('project_status must be a string')
+    expect((await call('PATCH', `/projects/${project.id}/status`, { other: 1 })).body).toEqual({
+      error: 'Bad Request',
+      message: 'project_status or pipeline_stage is required',
+    })
+    expect((await call('PATCH', `/projects/${project.id}/status`, { project_status: 5 })).body.message).toBe(
+      'project_status must be a string',
+    )
     const { project: theirs } = await createProject(client, other)
     const foreign = await call('PATCH', `/projects/${theirs.id}/status`, { project_status: 'contract_signed' })
     expect(foreign).toMatchObject({ status: 404, body: { message: 'Project not found' } })
@@ -160,7 +201,7 @@ describe('projects', () => {
 })
 
 describe('the /hub/v1 surface', () => {
-  it('answers another account\'s ids on every read by id with 404 and the documented body', async () => {
+  it("answers another account's ids on every read by id with 404 and the documented body", async () => {
     const { project, customer } = await createProject(client, other)
     const event = (await call('POST', '/events', { project_id: project.id, event_type: 'contract_ready' }, other)).body.data
     const reads: [string, string][] = [
@@ -179,7 +220,10 @@ describe('the /hub/v1 surface', () => {
   })
 
   it('answers unknown paths with 404 and unsupported methods with 405 and Allow', async () => {
-    expect(await call('GET', '/nothing')).toMatchObject({ status: 404, body: { error: 'Not Found', message: 'No route for /hub/v1/nothing' } })
+    expect(await call('GET', '/nothing')).toMatchObject({
+      status: 404,
+      body: { error: 'Not Found', message: 'No route for /hub/v1/nothing' },
+    })
     const response = await call('DELETE', '/customers')
     expect(response).toMatchObject({ status: 405, body: { error: 'Method Not Allowed' } })
     expect(response.headers.get('allow')).toBe('GET, HEAD, POST')
@@ -211,7 +255,11 @@ describe('GraphQL connections for frontends', () => {
       expect(data.communications.totalCount).toBe(3)
       expect(data.communications.edges).toHaveLength(2)
       expect(data.templates.totalCount).toBe(5)
-      expect(data.campaigns.edges[0].node).toMatchObject({ eventType: 'contract_generated', pendingCount: 3, communications: { totalCount: 3 } })
+      expect(data.campaigns.edges[0].node).toMatchObject({
+        eventType: 'contract_generated',
+        pendingCount: 3,
+        communications: { totalCount: 3 },
+      })
     }
     const { secret } = await t.createKey({ scopes: ['read:conversations'] })
     const denied = await client.gql('{ customers(first: 1) { totalCount } }', {}, { key: secret })

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { db } from '../src/db.js'
-import { testApp, type TestClient } from './support/app.js'
-import { fakeSendblue, fakeVapi, type FakeProvider } from './support/fake-providers.js'
+import { type TestClient, testApp } from './support/app.js'
+import { type FakeProvider, fakeSendblue, fakeVapi } from './support/fake-providers.js'
 import { createProject, hubCall } from './support/hub.js'
 import { createTenant, type Tenant } from './support/tenants.js'
 
@@ -46,10 +46,36 @@ async function queue(body: Record<string, unknown>, who = tenant) {
 describe('POST /communications', () => {
   it('queues a message to an explicit recipient, or to the customer of a project', async () => {
     const direct = await queue({ channel: 'sms', content: 'Hello', to: '+15555550123', extra: 'ignored' })
-    expect(direct).toMatchObject({ channel: 'sms', status: 'queued', to: '+15555550123', content: 'Hello', attempts: 0, scheduled_for: null, customer_id: null })
+    expect(direct).toMatchObject({
+      channel: 'sms',
+      status: 'queued',
+      to: '+15555550123',
+      content: 'Hello',
+      attempts: 0,
+      scheduled_for: null,
+      customer_id: null,
+    })
     expect(Object.keys(direct).sort()).toEqual([
-      'attempts', 'campaign_id', 'channel', 'content', 'created_at', 'customer_id', 'event_id', 'id', 'last_error', 'lead_id', 'project_id',
-      'provider', 'provider_message_id', 'scheduled_for', 'sent_at', 'status', 'subject', 'template_id', 'to', 'updated_at',
+      'attempts',
+      'campaign_id',
+      'channel',
+      'content',
+      'created_at',
+      'customer_id',
+      'event_id',
+      'id',
+      'last_error',
+      'lead_id',
+      'project_id',
+      'provider',
+      'provider_message_id',
+      'scheduled_for',
+      'sent_at',
+      'status',
+      'subject',
+      'template_id',
+      'to',
+      'updated_at',
     ])
     const { project, customer } = await createProject(client, tenant)
     const email = await queue({ channel: 'email', content: 'Body', subject: 'Hi', project_id: project.id })
@@ -67,8 +93,16 @@ describe('POST /communications', () => {
     [{ channel: 'sms', content: 'x', to: '5550123' }, 400, 'to must be an E.164 phone number such as +15555550100'],
     [{ channel: 'email', content: 'x', to: 'nobody' }, 400, 'to must be an email address'],
     [{ channel: 'sms', content: 'x' }, 400, 'No recipient: give to, or a customer_id or project_id whose customer has a phone number'],
-    [{ channel: 'sms', content: 'x', to: '+15555550123', scheduled_for: '2020-01-01T00:00:00Z' }, 400, 'scheduled_for must be in the future'],
-    [{ channel: 'sms', content: 'x', to: '+15555550123', scheduled_for: 'soon' }, 400, 'scheduled_for must be an ISO 8601 timestamp such as 2026-11-23T14:05:00Z'],
+    [
+      { channel: 'sms', content: 'x', to: '+15555550123', scheduled_for: '2020-01-01T00:00:00Z' },
+      400,
+      'scheduled_for must be in the future',
+    ],
+    [
+      { channel: 'sms', content: 'x', to: '+15555550123', scheduled_for: 'soon' },
+      400,
+      'scheduled_for must be an ISO 8601 timestamp such as 2026-11-23T14:05:00Z',
+    ],
     [{ channel: 'sms', content: 7, to: '+15555550123' }, 400, 'content must be a string'],
     [{ channel: 'sms', content: 'x', customer_id: 'missing' }, 404, 'Customer not found'],
     [{ channel: 'sms', content: 'x', project_id: 'missing' }, 404, 'Project not found'],
@@ -79,14 +113,23 @@ describe('POST /communications', () => {
     expect(await db.communication.count({ where: { accountId: tenant.accountId } })).toBe(before)
   })
 
-  it('treats another account\'s customer, project and campaign as missing', async () => {
+  it("treats another account's customer, project and campaign as missing", async () => {
     const { project, customer } = await createProject(client, other)
     await call('POST', '/events', { project_id: project.id, event_type: 'contract_generated' }, other)
     const campaign = (await call('GET', '/campaigns', undefined, other)).body.data[0]
-    expect(await call('POST', '/communications', { channel: 'sms', content: 'x', customer_id: customer.id })).toMatchObject({ status: 404, body: { message: 'Customer not found' } })
-    expect(await call('POST', '/communications', { channel: 'sms', content: 'x', project_id: project.id })).toMatchObject({ status: 404, body: { message: 'Project not found' } })
-    expect(await call('POST', '/communications', { channel: 'sms', content: 'x', to: '+15555550123', campaign_id: campaign.id })).toMatchObject({
-      status: 404, body: { message: 'Campaign not found' },
+    expect(await call('POST', '/communications', { channel: 'sms', content: 'x', customer_id: customer.id })).toMatchObject({
+      status: 404,
+      body: { message: 'Customer not found' },
+    })
+    expect(await call('POST', '/communications', { channel: 'sms', content: 'x', project_id: project.id })).toMatchObject({
+      status: 404,
+      body: { message: 'Project not found' },
+    })
+    expect(
+      await call('POST', '/communications', { channel: 'sms', content: 'x', to: '+15555550123', campaign_id: campaign.id }),
+    ).toMatchObject({
+      status: 404,
+      body: { message: 'Campaign not found' },
     })
     expect((await call('GET', '/campaigns', undefined, other)).body.data[0].message_count).toBe(3)
   })
@@ -97,17 +140,25 @@ describe('GET /communications', () => {
     const t = await createTenant(client)
     const { project, customer } = await createProject(client, t)
     const a = await queue({ channel: 'sms', content: 'a', project_id: project.id }, t)
-    const b = await queue({ channel: 'email', content: 'b', to: 'x@example.com', scheduled_for: new Date(Date.now() + 60_000).toISOString() }, t)
-    const ids = async (query: string) => (await call('GET', `/communications?${query}`, undefined, t)).body.data.map((c: { id: string }) => c.id)
+    const b = await queue(
+      { channel: 'email', content: 'b', to: 'x@example.com', scheduled_for: new Date(Date.now() + 60_000).toISOString() },
+      t,
+    )
+    const ids = async (query: string) =>
+      (await call('GET', `/communications?${query}`, undefined, t)).body.data.map((c: { id: string }) => c.id)
     expect(await ids('')).toEqual([b.id, a.id])
     expect(await ids('status=scheduled')).toEqual([b.id])
     expect(await ids('channel=sms')).toEqual([a.id])
     expect(await ids(`project_id=${project.id}`)).toEqual([a.id])
     expect(await ids(`customer_id=${customer.id}`)).toEqual([a.id])
     expect((await call('GET', '/communications?status=lost', undefined, t)).body).toEqual({
-      error: 'Bad Request', message: 'Invalid status "lost": expected one of scheduled, queued, sending, sent, delivered, failed, cancelled',
+      error: 'Bad Request',
+      message: 'Invalid status "lost": expected one of scheduled, queued, sending, sent, delivered, failed, cancelled',
     })
-    expect(await call('GET', `/communications/${a.id}`)).toMatchObject({ status: 404, body: { error: 'Not Found', message: 'Communication not found' } })
+    expect(await call('GET', `/communications/${a.id}`)).toMatchObject({
+      status: 404,
+      body: { error: 'Not Found', message: 'Communication not found' },
+    })
   })
 
   it('runs the same number of SQL statements for 200 communications as for 1', async () => {
@@ -115,7 +166,12 @@ describe('GET /communications', () => {
     const large = await createTenant(client)
     await db.communication.create({ data: { accountId: small.accountId, channel: 'sms', to: '+15555550100', content: 'x' } })
     await db.communication.createMany({
-      data: Array.from({ length: 200 }, (_, i) => ({ accountId: large.accountId, channel: 'sms' as const, to: '+15555550100', content: `m${i}` })),
+      data: Array.from({ length: 200 }, (_, i) => ({
+        accountId: large.accountId,
+        channel: 'sms' as const,
+        to: '+15555550100',
+        content: `m${i}`,
+      })),
     })
     const list = (t: Tenant) => client.call('GET', '/hub/v1/communications?limit=200', { key: t.key })
     await list(small) // the key's lastUsedAt is written once per minute: warm both keys first
@@ -133,7 +189,13 @@ describe('dispatch', () => {
     const message = await queue({ channel: 'sms', content: 'Your roof is ready', to: '+15555550123' })
     const response = await call('POST', `/communications/${message.id}/dispatch`)
     expect(response.status).toBe(200)
-    expect(response.body.data).toMatchObject({ status: 'sent', provider: 'sendblue', provider_message_id: 'sb-handle-1', attempts: 1, last_error: null })
+    expect(response.body.data).toMatchObject({
+      status: 'sent',
+      provider: 'sendblue',
+      provider_message_id: 'sb-handle-1',
+      attempts: 1,
+      last_error: null,
+    })
     expect(response.body.data.sent_at).toBeTruthy()
     expect(sendblue.requests).toHaveLength(1)
     const [request] = sendblue.requests
@@ -141,14 +203,19 @@ describe('dispatch', () => {
     expect(request.headers['sb-api-key-id']).toBe(SENDBLUE.api_key)
     expect(request.headers['sb-api-secret-key']).toBe(SENDBLUE.api_secret)
     expect(request.body).toEqual({
-      number: '+15555550123', from_number: SENDBLUE.from_number, content: 'Your roof is ready',
+      number: '+15555550123',
+      from_number: SENDBLUE.from_number,
+      content: 'Your roof is ready',
       status_callback: `http://crm.test/callbacks/sendblue/${tenant.accountId}`,
     })
-    expect(await call('POST', `/communications/${message.id}/dispatch`)).toMatchObject({ status: 409, body: { error: 'Conflict', message: 'Communication was already sent' } })
+    expect(await call('POST', `/communications/${message.id}/dispatch`)).toMatchObject({
+      status: 409,
+      body: { error: 'Conflict', message: 'Communication was already sent' },
+    })
     expect(sendblue.requests).toHaveLength(1)
   })
 
-  it('a sent text message joins the recipient\'s conversation, visible through /v1', async () => {
+  it("a sent text message joins the recipient's conversation, visible through /v1", async () => {
     const t = await createTenant(client)
     await hubCall(client, t, 'PUT', '/integrations/sendblue', { config: SENDBLUE })
     for (const content of ['First', 'Second']) {
@@ -160,12 +227,21 @@ describe('dispatch', () => {
     expect(conversations.data[0]).toMatchObject({ channel: 'sms', participant: '+15555550150', message_count: 2 })
     const messages = await (await client.call('GET', `/v1/conversations/${conversations.data[0].id}/messages`, { key: t.key })).json()
     expect(messages.data.map((m: { content: string }) => m.content)).toEqual(['First', 'Second'])
-    expect(messages.data[0]).toMatchObject({ direction: 'outbound', sender: 'agent', status: 'sent', provider: 'sendblue', provider_message_id: expect.stringMatching(/^sb-handle-/) })
+    expect(messages.data[0]).toMatchObject({
+      direction: 'outbound',
+      sender: 'agent',
+      status: 'sent',
+      provider: 'sendblue',
+      provider_message_id: expect.stringMatching(/^sb-handle-/),
+    })
   })
 
   it('sends imessage through Sendblue and call through Vapi', async () => {
     const imessage = await queue({ channel: 'imessage', content: 'Hi', to: '+15555550124' })
-    expect((await call('POST', `/communications/${imessage.id}/dispatch`)).body.data).toMatchObject({ status: 'sent', provider: 'sendblue' })
+    expect((await call('POST', `/communications/${imessage.id}/dispatch`)).body.data).toMatchObject({
+      status: 'sent',
+      provider: 'sendblue',
+    })
     const { customer } = await createProject(client, tenant)
     const callMessage = await queue({ channel: 'call', content: 'Confirm the build day', customer_id: customer.id })
     const response = await call('POST', `/communications/${callMessage.id}/dispatch`)
@@ -174,8 +250,13 @@ describe('dispatch', () => {
     expect(request.path).toBe('/call')
     expect(request.headers.authorization).toBe(`Bearer ${VAPI.api_key}`)
     expect(request.body).toMatchObject({
-      assistantId: 'asst_1', phoneNumberId: 'pn_1', customer: { number: '+15555550100', name: 'Jane Roofer' },
-      assistantOverrides: { variableValues: { message: 'Confirm the build day' }, server: { url: `http://crm.test/callbacks/vapi/${tenant.accountId}` } },
+      assistantId: 'asst_1',
+      phoneNumberId: 'pn_1',
+      customer: { number: '+15555550100', name: 'Jane Roofer' },
+      assistantOverrides: {
+        variableValues: { message: 'Confirm the build day' },
+        server: { url: `http://crm.test/callbacks/vapi/${tenant.accountId}` },
+      },
       metadata: { communication_id: callMessage.id, account_id: tenant.accountId },
     })
   })
@@ -200,11 +281,18 @@ describe('dispatch', () => {
 
   it('a Sendblue answer with status FAILED is a failure too', async () => {
     const refusing = (await import('./support/fake-providers.js')).startFakeProvider({
-      'POST /api/send-message': () => ({ status: 200, body: { message_handle: 'h1', status: 'FAILED', error_code: 10001, error_message: 'Number is not valid' } }),
+      'POST /api/send-message': () => ({
+        status: 200,
+        body: { message_handle: 'h1', status: 'FAILED', error_code: 10001, error_message: 'Number is not valid' },
+      }),
     })
     const fake = await refusing
     const local = await testApp({ SENDBLUE_API_URL: fake.url })
-    const response = await local.call('POST', `/hub/v1/communications/${(await queue({ channel: 'sms', content: 'x', to: '+15555550126' })).id}/dispatch`, { key: tenant.key })
+    const response = await local.call(
+      'POST',
+      `/hub/v1/communications/${(await queue({ channel: 'sms', content: 'x', to: '+15555550126' })).id}/dispatch`,
+      { key: tenant.key },
+    )
     expect(response.status).toBe(502)
     expect(await response.json()).toEqual({ error: 'Bad Gateway', message: 'Sendblue refused the message: Number is not valid' })
     await fake.close()
@@ -230,7 +318,10 @@ describe('dispatch', () => {
     const t = await createTenant(client)
     await db.account.update({ where: { id: t.accountId }, data: { testMode: true } })
     const email = (await hubCall(client, t, 'POST', '/communications', { channel: 'email', content: 'x', to: 'a@example.com' })).body.data
-    expect((await hubCall(client, t, 'POST', `/communications/${email.id}/dispatch`)).body.data).toMatchObject({ status: 'sent', provider: 'test' })
+    expect((await hubCall(client, t, 'POST', `/communications/${email.id}/dispatch`)).body.data).toMatchObject({
+      status: 'sent',
+      provider: 'test',
+    })
     expect(sendblue.requests).toHaveLength(0)
     expect(vapi.requests).toHaveLength(0)
   })
@@ -239,24 +330,40 @@ describe('dispatch', () => {
     const t = await createTenant(client)
     const sms = (await hubCall(client, t, 'POST', '/communications', { channel: 'sms', content: 'x', to: '+15555550129' })).body.data
     expect(await hubCall(client, t, 'POST', `/communications/${sms.id}/dispatch`)).toMatchObject({
-      status: 400, body: { error: 'Bad Request', message: 'No Sendblue integration is connected: store one with PUT /hub/v1/integrations/sendblue' },
+      status: 400,
+      body: { error: 'Bad Request', message: 'No Sendblue integration is connected: store one with PUT /hub/v1/integrations/sendblue' },
     })
     const call_ = (await hubCall(client, t, 'POST', '/communications', { channel: 'call', content: 'x', to: '+15555550129' })).body.data
-    expect((await hubCall(client, t, 'POST', `/communications/${call_.id}/dispatch`)).body.message).toBe('No Vapi integration is connected: store one with PUT /hub/v1/integrations/vapi')
+    expect((await hubCall(client, t, 'POST', `/communications/${call_.id}/dispatch`)).body.message).toBe(
+      'No Vapi integration is connected: store one with PUT /hub/v1/integrations/vapi',
+    )
     const email = (await hubCall(client, t, 'POST', '/communications', { channel: 'email', content: 'x', to: 'a@example.com' })).body.data
-    expect(await hubCall(client, t, 'POST', `/communications/${email.id}/dispatch`)).toMatchObject({ status: 400, body: { message: 'No email provider is connected' } })
+    expect(await hubCall(client, t, 'POST', `/communications/${email.id}/dispatch`)).toMatchObject({
+      status: 400,
+      body: { message: 'No email provider is connected' },
+    })
     await hubCall(client, t, 'PUT', '/integrations/sendblue', { config: { api_key: 'only-a-key' } })
     expect((await hubCall(client, t, 'POST', `/communications/${sms.id}/dispatch`)).body.message).toBe(
       'The Sendblue integration has no api_secret: store it with PUT /hub/v1/integrations/sendblue',
     )
-    expect((await hubCall(client, t, 'GET', `/communications/${sms.id}`)).body.data).toMatchObject({ status: 'queued', attempts: 0, last_error: null })
+    expect((await hubCall(client, t, 'GET', `/communications/${sms.id}`)).body.data).toMatchObject({
+      status: 'queued',
+      attempts: 0,
+      last_error: null,
+    })
     expect(sendblue.requests).toHaveLength(0)
   })
 
-  it('another account\'s message is 404 and is not sent', async () => {
+  it("another account's message is 404 and is not sent", async () => {
     const theirs = await queue({ channel: 'sms', content: 'x', to: '+15555550130' }, other)
-    expect(await call('POST', `/communications/${theirs.id}/dispatch`)).toMatchObject({ status: 404, body: { message: 'Communication not found' } })
-    expect(await call('POST', `/communications/${theirs.id}/mark-sent`)).toMatchObject({ status: 404, body: { message: 'Communication not found' } })
+    expect(await call('POST', `/communications/${theirs.id}/dispatch`)).toMatchObject({
+      status: 404,
+      body: { message: 'Communication not found' },
+    })
+    expect(await call('POST', `/communications/${theirs.id}/mark-sent`)).toMatchObject({
+      status: 404,
+      body: { message: 'Communication not found' },
+    })
     expect((await call('GET', `/communications/${theirs.id}`, undefined, other)).body.data.status).toBe('queued')
     expect(sendblue.requests).toHaveLength(0)
   })
@@ -319,6 +426,9 @@ describe('providers and integrations', () => {
 
   it('needs a config object', async () => {
     expect(await call('PUT', '/integrations/vapi', {})).toMatchObject({ status: 400, body: { message: 'config is required' } })
-    expect(await call('PUT', '/integrations/vapi', { config: 'k' })).toMatchObject({ status: 400, body: { message: 'config must be a JSON object' } })
+    expect(await call('PUT', '/integrations/vapi', { config: 'k' })).toMatchObject({
+      status: 400,
+      body: { message: 'config must be a JSON object' },
+    })
   })
 })

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { db } from '../src/db.js'
-import { testApp, type TestClient } from './support/app.js'
-import { fakeSendblue, type FakeProvider } from './support/fake-providers.js'
+import { type TestClient, testApp } from './support/app.js'
+import { type FakeProvider, fakeSendblue } from './support/fake-providers.js'
 import { createProject, hubCall } from './support/hub.js'
 import { createTenant, type Tenant } from './support/tenants.js'
 
@@ -14,7 +14,9 @@ beforeAll(async () => {
   sendblue = await fakeSendblue()
   client = await testApp({ SENDBLUE_API_URL: sendblue.url, PROVIDER_TIMEOUT_MS: '300' })
   ;[tenant, other] = await Promise.all([createTenant(client), createTenant(client)])
-  await hubCall(client, tenant, 'PUT', '/integrations/sendblue', { config: { api_key: 'k-0001', api_secret: 's-0002', from_number: '+15555550000' } })
+  await hubCall(client, tenant, 'PUT', '/integrations/sendblue', {
+    config: { api_key: 'k-0001', api_secret: 's-0002', from_number: '+15555550000' },
+  })
 })
 
 afterAll(() => sendblue?.close())
@@ -52,7 +54,10 @@ describe('Idempotency-Key', () => {
   it('answers 409 to the same key with a different request (body or path) and changes nothing', async () => {
     await withKey('key-conflict', 'POST', '/customers', { external_id: 'idem-2' })
     const different = await withKey('key-conflict', 'POST', '/customers', { external_id: 'idem-3' })
-    expect(different).toMatchObject({ status: 409, body: { error: 'Conflict', message: 'This Idempotency-Key was already used with a different request' } })
+    expect(different).toMatchObject({
+      status: 409,
+      body: { error: 'Conflict', message: 'This Idempotency-Key was already used with a different request' },
+    })
     expect(await db.customer.count({ where: { accountId: tenant.accountId, externalId: 'idem-3' } })).toBe(0)
     const otherPath = await withKey('key-conflict', 'POST', '/projects', { external_id: 'idem-2' })
     expect(otherPath.status).toBe(409)
@@ -78,7 +83,8 @@ describe('Idempotency-Key', () => {
   })
 
   it('forgets a failed attempt, so the same request can be retried with the same key', async () => {
-    const message = (await hubCall(client, tenant, 'POST', '/communications', { channel: 'sms', content: 'x', to: '+15555550140' })).body.data
+    const message = (await hubCall(client, tenant, 'POST', '/communications', { channel: 'sms', content: 'x', to: '+15555550140' })).body
+      .data
     sendblue.behaviour = 'error'
     expect((await withKey('dispatch-1', 'POST', `/communications/${message.id}/dispatch`)).status).toBe(502)
     sendblue.behaviour = 'ok'
@@ -89,13 +95,17 @@ describe('Idempotency-Key', () => {
   })
 
   it('answers 409 to a duplicate that arrives while the first is still running', async () => {
-    const message = (await hubCall(client, tenant, 'POST', '/communications', { channel: 'sms', content: 'x', to: '+15555550141' })).body.data
+    const message = (await hubCall(client, tenant, 'POST', '/communications', { channel: 'sms', content: 'x', to: '+15555550141' })).body
+      .data
     sendblue.delayMs = 250
     const answers = await Promise.all([1, 2].map(() => withKey('inflight-1', 'POST', `/communications/${message.id}/dispatch`)))
     sendblue.delayMs = 0
     const first = answers.find((a) => a.status === 200)!
     const duplicate = answers.find((a) => a !== first)
-    expect(duplicate).toMatchObject({ status: 409, body: { message: 'A request with this Idempotency-Key is still in progress: retry later' } })
+    expect(duplicate).toMatchObject({
+      status: 409,
+      body: { message: 'A request with this Idempotency-Key is still in progress: retry later' },
+    })
     expect((await withKey('inflight-1', 'POST', `/communications/${message.id}/dispatch`)).body).toEqual(first.body)
     expect(sendblue.requests.filter((r) => r.body.number === '+15555550141')).toHaveLength(1)
   })
@@ -108,7 +118,8 @@ describe('Idempotency-Key', () => {
     })
     expect((await withKey('old-key', 'POST', '/customers', { external_id: 'idem-new' })).status).toBe(201)
     expect(await withKey('x'.repeat(256), 'POST', '/customers', { external_id: 'idem-long' })).toMatchObject({
-      status: 400, body: { message: 'Idempotency-Key must be 1 to 255 visible ASCII characters' },
+      status: 400,
+      body: { message: 'Idempotency-Key must be 1 to 255 visible ASCII characters' },
     })
   })
 })

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, inject, it, vi } from 'vitest'
-import { db, pgListener } from '../src/db.js'
 import { KEY_REVOKED_CHANNEL } from '../src/context/key-cache.js'
 import { parseApiKey } from '../src/context/secrets.js'
-import { ADMIN_TOKEN, countStatements, testApp, usesPostgres, type TestClient } from './support/app.js'
+import { db, pgListener } from '../src/db.js'
+import { ADMIN_TOKEN, countStatements, type TestClient, testApp, usesPostgres } from './support/app.js'
 import { createTenant, login } from './support/tenants.js'
 
 let client: TestClient
@@ -29,7 +29,11 @@ describe('admin operations', () => {
   })
 
   it('create an account whose access code is shown once and stored only as a hash', async () => {
-    const result = await client.gql(`mutation { createAccount(input: { name: "Acme Roofing" }) { accessCode account { id name smsCredits } } }`, {}, { key: ADMIN_TOKEN })
+    const result = await client.gql(
+      `mutation { createAccount(input: { name: "Acme Roofing" }) { accessCode account { id name smsCredits } } }`,
+      {},
+      { key: ADMIN_TOKEN },
+    )
     const { accessCode, account } = result.data.createAccount
     expect(account).toMatchObject({ name: 'Acme Roofing', smsCredits: 0 })
     const stored = await db.account.findUniqueOrThrow({ where: { id: account.id } })
@@ -39,7 +43,11 @@ describe('admin operations', () => {
 
   it('rotate an access code: the old one stops working, the new one works', async () => {
     const tenant = await createTenant(client)
-    const rotated = await client.gql(`mutation($id: ID!) { rotateAccessCode(accountId: $id) { accessCode } }`, { id: tenant.accountId }, { key: ADMIN_TOKEN })
+    const rotated = await client.gql(
+      `mutation($id: ID!) { rotateAccessCode(accountId: $id) { accessCode } }`,
+      { id: tenant.accountId },
+      { key: ADMIN_TOKEN },
+    )
     const fresh = rotated.data.rotateAccessCode.accessCode
     const old = await client.gql(`mutation($c: String!) { portalLogin(accessCode: $c) { account { id } } }`, { c: tenant.accessCode })
     expect(old.errors?.[0].extensions.code).toBe('UNAUTHENTICATED')
@@ -52,7 +60,11 @@ describe('admin operations', () => {
   it('grant SMS credits, refusing nonsense amounts and unknown accounts', async () => {
     const tenant = await createTenant(client)
     const grant = (accountId: string, amount: number) =>
-      client.gql(`mutation($id: ID!, $n: Int!) { grantSmsCredits(accountId: $id, amount: $n) { account { id smsCredits } } }`, { id: accountId, n: amount }, { key: ADMIN_TOKEN })
+      client.gql(
+        `mutation($id: ID!, $n: Int!) { grantSmsCredits(accountId: $id, amount: $n) { account { id smsCredits } } }`,
+        { id: accountId, n: amount },
+        { key: ADMIN_TOKEN },
+      )
     expect((await grant(tenant.accountId, 100)).data.grantSmsCredits.account.smsCredits).toBe(100)
     expect((await grant(tenant.accountId, 0)).errors?.[0].extensions.code).toBe('BAD_REQUEST')
     expect((await grant('nope', 5)).errors?.[0].extensions.code).toBe('NOT_FOUND')
@@ -62,7 +74,9 @@ describe('admin operations', () => {
 describe('portal login', () => {
   it('sets an HttpOnly, SameSite session cookie that lasts at most 12 hours', async () => {
     const tenant = await createTenant(client)
-    const result = await client.gql(`mutation($c: String!) { portalLogin(accessCode: $c) { account { id name } } }`, { c: tenant.accessCode })
+    const result = await client.gql(`mutation($c: String!) { portalLogin(accessCode: $c) { account { id name } } }`, {
+      c: tenant.accessCode,
+    })
     expect(result.data.portalLogin.account.id).toBe(tenant.accountId)
     const cookie = result.response.headers.get('set-cookie')!
     expect(cookie).toMatch(/HttpOnly/)
@@ -79,7 +93,10 @@ describe('portal login', () => {
         new Request('http://crm.test/graphql', {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ query: `mutation($c: String!) { portalLogin(accessCode: $c) { account { id } } }`, variables: { c: code } }),
+          body: JSON.stringify({
+            query: `mutation($c: String!) { portalLogin(accessCode: $c) { account { id } } }`,
+            variables: { c: code },
+          }),
         }),
         { clientIp },
       )
@@ -104,10 +121,14 @@ describe('portal login', () => {
 
   it('ignores the session cookie on cross-site writes', async () => {
     const tenant = await createTenant(client)
-    const result = await client.gql(`mutation { createApiKey(input: { name: "x", mode: LIVE }) { secret } }`, {}, {
-      cookie: tenant.cookie,
-      headers: { origin: 'https://evil.example' },
-    })
+    const result = await client.gql(
+      `mutation { createApiKey(input: { name: "x", mode: LIVE }) { secret } }`,
+      {},
+      {
+        cookie: tenant.cookie,
+        headers: { origin: 'https://evil.example' },
+      },
+    )
     expect(result.errors?.[0].extensions.code).toBe('UNAUTHENTICATED')
   })
 })
@@ -115,7 +136,11 @@ describe('portal login', () => {
 describe('API keys', () => {
   it('have the documented format, with every scope by default, and are stored only as a hash', async () => {
     const tenant = await createTenant(client)
-    const result = await client.gql(`mutation { createApiKey(input: { name: "zapier", mode: TEST }) { secret apiKey { id name prefix mode scopes lastUsedAt revokedAt } } }`, {}, { cookie: tenant.cookie })
+    const result = await client.gql(
+      `mutation { createApiKey(input: { name: "zapier", mode: TEST }) { secret apiKey { id name prefix mode scopes lastUsedAt revokedAt } } }`,
+      {},
+      { cookie: tenant.cookie },
+    )
     const { secret, apiKey } = result.data.createApiKey
     expect(secret).toMatch(/^obq_test_[A-Za-z0-9_-]{43}[0-9a-z]{7}$/)
     expect(parseApiKey(secret)).toMatchObject({ ok: true, mode: 'TEST' })
@@ -123,15 +148,26 @@ describe('API keys', () => {
     expect(apiKey.scopes).toHaveLength(10)
     const stored = await db.apiKey.findUniqueOrThrow({ where: { id: apiKey.id } })
     expect(JSON.stringify(stored)).not.toContain(secret)
-    const listed = await client.gql(`{ apiKeys { id name prefix mode scopes createdAt expiresAt lastUsedAt revokedAt } }`, {}, { cookie: tenant.cookie })
+    const listed = await client.gql(
+      `{ apiKeys { id name prefix mode scopes createdAt expiresAt lastUsedAt revokedAt } }`,
+      {},
+      { cookie: tenant.cookie },
+    )
     expect(JSON.stringify(listed.data)).not.toContain(secret)
   })
 
   it('reject unknown scopes, empty names and past expiry', async () => {
     const tenant = await createTenant(client)
     const create = (input: Record<string, unknown>) =>
-      client.gql(`mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }`, { i: { name: 'k', mode: 'LIVE', ...input } }, { cookie: tenant.cookie })
-    expect((await create({ scopes: ['read:everything'] })).errors?.[0]).toMatchObject({ extensions: { code: 'BAD_REQUEST' }, message: expect.stringContaining('read:everything') })
+      client.gql(
+        `mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }`,
+        { i: { name: 'k', mode: 'LIVE', ...input } },
+        { cookie: tenant.cookie },
+      )
+    expect((await create({ scopes: ['read:everything'] })).errors?.[0]).toMatchObject({
+      extensions: { code: 'BAD_REQUEST' },
+      message: expect.stringContaining('read:everything'),
+    })
     expect((await create({ name: '   ' })).errors?.[0].extensions.code).toBe('BAD_REQUEST')
     expect((await create({ expiresAt: '2001-01-01T00:00:00Z' })).errors?.[0].extensions.code).toBe('BAD_REQUEST')
     expect((await create({ mode: 'PROD' })).errors?.[0].message).toMatch(/KeyMode/)
@@ -208,7 +244,9 @@ describe('API keys', () => {
   ])('a malformed or unknown Authorization header (%s) gets 401 with the documented body', async (_name, header) => {
     const tenant = await createTenant(client)
     const unknown = tenant.key.slice(0, -13) + 'A'.repeat(6) + tenant.key.slice(-7)
-    const response = await client.call('GET', '/v1/conversations', { headers: { authorization: header.replace('__KEY__', fixChecksum(unknown)) } })
+    const response = await client.call('GET', '/v1/conversations', {
+      headers: { authorization: header.replace('__KEY__', fixChecksum(unknown)) },
+    })
     expect(response.status).toBe(401)
     const body = await response.json()
     expect(body.error).toBe('Unauthorized')
@@ -230,10 +268,15 @@ describe.skipIf(!usesPostgres())('the revocation listener on PostgreSQL', () => 
     const states: boolean[] = []
     const notices: string[] = []
     let changed = () => {}
-    const stop = pgListener(inject('databaseUrl')!, channel, (payload) => notices.push(payload), (listening) => {
-      states.push(listening)
-      changed()
-    })
+    const stop = pgListener(
+      inject('databaseUrl')!,
+      channel,
+      (payload) => notices.push(payload),
+      (listening) => {
+        states.push(listening)
+        changed()
+      },
+    )
     const nextState = () => new Promise<void>((resolve) => (changed = resolve))
     try {
       if (!states.length) await nextState()

@@ -1,4 +1,4 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -19,7 +19,9 @@ const rows = (sql: string, params?: unknown[]) => database.scripts.transaction((
 describe('migrations', () => {
   it('are recorded in _prisma_migrations as prisma migrate deploy records them', async () => {
     const committed = await readMigrations()
-    const recorded = await rows(`SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name`)
+    const recorded = await rows(
+      `SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name`,
+    )
     expect(recorded.map((r) => r.migration_name)).toEqual(committed.map((m) => m.name))
     for (const [i, row] of recorded.entries()) {
       expect(row.checksum).toBe(committed[i].checksum)
@@ -54,7 +56,9 @@ describe('migrations', () => {
   it('every list filter and search has an index (trigram, on the generated search column, for substring search)', async () => {
     const indexes = await rows(`SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()`)
     const defs = indexes.map((i) => String(i.indexdef))
-    const has = (table: string, pattern: RegExp) => defs.some((d) => d.includes(`ON public.${table} `) && pattern.test(d)) || defs.some((d) => d.includes(` ${table} `) && pattern.test(d))
+    const has = (table: string, pattern: RegExp) =>
+      defs.some((d) => d.includes(`ON public.${table} `) && pattern.test(d)) ||
+      defs.some((d) => d.includes(` ${table} `) && pattern.test(d))
     expect(has('leads', /gin \(search_text gin_trgm_ops\)/)).toBe(true)
     expect(has('customers', /gin \(search_text gin_trgm_ops\)/)).toBe(true)
     expect(has('conversations', /\(account_id, channel, created_at DESC/)).toBe(true)

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { closeRedis } from '../src/services/limiters.js'
-import { testApp, type TestClient } from './support/app.js'
+import { type TestClient, testApp } from './support/app.js'
 import { createTenant } from './support/tenants.js'
 
 afterAll(() => closeRedis())

@@ -3,7 +3,7 @@
  * process on a real port with the embedded database, stopped with SIGTERM and started again on
  * the same DATA_DIR.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -49,7 +49,10 @@ async function start(env: Record<string, string>): Promise<Running> {
   const url = `http://127.0.0.1:${port}`
   for (let i = 0; i < 150; i++) {
     if (child.exitCode !== null) throw new Error(`server exited early:\n${output}`)
-    const ok = await fetch(`${url}/health`).then((r) => r.ok, () => false)
+    const ok = await fetch(`${url}/health`).then(
+      (r) => r.ok,
+      () => false,
+    )
     if (ok) return { child, output: () => output, url }
     await new Promise((r) => setTimeout(r, 200))
   }
@@ -93,7 +96,9 @@ describe('the server process', () => {
     const first = await start(env)
     expect(first.output()).toContain('Access code:  bootstrap-code-123')
     expect(first.output()).toMatch(/Portal: +http:\/\/127\.0\.0\.1:\d+\/portal/)
-    const login = await gql(first.url, `mutation($c: String!) { portalLogin(accessCode: $c) { account { name } } }`, { c: 'bootstrap-code-123' })
+    const login = await gql(first.url, `mutation($c: String!) { portalLogin(accessCode: $c) { account { name } } }`, {
+      c: 'bootstrap-code-123',
+    })
     expect(login.body.data.portalLogin.account.name).toBe('Default')
     const cookie = login.response.headers.get('set-cookie')!.split(';')[0]
     const created = await gql(first.url, `mutation { createApiKey(input: { name: "ops", mode: LIVE }) { secret } }`, {}, { cookie })
@@ -113,8 +118,19 @@ describe('the server process', () => {
     expect((await fetch(`${first.url}/docs/assets/swagger-ui.css`)).status).toBe(200)
 
     // A request log line per request, with no secret in it.
-    const logLine = await eventually(() => first.output().split('\n').find((l) => l.includes('"path":"/v1/conversations"')))
-    expect(JSON.parse(logLine)).toMatchObject({ method: 'GET', path: '/v1/conversations', status: 200, account_id: expect.any(String), request_id: expect.any(String) })
+    const logLine = await eventually(() =>
+      first
+        .output()
+        .split('\n')
+        .find((l) => l.includes('"path":"/v1/conversations"')),
+    )
+    expect(JSON.parse(logLine)).toMatchObject({
+      method: 'GET',
+      path: '/v1/conversations',
+      status: 200,
+      account_id: expect.any(String),
+      request_id: expect.any(String),
+    })
     expect(first.output()).not.toContain(key)
     expect(first.output()).not.toContain(cookie.split('=')[1])
 
@@ -126,7 +142,9 @@ describe('the server process', () => {
     expect(second.output()).not.toContain('Access code')
     const again = await fetch(`${second.url}/v1/conversations`, { headers: { authorization: `Bearer ${key}` } })
     expect(again.status).toBe(200)
-    const relogin = await gql(second.url, `mutation($c: String!) { portalLogin(accessCode: $c) { account { name } } }`, { c: 'bootstrap-code-123' })
+    const relogin = await gql(second.url, `mutation($c: String!) { portalLogin(accessCode: $c) { account { name } } }`, {
+      c: 'bootstrap-code-123',
+    })
     expect(relogin.body.data.portalLogin.account.name).toBe('Default')
     expect((await stop(second)).code).toBe(0)
   }, 90_000)
@@ -141,7 +159,10 @@ describe('the server process', () => {
     child.stderr!.on('data', (d) => (stderr += d))
     const code = await new Promise((resolve) => child.once('exit', resolve))
     expect(code).toBe(1)
-    const lines = stderr.trim().split('\n').filter((l) => l.startsWith('config error:'))
+    const lines = stderr
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('config error:'))
     expect(lines).toHaveLength(3)
     expect(stderr).toMatch(/config error: PORT: /)
     expect(stderr).toMatch(/config error: RATE_LIMIT_PER_MINUTE: /)

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { countStatements, keyRemembered, testApp, type TestClient } from './support/app.js'
+import { countStatements, keyRemembered, type TestClient, testApp } from './support/app.js'
 import { seedConversation } from './support/fixtures.js'
 import { createTenant, type Tenant } from './support/tenants.js'
 
@@ -15,7 +15,7 @@ beforeAll(async () => {
 const get = (path: string, key = tenant.key) => client.call('GET', path, { key })
 
 describe('GET /v1/conversations', () => {
-  it('lists only the caller\'s conversations, newest first, with the documented envelope', async () => {
+  it("lists only the caller's conversations, newest first, with the documented envelope", async () => {
     const t = await createTenant(client)
     const older = await seedConversation(t.accountId, { createdAt: new Date('2026-01-01T10:00:00Z'), metadata: { crmKey: 'keepCase' } })
     const newer = await seedConversation(t.accountId, { createdAt: new Date('2026-02-01T10:00:00Z') })
@@ -28,8 +28,23 @@ describe('GET /v1/conversations', () => {
     expect(body.data.map((c: { id: string }) => c.id)).toEqual([newer.id, older.id])
     expect(JSON.stringify(body)).not.toContain(foreign.id)
     expect(Object.keys(body.data[1]).sort()).toEqual(
-      ['channel', 'created_at', 'customer_id', 'ended_at', 'id', 'last_message_at', 'lead_id', 'message_count', 'metadata',
-        'participant', 'started_at', 'status', 'subject', 'summary', 'updated_at'].sort(),
+      [
+        'channel',
+        'created_at',
+        'customer_id',
+        'ended_at',
+        'id',
+        'last_message_at',
+        'lead_id',
+        'message_count',
+        'metadata',
+        'participant',
+        'started_at',
+        'status',
+        'subject',
+        'summary',
+        'updated_at',
+      ].sort(),
     )
     expect(body.data[1].metadata).toEqual({ crmKey: 'keepCase' })
     expect(body.data[1].created_at).toBe('2026-01-01T10:00:00.000Z')
@@ -40,7 +55,8 @@ describe('GET /v1/conversations', () => {
     const a = await seedConversation(t.accountId, { channel: 'sms', status: 'open', startedAt: new Date('2026-03-01T08:00:00Z') })
     const b = await seedConversation(t.accountId, { channel: 'voice', status: 'closed', startedAt: new Date('2026-03-02T23:59:00Z') })
     const c = await seedConversation(t.accountId, { channel: 'email', status: 'open', startedAt: new Date('2026-03-03T00:00:00Z') })
-    const ids = async (query: string) => ((await (await get(`/v1/conversations?${query}`, t.key)).json()).data as { id: string }[]).map((x) => x.id).sort()
+    const ids = async (query: string) =>
+      ((await (await get(`/v1/conversations?${query}`, t.key)).json()).data as { id: string }[]).map((x) => x.id).sort()
     expect(await ids('channel=voice')).toEqual([b.id])
     expect(await ids('status=open')).toEqual([a.id, c.id].sort())
     expect(await ids('start_date=2026-03-02')).toEqual([b.id, c.id].sort())
@@ -104,7 +120,7 @@ describe('GET /v1/conversations', () => {
 })
 
 describe('GET /v1/conversations/{id}', () => {
-  it('returns the conversation, and 404 for an unknown id or another account\'s id', async () => {
+  it("returns the conversation, and 404 for an unknown id or another account's id", async () => {
     const mine = await seedConversation(tenant.accountId, { channel: 'imessage' })
     const theirs = await seedConversation(other.accountId)
     const ok = await get(`/v1/conversations/${mine.id}`)
@@ -143,7 +159,10 @@ describe('GET /v1/conversations/{id}/messages', () => {
     const busy = await seedConversation(tenant.accountId, { messages: Array.from({ length: 60 }, (_, i) => ({ content: `m${i}` })) })
     await keyRemembered(client, tenant.key)
     const none = await countStatements(async () => {
-      expect(await (await get(`/v1/conversations/${empty.id}/messages`)).json()).toEqual({ data: [], pagination: { limit: 50, offset: 0, total: 0 } })
+      expect(await (await get(`/v1/conversations/${empty.id}/messages`)).json()).toEqual({
+        data: [],
+        pagination: { limit: 50, offset: 0, total: 0 },
+      })
     })
     const page = await countStatements(async () => {
       const body = await (await get(`/v1/conversations/${busy.id}/messages?limit=50&offset=40`)).json()
@@ -175,14 +194,18 @@ describe('GET /v1/conversations/{id}/transcript', () => {
     ])
     const text = await get(`/v1/conversations/${conv.id}/transcript?format=text`)
     expect(text.headers.get('content-type')).toBe('text/plain; charset=utf-8')
-    const expected = '[2026-06-01T15:00:00.000Z] AI: Hi, this is Acme Roofing.\n[2026-06-01T15:00:04.000Z] Customer: Hello! When do you start?'
+    const expected =
+      '[2026-06-01T15:00:00.000Z] AI: Hi, this is Acme Roofing.\n[2026-06-01T15:00:04.000Z] Customer: Hello! When do you start?'
     expect(await text.text()).toBe(expected)
     expect(json.data.text).toBe(expected)
   })
 
-  it('builds a text conversation\'s transcript from its messages', async () => {
+  it("builds a text conversation's transcript from its messages", async () => {
     const conv = await seedConversation(tenant.accountId, {
-      messages: [{ content: 'Is Tuesday ok?', at: new Date('2026-06-02T10:00:00Z') }, { sender: 'ai', content: 'Tuesday works.', at: new Date('2026-06-02T10:01:00Z') }],
+      messages: [
+        { content: 'Is Tuesday ok?', at: new Date('2026-06-02T10:00:00Z') },
+        { sender: 'ai', content: 'Tuesday works.', at: new Date('2026-06-02T10:01:00Z') },
+      ],
     })
     const text = await (await get(`/v1/conversations/${conv.id}/transcript?format=text`)).text()
     expect(text).toBe('[2026-06-02T10:00:00.000Z] Customer: Is Tuesday ok?\n[2026-06-02T10:01:00.000Z] AI: Tuesday works.')
@@ -230,7 +253,10 @@ describe('the /v1 rules', () => {
   it('needs a key: 401 without one', async () => {
     const response = await client.call('GET', '/v1/conversations')
     expect(response.status).toBe(401)
-    expect(await response.json()).toEqual({ error: 'Unauthorized', message: 'Authentication required: send Authorization: Bearer <API key>' })
+    expect(await response.json()).toEqual({
+      error: 'Unauthorized',
+      message: 'Authentication required: send Authorization: Bearer <API key>',
+    })
   })
 
   it('echoes a valid X-Request-Id and mints one otherwise', async () => {

@@ -4,8 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { deliverDueWebhooks } from '../src/services/webhooks/delivery.js'
-import { testApp, type TestClient } from './support/app.js'
-import { fakeSendblue, type FakeProvider } from './support/fake-providers.js'
+import { type TestClient, testApp } from './support/app.js'
+import { type FakeProvider, fakeSendblue } from './support/fake-providers.js'
 import { createProject, hubCall } from './support/hub.js'
 import { createTenant, type Tenant } from './support/tenants.js'
 import { startReceiver } from './support/webhook-receiver.js'
@@ -34,7 +34,9 @@ async function subscribe(tenant: Tenant, events: string[]) {
 /** Delivers this tenant's due webhooks and returns the bodies its receiver got, in order. */
 async function delivered(tenant: Tenant, since: number) {
   await deliverDueWebhooks({ config: client.app.config, now: new Date(Date.now() + 1000), accountId: tenant.accountId })
-  return receiver.received.slice(since).map((r) => JSON.parse(r.body) as { event: string; data: Record<string, unknown>; previous?: unknown })
+  return receiver.received
+    .slice(since)
+    .map((r) => JSON.parse(r.body) as { event: string; data: Record<string, unknown>; previous?: unknown })
 }
 
 describe('hub webhook events', () => {
@@ -43,8 +45,17 @@ describe('hub webhook events', () => {
     await subscribe(tenant, ['project.status_changed'])
     const { project } = await createProject(client, tenant, { pipeline_stage: 'sales', project_status: 'lead' })
     const since = receiver.received.length
-    expect((await hubCall(client, tenant, 'PATCH', `/projects/${project.id}/status`, { project_status: 'contract_ready', pipeline_stage: 'contract' })).status).toBe(200)
-    expect((await hubCall(client, tenant, 'PATCH', `/projects/${project.id}/status`, { project_status: 'contract_ready' })).status).toBe(200) // no change: no event
+    expect(
+      (
+        await hubCall(client, tenant, 'PATCH', `/projects/${project.id}/status`, {
+          project_status: 'contract_ready',
+          pipeline_stage: 'contract',
+        })
+      ).status,
+    ).toBe(200)
+    expect((await hubCall(client, tenant, 'PATCH', `/projects/${project.id}/status`, { project_status: 'contract_ready' })).status).toBe(
+      200,
+    ) // no change: no event
     const bodies = await delivered(tenant, since)
     expect(bodies).toHaveLength(1)
     expect(bodies[0]).toMatchObject({
@@ -57,8 +68,12 @@ describe('hub webhook events', () => {
   it('communication.sent and communication.failed follow each dispatch', async () => {
     const tenant = await createTenant(client)
     await subscribe(tenant, ['communication.sent', 'communication.failed'])
-    await hubCall(client, tenant, 'PUT', '/integrations/sendblue', { config: { api_key: 'key-id', api_secret: 'secret', from_number: '+15550009999' } })
-    const queue = async () => (await hubCall(client, tenant, 'POST', '/communications', { channel: 'sms', content: 'On our way', to: '+15555550123' })).body.data.id as string
+    await hubCall(client, tenant, 'PUT', '/integrations/sendblue', {
+      config: { api_key: 'key-id', api_secret: 'secret', from_number: '+15550009999' },
+    })
+    const queue = async () =>
+      (await hubCall(client, tenant, 'POST', '/communications', { channel: 'sms', content: 'On our way', to: '+15555550123' })).body.data
+        .id as string
     const since = receiver.received.length
     const first = await queue()
     expect((await hubCall(client, tenant, 'POST', `/communications/${first}/dispatch`)).status).toBe(200)

@@ -3,7 +3,7 @@ import { Webhook } from 'standardwebhooks'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { db } from '../src/db.js'
 import { deliverDueWebhooks, RETRY_DELAYS_MS, startWebhookDelivery } from '../src/services/webhooks/delivery.js'
-import { testApp, type TestClient } from './support/app.js'
+import { type TestClient, testApp } from './support/app.js'
 import { createTenant, type Tenant } from './support/tenants.js'
 import { startReceiver } from './support/webhook-receiver.js'
 
@@ -38,8 +38,14 @@ describe('webhook endpoints', () => {
     expect(endpoint).toMatchObject({ url: receiver.url, events: ['lead.created'], active: true })
     const stored = await db.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } })
     expect(JSON.stringify(stored)).not.toContain(secret.slice(6))
-    const listed = await client.gql(`{ webhookEndpoints { id url events active deliveries(first: 20) { edges { node { id } } } } }`, {}, { cookie: tenant.cookie })
-    expect(listed.data.webhookEndpoints).toEqual([{ id: endpoint.id, url: receiver.url, events: ['lead.created'], active: true, deliveries: { edges: [] } }])
+    const listed = await client.gql(
+      `{ webhookEndpoints { id url events active deliveries(first: 20) { edges { node { id } } } } }`,
+      {},
+      { cookie: tenant.cookie },
+    )
+    expect(listed.data.webhookEndpoints).toEqual([
+      { id: endpoint.id, url: receiver.url, events: ['lead.created'], active: true, deliveries: { edges: [] } },
+    ])
     expect(JSON.stringify(listed)).not.toContain(secret)
   })
 
@@ -60,30 +66,58 @@ describe('webhook endpoints', () => {
     expect(await attempt('http://93.184.215.14/hook')).toBe('Webhook URL must use https://')
     expect(await attempt('not a url')).toBe('Webhook URL must be an absolute URL')
     expect(await attempt('https://user:pw@93.184.215.14/hook')).toBe('Webhook URL must not contain credentials')
-    for (const url of ['https://127.0.0.1/hook', 'https://localhost/hook', 'https://[::1]/hook', 'https://10.1.2.3/', 'https://169.254.169.254/latest', 'https://[::ffff:192.168.0.1]/', 'https://0.0.0.0/']) {
+    for (const url of [
+      'https://127.0.0.1/hook',
+      'https://localhost/hook',
+      'https://[::1]/hook',
+      'https://10.1.2.3/',
+      'https://169.254.169.254/latest',
+      'https://[::ffff:192.168.0.1]/',
+      'https://0.0.0.0/',
+    ]) {
       expect(await attempt(url), url).toBe('Webhook URL must not resolve to a private, loopback or link-local address')
     }
     expect(await db.webhookEndpoint.count({ where: { accountId: tenant.accountId } })).toBe(0)
     expect(await attempt('https://93.184.215.14/hook')).toBeUndefined()
     // With ALLOW_PRIVATE_WEBHOOK_URLS=1 (local testing), http:// and loopback are accepted.
     const local = await createTenant(client)
-    expect((await client.gql(CREATE, { input: { url: 'ftp://127.0.0.1/x', events: ['test'] } }, { cookie: local.cookie })).errors?.[0].message).toMatch(/Unknown event: test/)
-    expect((await client.gql(CREATE, { input: { url: 'ftp://127.0.0.1/x', events: ['lead.created'] } }, { cookie: local.cookie })).errors?.[0].message).toBe('Webhook URL must use https:// or http://')
+    expect(
+      (await client.gql(CREATE, { input: { url: 'ftp://127.0.0.1/x', events: ['test'] } }, { cookie: local.cookie })).errors?.[0].message,
+    ).toMatch(/Unknown event: test/)
+    expect(
+      (await client.gql(CREATE, { input: { url: 'ftp://127.0.0.1/x', events: ['lead.created'] } }, { cookie: local.cookie })).errors?.[0]
+        .message,
+    ).toBe('Webhook URL must use https:// or http://')
   })
 
   it('can be updated, rotated and deleted, only within the account', async () => {
     const tenant = await createTenant(client)
     const other = await createTenant(client)
     const { secret, endpoint } = await endpointFor(tenant, ['lead.created'])
-    const update = await client.gql(`mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: { active: false, events: ["lead.updated"] }) { active events } }`, { id: endpoint.id }, { cookie: tenant.cookie })
+    const update = await client.gql(
+      `mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: { active: false, events: ["lead.updated"] }) { active events } }`,
+      { id: endpoint.id },
+      { cookie: tenant.cookie },
+    )
     expect(update.data.updateWebhookEndpoint).toEqual({ active: false, events: ['lead.updated'] })
-    const rotated = await client.gql(`mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }`, { id: endpoint.id }, { cookie: tenant.cookie })
+    const rotated = await client.gql(
+      `mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }`,
+      { id: endpoint.id },
+      { cookie: tenant.cookie },
+    )
     expect(rotated.data.rotateWebhookSecret.secret).toMatch(/^whsec_/)
     expect(rotated.data.rotateWebhookSecret.secret).not.toBe(secret)
-    for (const op of [`mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }`, `mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }`, `mutation($id: ID!) { sendTestWebhook(endpointId: $id) { id } }`]) {
+    for (const op of [
+      `mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }`,
+      `mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }`,
+      `mutation($id: ID!) { sendTestWebhook(endpointId: $id) { id } }`,
+    ]) {
       expect((await client.gql(op, { id: endpoint.id }, { cookie: other.cookie })).errors?.[0].message).toBe('Webhook endpoint not found')
     }
-    expect((await client.gql(`mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }`, { id: endpoint.id }, { cookie: tenant.cookie })).data.deleteWebhookEndpoint).toBe(true)
+    expect(
+      (await client.gql(`mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }`, { id: endpoint.id }, { cookie: tenant.cookie })).data
+        .deleteWebhookEndpoint,
+    ).toBe(true)
     expect(await db.webhookEndpoint.count({ where: { id: endpoint.id } })).toBe(0)
   })
 })
@@ -95,11 +129,18 @@ describe('events and delivery', () => {
     const { secret } = await endpointFor(tenant, ['lead.created', 'lead.updated'])
     await endpointFor(tenant, ['quote.accepted'])
     const inactive = await endpointFor(tenant, ['lead.created'])
-    await client.gql(`mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: { active: false }) { id } }`, { id: inactive.endpoint.id }, { cookie: tenant.cookie })
+    await client.gql(
+      `mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: { active: false }) { id } }`,
+      { id: inactive.endpoint.id },
+      { cookie: tenant.cookie },
+    )
     await endpointFor(other, ['lead.created'])
 
     const since = receiver.received.length
-    const created = await client.call('POST', '/api/v1/leads', { key: tenant.key, body: { name: 'Hooked', phone: '+15555550150', metadata: { camelKey: 1 } } })
+    const created = await client.call('POST', '/api/v1/leads', {
+      key: tenant.key,
+      body: { name: 'Hooked', phone: '+15555550150', metadata: { camelKey: 1 } },
+    })
     expect(created.status).toBe(201)
     expect(received(since)).toHaveLength(0) // the API call never waits for a receiver
     expect(await db.webhookDelivery.count({ where: { accountId: tenant.accountId } })).toBe(1)
@@ -122,16 +163,22 @@ describe('events and delivery', () => {
     expect(await deliver(tenant)).toBe(0) // delivered once
   })
 
-  it('fires lead.updated with the changed fields\' old values, and sale.completed on a move to closed_won', async () => {
+  it("fires lead.updated with the changed fields' old values, and sale.completed on a move to closed_won", async () => {
     const tenant = await createTenant(client)
     await endpointFor(tenant, ['lead.updated', 'sale.completed'])
-    const lead = (await (await client.call('POST', '/api/v1/leads', { key: tenant.key, body: { name: 'Before', source: 'web' } })).json()).data
-    const patched = await client.call('PATCH', `/api/v1/leads/${lead.id}`, { key: tenant.key, body: { name: 'After', pipeline_stage: 'closed_won', source: 'web' } })
+    const lead = (await (await client.call('POST', '/api/v1/leads', { key: tenant.key, body: { name: 'Before', source: 'web' } })).json())
+      .data
+    const patched = await client.call('PATCH', `/api/v1/leads/${lead.id}`, {
+      key: tenant.key,
+      body: { name: 'After', pipeline_stage: 'closed_won', source: 'web' },
+    })
     const updated = (await patched.json()).data
     await client.call('PATCH', `/api/v1/leads/${lead.id}`, { key: tenant.key, body: { name: 'After' } }) // no change: no event
     const since = receiver.received.length
     expect(await deliver(tenant)).toBe(2)
-    const bodies = received(since).map((r) => JSON.parse(r.body)).sort((a, b) => a.event.localeCompare(b.event))
+    const bodies = received(since)
+      .map((r) => JSON.parse(r.body))
+      .sort((a, b) => a.event.localeCompare(b.event))
     expect(bodies.map((b) => b.event)).toEqual(['lead.updated', 'sale.completed'])
     expect(bodies[0].data).toEqual(updated)
     expect(bodies[0].previous).toEqual({ name: 'Before', pipeline_stage: 'new_lead' })
@@ -141,16 +188,33 @@ describe('events and delivery', () => {
   it('fires quote.accepted, quote.declined and appointment.booked with the full resource', async () => {
     const tenant = await createTenant(client)
     await endpointFor(tenant, ['quote.accepted', 'quote.declined', 'appointment.booked'])
-    const lead = (await (await client.call('POST', '/api/v1/leads', { key: tenant.key, body: { name: 'Q', email: 'q@example.com' } })).json()).data
+    const lead = (
+      await (await client.call('POST', '/api/v1/leads', { key: tenant.key, body: { name: 'Q', email: 'q@example.com' } })).json()
+    ).data
     const quote = async () =>
-      (await client.gql(`mutation($l: ID!) { createQuote(input: { leadId: $l, lineItems: [{ description: "Roof", quantity: 1, unitPrice: 2400 }], tax: 240, currency: "USD", validUntil: "2026-12-31", metadata: {} }) { id } }`, { l: lead.id }, { key: tenant.key })).data.createQuote.id
+      (
+        await client.gql(
+          `mutation($l: ID!) { createQuote(input: { leadId: $l, lineItems: [{ description: "Roof", quantity: 1, unitPrice: 2400 }], tax: 240, currency: "USD", validUntil: "2026-12-31", metadata: {} }) { id } }`,
+          { l: lead.id },
+          { key: tenant.key },
+        )
+      ).data.createQuote.id
     const [accepted, declined] = [await quote(), await quote()]
-    const setStatus = (id: string, status: string) => client.gql(`mutation($id: ID!, $s: String!) { updateQuoteStatus(id: $id, status: $s) { id status } }`, { id, s: status }, { cookie: tenant.cookie })
+    const setStatus = (id: string, status: string) =>
+      client.gql(
+        `mutation($id: ID!, $s: String!) { updateQuoteStatus(id: $id, status: $s) { id status } }`,
+        { id, s: status },
+        { cookie: tenant.cookie },
+      )
     await setStatus(accepted, 'sent')
     await setStatus(accepted, 'accepted')
     await setStatus(accepted, 'accepted') // unchanged: fires nothing more
     await setStatus(declined, 'declined')
-    const booked = await client.gql(`mutation($l: ID!) { bookAppointment(input: { leadId: $l, type: "onsite", startTime: "2026-12-01T15:00:00Z", endTime: "2026-12-01T16:00:00Z", title: "Inspection", bookedBy: "human" }) { id } }`, { l: lead.id }, { key: tenant.key })
+    const booked = await client.gql(
+      `mutation($l: ID!) { bookAppointment(input: { leadId: $l, type: "onsite", startTime: "2026-12-01T15:00:00Z", endTime: "2026-12-01T16:00:00Z", title: "Inspection", bookedBy: "human" }) { id } }`,
+      { l: lead.id },
+      { key: tenant.key },
+    )
     expect(booked.errors).toBeUndefined()
     const since = receiver.received.length
     expect(await deliver(tenant)).toBe(3)
@@ -181,7 +245,9 @@ describe('events and delivery', () => {
       {},
       { cookie: tenant.cookie },
     )
-    const [node] = listed.data.webhookEndpoints.find((e: { id: string }) => e.id === endpoint.id).deliveries.edges.map((e: { node: unknown }) => e.node)
+    const [node] = listed.data.webhookEndpoints
+      .find((e: { id: string }) => e.id === endpoint.id)
+      .deliveries.edges.map((e: { node: unknown }) => e.node)
     expect(node).toMatchObject({ event: 'lead.created', status: 'succeeded', attempts: 3, lastStatusCode: 200 })
     expect(node.deliveredAt).not.toBeNull()
     expect(node.attemptLog.map((a: { statusCode: number }) => a.statusCode)).toEqual([500, 503, 200])
@@ -205,12 +271,19 @@ describe('events and delivery', () => {
     expect(delivery).toMatchObject({ status: 'failed', attempts: 7, nextAttemptAt: null })
     expect(delivery.attemptLog.every((a) => a.statusCode === null && a.error)).toBe(true)
 
-    const replay = await client.gql(`mutation($id: ID!) { replayWebhookDelivery(id: $id) { id } }`, { id: delivery.id }, { cookie: tenant.cookie })
+    const replay = await client.gql(
+      `mutation($id: ID!) { replayWebhookDelivery(id: $id) { id } }`,
+      { id: delivery.id },
+      { cookie: tenant.cookie },
+    )
     const copy = await db.webhookDelivery.findUniqueOrThrow({ where: { id: replay.data.replayWebhookDelivery.id } })
     expect(copy).toMatchObject({ status: 'pending', attempts: 0, body: delivery.body, event: 'lead.created' })
     expect(copy.id).not.toBe(delivery.id)
     const foreign = await createTenant(client)
-    expect((await client.gql(`mutation($id: ID!) { replayWebhookDelivery(id: $id) { id } }`, { id: delivery.id }, { cookie: foreign.cookie })).errors?.[0].message).toBe('Webhook delivery not found')
+    expect(
+      (await client.gql(`mutation($id: ID!) { replayWebhookDelivery(id: $id) { id } }`, { id: delivery.id }, { cookie: foreign.cookie }))
+        .errors?.[0].message,
+    ).toBe('Webhook delivery not found')
   })
 
   it('delivers a delivery left pending across a restart, and one whose claim was abandoned by a crashed process', async () => {
@@ -245,11 +318,17 @@ describe('events and delivery', () => {
   it('sends a test event through the background loop, signed with the rotated secret', async () => {
     const tenant = await createTenant(client)
     const { endpoint } = await endpointFor(tenant, ['lead.created'])
-    const rotated = (await client.gql(`mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }`, { id: endpoint.id }, { cookie: tenant.cookie })).data.rotateWebhookSecret.secret
+    const rotated = (
+      await client.gql(`mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }`, { id: endpoint.id }, { cookie: tenant.cookie })
+    ).data.rotateWebhookSecret.secret
     const since = receiver.received.length
     const stop = startWebhookDelivery({ config: client.app.config, accountId: tenant.accountId, intervalMs: 20 })
     try {
-      const queued = await client.gql(`mutation($id: ID!) { sendTestWebhook(endpointId: $id) { id } }`, { id: endpoint.id }, { cookie: tenant.cookie })
+      const queued = await client.gql(
+        `mutation($id: ID!) { sendTestWebhook(endpointId: $id) { id } }`,
+        { id: endpoint.id },
+        { cookie: tenant.cookie },
+      )
       expect(queued.errors).toBeUndefined()
       await expect.poll(() => received(since).length, { timeout: 10_000 }).toBe(1)
     } finally {

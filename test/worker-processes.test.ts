@@ -4,13 +4,12 @@
  * WORKER_ACCOUNTS to this file's account (other test files share the database). The fake
  * Sendblue counts what was really sent.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import path from 'node:path'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { inject } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest'
 import { db } from '../src/db.js'
-import { testApp, testConfig, usesPostgres, type TestClient } from './support/app.js'
-import { fakeSendblue, type FakeProvider } from './support/fake-providers.js'
+import { type TestClient, testApp, testConfig, usesPostgres } from './support/app.js'
+import { type FakeProvider, fakeSendblue } from './support/fake-providers.js'
 import { hubCall } from './support/hub.js'
 import { createTenant, type Tenant } from './support/tenants.js'
 
@@ -36,7 +35,12 @@ async function tenantWithDueMessages(count: number): Promise<Tenant> {
   expect((await hubCall(client, tenant, 'PUT', '/integrations/sendblue', { config: SENDBLUE })).status).toBe(201)
   await db.account.update({ where: { id: tenant.accountId }, data: { autoDispatch: true } })
   await db.communication.createMany({
-    data: Array.from({ length: count }, (_, i) => ({ accountId: tenant.accountId, channel: 'sms' as const, to: `+1555${String(i).padStart(7, '0')}`, content: `m-${tenant.accountId}-${i}` })),
+    data: Array.from({ length: count }, (_, i) => ({
+      accountId: tenant.accountId,
+      channel: 'sms' as const,
+      to: `+1555${String(i).padStart(7, '0')}`,
+      content: `m-${tenant.accountId}-${i}`,
+    })),
   })
   return tenant
 }
@@ -47,9 +51,18 @@ function startWorker(tenant: Tenant, env: Record<string, string> = {}): ChildPro
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/worker.ts'], {
     cwd: root,
     env: {
-      PATH: process.env.PATH, NODE_ENV: 'test', LOG_LEVEL: 'warn',
-      DATABASE_URL: inject('databaseUrl')!, DATABASE_POOL_SIZE: '4', SECRET_KEY: config.SECRET_KEY!, PUBLIC_URL: config.PUBLIC_URL,
-      SENDBLUE_API_URL: sendblue.url, WORKER_ACCOUNTS: tenant.accountId, WORKER_POLL_MS: '50', WORKER_BATCH_SIZE: '25', ...env,
+      PATH: process.env.PATH,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: inject('databaseUrl')!,
+      DATABASE_POOL_SIZE: '4',
+      SECRET_KEY: config.SECRET_KEY!,
+      PUBLIC_URL: config.PUBLIC_URL,
+      SENDBLUE_API_URL: sendblue.url,
+      WORKER_ACCOUNTS: tenant.accountId,
+      WORKER_POLL_MS: '50',
+      WORKER_BATCH_SIZE: '25',
+      ...env,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   })
@@ -87,7 +100,10 @@ describe.skipIf(!usesPostgres())('worker processes on one PostgreSQL database', 
     const seen = receipts(tenant)
     expect(seen.size).toBe(500)
     expect([...seen.values()].every((n) => n === 1)).toBe(true)
-    const rows = await db.communication.findMany({ where: { accountId: tenant.accountId }, select: { attempts: true, leaseExpiresAt: true } })
+    const rows = await db.communication.findMany({
+      where: { accountId: tenant.accountId },
+      select: { attempts: true, leaseExpiresAt: true },
+    })
     expect(rows.every((r) => r.attempts === 1 && r.leaseExpiresAt === null)).toBe(true)
   }, 120_000)
 

@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { db } from '../src/db.js'
 import { runOnce } from '../src/services/worker/worker.js'
-import { testApp, testConfig, type TestClient } from './support/app.js'
-import { fakeSendblue, type FakeProvider } from './support/fake-providers.js'
+import { type TestClient, testApp, testConfig } from './support/app.js'
+import { type FakeProvider, fakeSendblue } from './support/fake-providers.js'
 import { createProject, hubCall } from './support/hub.js'
 import { createTenant, type Tenant } from './support/tenants.js'
 import { startReceiver } from './support/webhook-receiver.js'
@@ -74,7 +74,10 @@ describe('contract reminders with auto_dispatch on', () => {
     expect((await pass(tenant, at(start, 23 * DAY + MINUTE))).sent).toBe(1)
     expect(await statuses(campaign)).toEqual(['sent', 'sent', 'sent'])
     expect(sendblue.requests).toHaveLength(3)
-    expect(sendblue.requests[0].body).toMatchObject({ number: '+15555550100', status_callback: `http://crm.test/callbacks/sendblue/${tenant.accountId}` })
+    expect(sendblue.requests[0].body).toMatchObject({
+      number: '+15555550100',
+      status_callback: `http://crm.test/callbacks/sendblue/${tenant.accountId}`,
+    })
   })
 
   it('stop after a contract_signed that comes before the second', async () => {
@@ -126,7 +129,12 @@ describe('retries', () => {
     sendblue.behaviour = 'error'
     expect(await pass(tenant, t0)).toMatchObject({ claimed: 1, sent: 0 })
     let row = await db.communication.findUniqueOrThrow({ where: { id: message.id } })
-    expect(row).toMatchObject({ status: 'failed', attempts: 1, lastError: 'Sendblue answered HTTP 500: Internal failure', nextAttemptAt: at(t0, MINUTE) })
+    expect(row).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      lastError: 'Sendblue answered HTTP 500: Internal failure',
+      nextAttemptAt: at(t0, MINUTE),
+    })
     expect((await pass(tenant, at(t0, 30_000))).claimed).toBe(0) // backoff not over
     await pass(tenant, at(t0, MINUTE))
     row = await db.communication.findUniqueOrThrow({ where: { id: message.id } })
@@ -152,7 +160,10 @@ describe('retries', () => {
     }
     expect(sentTo('always failing')).toBe(5)
     expect(await db.communication.findUniqueOrThrow({ where: { id: message.id } })).toMatchObject({
-      status: 'failed', attempts: 5, nextAttemptAt: null, lastError: 'Sendblue answered HTTP 500: Internal failure',
+      status: 'failed',
+      attempts: 5,
+      nextAttemptAt: null,
+      lastError: 'Sendblue answered HTTP 500: Internal failure',
     })
   })
 
@@ -160,7 +171,10 @@ describe('retries', () => {
     const tenant = await autoTenant()
     const message = await queue(tenant, { content: 'orphaned send' })
     // What a process killed mid-send leaves behind: `sending`, one attempt, a lease.
-    await db.communication.update({ where: { id: message.id }, data: { status: 'sending', attempts: 1, leaseExpiresAt: new Date(Date.now() + 60_000) } })
+    await db.communication.update({
+      where: { id: message.id },
+      data: { status: 'sending', attempts: 1, leaseExpiresAt: new Date(Date.now() + 60_000) },
+    })
     expect((await pass(tenant, new Date())).sent).toBe(0)
     await db.communication.update({ where: { id: message.id }, data: { leaseExpiresAt: new Date(Date.now() - 1) } })
     expect(await pass(tenant, new Date())).toMatchObject({ recovered: 1, sent: 1 })
@@ -169,14 +183,17 @@ describe('retries', () => {
     // Claimed but not yet sent by a worker that died: taken over as soon as the lease expires,
     // not after the backoff the claim had already written.
     const claimed = await queue(tenant, { content: 'claimed, never sent' })
-    await db.communication.update({ where: { id: claimed.id }, data: { leaseExpiresAt: new Date(Date.now() - 1), nextAttemptAt: new Date(Date.now() + 60_000) } })
+    await db.communication.update({
+      where: { id: claimed.id },
+      data: { leaseExpiresAt: new Date(Date.now() - 1), nextAttemptAt: new Date(Date.now() + 60_000) },
+    })
     expect((await pass(tenant, new Date())).sent).toBe(1)
     expect(await db.communication.findUniqueOrThrow({ where: { id: claimed.id } })).toMatchObject({ status: 'sent', attempts: 1 })
   })
 })
 
 describe('quiet hours', () => {
-  it('hold a message that falls due outside the window until it opens, in the account\'s time zone', async () => {
+  it("hold a message that falls due outside the window until it opens, in the account's time zone", async () => {
     const tenant = await autoTenant({ timeZone: 'America/Chicago', sendingWindowStart: '08:00', sendingWindowEnd: '20:00' })
     const message = await queue(tenant, { content: 'not at night' })
     const night = new Date('2027-01-15T04:00:00Z') // 22:00 on the 14th in Chicago (UTC-6)

@@ -25,16 +25,29 @@ const { account } = await createAccount('Lone Star Roofing')
 await seedDemoData(pino({ level: 'silent' }), account.id)
 const key = generateApiKey('LIVE')
 await db.apiKey.create({
-  data: { accountId: account.id, name: 'examples', prefix: key.prefix, keyHash: key.hash, mode: 'LIVE', scopes: ['read:conversations', 'read:transcripts', 'read:hub', 'leads:read', 'quotes:read', 'appointments:read', 'pipeline:read'] },
+  data: {
+    accountId: account.id,
+    name: 'examples',
+    prefix: key.prefix,
+    keyHash: key.hash,
+    mode: 'LIVE',
+    scopes: ['read:conversations', 'read:transcripts', 'read:hub', 'leads:read', 'quotes:read', 'appointments:read', 'pipeline:read'],
+  },
 })
 const app = createApp(loadConfig({ LOG_LEVEL: 'silent', SECRET_KEY: 'examples-secret-key-examples-secret-key', NODE_ENV: 'test' }))
 const get = async (path: string) => {
   const response = await app.fetch(new Request(`http://example.test${path}`, { headers: { authorization: `Bearer ${key.secret}` } }))
-  return response.ok && response.headers.get('content-type')?.startsWith('application/json') ? ((await response.json()) as Record<string, unknown>) : null
+  return response.ok && response.headers.get('content-type')?.startsWith('application/json')
+    ? ((await response.json()) as Record<string, unknown>)
+    : null
 }
 /** Lists shortened to two items keep the documents readable. */
 const trim = (value: unknown): unknown =>
-  Array.isArray(value) ? value.slice(0, 2).map(trim) : value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, trim(v)])) : value
+  Array.isArray(value)
+    ? value.slice(0, 2).map(trim)
+    : value && typeof value === 'object'
+      ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, trim(v)]))
+      : value
 
 const examples: Record<string, unknown> = {}
 for (const surface of [v1Surface, hubSurface, leadsSurface]) {

@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises'
 import { crmOpenApi, leadsOpenApi } from '../rest/openapi/apis.js'
 import { schema } from '../schema/index.js'
-import { SCHEMA_PATH, printedSchema } from './print-schema.js'
+import { printedSchema, SCHEMA_PATH } from './print-schema.js'
 
 export const OPENAPI_PATHS = {
   crm: new URL('../rest/openapi/crm.json', import.meta.url),

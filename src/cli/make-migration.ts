@@ -8,14 +8,14 @@
  *
  * Usage: npm run db:make-migration -- <name>
  */
-import { readFile, readdir, mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import path from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
-import { PrismaPGlite } from 'pglite-prisma-adapter'
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils'
 import * as engineBindings from '@prisma/schema-engine-wasm/schema_engine_bg'
-import { createRequire } from 'node:module'
+import { PrismaPGlite } from 'pglite-prisma-adapter'
 
 // The package imports its .wasm as an ES module (a bundler convention Node lacks): instantiate
 // it by hand against the JS bindings, as the package's own entry point would.
@@ -83,8 +83,9 @@ const result = await engine.diff({
 // The engine re-emits CREATE EXTENSION on every diff (PGlite's shadow database does not report
 // extensions back); an extension an earlier migration created is not a change.
 const existing = migrationDirectories.map((d) => d.migrationFile.content.value).join('\n')
-const sql = (result.stdout ?? '').replace(/-- CreateExtension\n(CREATE EXTENSION IF NOT EXISTS "[\w-]+";)\n*/g, (statement, create: string) =>
-  existing.includes(create) ? '' : statement,
+const sql = (result.stdout ?? '').replace(
+  /-- CreateExtension\n(CREATE EXTENSION IF NOT EXISTS "[\w-]+";)\n*/g,
+  (statement, create: string) => (existing.includes(create) ? '' : statement),
 )
 if (!sql.trim() || /^-- This is an empty migration/.test(sql.trim())) {
   console.log('schema.prisma matches the migrations: nothing to write')

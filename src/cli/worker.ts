@@ -5,7 +5,7 @@
  */
 import { pino } from 'pino'
 import { connectDb, disconnectDb } from '../db.js'
-import { ConfigError, loadConfig, type Config } from '../env.js'
+import { type Config, ConfigError, loadConfig } from '../env.js'
 import { migrate } from '../services/migrate.js'
 import { resolveSecretKey } from '../services/secret-key.js'
 import { startWorker } from '../services/worker/worker.js'
@@ -20,7 +20,9 @@ async function main() {
     process.exit(1)
   }
   if (!config.DATABASE_URL) {
-    console.error('config error: DATABASE_URL: a separate worker needs PostgreSQL; with the embedded database the server process runs the worker itself')
+    console.error(
+      'config error: DATABASE_URL: a separate worker needs PostgreSQL; with the embedded database the server process runs the worker itself',
+    )
     process.exit(1)
   }
   const logger = pino({ level: config.LOG_LEVEL })

@@ -16,7 +16,16 @@ const TTL_MS = 60_000
 const MAX_ENTRIES = 10_000
 
 /** The columns authentication needs: what `load` selects and the cache holds (never the key). */
-export const verifiedKeyFields = { id: true, accountId: true, keyHash: true, mode: true, scopes: true, expiresAt: true, lastUsedAt: true, revokedAt: true } as const
+export const verifiedKeyFields = {
+  id: true,
+  accountId: true,
+  keyHash: true,
+  mode: true,
+  scopes: true,
+  expiresAt: true,
+  lastUsedAt: true,
+  revokedAt: true,
+} as const
 export type VerifiedKey = Prisma.ApiKeyGetPayload<{ select: typeof verifiedKeyFields }>
 
 interface Entry {

@@ -27,7 +27,8 @@ import { readBody } from './body.js'
 const ROUTE = /^\/callbacks\/(sendblue|vapi|twilio)\/([A-Za-z0-9-]{1,64})(?:\/(status|inbound))?$/
 /** Vapi's end-of-call reports carry the whole conversation; the rest are small. */
 const BODY_LIMIT = { sendblue: 256 * 1024, twilio: 64 * 1024, vapi: 5 * 1024 * 1024 }
-const TWIML_OK = () => new Response('<?xml version="1.0" encoding="UTF-8"?><Response></Response>', { headers: { 'content-type': 'text/xml' } })
+const TWIML_OK = () =>
+  new Response('<?xml version="1.0" encoding="UTF-8"?><Response></Response>', { headers: { 'content-type': 'text/xml' } })
 
 export const isCallbackPath = (pathname: string) => pathname.startsWith('/callbacks/')
 
@@ -57,14 +58,21 @@ export async function handleCallback(request: Request, config: Config, logger: L
   const settings = await secretsOf(config, callback.accountId, callback.provider)
   const form = callback.provider === 'twilio' ? new URLSearchParams(body) : undefined
   // Twilio signs the URL it was given: PUBLIC_URL + path (+ query), not whatever Host we see.
-  const secret = callback.provider === 'sendblue' ? settings.signing_secret : callback.provider === 'vapi' ? settings.server_secret : settings.api_key
+  const secret =
+    callback.provider === 'sendblue' ? settings.signing_secret : callback.provider === 'vapi' ? settings.server_secret : settings.api_key
   const authentic =
-    callback.provider === 'sendblue' ? verifySendblue(request.headers, secret)
-    : callback.provider === 'vapi' ? verifyVapi(request.headers, secret)
-    : verifyTwilio(request.headers, secret, `${config.PUBLIC_URL}${url.pathname}${url.search}`, form!)
+    callback.provider === 'sendblue'
+      ? verifySendblue(request.headers, secret)
+      : callback.provider === 'vapi'
+        ? verifyVapi(request.headers, secret)
+        : verifyTwilio(request.headers, secret, `${config.PUBLIC_URL}${url.pathname}${url.search}`, form!)
   if (!authentic) {
     // The caller learns nothing about the account; the operator's log says what is missing.
-    const why = !settings.configured ? 'no integration' : secret ? 'signature does not match' : 'the integration has no secret to check it with'
+    const why = !settings.configured
+      ? 'no integration'
+      : secret
+        ? 'signature does not match'
+        : 'the integration has no secret to check it with'
     log.warn({ reason: why }, 'callback refused')
     return json(403, 'Forbidden', 'Callback could not be authenticated')
   }
@@ -88,7 +96,12 @@ async function secretsOf(config: Config, accountId: string, provider: Integratio
     settings = null
   }
   const secret = (name: string) => (typeof settings?.[name] === 'string' ? (settings[name] as string) : undefined)
-  return { configured: settings !== null, signing_secret: secret('signing_secret'), server_secret: secret('server_secret'), api_key: secret('api_key') }
+  return {
+    configured: settings !== null,
+    signing_secret: secret('signing_secret'),
+    server_secret: secret('server_secret'),
+    api_key: secret('api_key'),
+  }
 }
 
 const SendbluePayload = z.object({
@@ -110,8 +123,11 @@ async function sendblue(callback: Callback, payload: unknown, log: Logger): Prom
   if (event.is_outbound === true || event.is_outbound === 'true') {
     if (!event.message_handle) return json(400, 'Bad Request', 'message_handle is required')
     const result = await applyStatus({
-      accountId: callback.accountId, provider: 'sendblue', providerMessageId: event.message_handle,
-      state: sendblueState(event.status), error: event.error_message,
+      accountId: callback.accountId,
+      provider: 'sendblue',
+      providerMessageId: event.message_handle,
+      state: sendblueState(event.status),
+      error: event.error_message,
     })
     if (!result.known) log.info({ provider_message_id: event.message_handle }, 'status callback for an unknown message: ignored')
     return Response.json({ ok: true })
@@ -119,7 +135,14 @@ async function sendblue(callback: Callback, payload: unknown, log: Logger): Prom
   const from = (event.from_number ?? event.number ?? '').trim()
   if (!from || event.content == null) return json(400, 'Bad Request', 'An inbound message needs from_number and content')
   const channel = event.service?.toLowerCase() === 'sms' || String(event.was_downgraded) === 'true' ? 'sms' : 'imessage'
-  const result = await recordInbound({ accountId: callback.accountId, provider: 'sendblue', providerMessageId: event.message_handle ?? null, from, content: event.content, channel })
+  const result = await recordInbound({
+    accountId: callback.accountId,
+    provider: 'sendblue',
+    providerMessageId: event.message_handle ?? null,
+    from,
+    content: event.content,
+    channel,
+  })
   log.info({ conversation_id: result.conversationId, duplicate: result.duplicate, opt_out: result.optOut }, 'inbound message')
   return Response.json({ ok: true })
 }
@@ -129,8 +152,11 @@ async function twilio(callback: Callback, form: URLSearchParams, log: Logger): P
   if (callback.kind === 'status') {
     if (!sid) return json(400, 'Bad Request', 'MessageSid is required')
     const result = await applyStatus({
-      accountId: callback.accountId, provider: 'twilio', providerMessageId: sid,
-      state: twilioState(form.get('MessageStatus') ?? form.get('SmsStatus')), error: form.get('ErrorCode') ? `error ${form.get('ErrorCode')}` : null,
+      accountId: callback.accountId,
+      provider: 'twilio',
+      providerMessageId: sid,
+      state: twilioState(form.get('MessageStatus') ?? form.get('SmsStatus')),
+      error: form.get('ErrorCode') ? `error ${form.get('ErrorCode')}` : null,
     })
     if (!result.known) log.info({ provider_message_id: sid }, 'status callback for an unknown message: ignored')
     return TWIML_OK()
@@ -138,7 +164,14 @@ async function twilio(callback: Callback, form: URLSearchParams, log: Logger): P
   const from = form.get('From')?.trim()
   const content = form.get('Body')
   if (!from || content === null) return json(400, 'Bad Request', 'From and Body are required')
-  const result = await recordInbound({ accountId: callback.accountId, provider: 'twilio', providerMessageId: sid, from, content, channel: 'sms' })
+  const result = await recordInbound({
+    accountId: callback.accountId,
+    provider: 'twilio',
+    providerMessageId: sid,
+    from,
+    content,
+    channel: 'sms',
+  })
   log.info({ conversation_id: result.conversationId, duplicate: result.duplicate, opt_out: result.optOut }, 'inbound message')
   return TWIML_OK()
 }
@@ -148,7 +181,12 @@ async function vapi(callback: Callback, payload: unknown, log: Logger): Promise<
   if (!message || typeof message.type !== 'string') return json(400, 'Bad Request', 'Expected {"message": {"type": …}}')
   if (message.type !== 'end-of-call-report') return Response.json({ ok: true }) // status-update, transcript, … need no record
   const report = EndOfCallReport.safeParse(message)
-  if (!report.success) return json(400, 'Bad Request', `Unrecognised end-of-call-report: ${report.error.issues[0].path.join('.')} ${report.error.issues[0].message}`)
+  if (!report.success)
+    return json(
+      400,
+      'Bad Request',
+      `Unrecognised end-of-call-report: ${report.error.issues[0].path.join('.')} ${report.error.issues[0].message}`,
+    )
   const result = await recordCallReport(callback.accountId, report.data)
   log.info({ conversation_id: result.conversationId, call_id: report.data.call.id, created: result.created }, 'call report recorded')
   return Response.json({ ok: true })

@@ -52,7 +52,8 @@ export function createDocs(schema: GraphQLSchema) {
     matches: (pathname: string) => pathname in documents || pathname === '/docs' || pathname.startsWith('/docs/'),
     async serve(pathname: string): Promise<Response> {
       if (pathname in documents) return new Response(documents[pathname], { headers: { 'Content-Type': 'application/json' } })
-      if (pathname === '/docs' || pathname === '/docs/') return new Response(page, { headers: { 'Content-Type': 'text/html; charset=utf-8' } })
+      if (pathname === '/docs' || pathname === '/docs/')
+        return new Response(page, { headers: { 'Content-Type': 'text/html; charset=utf-8' } })
       if (pathname === '/docs/init.js') return new Response(init, { headers: { 'Content-Type': 'text/javascript; charset=utf-8' } })
       const name = pathname.slice('/docs/assets/'.length)
       if (pathname.startsWith('/docs/assets/') && name in assets) {

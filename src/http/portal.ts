@@ -50,9 +50,11 @@ async function resolveFile(root: string, relative: string): Promise<string | nul
   const target = path.resolve(root, `.${path.posix.normalize(`/${relative}`)}`)
   if (target !== root.replace(/\/$/, '') && !target.startsWith(root)) return null
   const candidates =
-    relative === '' ? [path.join(target, 'index.html')]
-    : relative.endsWith('/') ? [path.join(target, 'index.html'), `${target}.html`]
-    : [target, `${target}.html`, path.join(target, 'index.html')]
+    relative === ''
+      ? [path.join(target, 'index.html')]
+      : relative.endsWith('/')
+        ? [path.join(target, 'index.html'), `${target}.html`]
+        : [target, `${target}.html`, path.join(target, 'index.html')]
   for (const candidate of candidates) if (await isFile(candidate)) return candidate
   return null
 }
@@ -76,7 +78,10 @@ export async function servePortal(request: Request, root: string = DEFAULT_ROOT)
     })
   }
   if (request.method !== 'GET' && request.method !== 'HEAD') {
-    return new Response('Method Not Allowed\n', { status: 405, headers: { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' } })
+    return new Response('Method Not Allowed\n', {
+      status: 405,
+      headers: { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' },
+    })
   }
   const { pathname } = new URL(request.url)
   let relative: string

@@ -17,8 +17,10 @@ export function parseBody<T extends z.ZodObject>(schema: T, body: Record<string,
   let value: unknown = body
   for (const key of issue.path) value = (value as Record<PropertyKey, unknown> | undefined)?.[key as PropertyKey]
   if (value === undefined) throw badRequest(`${field} is required`)
-  if (issue.code === 'invalid_type') throw badRequest(`${field} must be ${issue.expected === 'record' ? 'a JSON object' : article(issue.expected)}`)
-  if (issue.code === 'invalid_value') throw badRequest(`Invalid ${field} ${JSON.stringify(value).slice(0, 60)}: expected one of ${issue.values.join(', ')}`)
+  if (issue.code === 'invalid_type')
+    throw badRequest(`${field} must be ${issue.expected === 'record' ? 'a JSON object' : article(issue.expected)}`)
+  if (issue.code === 'invalid_value')
+    throw badRequest(`Invalid ${field} ${JSON.stringify(value).slice(0, 60)}: expected one of ${issue.values.join(', ')}`)
   throw badRequest(`${field} ${issue.message}`)
 }
 
@@ -32,7 +34,10 @@ export const jsonObject = z.record(z.string(), z.unknown())
 /** An ISO 8601 timestamp with a time zone (`2026-11-23T14:05:00Z`). */
 export const timestamp = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})$/, 'must be an ISO 8601 timestamp such as 2026-11-23T14:05:00Z')
+  .regex(
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})$/,
+    'must be an ISO 8601 timestamp such as 2026-11-23T14:05:00Z',
+  )
   .refine((value) => !Number.isNaN(Date.parse(value)), 'must be a valid timestamp')
 
 /**

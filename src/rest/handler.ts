@@ -11,7 +11,7 @@ import { AppError, errorCodeOf, httpStatusByCode } from '../errors.js'
 import { readBody } from '../http/body.js'
 import { jsonResponse, respond } from '../http/respond.js'
 import { idempotent, requestFingerprint } from '../services/idempotency.js'
-import { type HttpMethod, type RestInput, type RestResult, type RestRoute, type RestSurface } from './route.js'
+import type { HttpMethod, RestInput, RestResult, RestRoute, RestSurface } from './route.js'
 
 interface CompiledRoute {
   route: RestRoute
@@ -104,7 +104,13 @@ async function dispatch(target: CompiledSurface, request: Request, url: URL, htt
   const contextValue = (await contextFactory()) as Context
   const variables = compiled.route.variables?.(input) ?? {}
   const run = async () => {
-    const result = await execute({ schema, document: compiled.document, variableValues: variables, contextValue, operationName: compiled.operationName })
+    const result = await execute({
+      schema,
+      document: compiled.document,
+      variableValues: variables,
+      contextValue,
+      operationName: compiled.operationName,
+    })
     if ('errors' in result && result.errors?.length) throw restError(result.errors[0])
     const shaped = compiled.route.respond((result as { data: Record<string, unknown> }).data, input)
     if (shaped === null) return errorResponse(surface, 404, compiled.route.notFound ?? 'Not found')
@@ -145,7 +151,8 @@ async function jsonBody(request: Request): Promise<Record<string, unknown>> {
   } catch {
     throw new AppError('BAD_REQUEST', 'Request body is not valid JSON')
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AppError('BAD_REQUEST', 'Request body must be a JSON object')
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new AppError('BAD_REQUEST', 'Request body must be a JSON object')
   return body as Record<string, unknown>
 }
 

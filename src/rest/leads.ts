@@ -4,10 +4,11 @@
  * `page`/`per_page` pages with a `meta` block, snake_case fields (aliases below), and the lead
  * embedded in appointments under the plural key `leads`.
  */
-import { AiStatus, AppointmentType, LeadStage, QuoteStatus } from '../generated/prisma/enums.js'
+
 import { badRequest } from '../errors.js'
-import { describe, enumParam, stringParam } from './params.js'
 import { graphql } from '../generated/gql/index.js'
+import { AiStatus, AppointmentType, LeadStage, QuoteStatus } from '../generated/prisma/enums.js'
+import { describe, enumParam, stringParam } from './params.js'
 import { defineRoute, type RestInput, type RestSurface } from './route.js'
 
 graphql(`
@@ -45,7 +46,13 @@ function lenientInt(raw: string | null, fallback: number, min: number, max: numb
 
 function pageOf({ query }: RestInput) {
   describe(query, 'page', { type: 'integer', minimum: 1, default: 1, description: 'From 1; out-of-range values are clamped' })
-  describe(query, 'per_page', { type: 'integer', minimum: 1, maximum: PER_PAGE.max, default: PER_PAGE.default, description: 'Values above 100 are clamped' })
+  describe(query, 'per_page', {
+    type: 'integer',
+    minimum: 1,
+    maximum: PER_PAGE.max,
+    default: PER_PAGE.default,
+    description: 'Values above 100 are clamped',
+  })
   const page = lenientInt(query.get('page'), 1, 1, MAX_PAGE)
   const perPage = lenientInt(query.get('per_page'), PER_PAGE.default, 1, PER_PAGE.max)
   return { page, perPage, limit: perPage, offset: (page - 1) * perPage }
@@ -67,7 +74,11 @@ const pageEnvelope = (items: unknown[], total: number, input: RestInput) => {
  */
 function searchTerm(input: RestInput): string | undefined {
   const decoded = stringParam(input.query, 'search')
-  const raw = input.url.search.slice(1).split('&').find((pair) => pair.startsWith('search='))?.slice('search='.length)
+  const raw = input.url.search
+    .slice(1)
+    .split('&')
+    .find((pair) => pair.startsWith('search='))
+    ?.slice('search='.length)
   if (decoded === undefined || raw === undefined || !raw.includes('+')) return decoded
   let typed: string
   try {
@@ -202,7 +213,9 @@ const routes = [
     errors: [402, 502],
     summary: 'Send an SMS to a lead for one SMS credit',
     scope: 'sms:send',
-    document: graphql(`mutation ApiSendSms($leadId: ID!, $message: String!) { sendSms(leadId: $leadId, message: $message) { success message messageId } }`),
+    document: graphql(
+      `mutation ApiSendSms($leadId: ID!, $message: String!) { sendSms(leadId: $leadId, message: $message) { success message messageId } }`,
+    ),
     variables: smsVariables,
     respond: (data) => ({ body: { success: true, message: data.sendSms.message, message_id: data.sendSms.messageId } }),
   }),

@@ -22,6 +22,7 @@ export type RestResult =
  * response map onto it. Rows are data; src/rest/handler.ts executes them all the same way.
  */
 /** A document string that carries its result type (graphql-codegen's TypedDocumentString). */
+// biome-ignore lint/complexity/noBannedTypes: codegen's TypedDocumentString is a String object
 export interface TypedDocument<TResult> extends String {
   __apiType?: (variables: never) => TResult
 }

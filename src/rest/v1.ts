@@ -4,9 +4,9 @@
  * JSON values such as `metadata` pass through untouched.
  */
 import { reasonPhrase } from '../errors.js'
+import { graphql } from '../generated/gql/index.js'
 import { ConversationChannel, ConversationStatus } from '../generated/prisma/enums.js'
 import { describe, enumParam, intParam, stringParam } from './params.js'
-import { graphql } from '../generated/gql/index.js'
 import { defineRoute, type RestInput, type RestSurface } from './route.js'
 
 graphql(`

@@ -2,10 +2,11 @@
  * Accounts (tenants) and the operator's admin operations, behind ADMIN_TOKEN. `viewer` answers
  * which account the caller acts for.
  */
+
+import { generateAccessCode, sha256 } from '../context/secrets.js'
 import { db } from '../db.js'
 import { badRequest, notFound } from '../errors.js'
 import { createAccount } from '../services/accounts.js'
-import { generateAccessCode, sha256 } from '../context/secrets.js'
 import { builder } from './builder.js'
 import { accountOf } from './tenancy.js'
 

@@ -11,7 +11,10 @@ import { KeyMode } from '../generated/prisma/enums.js'
 import { builder } from './builder.js'
 import { accountOf } from './tenancy.js'
 
-builder.enumType(KeyMode, { name: 'KeyMode', description: 'LIVE keys begin obq_live_, TEST keys obq_test_ (test keys never reach a provider)' })
+builder.enumType(KeyMode, {
+  name: 'KeyMode',
+  description: 'LIVE keys begin obq_live_, TEST keys obq_test_ (test keys never reach a provider)',
+})
 
 export const ApiKey = builder.prismaObject('ApiKey', {
   fields: (t) => ({
@@ -73,7 +76,15 @@ builder.mutationFields((t) => ({
       if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) throw badRequest('expiresAt must be in the future')
       const key = generateApiKey(input.mode)
       const created = await db.apiKey.create({
-        data: { accountId: accountOf(ctx), name, mode: input.mode, scopes, expiresAt: input.expiresAt ?? null, keyHash: key.hash, prefix: key.prefix },
+        data: {
+          accountId: accountOf(ctx),
+          name,
+          mode: input.mode,
+          scopes,
+          expiresAt: input.expiresAt ?? null,
+          keyHash: key.hash,
+          prefix: key.prefix,
+        },
       })
       return { secret: key.secret, keyId: created.id }
     },

@@ -50,7 +50,8 @@ const BookAppointmentInput = builder.inputType('BookAppointmentInput', {
 })
 
 function oneOf<T extends string>(value: string, values: Record<string, T>, field: string): T {
-  if (!Object.values(values).includes(value as T)) throw badRequest(`Invalid ${field} "${value.slice(0, 40)}": expected one of ${Object.values(values).join(', ')}`)
+  if (!Object.values(values).includes(value as T))
+    throw badRequest(`Invalid ${field} "${value.slice(0, 40)}": expected one of ${Object.values(values).join(', ')}`)
   return value as T
 }
 

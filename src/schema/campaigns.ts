@@ -30,13 +30,20 @@ export const Campaign = builder.prismaObject('Campaign', {
     messageCount: t.relationCount('communications'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
-    communications: t.relatedConnection('communications', { cursor: 'id', totalCount: true, query: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } }),
+    communications: t.relatedConnection('communications', {
+      cursor: 'id',
+      totalCount: true,
+      query: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] },
+    }),
   }),
 })
 
 const CampaignPage = pageType('Campaign', () => db.campaign)
 
-function campaignFilter(accountId: string, args: { status?: CampaignStatus | null; projectId?: string | number | null }): Prisma.CampaignWhereInput {
+function campaignFilter(
+  accountId: string,
+  args: { status?: CampaignStatus | null; projectId?: string | number | null },
+): Prisma.CampaignWhereInput {
   return { accountId, ...(args.status ? { status: args.status } : {}), ...(args.projectId ? { projectId: String(args.projectId) } : {}) }
 }
 
@@ -89,7 +96,8 @@ builder.queryFields((t) => {
       authScopes: { scope: 'read:hub' },
       args: filters,
       totalCount: (_root, args, ctx) => db.campaign.count({ where: campaignFilter(accountOf(ctx), args) }),
-      resolve: (query, _root, args, ctx) => db.campaign.findMany({ ...query, where: campaignFilter(accountOf(ctx), args), orderBy: newestFirst }),
+      resolve: (query, _root, args, ctx) =>
+        db.campaign.findMany({ ...query, where: campaignFilter(accountOf(ctx), args), orderBy: newestFirst }),
     }),
     campaignPage: t.field({
       type: CampaignPage,

@@ -68,7 +68,7 @@ function communicationFilter(accountId: string, args: Filters): Prisma.Communica
 }
 
 const CommunicationInput = builder.inputType('CommunicationInput', {
-  description: 'The recipient is `to`, else the phone (or, for email, the address) of the customer or the project\'s customer',
+  description: "The recipient is `to`, else the phone (or, for email, the address) of the customer or the project's customer",
   fields: (t) => ({
     channel: t.field({ type: Channel, required: true }),
     content: t.string({ required: true }),
@@ -93,9 +93,13 @@ async function queueCommunication(accountId: string, input: typeof Communication
   const to = byEmail ? email(input.to, 'to') : phone(input.to, 'to')
 
   const [project, customer, campaign] = await Promise.all([
-    input.projectId ? db.project.findFirst({ where: { id: String(input.projectId), accountId }, select: { id: true, customerId: true } }) : null,
+    input.projectId
+      ? db.project.findFirst({ where: { id: String(input.projectId), accountId }, select: { id: true, customerId: true } })
+      : null,
     input.customerId ? db.customer.findFirst({ where: { id: String(input.customerId), accountId }, select: { id: true } }) : null,
-    input.campaignId ? db.campaign.findFirst({ where: { id: String(input.campaignId), accountId }, select: { id: true, status: true } }) : null,
+    input.campaignId
+      ? db.campaign.findFirst({ where: { id: String(input.campaignId), accountId }, select: { id: true, status: true } })
+      : null,
   ])
   if (input.projectId && !project) throw notFound('Project not found')
   if (input.customerId && !customer) throw notFound('Customer not found')
@@ -109,13 +113,22 @@ async function queueCommunication(accountId: string, input: typeof Communication
     recipient = byEmail ? contact?.email : contact?.phone
   }
   if (!recipient) {
-    throw badRequest(`No recipient: give to, or a customer_id or project_id whose customer has ${byEmail ? 'an email address' : 'a phone number'}`)
+    throw badRequest(
+      `No recipient: give to, or a customer_id or project_id whose customer has ${byEmail ? 'an email address' : 'a phone number'}`,
+    )
   }
   return db.communication.create({
     data: {
-      accountId, channel: input.channel, to: recipient, content, subject: byEmail ? (input.subject ?? null) : null,
-      customerId, projectId: project?.id ?? null, campaignId: campaign?.id ?? null,
-      status: input.scheduledFor ? 'scheduled' : 'queued', scheduledFor: input.scheduledFor ?? null,
+      accountId,
+      channel: input.channel,
+      to: recipient,
+      content,
+      subject: byEmail ? (input.subject ?? null) : null,
+      customerId,
+      projectId: project?.id ?? null,
+      campaignId: campaign?.id ?? null,
+      status: input.scheduledFor ? 'scheduled' : 'queued',
+      scheduledFor: input.scheduledFor ?? null,
     },
     select: { id: true },
   })
@@ -149,7 +162,8 @@ builder.queryFields((t) => {
       nullable: true,
       authScopes: { scope: 'read:hub' },
       args: { id: t.arg.id({ required: true }) },
-      resolve: (query, _root, args, ctx) => db.communication.findFirst({ ...query, where: { id: String(args.id), accountId: accountOf(ctx) } }),
+      resolve: (query, _root, args, ctx) =>
+        db.communication.findFirst({ ...query, where: { id: String(args.id), accountId: accountOf(ctx) } }),
     }),
     communications: t.prismaConnection({
       type: 'Communication',

@@ -3,13 +3,8 @@
  * the `/v1` REST surface and by frontends through Relay connections.
  */
 import { db } from '../db.js'
-import {
-  ConversationChannel,
-  ConversationStatus,
-  MessageDirection,
-  MessageSender,
-} from '../generated/prisma/enums.js'
 import type { Prisma } from '../generated/prisma/client.js'
+import { ConversationChannel, ConversationStatus, MessageDirection, MessageSender } from '../generated/prisma/enums.js'
 import { builder } from './builder.js'
 import { dateRange } from './dates.js'
 import { pageType, pageWindow } from './paging.js'
@@ -140,7 +135,6 @@ export const Conversation = builder.prismaObject('Conversation', {
 
 const ConversationPage = pageType('Conversation', () => db.conversation)
 
-
 function conversationFilter(
   accountId: string,
   args: { channel?: ConversationChannel | null; status?: ConversationStatus | null; startDate?: string | null; endDate?: string | null },
@@ -166,7 +160,8 @@ builder.queryFields((t) => {
       nullable: true,
       authScopes: { scope: 'read:conversations' },
       args: { id: t.arg.id({ required: true }) },
-      resolve: (query, _root, args, ctx) => db.conversation.findFirst({ ...query, where: { id: String(args.id), accountId: accountOf(ctx) } }),
+      resolve: (query, _root, args, ctx) =>
+        db.conversation.findFirst({ ...query, where: { id: String(args.id), accountId: accountOf(ctx) } }),
     }),
     conversationTranscript: t.field({
       type: Transcript,
@@ -200,4 +195,3 @@ builder.queryFields((t) => {
     }),
   }
 })
-

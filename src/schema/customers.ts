@@ -6,8 +6,8 @@ import { db } from '../db.js'
 import { badRequest, conflict, notFound } from '../errors.js'
 import type { Prisma } from '../generated/prisma/client.js'
 import { builder } from './builder.js'
-import { searchFilter } from './search.js'
 import { pageType, pageWindow } from './paging.js'
+import { searchFilter } from './search.js'
 import { accountOf } from './tenancy.js'
 import { capped, email, jsonObject, phone } from './validation.js'
 
@@ -126,7 +126,8 @@ builder.queryFields((t) => {
       authScopes: { scope: 'read:hub' },
       args: filters,
       totalCount: (_root, args, ctx) => db.customer.count({ where: customerFilter(accountOf(ctx), args) }),
-      resolve: (query, _root, args, ctx) => db.customer.findMany({ ...query, where: customerFilter(accountOf(ctx), args), orderBy: newestFirst }),
+      resolve: (query, _root, args, ctx) =>
+        db.customer.findMany({ ...query, where: customerFilter(accountOf(ctx), args), orderBy: newestFirst }),
     }),
     customerPage: t.field({
       type: CustomerPage,

@@ -7,7 +7,14 @@ import { db } from '../db.js'
 import { badRequest, notFound } from '../errors.js'
 import type { ProjectEvent as ProjectEventRow } from '../generated/prisma/client.js'
 import { Channel, EventSource } from '../generated/prisma/enums.js'
-import { automationProject, planEvent, recordEvent, supersededIds, type PlannedMessage, type RecordedEvent } from '../services/automations/engine.js'
+import {
+  automationProject,
+  type PlannedMessage,
+  planEvent,
+  type RecordedEvent,
+  recordEvent,
+  supersededIds,
+} from '../services/automations/engine.js'
 import { AUTOMATION_EVENT_TYPES } from '../services/automations/library.js'
 import { builder } from './builder.js'
 import { newestFirst } from './customers.js'
@@ -80,7 +87,11 @@ const EventRecorded = builder.objectRef<RecordedEvent>('EventRecorded').implemen
  * (what both surfaces ask for); read back otherwise. Its messages are the ones it queued, in id
  * order, which is the order they were created in (UUIDv7).
  */
-export function recordedEventFor(query: { include?: object; select?: object }, event: ProjectEventRow | null, communications: { id: string }[]) {
+export function recordedEventFor(
+  query: { include?: object; select?: object },
+  event: ProjectEventRow | null,
+  communications: { id: string }[],
+) {
   // The query is read before anything else: the prisma plugin checks that a resolver used it.
   const fromMemory = !query.select && Object.keys(query.include ?? {}).every((relation) => relation === 'communications')
   if (!event) return null
@@ -110,7 +121,10 @@ interface Simulation {
 const EventSimulation = builder.objectRef<Simulation>('EventSimulation').implement({
   fields: (t) => ({
     eventType: t.exposeString('eventType'),
-    automated: t.boolean({ description: 'Whether this event type has automations', resolve: (s) => AUTOMATION_EVENT_TYPES.includes(s.eventType) }),
+    automated: t.boolean({
+      description: 'Whether this event type has automations',
+      resolve: (s) => AUTOMATION_EVENT_TYPES.includes(s.eventType),
+    }),
     messages: t.field({ type: [SimulatedMessage], resolve: (s) => s.messages }),
     cancels: t.idList({ description: 'Pending messages this event would cancel (superseded automations)', resolve: (s) => s.cancels }),
   }),
@@ -138,7 +152,11 @@ builder.queryFields((t) => ({
       const project = await loadProject(accountId, String(args.projectId), args.eventType)
       const data = jsonObject(args.data, 'data') ?? {}
       const cancels = await supersededIds(accountId, project.id, args.eventType)
-      return { eventType: args.eventType, messages: planEvent(project, { eventType: args.eventType, data, occurredAt: new Date() }), cancels }
+      return {
+        eventType: args.eventType,
+        messages: planEvent(project, { eventType: args.eventType, data, occurredAt: new Date() }),
+        cancels,
+      }
     },
   }),
 }))

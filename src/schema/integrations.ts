@@ -5,7 +5,7 @@
 import { db } from '../db.js'
 import { notFound } from '../errors.js'
 import { Channel, IntegrationProvider } from '../generated/prisma/enums.js'
-import { PROVIDERS, isProvider, maskedSettings, parseProviderConfig, saveIntegration } from '../services/integrations.js'
+import { isProvider, maskedSettings, PROVIDERS, parseProviderConfig, saveIntegration } from '../services/integrations.js'
 import { builder } from './builder.js'
 import { accountOf } from './tenancy.js'
 
@@ -38,7 +38,10 @@ export const Integration = builder.prismaObject('Integration', {
 const IntegrationSave = builder.objectRef<{ created: boolean; id: string }>('IntegrationSave').implement({
   fields: (t) => ({
     created: t.exposeBoolean('created'),
-    integration: t.prismaField({ type: 'Integration', resolve: (query, r) => db.integration.findUniqueOrThrow({ ...query, where: { id: r.id } }) }),
+    integration: t.prismaField({
+      type: 'Integration',
+      resolve: (query, r) => db.integration.findUniqueOrThrow({ ...query, where: { id: r.id } }),
+    }),
   }),
 })
 
@@ -50,14 +53,17 @@ builder.queryFields((t) => ({
       const stored = await db.integration.findMany({ where: { accountId: accountOf(ctx) }, select: { provider: true } })
       const configured = new Set(stored.map((i) => i.provider))
       return Object.entries(PROVIDERS).map(([name, spec]) => ({
-        name: name as IntegrationProvider, channels: spec.channels, configured: configured.has(name as IntegrationProvider),
+        name: name as IntegrationProvider,
+        channels: spec.channels,
+        configured: configured.has(name as IntegrationProvider),
       }))
     },
   }),
   integrations: t.prismaField({
     type: ['Integration'],
     authScopes: { scope: 'read:hub' },
-    resolve: (query, _root, _args, ctx) => db.integration.findMany({ ...query, where: { accountId: accountOf(ctx) }, orderBy: { provider: 'asc' } }),
+    resolve: (query, _root, _args, ctx) =>
+      db.integration.findMany({ ...query, where: { accountId: accountOf(ctx) }, orderBy: { provider: 'asc' } }),
   }),
 }))
 
@@ -68,7 +74,8 @@ builder.mutationFields((t) => ({
     authScopes: { scope: 'write:hub' },
     args: { provider: t.arg.string({ required: true }), config: t.arg({ type: 'JSON', required: true }) },
     resolve: (_root, args, ctx) => {
-      if (!isProvider(args.provider)) throw notFound(`Unknown provider "${args.provider.slice(0, 40)}": expected one of ${Object.keys(PROVIDERS).join(', ')}`)
+      if (!isProvider(args.provider))
+        throw notFound(`Unknown provider "${args.provider.slice(0, 40)}": expected one of ${Object.keys(PROVIDERS).join(', ')}`)
       return saveIntegration(ctx.config, accountOf(ctx), args.provider, parseProviderConfig(args.provider, args.config))
     },
   }),

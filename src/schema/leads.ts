@@ -10,8 +10,8 @@ import { AiStatus, LeadStage } from '../generated/prisma/enums.js'
 import { fireWebhookEvent } from '../services/webhooks/outbox.js'
 import { leadJson } from '../services/webhooks/payloads.js'
 import { builder } from './builder.js'
-import { searchFilter } from './search.js'
 import { pageType, pageWindow, type WindowRules } from './paging.js'
+import { searchFilter } from './search.js'
 import { accountOf } from './tenancy.js'
 import { capped, email, jsonObject, phone } from './validation.js'
 
@@ -142,7 +142,11 @@ builder.queryFields((t) => ({
       limit: t.arg.int(),
       offset: t.arg.int(),
     },
-    resolve: (_root, args, ctx) => ({ where: leadFilter(accountOf(ctx), args), orderBy: newestFirst, ...pageWindow(args, LEAD_API_WINDOW) }),
+    resolve: (_root, args, ctx) => ({
+      where: leadFilter(accountOf(ctx), args),
+      orderBy: newestFirst,
+      ...pageWindow(args, LEAD_API_WINDOW),
+    }),
   }),
 }))
 
@@ -175,7 +179,9 @@ builder.mutationFields((t) => ({
       const data = leadData(given)
       return db.$transaction(async (tx) => {
         // Locks the row so `previous` describes exactly the state this update replaced.
-        const [locked] = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM leads WHERE id = ${String(args.id)} AND account_id = ${accountId} FOR UPDATE`
+        const [locked] = await tx.$queryRaw<
+          { id: string }[]
+        >`SELECT id FROM leads WHERE id = ${String(args.id)} AND account_id = ${accountId} FOR UPDATE`
         if (!locked) throw notFound('Lead not found')
         const old = await tx.lead.findUniqueOrThrow({ where: { id: locked.id } })
         const lead = await tx.lead.update({ where: { id: old.id }, data })

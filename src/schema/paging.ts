@@ -3,8 +3,9 @@
  * window and filter, and resolves its total, then its items. Frontends use the Relay connections
  * instead.
  */
-import type PrismaTypes from '../generated/pothos-types.js'
+
 import { badRequest } from '../errors.js'
+import type PrismaTypes from '../generated/pothos-types.js'
 import { builder } from './builder.js'
 
 type Model = keyof PrismaTypes

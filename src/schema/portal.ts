@@ -3,13 +3,14 @@
  * token) and receive an HttpOnly, SameSite cookie. Failed attempts are throttled per client
  * address and across all clients, so codes cannot be guessed by brute force.
  */
+
+import type { RateLimiterAbstract } from 'rate-limiter-flexible'
 import type { Context } from '../context/context.js'
-import { SESSION_COOKIE, readCookie } from '../context/context.js'
+import { readCookie, SESSION_COOKIE } from '../context/context.js'
 import { randomToken, safeEqual, sha256 } from '../context/secrets.js'
 import { db } from '../db.js'
 import { AppError } from '../errors.js'
 import { createLimiter, isOverLimit } from '../services/limiters.js'
-import type { RateLimiterAbstract } from 'rate-limiter-flexible'
 import { builder } from './builder.js'
 
 const SESSION_HOURS = 12
@@ -22,7 +23,11 @@ const WINDOW_SECONDS = 15 * 60
 let limiters: { client: RateLimiterAbstract; global: RateLimiterAbstract } | undefined
 const loginLimiters = (ctx: Context) =>
   (limiters ??= {
-    client: createLimiter(ctx.config.REDIS_URL, { keyPrefix: 'login-fail-ip', points: PER_CLIENT_FAILURES, durationSeconds: WINDOW_SECONDS }),
+    client: createLimiter(ctx.config.REDIS_URL, {
+      keyPrefix: 'login-fail-ip',
+      points: PER_CLIENT_FAILURES,
+      durationSeconds: WINDOW_SECONDS,
+    }),
     global: createLimiter(ctx.config.REDIS_URL, { keyPrefix: 'login-fail-all', points: GLOBAL_FAILURES, durationSeconds: WINDOW_SECONDS }),
   })
 
@@ -40,7 +45,9 @@ async function assertNotThrottled(ctx: Context) {
 
 async function recordFailure(ctx: Context): Promise<never> {
   const { client, global } = loginLimiters(ctx)
-  await Promise.all([client.consume(ctx.http.clientIp), global.consume('all')].map((p) => p.catch((e) => (isOverLimit(e) ? e : Promise.reject(e)))))
+  await Promise.all(
+    [client.consume(ctx.http.clientIp), global.consume('all')].map((p) => p.catch((e) => (isOverLimit(e) ? e : Promise.reject(e)))),
+  )
   throw new AppError('UNAUTHENTICATED', 'Wrong access code')
 }
 
@@ -74,7 +81,10 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { accessCode }, ctx) => {
       await assertNotThrottled(ctx)
       const hash = sha256(accessCode.trim())
-      const account = accessCode.length <= 200 ? await db.account.findUnique({ where: { accessCodeHash: hash }, select: { id: true, accessCodeHash: true } }) : null
+      const account =
+        accessCode.length <= 200
+          ? await db.account.findUnique({ where: { accessCodeHash: hash }, select: { id: true, accessCodeHash: true } })
+          : null
       if (!account || !safeEqual(account.accessCodeHash, hash)) return recordFailure(ctx)
       await openSession(ctx, { kind: 'account', accountId: account.id })
       return { accountId: account.id }

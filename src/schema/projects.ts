@@ -69,7 +69,10 @@ interface StatusChange {
 
 const ProjectStatusChange = builder.objectRef<StatusChange>('ProjectStatusChange').implement({
   fields: (t) => ({
-    project: t.prismaField({ type: 'Project', resolve: (query, r) => db.project.findUniqueOrThrow({ ...query, where: { id: r.projectId } }) }),
+    project: t.prismaField({
+      type: 'Project',
+      resolve: (query, r) => db.project.findUniqueOrThrow({ ...query, where: { id: r.projectId } }),
+    }),
     event: t.prismaField({
       type: 'ProjectEvent',
       nullable: true,
@@ -84,7 +87,10 @@ const ProjectStatusChange = builder.objectRef<StatusChange>('ProjectStatusChange
   }),
 })
 
-function projectFilter(accountId: string, args: { pipelineStage?: string | null; projectStatus?: string | null; customerId?: string | number | null }): Prisma.ProjectWhereInput {
+function projectFilter(
+  accountId: string,
+  args: { pipelineStage?: string | null; projectStatus?: string | null; customerId?: string | number | null },
+): Prisma.ProjectWhereInput {
   return {
     accountId,
     ...(args.pipelineStage ? { pipelineStage: args.pipelineStage } : {}),
@@ -140,7 +146,12 @@ async function saveProject(accountId: string, input: typeof ProjectInput.$inferI
  * that event (`source: status_change`) and queues its messages. The row lock makes concurrent
  * changes see each other's status, so one change records one event.
  */
-async function changeStatus(accountId: string, id: string, projectStatus?: string | null, pipelineStage?: string | null): Promise<StatusChange> {
+async function changeStatus(
+  accountId: string,
+  id: string,
+  projectStatus?: string | null,
+  pipelineStage?: string | null,
+): Promise<StatusChange> {
   if (!projectStatus && !pipelineStage) throw badRequest('project_status or pipeline_stage is required')
   capped(projectStatus, 'project_status', 100)
   capped(pipelineStage, 'pipeline_stage', 100)
@@ -184,7 +195,8 @@ builder.queryFields((t) => {
       authScopes: { scope: 'read:hub' },
       args: filters,
       totalCount: (_root, args, ctx) => db.project.count({ where: projectFilter(accountOf(ctx), args) }),
-      resolve: (query, _root, args, ctx) => db.project.findMany({ ...query, where: projectFilter(accountOf(ctx), args), orderBy: newestFirst }),
+      resolve: (query, _root, args, ctx) =>
+        db.project.findMany({ ...query, where: projectFilter(accountOf(ctx), args), orderBy: newestFirst }),
     }),
     projectPage: t.field({
       type: ProjectPage,

@@ -5,8 +5,8 @@
  */
 import { db } from '../db.js'
 import { badRequest, notFound } from '../errors.js'
-import { QuoteStatus } from '../generated/prisma/enums.js'
 import type { Prisma } from '../generated/prisma/client.js'
+import { QuoteStatus } from '../generated/prisma/enums.js'
 import { fireWebhookEvent } from '../services/webhooks/outbox.js'
 import { quoteJson } from '../services/webhooks/payloads.js'
 import { builder } from './builder.js'
@@ -84,7 +84,8 @@ function lineItems(items: (typeof LineItemInput.$inferInput)[]) {
     const description = capped(item.description.trim(), 'description', 1000)
     if (!description) throw badRequest('Every line item needs a description')
     const milli = Math.round(item.quantity * 1000)
-    if (!Number.isFinite(item.quantity) || milli <= 0 || milli > 1e9) throw badRequest('quantity must be greater than 0 and at most 1000000')
+    if (!Number.isFinite(item.quantity) || milli <= 0 || milli > 1e9)
+      throw badRequest('quantity must be greater than 0 and at most 1000000')
     const unitCents = cents(item.unitPrice, 'unitPrice')
     return { position, description, milli, unitCents, totalCents: Math.round((unitCents * milli) / 1000) }
   })
@@ -93,7 +94,8 @@ function lineItems(items: (typeof LineItemInput.$inferInput)[]) {
 function parseDay(value: string, field: string): Date {
   const date = /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T00:00:00Z`) : null
   // new Date('2026-02-31') rolls over silently; only dates that round-trip are real.
-  if (!date || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value) throw badRequest(`${field} must be a date as YYYY-MM-DD`)
+  if (!date || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value)
+    throw badRequest(`${field} must be a date as YYYY-MM-DD`)
   return date
 }
 
@@ -147,7 +149,11 @@ builder.mutationFields((t) => ({
       const lead = await db.lead.findFirst({ where: { id: String(input.leadId), accountId }, select: { id: true } })
       if (!lead) throw notFound('Lead not found')
       return db.$transaction(async (tx) => {
-        const { quoteSequence } = await tx.account.update({ where: { id: accountId }, data: { quoteSequence: { increment: 1 } }, select: { quoteSequence: true } })
+        const { quoteSequence } = await tx.account.update({
+          where: { id: accountId },
+          data: { quoteSequence: { increment: 1 } },
+          select: { quoteSequence: true },
+        })
         return tx.quote.create({
           data: {
             accountId,
@@ -181,7 +187,8 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const accountId = accountOf(ctx)
       const status = args.status as QuoteStatus
-      if (!(SETTABLE as readonly string[]).includes(status)) throw badRequest(`Invalid status "${args.status.slice(0, 40)}": expected one of ${SETTABLE.join(', ')}`)
+      if (!(SETTABLE as readonly string[]).includes(status))
+        throw badRequest(`Invalid status "${args.status.slice(0, 40)}": expected one of ${SETTABLE.join(', ')}`)
       return db.$transaction(async (tx) => {
         const [locked] = await tx.$queryRaw<{ status: QuoteStatus }[]>`
           SELECT status FROM quotes WHERE id = ${String(args.id)} AND account_id = ${accountId} FOR UPDATE`

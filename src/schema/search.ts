@@ -9,7 +9,10 @@ const MAX_TERM = 200
  * escaped (Prisma passes them through) so `%` and `_` match literally.
  */
 export function searchFilter(search: string | null | undefined): { searchText: { contains: string } } | undefined {
-  const term = search?.replace(/[\u0000-\u001f\u007f]/g, '').trim().toLowerCase()
+  const term = search
+    ?.replace(/[\u0000-\u001f\u007f]/g, '')
+    .trim()
+    .toLowerCase()
   if (!term) return undefined
   if (term.length > MAX_TERM) throw badRequest(`search must be at most ${MAX_TERM} characters`)
   return { searchText: { contains: term.replace(/[\\%_]/g, '\\$&') } }

@@ -50,7 +50,8 @@ async function updateSettings(accountId: string, input: Input) {
     if (rows.length === 0) throw notFound('Account not found')
     const finalStart = start === undefined ? rows[0].start : start
     const finalEnd = end === undefined ? rows[0].end : end
-    if ((finalStart === null) !== (finalEnd === null)) throw badRequest('sendingWindowStart and sendingWindowEnd must be set together (or both null)')
+    if ((finalStart === null) !== (finalEnd === null))
+      throw badRequest('sendingWindowStart and sendingWindowEnd must be set together (or both null)')
     if (finalStart !== null && finalStart === finalEnd) throw badRequest('sendingWindowStart and sendingWindowEnd must differ')
     await tx.account.update({
       where: { id: accountId },

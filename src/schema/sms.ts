@@ -8,7 +8,7 @@ const SmsResult = builder.objectRef<{ messageId: string }>('SmsResult').implemen
   fields: (t) => ({
     success: t.boolean({ resolve: () => true }),
     message: t.string({ resolve: () => 'SMS sent' }),
-    messageId: t.exposeID('messageId', { description: 'The stored message, in the lead\'s SMS conversation' }),
+    messageId: t.exposeID('messageId', { description: "The stored message, in the lead's SMS conversation" }),
   }),
 })
 

@@ -17,9 +17,24 @@ function sinceDaysAgo(days: number | null | undefined): Date {
   return new Date(Date.now() - n * 86_400_000)
 }
 
-interface MessageCountRow { channel: string; status: string; count: number }
-interface DeliveryDayRow { day: string; status: string; count: number }
-interface ScheduledRow { id: string; channel: string; to: string; subject: string | null; content: string; scheduledFor: Date | null }
+interface MessageCountRow {
+  channel: string
+  status: string
+  count: number
+}
+interface DeliveryDayRow {
+  day: string
+  status: string
+  count: number
+}
+interface ScheduledRow {
+  id: string
+  channel: string
+  to: string
+  subject: string | null
+  content: string
+  scheduledFor: Date | null
+}
 
 const MessageCount = builder.objectRef<MessageCountRow>('MessageCount').implement({
   description: 'How many messages had this channel and status',

@@ -29,7 +29,9 @@ export const Template = builder.prismaObject('Template', {
     body: t.exposeString('body'),
     delayMinutes: t.exposeInt('delayMinutes', { description: 'Minutes after the event; 0 sends at once' }),
     active: t.exposeBoolean('active'),
-    unknownPlaceholders: t.exposeStringList('unknownPlaceholders', { description: 'Placeholders that match nothing and render as empty text' }),
+    unknownPlaceholders: t.exposeStringList('unknownPlaceholders', {
+      description: 'Placeholders that match nothing and render as empty text',
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
@@ -89,7 +91,8 @@ builder.queryFields((t) => {
       authScopes: { scope: 'read:hub' },
       args: filters,
       totalCount: (_root, args, ctx) => db.template.count({ where: templateFilter(accountOf(ctx), args) }),
-      resolve: (query, _root, args, ctx) => db.template.findMany({ ...query, where: templateFilter(accountOf(ctx), args), orderBy: newestFirst }),
+      resolve: (query, _root, args, ctx) =>
+        db.template.findMany({ ...query, where: templateFilter(accountOf(ctx), args), orderBy: newestFirst }),
     }),
     templatePage: t.field({
       type: TemplatePage,
@@ -116,7 +119,12 @@ builder.mutationFields((t) => ({
       return db.template.create({
         ...query,
         data: {
-          accountId: accountOf(ctx), eventType: input.eventType, channel: input.channel, name: input.name, body: input.body, ...fields,
+          accountId: accountOf(ctx),
+          eventType: input.eventType,
+          channel: input.channel,
+          name: input.name,
+          body: input.body,
+          ...fields,
           unknownPlaceholders: unknownPlaceholders(fields.subject, input.body),
         },
       })
@@ -128,7 +136,10 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: TemplateInput, required: true }) },
     resolve: async (query, _root, { id, input }, ctx) => {
       const fields = templateFields(input)
-      const current = await db.template.findFirst({ where: { id: String(id), accountId: accountOf(ctx) }, select: { subject: true, body: true } })
+      const current = await db.template.findFirst({
+        where: { id: String(id), accountId: accountOf(ctx) },
+        select: { subject: true, body: true },
+      })
       if (!current) throw notFound('Template not found')
       const subject = fields.subject === undefined ? current.subject : fields.subject
       return db.template.update({

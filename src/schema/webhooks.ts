@@ -3,6 +3,8 @@
  * returned only then), update, rotate the secret, delete, send a test event, replay a delivery,
  * and list endpoints with their recent deliveries and every attempt's outcome.
  */
+
+import type { Context } from '../context/context.js'
 import { db } from '../db.js'
 import { badRequest, notFound } from '../errors.js'
 import { DeliveryStatus } from '../generated/prisma/enums.js'
@@ -10,7 +12,6 @@ import { encryptSecret } from '../services/crypto.js'
 import { WEBHOOK_EVENTS, webhookBody } from '../services/webhooks/outbox.js'
 import { generateWebhookSecret } from '../services/webhooks/signing.js'
 import { assertSafeWebhookUrl } from '../services/webhooks/url-safety.js'
-import type { Context } from '../context/context.js'
 import { builder } from './builder.js'
 import { accountOf } from './tenancy.js'
 
@@ -51,7 +52,11 @@ export const WebhookEndpoint = builder.prismaObject('WebhookEndpoint', {
     events: t.exposeStringList('events'),
     active: t.exposeBoolean('active'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    deliveries: t.relatedConnection('deliveries', { cursor: 'id', totalCount: true, query: { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] } }),
+    deliveries: t.relatedConnection('deliveries', {
+      cursor: 'id',
+      totalCount: true,
+      query: { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] },
+    }),
   }),
 })
 
@@ -114,9 +119,12 @@ builder.mutationFields((t) => ({
       const accountId = accountOf(ctx)
       const events = checkEvents(input.events)
       const url = await assertSafeWebhookUrl(input.url, ctx.config.ALLOW_PRIVATE_WEBHOOK_URLS)
-      if ((await db.webhookEndpoint.count({ where: { accountId } })) >= MAX_ENDPOINTS) throw badRequest(`An account can have at most ${MAX_ENDPOINTS} webhook endpoints`)
+      if ((await db.webhookEndpoint.count({ where: { accountId } })) >= MAX_ENDPOINTS)
+        throw badRequest(`An account can have at most ${MAX_ENDPOINTS} webhook endpoints`)
       const secret = generateWebhookSecret()
-      const endpoint = await db.webhookEndpoint.create({ data: { accountId, url, events, active: input.active ?? true, secretEncrypted: sealed(ctx, secret) } })
+      const endpoint = await db.webhookEndpoint.create({
+        data: { accountId, url, events, active: input.active ?? true, secretEncrypted: sealed(ctx, secret) },
+      })
       return { secret, endpointId: endpoint.id }
     },
   }),
@@ -175,7 +183,10 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: async (query, _root, { id }, ctx) => {
       const accountId = accountOf(ctx)
-      const original = await db.webhookDelivery.findFirst({ where: { id: String(id), accountId }, select: { endpointId: true, event: true, body: true } })
+      const original = await db.webhookDelivery.findFirst({
+        where: { id: String(id), accountId },
+        select: { endpointId: true, event: true, body: true },
+      })
       if (!original) throw notFound('Webhook delivery not found')
       return db.webhookDelivery.create({ ...query, data: { accountId, ...original } })
     },

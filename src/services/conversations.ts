@@ -58,7 +58,13 @@ export async function appendOutboundMany(tx: Prisma.TransactionClient, messages:
     if (thread) thread.count++
     else threads.set(threadKey(m), { first: m, count: 1 })
   }
-  const wanted = [...threads].map(([key, { first: m }]) => ({ key, account_id: m.accountId, channel: m.channel, participant: m.participant, lead_id: m.leadId ?? null }))
+  const wanted = [...threads].map(([key, { first: m }]) => ({
+    key,
+    account_id: m.accountId,
+    channel: m.channel,
+    participant: m.participant,
+    lead_id: m.leadId ?? null,
+  }))
   const existing = await tx.$queryRaw<{ key: string; id: string }[]>`
     SELECT DISTINCT ON (t.key) t.key, c.id
     FROM json_to_recordset(${JSON.stringify(wanted)}::json) AS t(key text, account_id text, channel text, participant text, lead_id text)
@@ -78,7 +84,13 @@ export async function appendOutboundMany(tx: Prisma.TransactionClient, messages:
   if (fresh.length) {
     for (const thread of fresh) thread.id = uuidv7() // UUIDv7, like the schema's default
     const rows = fresh.map(({ id, count, first: m }) => ({
-      id, account_id: m.accountId, channel: m.channel, participant: m.participant, customer_id: m.customerId ?? null, lead_id: m.leadId ?? null, added: count,
+      id,
+      account_id: m.accountId,
+      channel: m.channel,
+      participant: m.participant,
+      customer_id: m.customerId ?? null,
+      lead_id: m.leadId ?? null,
+      added: count,
     }))
     await tx.$executeRaw`
       INSERT INTO conversations (id, account_id, channel, participant, customer_id, lead_id, message_count, last_message_at, started_at, created_at, updated_at)
@@ -88,8 +100,15 @@ export async function appendOutboundMany(tx: Prisma.TransactionClient, messages:
 
   const appended = messages.map((m) => ({ conversationId: threads.get(threadKey(m))!.id!, messageId: uuidv7() }))
   const rows = messages.map((m, i) => ({
-    id: appended[i].messageId, account_id: m.accountId, conversation_id: appended[i].conversationId, channel: m.channel, sender: m.sender,
-    content: m.content, status: m.status, provider: m.provider, provider_message_id: m.providerMessageId,
+    id: appended[i].messageId,
+    account_id: m.accountId,
+    conversation_id: appended[i].conversationId,
+    channel: m.channel,
+    sender: m.sender,
+    content: m.content,
+    status: m.status,
+    provider: m.provider,
+    provider_message_id: m.providerMessageId,
   }))
   await tx.$executeRaw`
     INSERT INTO messages (id, account_id, conversation_id, direction, channel, sender, content, status, provider, provider_message_id, created_at)

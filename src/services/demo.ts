@@ -39,12 +39,15 @@ export async function seedDemoData(logger: Logger, accountId?: string): Promise<
     logger.info({ account_id: account.id }, 'demo data already present')
     return
   }
-  await db.$transaction(async (tx) => {
-    const customers = await createCustomers(tx, account.id)
-    await createProjects(tx, account.id, customers)
-    await createConversations(tx, account.id, customers)
-    await createLeadsQuotesAppointments(tx, account.id)
-  }, { timeout: 60_000 })
+  await db.$transaction(
+    async (tx) => {
+      const customers = await createCustomers(tx, account.id)
+      await createProjects(tx, account.id, customers)
+      await createConversations(tx, account.id, customers)
+      await createLeadsQuotesAppointments(tx, account.id)
+    },
+    { timeout: 60_000 },
+  )
   logger.info({ account_id: account.id }, 'demo data created')
 }
 
@@ -87,28 +90,93 @@ async function createProjects(tx: Tx, accountId: string, customers: DemoCustomer
   for (const [i, project] of projects.entries()) {
     const customer = customers[i]
     const event = await tx.projectEvent.create({
-      data: { accountId, projectId: project.id, eventType: project.projectStatus!, source: 'status_change', occurredAt: ago(10 - i), data: {} },
+      data: {
+        accountId,
+        projectId: project.id,
+        eventType: project.projectStatus!,
+        source: 'status_change',
+        occurredAt: ago(10 - i),
+        data: {},
+      },
     })
     const campaign = await tx.campaign.create({
-      data: { accountId, projectId: project.id, eventId: event.id, eventType: event.eventType, name: `${event.eventType} for ${customer.firstName}` },
+      data: {
+        accountId,
+        projectId: project.id,
+        eventId: event.id,
+        eventType: event.eventType,
+        name: `${event.eventType} for ${customer.firstName}`,
+      },
     })
     const base = { accountId, projectId: project.id, customerId: customer.id, eventId: event.id, campaignId: campaign.id }
     await tx.communication.createMany({
       data: [
-        { ...base, channel: 'sms', status: 'sent', to: customer.phone, content: `Hi ${customer.firstName}, an update on your project from Lone Star Roofing.`, provider: 'sendblue', providerMessageId: `demo-handle-${i}`, sentAt: ago(10 - i), attempts: 1 },
-        { ...base, channel: 'email', status: 'queued', to: customer.email, subject: 'Your roofing project', content: `Hello ${customer.firstName}, here are the details of your next step.` },
-        { ...base, channel: 'sms', status: 'scheduled', to: customer.phone, content: `Reminder, ${customer.firstName}: your contract is waiting for your signature.`, scheduledFor: ahead(i + 1) },
+        {
+          ...base,
+          channel: 'sms',
+          status: 'sent',
+          to: customer.phone,
+          content: `Hi ${customer.firstName}, an update on your project from Lone Star Roofing.`,
+          provider: 'sendblue',
+          providerMessageId: `demo-handle-${i}`,
+          sentAt: ago(10 - i),
+          attempts: 1,
+        },
+        {
+          ...base,
+          channel: 'email',
+          status: 'queued',
+          to: customer.email,
+          subject: 'Your roofing project',
+          content: `Hello ${customer.firstName}, here are the details of your next step.`,
+        },
+        {
+          ...base,
+          channel: 'sms',
+          status: 'scheduled',
+          to: customer.phone,
+          content: `Reminder, ${customer.firstName}: your contract is waiting for your signature.`,
+          scheduledFor: ahead(i + 1),
+        },
       ],
     })
   }
 }
 
 async function createConversations(tx: Tx, accountId: string, customers: DemoCustomer[]) {
-  const threads: { channel: 'sms' | 'imessage' | 'email'; lines: [('customer' | 'agent' | 'ai'), string][] }[] = [
-    { channel: 'sms', lines: [['customer', 'Hi, can someone look at a leak over my garage?'], ['ai', 'Sorry to hear that! Could you send a photo of the ceiling?'], ['customer', 'Sent. It gets worse when it rains hard.'], ['agent', 'Thanks Maria, we can inspect Thursday at 10am. Does that work?'], ['customer', 'Thursday works, thank you!']] },
-    { channel: 'imessage', lines: [['agent', 'Your shingles arrived and the crew is confirmed for Monday.'], ['customer', 'Great. Do I need to move the cars?'], ['agent', 'Yes please, out of the driveway by 7am.']] },
-    { channel: 'email', lines: [['customer', 'Could you resend the invoice for the gutters?'], ['agent', 'Of course, it is attached again. Thanks for your business!']] },
-    { channel: 'sms', lines: [['ai', 'Hi Tom, just checking in on the quote we sent last week.'], ['customer', 'Still comparing, will decide by Friday.']] },
+  const threads: { channel: 'sms' | 'imessage' | 'email'; lines: ['customer' | 'agent' | 'ai', string][] }[] = [
+    {
+      channel: 'sms',
+      lines: [
+        ['customer', 'Hi, can someone look at a leak over my garage?'],
+        ['ai', 'Sorry to hear that! Could you send a photo of the ceiling?'],
+        ['customer', 'Sent. It gets worse when it rains hard.'],
+        ['agent', 'Thanks Maria, we can inspect Thursday at 10am. Does that work?'],
+        ['customer', 'Thursday works, thank you!'],
+      ],
+    },
+    {
+      channel: 'imessage',
+      lines: [
+        ['agent', 'Your shingles arrived and the crew is confirmed for Monday.'],
+        ['customer', 'Great. Do I need to move the cars?'],
+        ['agent', 'Yes please, out of the driveway by 7am.'],
+      ],
+    },
+    {
+      channel: 'email',
+      lines: [
+        ['customer', 'Could you resend the invoice for the gutters?'],
+        ['agent', 'Of course, it is attached again. Thanks for your business!'],
+      ],
+    },
+    {
+      channel: 'sms',
+      lines: [
+        ['ai', 'Hi Tom, just checking in on the quote we sent last week.'],
+        ['customer', 'Still comparing, will decide by Friday.'],
+      ],
+    },
   ]
   for (const [i, thread] of threads.entries()) {
     const customer = customers[i]
@@ -179,7 +247,20 @@ async function createConversations(tx: Tx, accountId: string, customers: DemoCus
 
 const leadStages = ['new_lead', 'follow_up', 'quote_in_progress', 'quoted', 'closed_won', 'closed_lost'] as const
 const aiStatuses = ['hot', 'warm', 'cold', 'new'] as const
-const leadNames = ['Olivia Martin', 'Ethan Brooks', 'Sofia Ramirez', 'Liam Chen', 'Grace Patel', 'Noah Johnson', 'Chloe Nguyen', 'Lucas Rivera', 'Emma Davis', 'Mason Lee', 'Ava Thompson', 'Logan Scott']
+const leadNames = [
+  'Olivia Martin',
+  'Ethan Brooks',
+  'Sofia Ramirez',
+  'Liam Chen',
+  'Grace Patel',
+  'Noah Johnson',
+  'Chloe Nguyen',
+  'Lucas Rivera',
+  'Emma Davis',
+  'Mason Lee',
+  'Ava Thompson',
+  'Logan Scott',
+]
 
 async function createLeadsQuotesAppointments(tx: Tx, accountId: string) {
   const leads = await tx.lead.createManyAndReturn({

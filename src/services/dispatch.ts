@@ -15,9 +15,9 @@ import { AppError, conflict, errorCodeOf, notFound } from '../errors.js'
 import type { CommunicationStatus } from '../generated/prisma/enums.js'
 import { appendOutboundMany } from './conversations.js'
 import { loadIntegrations, loadSettings, revealSettings, type StoredIntegration } from './integrations.js'
-import { OPTED_OUT_REASON, cancelOptedOut } from './opt-out.js'
+import { cancelOptedOut, OPTED_OUT_REASON } from './opt-out.js'
 import { ProviderError } from './providers/http.js'
-import { providerOf, senderFor, testSend, type Outgoing, type Provider, type Send } from './senders.js'
+import { type Outgoing, type Provider, providerOf, type Send, senderFor, testSend } from './senders.js'
 import { fireWebhookEvents, webhookBody } from './webhooks/outbox.js'
 import { communicationJson } from './webhooks/payloads.js'
 
@@ -44,7 +44,13 @@ export interface DispatchOptions {
   leaseMs?: number
 }
 
-export async function dispatchCommunication(config: Config, accountId: string, communicationId: string, mode: DispatchMode, options: DispatchOptions = {}): Promise<void> {
+export async function dispatchCommunication(
+  config: Config,
+  accountId: string,
+  communicationId: string,
+  mode: DispatchMode,
+  options: DispatchOptions = {},
+): Promise<void> {
   const message = await db.communication.findFirst({
     where: { id: communicationId, accountId },
     include: { account: { select: { testMode: true } }, campaign: { select: { status: true } } },
@@ -59,7 +65,10 @@ export async function dispatchCommunication(config: Config, accountId: string, c
 
   const [taken] = await takeForSending([message.id], ['queued', 'scheduled', 'failed'], options.leaseMs ?? LEASE_MS)
   if (!taken) {
-    const now = await db.communication.findUnique({ where: { id: message.id }, select: { status: true, campaign: { select: { status: true } } } })
+    const now = await db.communication.findUnique({
+      where: { id: message.id },
+      select: { status: true, campaign: { select: { status: true } } },
+    })
     refuseUnsendable(now?.status ?? 'cancelled', now?.campaign?.status)
     throw conflict('Communication is already being sent')
   }
@@ -93,10 +102,17 @@ export interface BatchOptions {
  * batch costs a few statements per group rather than a dozen per message; a lane moves on only
  * once its outcome is recorded, so a crash can repeat at most one send per lane.
  */
-export async function dispatchClaimed(config: Config, claimed: Claimed[], options: BatchOptions): Promise<{ sent: number; failed: number }> {
+export async function dispatchClaimed(
+  config: Config,
+  claimed: Claimed[],
+  options: BatchOptions,
+): Promise<{ sent: number; failed: number }> {
   const cancelled = new Set(await cancelOptedOut(claimed.map((m) => m.id)))
   const live = claimed.filter((m) => !cancelled.has(m.id) && !m.testMode)
-  const integrations = await loadIntegrations([...new Set(live.map((m) => m.accountId))], [...new Set(live.map((m) => providerOf(m.channel)))])
+  const integrations = await loadIntegrations(
+    [...new Set(live.map((m) => m.accountId))],
+    [...new Set(live.map((m) => providerOf(m.channel)))],
+  )
   const senders = new Map<string, { provider: string; send: Send } | { refusal: string }>()
   const senderOf = (m: Claimed) => {
     const provider = m.testMode ? 'test' : providerOf(m.channel)
@@ -118,13 +134,21 @@ export async function dispatchClaimed(config: Config, claimed: Claimed[], option
   const taken = await takeForSending(ready, ['queued', 'failed'], options.leaseMs)
   const byId = new Map(claimed.map((m) => [m.id, m]))
   const record = groupCommit(recordOutcomes, (error, outcomes) =>
-    options.logger?.error({ err: error, communication_ids: outcomes.map((o) => o.message.id) }, 'could not record sends; they are settled when their lease expires'))
+    options.logger?.error(
+      { err: error, communication_ids: outcomes.map((o) => o.message.id) },
+      'could not record sends; they are settled when their lease expires',
+    ),
+  )
   let sent = 0
   await inParallel(taken, options.concurrency, async (message) => {
     const sender = senderOf(byId.get(message.id)!) as { provider: string; send: Send }
     const outcome = await attempt(message, sender.provider, sender.send)
     if (outcome.providerMessageId) sent++
-    else options.logger?.warn({ communication_id: message.id, account_id: message.accountId, reason: outcome.error, err: outcome.fault }, 'send failed; retried after backoff unless it was the last attempt')
+    else
+      options.logger?.warn(
+        { communication_id: message.id, account_id: message.accountId, reason: outcome.error, err: outcome.fault },
+        'send failed; retried after backoff unless it was the last attempt',
+      )
     await record(outcome)
   })
   return { sent, failed: claimed.length - sent }
@@ -142,7 +166,10 @@ function resolveSender(config: Config, accountId: string, provider: Provider | '
 
 /** Sends refused before they started (e.g. no integration yet): the messages keep their state and say why. */
 async function noteRefusal(ids: string[], reason: string): Promise<void> {
-  await db.communication.updateMany({ where: { id: { in: ids }, status: { in: ['queued', 'failed'] } }, data: { leaseExpiresAt: null, lastError: reason } })
+  await db.communication.updateMany({
+    where: { id: { in: ids }, status: { in: ['queued', 'failed'] } },
+    data: { leaseExpiresAt: null, lastError: reason },
+  })
 }
 
 /** pending → sending, one attempt more, leased; only the messages still in `from` (and not in a paused campaign) come back. */
@@ -172,21 +199,49 @@ async function attempt(message: Taken & Outgoing, provider: string, send: Send):
 async function recordOutcomes(outcomes: Outcome[]): Promise<void> {
   const texts = outcomes.filter((o) => o.providerMessageId !== undefined && o.message.channel !== 'call')
   await db.$transaction(async (tx) => {
-    const appended = await appendOutboundMany(tx, texts.map(({ message, provider, providerMessageId }) => ({
-      accountId: message.accountId, channel: message.channel as Exclude<typeof message.channel, 'call'>, participant: message.to, customerId: message.customerId,
-      content: message.content, sender: message.templateId ? 'system' : 'agent', provider, providerMessageId: providerMessageId!, status: 'sent',
-    })))
+    const appended = await appendOutboundMany(
+      tx,
+      texts.map(({ message, provider, providerMessageId }) => ({
+        accountId: message.accountId,
+        channel: message.channel as Exclude<typeof message.channel, 'call'>,
+        participant: message.to,
+        customerId: message.customerId,
+        content: message.content,
+        sender: message.templateId ? 'system' : 'agent',
+        provider,
+        providerMessageId: providerMessageId!,
+        status: 'sent',
+      })),
+    )
     const conversationOf = new Map(texts.map((o, i) => [o.message.id, appended[i].conversationId]))
     // Each row as it will be stored, computed once: the UPDATE writes these values and the
     // webhook payloads are made from them, so no re-read is needed.
     const now = new Date()
     const after = outcomes.map(({ message: { customer: _customer, ...row }, provider, providerMessageId, error }) =>
       providerMessageId !== undefined
-        ? { ...row, status: 'sent' as const, provider, providerMessageId, sentAt: now, lastError: null, leaseExpiresAt: null, nextAttemptAt: null, conversationId: conversationOf.get(row.id) ?? row.conversationId, updatedAt: now }
-        : { ...row, status: 'failed' as const, provider, lastError: error ?? null, leaseExpiresAt: null, updatedAt: now })
+        ? {
+            ...row,
+            status: 'sent' as const,
+            provider,
+            providerMessageId,
+            sentAt: now,
+            lastError: null,
+            leaseExpiresAt: null,
+            nextAttemptAt: null,
+            conversationId: conversationOf.get(row.id) ?? row.conversationId,
+            updatedAt: now,
+          }
+        : { ...row, status: 'failed' as const, provider, lastError: error ?? null, leaseExpiresAt: null, updatedAt: now },
+    )
     const columns = after.map((r) => ({
-      id: r.id, status: r.status, provider: r.provider, provider_message_id: r.providerMessageId, sent_at: r.sentAt,
-      last_error: r.lastError, next_attempt_at: r.nextAttemptAt, conversation_id: r.conversationId,
+      id: r.id,
+      status: r.status,
+      provider: r.provider,
+      provider_message_id: r.providerMessageId,
+      sent_at: r.sentAt,
+      last_error: r.lastError,
+      next_attempt_at: r.nextAttemptAt,
+      conversation_id: r.conversationId,
     }))
     await tx.$executeRaw`
       UPDATE communications c SET status = t.status::communication_status, provider = t.provider, provider_message_id = t.provider_message_id,
@@ -194,10 +249,13 @@ async function recordOutcomes(outcomes: Outcome[]): Promise<void> {
       FROM json_to_recordset(${JSON.stringify(columns)}::json)
         AS t(id text, status text, provider text, provider_message_id text, sent_at timestamptz, last_error text, next_attempt_at timestamptz, conversation_id text)
       WHERE c.id = t.id`
-    await fireWebhookEvents(tx, after.map((row) => {
-      const event = row.status === 'sent' ? 'communication.sent' as const : 'communication.failed' as const
-      return { accountId: row.accountId, event, body: webhookBody(event, communicationJson(row)) }
-    }))
+    await fireWebhookEvents(
+      tx,
+      after.map((row) => {
+        const event = row.status === 'sent' ? ('communication.sent' as const) : ('communication.failed' as const)
+        return { accountId: row.accountId, event, body: webhookBody(event, communicationJson(row)) }
+      }),
+    )
   })
 }
 
@@ -214,7 +272,11 @@ function refuseUnsendable(status: string, campaignStatus: string | undefined) {
  * while a flush runs go together in the next. Each caller waits for its own item, so at most
  * one unrecorded outcome per lane exists at any moment.
  */
-function groupCommit<T>(flush: (items: T[]) => Promise<void>, onError: (error: unknown, items: T[]) => void, gatherMs = 2): (item: T) => Promise<void> {
+function groupCommit<T>(
+  flush: (items: T[]) => Promise<void>,
+  onError: (error: unknown, items: T[]) => void,
+  gatherMs = 2,
+): (item: T) => Promise<void> {
   let pending: { item: T; done: () => void }[] = []
   let busy = false
   const drain = async () => {
@@ -227,12 +289,13 @@ function groupCommit<T>(flush: (items: T[]) => Promise<void>, onError: (error: u
     }
     busy = false
   }
-  return (item) => new Promise<void>((done) => {
-    pending.push({ item, done })
-    if (busy) return
-    busy = true
-    setTimeout(drain, gatherMs)
-  })
+  return (item) =>
+    new Promise<void>((done) => {
+      pending.push({ item, done })
+      if (busy) return
+      busy = true
+      setTimeout(drain, gatherMs)
+    })
 }
 
 async function inParallel<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {

@@ -16,7 +16,9 @@ const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/
 
 /** What "the same request" means: method, path and the parsed JSON body. */
 export const requestFingerprint = (method: string, pathname: string, body: unknown) =>
-  createHash('sha256').update(`${method} ${pathname}\n${JSON.stringify(body)}`).digest('hex')
+  createHash('sha256')
+    .update(`${method} ${pathname}\n${JSON.stringify(body)}`)
+    .digest('hex')
 
 /** Runs `run` at most once per (account, key) and request; replays its successful answer. */
 export async function idempotent(accountId: string, key: string, fingerprint: string, run: () => Promise<Response>): Promise<Response> {
@@ -48,7 +50,10 @@ export async function idempotent(accountId: string, key: string, fingerprint: st
 /** Inserts the in-flight record; false when the key is taken (an expired record is replaced). */
 async function claim(accountId: string, key: string, requestHash: string): Promise<boolean> {
   const insert = () =>
-    db.idempotencyRecord.createMany({ data: [{ accountId, key, requestHash, expiresAt: new Date(Date.now() + TTL_MS) }], skipDuplicates: true })
+    db.idempotencyRecord.createMany({
+      data: [{ accountId, key, requestHash, expiresAt: new Date(Date.now() + TTL_MS) }],
+      skipDuplicates: true,
+    })
   if ((await insert()).count === 1) return true
   const expired = await db.idempotencyRecord.deleteMany({ where: { accountId, key, expiresAt: { lte: new Date() } } })
   return expired.count === 1 && (await insert()).count === 1

@@ -26,12 +26,22 @@ export const PROVIDERS: Record<IntegrationProvider, ProviderSpec> = {
   sendblue: {
     channels: ['sms', 'imessage'],
     secrets: ['api_key', 'api_secret', 'signing_secret'],
-    config: z.object({ api_key: text(), api_secret: text().optional(), from_number: phoneNumber.optional(), signing_secret: text().optional() }),
+    config: z.object({
+      api_key: text(),
+      api_secret: text().optional(),
+      from_number: phoneNumber.optional(),
+      signing_secret: text().optional(),
+    }),
   },
   vapi: {
     channels: ['call'],
     secrets: ['api_key', 'server_secret'],
-    config: z.object({ api_key: text(), assistant_id: text(200).optional(), phone_number_id: text(200).optional(), server_secret: text().optional() }),
+    config: z.object({
+      api_key: text(),
+      assistant_id: text(200).optional(),
+      phone_number_id: text(200).optional(),
+      server_secret: text().optional(),
+    }),
   },
   twilio: {
     channels: ['sms'],
@@ -42,8 +52,11 @@ export const PROVIDERS: Record<IntegrationProvider, ProviderSpec> = {
     channels: ['email'],
     secrets: ['api_key'],
     config: z.object({
-      api_key: text(), host: text(255).optional(), port: z.number().int().min(1).max(65535).optional(),
-      username: text(320).optional(), from_address: z.string().trim().email('must be an email address').optional(),
+      api_key: text(),
+      host: text(255).optional(),
+      port: z.number().int().min(1).max(65535).optional(),
+      username: text(320).optional(),
+      from_address: z.string().trim().email('must be an email address').optional(),
     }),
   },
 }
@@ -69,7 +82,12 @@ export function parseProviderConfig(provider: IntegrationProvider, input: unknow
 }
 
 /** Stores (replaces) an integration; `created` tells a first save from a replacement. */
-export async function saveIntegration(config: Config, accountId: string, provider: IntegrationProvider, settings: Record<string, string | number>) {
+export async function saveIntegration(
+  config: Config,
+  accountId: string,
+  provider: IntegrationProvider,
+  settings: Record<string, string | number>,
+) {
   const { secrets } = PROVIDERS[provider]
   const plain = Object.fromEntries(Object.entries(settings).filter(([key]) => !secrets.includes(key)))
   const hidden = Object.fromEntries(Object.entries(settings).filter(([key]) => secrets.includes(key)))

@@ -4,7 +4,7 @@
  * does the Redis side atomically).
  */
 import { Redis } from 'ioredis'
-import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible'
+import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible'
 
 export interface LimiterOptions {
   keyPrefix: string

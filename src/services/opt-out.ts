@@ -20,7 +20,12 @@ export function optOutKeyword(text: string): 'stop' | 'start' | null {
 }
 
 /** STOP also cancels the texts already waiting for that number, so the API shows at once that they will not go. */
-export async function recordOptOut(tx: Prisma.TransactionClient, accountId: string, phone: string, keyword: 'stop' | 'start'): Promise<void> {
+export async function recordOptOut(
+  tx: Prisma.TransactionClient,
+  accountId: string,
+  phone: string,
+  keyword: 'stop' | 'start',
+): Promise<void> {
   if (keyword === 'start') {
     await tx.smsOptOut.deleteMany({ where: { accountId, phone } })
     return

@@ -38,27 +38,50 @@ export function senderFor(config: Config, accountId: string, provider: Provider,
   const callbackUrl = `${config.PUBLIC_URL}/callbacks/${provider}/${accountId}`
   const need = (name: string, label: string) => {
     const value = settings?.[name]
-    if (value === undefined || value === '') throw badRequest(`The ${label} integration has no ${name}: store it with PUT /hub/v1/integrations/${provider}`)
+    if (value === undefined || value === '')
+      throw badRequest(`The ${label} integration has no ${name}: store it with PUT /hub/v1/integrations/${provider}`)
     return String(value)
   }
 
   if (provider === 'email') {
     if (!settings) throw badRequest('No email provider is connected')
-    const smtp = { host: need('host', 'email'), port: Number(settings.port ?? 587), username: settings.username ? String(settings.username) : null, password: need('api_key', 'email'), from: need('from_address', 'email') }
+    const smtp = {
+      host: need('host', 'email'),
+      port: Number(settings.port ?? 587),
+      username: settings.username ? String(settings.username) : null,
+      password: need('api_key', 'email'),
+      from: need('from_address', 'email'),
+    }
     return (message) => sendEmail(smtp, { to: message.to, subject: message.subject, text: message.content }, config.PROVIDER_TIMEOUT_MS)
   }
   if (provider === 'sendblue') {
     if (!settings) throw badRequest('No Sendblue integration is connected: store one with PUT /hub/v1/integrations/sendblue')
-    const credentials = { apiKey: need('api_key', 'Sendblue'), apiSecret: need('api_secret', 'Sendblue'), fromNumber: need('from_number', 'Sendblue') }
-    return (message) => sendblueSend({ ...endpoint, baseUrl: config.SENDBLUE_API_URL }, credentials, { number: message.to, content: message.content, statusCallback: callbackUrl })
+    const credentials = {
+      apiKey: need('api_key', 'Sendblue'),
+      apiSecret: need('api_secret', 'Sendblue'),
+      fromNumber: need('from_number', 'Sendblue'),
+    }
+    return (message) =>
+      sendblueSend({ ...endpoint, baseUrl: config.SENDBLUE_API_URL }, credentials, {
+        number: message.to,
+        content: message.content,
+        statusCallback: callbackUrl,
+      })
   }
   if (!settings) throw badRequest('No Vapi integration is connected: store one with PUT /hub/v1/integrations/vapi')
-  const credentials = { apiKey: need('api_key', 'Vapi'), assistantId: need('assistant_id', 'Vapi'), phoneNumberId: need('phone_number_id', 'Vapi') }
+  const credentials = {
+    apiKey: need('api_key', 'Vapi'),
+    assistantId: need('assistant_id', 'Vapi'),
+    phoneNumberId: need('phone_number_id', 'Vapi'),
+  }
   return (message) => {
     const customer = message.customer
     const customerName = customer?.name ?? ([customer?.firstName, customer?.lastName].filter(Boolean).join(' ') || null)
     return vapiCreateCall({ ...endpoint, baseUrl: config.VAPI_API_URL }, credentials, {
-      number: message.to, customerName, content: message.content, serverUrl: callbackUrl,
+      number: message.to,
+      customerName,
+      content: message.content,
+      serverUrl: callbackUrl,
       metadata: { account_id: accountId, communication_id: message.id },
     })
   }

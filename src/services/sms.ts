@@ -10,7 +10,7 @@ import type { Config } from '../env.js'
 import { AppError, badRequest, notFound } from '../errors.js'
 import { appendOutbound } from './conversations.js'
 import { loadSettings } from './integrations.js'
-import { sendTwilioSms, TwilioError, type TwilioCredentials } from './providers/twilio.js'
+import { sendTwilioSms, type TwilioCredentials, TwilioError } from './providers/twilio.js'
 
 export const MAX_SMS_CHARS = 1600 // Twilio's limit for Body
 
@@ -52,7 +52,11 @@ export async function sendLeadSms(sender: SmsSender, leadId: string, text: strin
     if (error instanceof TwilioError) throw new AppError('PROVIDER_ERROR', 'Failed to send SMS')
     throw error
   }
-  return store(accountId, lead.id, lead.phone, text, { provider: 'twilio', providerMessageId: sent.sid, status: messageStatus(sent.status) })
+  return store(accountId, lead.id, lead.phone, text, {
+    provider: 'twilio',
+    providerMessageId: sent.sid,
+    status: messageStatus(sent.status),
+  })
 }
 
 /** The account's `twilio` integration (stored through /hub/v1/integrations); `api_key` is the auth token. */
@@ -64,7 +68,8 @@ async function twilioCredentials(accountId: string, config: Config): Promise<Twi
     settings = null // secrets sealed under another SECRET_KEY are as good as none
   }
   const { account_sid: accountSid, api_key: authToken, from_number: fromNumber } = settings ?? {}
-  if (typeof accountSid !== 'string' || typeof authToken !== 'string' || typeof fromNumber !== 'string') throw badRequest('Twilio is not configured')
+  if (typeof accountSid !== 'string' || typeof authToken !== 'string' || typeof fromNumber !== 'string')
+    throw badRequest('Twilio is not configured')
   return { accountSid, authToken, fromNumber }
 }
 

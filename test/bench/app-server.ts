@@ -19,7 +19,8 @@ server.listen(config.PORT, '127.0.0.1', () => process.send?.({ type: 'ready', po
 let peakRss = 0
 setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 250).unref()
 process.on('message', (message: { type: string }) => {
-  if (message.type === 'stats') process.send?.({ type: 'stats', sql: sqlStatements.count, rss: Math.max(peakRss, process.memoryUsage().rss) })
+  if (message.type === 'stats')
+    process.send?.({ type: 'stats', sql: sqlStatements.count, rss: Math.max(peakRss, process.memoryUsage().rss) })
   peakRss = 0
 })
 for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => process.exit(0))

@@ -34,23 +34,35 @@ const server = createServer(async (req, res) => {
   }
   if (!token) return send(401, { error: 'Unauthorized', message: 'missing key' })
   const hash = createHash('sha256').update(token).digest('hex')
-  const { rows: [key] } = await query<{ account_id: string }>(`SELECT account_id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`, [hash])
+  const {
+    rows: [key],
+  } = await query<{ account_id: string }>(`SELECT account_id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`, [hash])
   if (!key) return send(401, { error: 'Unauthorized', message: 'Invalid API key' })
   const limit = Math.min(Number(url.searchParams.get('limit') ?? 50), 200)
   const offset = Number(url.searchParams.get('offset') ?? 0)
   const messages = /^\/v1\/conversations\/([^/]+)\/messages$/.exec(url.pathname)
   if (url.pathname === '/v1/conversations') {
     const [page, count] = await Promise.all([
-      query(`SELECT ${conversationColumns} FROM conversations WHERE account_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3`, [key.account_id, limit, offset]),
+      query(`SELECT ${conversationColumns} FROM conversations WHERE account_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3`, [
+        key.account_id,
+        limit,
+        offset,
+      ]),
       query<{ count: string }>(`SELECT count(*) FROM conversations WHERE account_id = $1`, [key.account_id]),
     ])
     return send(200, { data: page.rows.map(iso), pagination: { limit, offset, total: Number(count.rows[0].count) } })
   }
   if (messages) {
-    const { rows: [conversation] } = await query(`SELECT id FROM conversations WHERE id = $1 AND account_id = $2`, [messages[1], key.account_id])
+    const {
+      rows: [conversation],
+    } = await query(`SELECT id FROM conversations WHERE id = $1 AND account_id = $2`, [messages[1], key.account_id])
     if (!conversation) return send(404, { error: 'Not Found', message: 'Conversation not found' })
     const [page, count] = await Promise.all([
-      query(`SELECT ${messageColumns} FROM messages WHERE conversation_id = $1 ORDER BY created_at ASC, id ASC LIMIT $2 OFFSET $3`, [messages[1], limit, offset]),
+      query(`SELECT ${messageColumns} FROM messages WHERE conversation_id = $1 ORDER BY created_at ASC, id ASC LIMIT $2 OFFSET $3`, [
+        messages[1],
+        limit,
+        offset,
+      ]),
       query<{ count: string }>(`SELECT count(*) FROM messages WHERE conversation_id = $1`, [messages[1]]),
     ])
     return send(200, { data: page.rows.map(iso), pagination: { limit, offset, total: Number(count.rows[0].count) } })
@@ -65,17 +77,25 @@ const server = createServer(async (req, res) => {
     const where = stage ? 'account_id = $1 AND pipeline_stage = $2' : 'account_id = $1'
     const params = stage ? [key.account_id, stage] : [key.account_id]
     const [page, count] = await Promise.all([
-      query(`SELECT ${projectColumns} FROM projects WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT ${limit} OFFSET ${offset}`, params),
+      query(
+        `SELECT ${projectColumns} FROM projects WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT ${limit} OFFSET ${offset}`,
+        params,
+      ),
       query<{ count: string }>(`SELECT count(*) FROM projects WHERE ${where}`, params),
     ])
-    return send(200, { data: page.rows.map((r) => iso({ ...r, value: r.value === null ? null : Number(r.value) })), pagination: { limit, offset, total: Number(count.rows[0].count) } })
+    return send(200, {
+      data: page.rows.map((r) => iso({ ...r, value: r.value === null ? null : Number(r.value) })),
+      pagination: { limit, offset, total: Number(count.rows[0].count) },
+    })
   }
   send(404, { error: 'Not Found', message: 'No route' })
 })
 const REMINDER_DAYS = [1, 7, 23]
 
 async function recordEvent(accountId: string, projectId: string, eventType: string) {
-  const { rows: [project] } = await query<{ name: string; phone: string }>(
+  const {
+    rows: [project],
+  } = await query<{ name: string; phone: string }>(
     `SELECT p.name, c.phone FROM projects p JOIN customers c ON c.id = p.customer_id WHERE p.id = $1 AND p.account_id = $2`,
     [projectId, accountId],
   )
@@ -84,11 +104,15 @@ async function recordEvent(accountId: string, projectId: string, eventType: stri
   try {
     statements += 5
     await client.query('BEGIN')
-    const { rows: [event] } = await client.query<{ id: string }>(
+    const {
+      rows: [event],
+    } = await client.query<{ id: string }>(
       `INSERT INTO project_events (id, account_id, project_id, event_type, data, source) VALUES (gen_random_uuid()::text, $1, $2, $3, '{}', 'api') RETURNING *`,
       [accountId, projectId, eventType],
     )
-    const { rows: [campaign] } = await client.query<{ id: string }>(
+    const {
+      rows: [campaign],
+    } = await client.query<{ id: string }>(
       `INSERT INTO campaigns (id, account_id, project_id, event_id, name, event_type, updated_at) VALUES (gen_random_uuid()::text, $1, $2, $3, $4, $5, now()) RETURNING id`,
       [accountId, projectId, event.id, `${eventType}: ${project.name}`, eventType],
     )
@@ -109,7 +133,9 @@ async function recordEvent(accountId: string, projectId: string, eventType: stri
 }
 
 server.keepAliveTimeout = 65_000
-server.listen(Number(process.env.PORT), '127.0.0.1', () => process.send?.({ type: 'ready', port: (server.address() as { port: number }).port }))
+server.listen(Number(process.env.PORT), '127.0.0.1', () =>
+  process.send?.({ type: 'ready', port: (server.address() as { port: number }).port }),
+)
 /** Peak resident memory since the previous stats request, sampled every 250 ms. */
 let peakRss = 0
 setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 250).unref()

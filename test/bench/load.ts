@@ -10,7 +10,12 @@ const spec = JSON.parse(readFileSync(process.argv[2], 'utf8')) as {
   amount?: number
   requests: { method?: string; path: string; headers?: Record<string, string>; body?: string }[]
 }
-const toRequest = (r: (typeof spec.requests)[number]) => ({ method: (r.method ?? 'GET') as 'GET', path: r.path, headers: r.headers, body: r.body })
+const toRequest = (r: (typeof spec.requests)[number]) => ({
+  method: (r.method ?? 'GET') as 'GET',
+  path: r.path,
+  headers: r.headers,
+  body: r.body,
+})
 // A duration: every connection cycles through the whole list (autocannon's sequence). A fixed
 // amount: the connections share one queue, so each listed request is sent once, by whichever
 // connection is free (ten connections must not post the same event ten times).

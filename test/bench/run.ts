@@ -12,13 +12,13 @@
  * BENCH_SERVER_NODE_ARGS / BENCH_NODE_ARGS pass extra node flags to the servers / worker
  * processes (e.g. `--max-old-space-size=128`, `--cpu-prof`).
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process'
+import { type ChildProcess, fork, spawn } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { mkdir, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:http'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
-import { createServer } from 'node:http'
 import { buildServer } from '../../src/cli/build-server.js'
 import { connectDb, db, disconnectDb } from '../../src/db.js'
 import { backfillDefaultTemplates } from '../../src/services/automations/templates.js'
@@ -26,8 +26,8 @@ import { encryptSecret } from '../../src/services/crypto.js'
 import { closeRedis, createLimiter } from '../../src/services/limiters.js'
 import { migrate } from '../../src/services/migrate.js'
 import { deliverDueWebhooks } from '../../src/services/webhooks/delivery.js'
-import { seedBench, seedHub, seedLeads, type BenchData } from './seed.js'
 import { nodeFlagsOf } from '../support/node-flags.js'
+import { type BenchData, seedBench, seedHub, seedLeads } from './seed.js'
 import { benchWorkers, type WorkerBench } from './worker.js'
 
 const root = path.resolve(import.meta.dirname, '../..')
@@ -83,10 +83,11 @@ async function startServer(script: string, env: Record<string, string>): Promise
       const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ')
       return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / CLOCK_TICKS
     },
-    stop: () => new Promise((resolve) => {
-      child.once('exit', () => resolve())
-      child.kill('SIGTERM')
-    }),
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve())
+        child.kill('SIGTERM')
+      }),
   }
 }
 
@@ -111,10 +112,14 @@ function runLoad(url: string, requests: Request[], connections: number, duration
     // The spec goes through a file: a thousand request bodies exceed the argument size limit.
     const specFile = path.join(tmpdir(), `bench-load-${process.pid}-${Date.now()}.json`)
     writeFileSync(specFile, JSON.stringify({ url, connections, seconds: duration, requests, amount }))
-    const child = spawn('taskset', ['-c', '1', process.execPath, '--import', 'tsx', path.join(root, 'test/bench/load.ts'), specFile], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const child = spawn('taskset', ['-c', '1', process.execPath, '--import', 'tsx', path.join(root, 'test/bench/load.ts'), specFile], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
     let out = ''
     child.stdout.on('data', (d) => (out += d))
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!)) : reject(new Error(`load exited ${code}`))))
+    child.once('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!)) : reject(new Error(`load exited ${code}`)),
+    )
   })
 }
 
@@ -166,7 +171,16 @@ async function measureOnce({ server, requests, connections = 50 }: Scenario): Pr
 
 function summarize(runs: Load[]): Measured {
   const pick = (k: keyof Load) => median(runs.map((r) => r[k]))
-  return { rps: pick('rps'), p50: pick('p50'), p99: pick('p99'), sqlPerRequest: pick('sqlPerRequest'), cpuMicrosPerRequest: pick('cpuMicrosPerRequest'), maxRssMb: Math.max(...runs.map((r) => r.maxRssMb)), non2xx: Math.max(...runs.map((r) => r.non2xx)), runs }
+  return {
+    rps: pick('rps'),
+    p50: pick('p50'),
+    p99: pick('p99'),
+    sqlPerRequest: pick('sqlPerRequest'),
+    cpuMicrosPerRequest: pick('cpuMicrosPerRequest'),
+    maxRssMb: Math.max(...runs.map((r) => r.maxRssMb)),
+    non2xx: Math.max(...runs.map((r) => r.non2xx)),
+    runs,
+  }
 }
 
 /** The median over the rounds of a's figure divided by b's in the same round. */
@@ -210,34 +224,61 @@ async function main() {
     const projectIds = only.has('hub') ? await seedHub(databaseUrl, account.id) : []
     if (only.has('leads')) await seedLeads(databaseUrl, leadAccount.id)
     if (only.has('hub') || only.has('leads')) console.log(`seeded projects/leads in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
-    const env = { DATABASE_URL: databaseUrl, DATABASE_POOL_SIZE: '10', RATE_LIMIT_PER_MINUTE: '1000000', SECRET_KEY: 'bench-secret-key-bench-secret-key-000000' }
+    const env = {
+      DATABASE_URL: databaseUrl,
+      DATABASE_POOL_SIZE: '10',
+      RATE_LIMIT_PER_MINUTE: '1000000',
+      SECRET_KEY: 'bench-secret-key-bench-secret-key-000000',
+    }
 
     // Both servers stay up for the whole bench, each pinned to core 0; only one is loaded at a time.
     const baseline = await startServer('baseline-server.ts', env)
     const app = await startServer('app-server.ts', env)
     if (only.has('conversations')) {
       const list = [{ path: '/v1/conversations?limit=50', headers: auth(account.key) }]
-      Object.assign(results, await measure([
-        { name: 'baseline /v1 list', server: baseline, requests: list },
-        { name: 'REST /v1 list', server: app, requests: list },
-        { name: 'GraphQL list', server: app, requests: [graphqlList(account.key, 50)] },
-      ]))
-      Object.assign(results, await measure([
-        { name: 'baseline /v1 messages', server: baseline, requests: messageRequests(account) },
-        { name: 'REST /v1 messages', server: app, requests: messageRequests(account) },
-      ]))
-      Object.assign(results, await measure([
-        { name: 'REST /v1 list limit=10', server: app, requests: [{ path: '/v1/conversations?limit=10', headers: auth(account.key) }], connections: 10 },
-        { name: 'REST /v1 list limit=200', server: app, requests: [{ path: '/v1/conversations?limit=200', headers: auth(account.key) }], connections: 10 },
-      ]))
+      Object.assign(
+        results,
+        await measure([
+          { name: 'baseline /v1 list', server: baseline, requests: list },
+          { name: 'REST /v1 list', server: app, requests: list },
+          { name: 'GraphQL list', server: app, requests: [graphqlList(account.key, 50)] },
+        ]),
+      )
+      Object.assign(
+        results,
+        await measure([
+          { name: 'baseline /v1 messages', server: baseline, requests: messageRequests(account) },
+          { name: 'REST /v1 messages', server: app, requests: messageRequests(account) },
+        ]),
+      )
+      Object.assign(
+        results,
+        await measure([
+          {
+            name: 'REST /v1 list limit=10',
+            server: app,
+            requests: [{ path: '/v1/conversations?limit=10', headers: auth(account.key) }],
+            connections: 10,
+          },
+          {
+            name: 'REST /v1 list limit=200',
+            server: app,
+            requests: [{ path: '/v1/conversations?limit=200', headers: auth(account.key) }],
+            connections: 10,
+          },
+        ]),
+      )
       checks.push(...conversationChecks(results))
     }
     if (only.has('hub')) {
-      Object.assign(results, await measure([
-        { name: 'baseline hub projects', server: baseline, requests: projectRequests(account.key) },
-        { name: 'REST hub projects', server: app, requests: projectRequests(account.key) },
-        { name: 'GraphQL hub projects', server: app, requests: projectRequests(account.key, true) },
-      ]))
+      Object.assign(
+        results,
+        await measure([
+          { name: 'baseline hub projects', server: baseline, requests: projectRequests(account.key) },
+          { name: 'REST hub projects', server: app, requests: projectRequests(account.key) },
+          { name: 'GraphQL hub projects', server: app, requests: projectRequests(account.key, true) },
+        ]),
+      )
       checks.push(...hubListChecks(results))
       // Per server a warm-up of 200 events, then three rounds of 1,000, every event on a project of its own.
       const batches = chunk(projectIds, [200, 1000, 1000, 1000, 200, 1000, 1000, 1000])
@@ -249,7 +290,10 @@ async function main() {
     await baseline.stop()
     if (only.has('leads')) {
       // Latency of one search at a time: with many in flight on one pinned core, p50 measures the queue.
-      Object.assign(results, await measure([{ name: 'REST lead search (100k leads)', server: app, requests: searchRequests(leadAccount.key), connections: 1 }]))
+      Object.assign(
+        results,
+        await measure([{ name: 'REST lead search (100k leads)', server: app, requests: searchRequests(leadAccount.key), connections: 1 }]),
+      )
       const search = results['REST lead search (100k leads)']
       checks.push(['lead search p50 < 20 ms at 100,000 leads', `${search.p50.toFixed(1)} ms`, search.p50 < 20])
     }
@@ -319,13 +363,22 @@ const searchRequests = (key: string): Request[] =>
 type Ingestion = { eventsPerSecond: number; messagesPerSecond: number; cpuMicrosPerEvent: number }
 
 /** A warm-up batch on each server, then three rounds of one batch each; figures are medians, the ratio is paired by round. */
-async function measureIngestion(app: Server, baseline: Server, key: string, [appWarmUp, ...appBatches]: string[][], [baselineWarmUp, ...baselineBatches]: string[][]) {
+async function measureIngestion(
+  app: Server,
+  baseline: Server,
+  key: string,
+  [appWarmUp, ...appBatches]: string[][],
+  [baselineWarmUp, ...baselineBatches]: string[][],
+) {
   await ingestEvents(app, key, appWarmUp)
   await ingestEvents(baseline, key, baselineWarmUp)
-  const rounds = await sequence(appBatches.map((batch, i) => [batch, baselineBatches[i]] as const), async ([appBatch, baselineBatch]) => ({
-    app: await ingestEvents(app, key, appBatch),
-    baseline: await ingestEvents(baseline, key, baselineBatch),
-  }))
+  const rounds = await sequence(
+    appBatches.map((batch, i) => [batch, baselineBatches[i]] as const),
+    async ([appBatch, baselineBatch]) => ({
+      app: await ingestEvents(app, key, appBatch),
+      baseline: await ingestEvents(baseline, key, baselineBatch),
+    }),
+  )
   const pick = (runs: Ingestion[]): Ingestion => ({
     eventsPerSecond: median(runs.map((r) => r.eventsPerSecond)),
     messagesPerSecond: median(runs.map((r) => r.messagesPerSecond)),
@@ -355,9 +408,15 @@ async function ingestEvents(server: Server, key: string, projectIds: string[]): 
   if (result.non2xx) throw new Error(`${result.non2xx} of ${requests.length} events were refused`)
   const seconds = result.requests / result.rps
   const pool = new pg.Pool({ connectionString: server.databaseUrl })
-  const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM communications WHERE project_id = ANY($1::text[])`, [projectIds])
+  const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM communications WHERE project_id = ANY($1::text[])`, [
+    projectIds,
+  ])
   await pool.end()
-  return { eventsPerSecond: result.requests / seconds, messagesPerSecond: Number(rows[0].n) / seconds, cpuMicrosPerEvent: cpu / result.requests }
+  return {
+    eventsPerSecond: result.requests / seconds,
+    messagesPerSecond: Number(rows[0].n) / seconds,
+    cpuMicrosPerEvent: cpu / result.requests,
+  }
 }
 
 /** Consecutive slices of the given sizes. */
@@ -402,10 +461,23 @@ async function webhookThroughput(accountId: string, secretKey: string): Promise<
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve))
   const port = (receiver.address() as { port: number }).port
   const endpoint = await db.webhookEndpoint.create({
-    data: { accountId, url: `http://127.0.0.1:${port}/hook`, events: ['lead.created'], secretEncrypted: encryptSecret('whsec_YmVuY2gtc2VjcmV0LWJlbmNoLXNlY3JldA==', secretKey) },
+    data: {
+      accountId,
+      url: `http://127.0.0.1:${port}/hook`,
+      events: ['lead.created'],
+      secretEncrypted: encryptSecret('whsec_YmVuY2gtc2VjcmV0LWJlbmNoLXNlY3JldA==', secretKey),
+    },
   })
   const body = JSON.stringify({ event: 'lead.created', timestamp: new Date().toISOString(), data: { id: 'bench', name: 'Bench Lead' } })
-  await db.webhookDelivery.createMany({ data: Array.from({ length: 2000 }, () => ({ accountId, endpointId: endpoint.id, event: 'lead.created', body, nextAttemptAt: new Date(Date.now() - 1000) })) })
+  await db.webhookDelivery.createMany({
+    data: Array.from({ length: 2000 }, () => ({
+      accountId,
+      endpointId: endpoint.id,
+      event: 'lead.created',
+      body,
+      nextAttemptAt: new Date(Date.now() - 1000),
+    })),
+  })
   const config = { SECRET_KEY: secretKey, ALLOW_PRIVATE_WEBHOOK_URLS: true }
   const started = performance.now()
   let delivered = 0
@@ -422,21 +494,42 @@ async function webhookThroughput(accountId: string, secretKey: string): Promise<
 function conversationChecks(r: Record<string, Measured>): Check[] {
   const list = r['REST /v1 list']
   const base = r['baseline /v1 list']
-  const [vsBaseline, vsGraphql, p99] = [pairedRatio(list, base, 'rps'), pairedRatio(list, r['GraphQL list'], 'rps'), pairedRatio(list, base, 'p99')]
+  const [vsBaseline, vsGraphql, p99] = [
+    pairedRatio(list, base, 'rps'),
+    pairedRatio(list, r['GraphQL list'], 'rps'),
+    pairedRatio(list, base, 'p99'),
+  ]
   const messagesP99 = pairedRatio(r['REST /v1 messages'], r['baseline /v1 messages'], 'p99')
   return [
     ['/v1 list ≥ 0.5 × baseline req/s', vsBaseline.toFixed(2), vsBaseline >= 0.5],
     ['/v1 list ≥ the same GraphQL operation', vsGraphql.toFixed(2), vsGraphql >= 1],
     ['/v1 list p99 ≤ 2 × baseline p99', p99.toFixed(2), p99 <= 2],
     ['/v1 messages p99 ≤ 2 × baseline p99', messagesP99.toFixed(2), messagesP99 <= 2],
-    ['SQL statements per list request constant in page size (200 vs 10)', `${r['REST /v1 list limit=200'].sqlPerRequest.toFixed(2)} vs ${r['REST /v1 list limit=10'].sqlPerRequest.toFixed(2)}`, Math.abs(r['REST /v1 list limit=200'].sqlPerRequest - r['REST /v1 list limit=10'].sqlPerRequest) < 0.1],
-    ['server memory < 300 MB under load', `${Math.max(...Object.entries(r).filter(([k]) => !k.startsWith('baseline')).map(([, v]) => v.maxRssMb)).toFixed(0)} MB`, Object.entries(r).filter(([k]) => !k.startsWith('baseline')).every(([, v]) => v.maxRssMb < 300)],
+    [
+      'SQL statements per list request constant in page size (200 vs 10)',
+      `${r['REST /v1 list limit=200'].sqlPerRequest.toFixed(2)} vs ${r['REST /v1 list limit=10'].sqlPerRequest.toFixed(2)}`,
+      Math.abs(r['REST /v1 list limit=200'].sqlPerRequest - r['REST /v1 list limit=10'].sqlPerRequest) < 0.1,
+    ],
+    [
+      'server memory < 300 MB under load',
+      `${Math.max(
+        ...Object.entries(r)
+          .filter(([k]) => !k.startsWith('baseline'))
+          .map(([, v]) => v.maxRssMb),
+      ).toFixed(0)} MB`,
+      Object.entries(r)
+        .filter(([k]) => !k.startsWith('baseline'))
+        .every(([, v]) => v.maxRssMb < 300),
+    ],
   ]
 }
 
 function hubListChecks(r: Record<string, Measured>): Check[] {
   const rest = r['REST hub projects']
-  const [vsGraphql, vsBaseline] = [pairedRatio(rest, r['GraphQL hub projects'], 'rps'), pairedRatio(rest, r['baseline hub projects'], 'rps')]
+  const [vsGraphql, vsBaseline] = [
+    pairedRatio(rest, r['GraphQL hub projects'], 'rps'),
+    pairedRatio(rest, r['baseline hub projects'], 'rps'),
+  ]
   return [
     ['hub projects list within 10% of GraphQL', vsGraphql.toFixed(2), vsGraphql >= 0.9],
     ['hub projects list ≥ 0.5 × baseline req/s', vsBaseline.toFixed(2), vsBaseline >= 0.5],
@@ -444,12 +537,28 @@ function hubListChecks(r: Record<string, Measured>): Check[] {
 }
 
 function report(results: Record<string, Measured>, extra: Record<string, string>, checks: Check[]) {
-  const rows = Object.entries(results).map(([name, r]) =>
-    `| ${name} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.cpuMicrosPerRequest.toFixed(0)} | ${r.sqlPerRequest.toFixed(2)} | ${r.maxRssMb.toFixed(0)} | ${r.non2xx} |`,
+  const rows = Object.entries(results).map(
+    ([name, r]) =>
+      `| ${name} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.cpuMicrosPerRequest.toFixed(0)} | ${r.sqlPerRequest.toFixed(2)} | ${r.maxRssMb.toFixed(0)} | ${r.non2xx} |`,
   )
-  console.log(['', '| scenario | req/s | p50 ms | p99 ms | server CPU µs/req | SQL/req | peak RSS MB | non-2xx |', '|---|---|---|---|---|---|---|---|', ...rows].join('\n'))
-  if (Object.keys(extra).length) console.log(['', '| measure | result |', '|---|---|', ...Object.entries(extra).map(([k, v]) => `| ${k} | ${v} |`)].join('\n'))
-  console.log(['', '| target | measured | met |', '|---|---|---|', ...checks.map(([name, measured, ok]) => `| ${name} | ${measured} | ${ok ? 'yes' : 'NO'} |`)].join('\n'))
+  console.log(
+    [
+      '',
+      '| scenario | req/s | p50 ms | p99 ms | server CPU µs/req | SQL/req | peak RSS MB | non-2xx |',
+      '|---|---|---|---|---|---|---|---|',
+      ...rows,
+    ].join('\n'),
+  )
+  if (Object.keys(extra).length)
+    console.log(['', '| measure | result |', '|---|---|', ...Object.entries(extra).map(([k, v]) => `| ${k} | ${v} |`)].join('\n'))
+  console.log(
+    [
+      '',
+      '| target | measured | met |',
+      '|---|---|---|',
+      ...checks.map(([name, measured, ok]) => `| ${name} | ${measured} | ${ok ? 'yes' : 'NO'} |`),
+    ].join('\n'),
+  )
   void mkdir(path.join(root, 'test-results'), { recursive: true }).then(() =>
     writeFile(path.join(root, 'test-results/bench.json'), JSON.stringify({ results, extra, checks }, null, 2)),
   )

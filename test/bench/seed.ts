@@ -9,20 +9,41 @@ export interface BenchData {
   accounts: { id: string; key: string; conversationIds: string[] }[]
 }
 
-export async function seedBench(databaseUrl: string, options = { accounts: 4, conversationsPerAccount: 2_500, messagesPerConversation: 20 }): Promise<BenchData> {
+export async function seedBench(
+  databaseUrl: string,
+  options = { accounts: 4, conversationsPerAccount: 2_500, messagesPerConversation: 20 },
+): Promise<BenchData> {
   const client = new pg.Client({ connectionString: databaseUrl })
   await client.connect()
   try {
     const accounts: BenchData['accounts'] = []
     for (let a = 0; a < options.accounts; a++) {
       const key = generateApiKey('LIVE')
-      const { rows: [account] } = await client.query<{ id: string }>(
+      const {
+        rows: [account],
+      } = await client.query<{ id: string }>(
         `INSERT INTO accounts (id, name, access_code_hash, updated_at) VALUES (gen_random_uuid()::text, $1, md5(random()::text), now()) RETURNING id`,
         [`Bench ${a + 1}`],
       )
       await client.query(
         `INSERT INTO api_keys (id, account_id, name, prefix, key_hash, mode, scopes) VALUES (gen_random_uuid()::text, $1, 'bench', $2, $3, 'LIVE', $4)`,
-        [account.id, key.prefix, key.hash, ['read:conversations', 'read:transcripts', 'read:hub', 'write:hub', 'leads:read', 'leads:write', 'quotes:read', 'sms:send', 'appointments:read', 'pipeline:read']],
+        [
+          account.id,
+          key.prefix,
+          key.hash,
+          [
+            'read:conversations',
+            'read:transcripts',
+            'read:hub',
+            'write:hub',
+            'leads:read',
+            'leads:write',
+            'quotes:read',
+            'sms:send',
+            'appointments:read',
+            'pipeline:read',
+          ],
+        ],
       )
       const { rows } = await client.query<{ id: string }>(
         `INSERT INTO conversations (id, account_id, channel, status, participant, started_at, created_at, updated_at, message_count, last_message_at, metadata)
@@ -88,8 +109,42 @@ export async function seedHub(databaseUrl: string, accountId: string, projects =
   }
 }
 
-const FIRST = ['James', 'Mary', 'Robert', 'Patricia', 'John', 'Jennifer', 'Michael', 'Linda', 'David', 'Elizabeth', 'William', 'Barbara', 'Maria', 'Wei', 'Aisha', 'Carlos']
-const LAST = ['Smith', 'Johnson', 'Williams', 'Brown', 'Jones', 'Garcia', 'Miller', 'Davis', 'Rodriguez', 'Martinez', 'Nguyen', 'Okafor', 'Patel', 'Kim', 'Walker', 'Becker']
+const FIRST = [
+  'James',
+  'Mary',
+  'Robert',
+  'Patricia',
+  'John',
+  'Jennifer',
+  'Michael',
+  'Linda',
+  'David',
+  'Elizabeth',
+  'William',
+  'Barbara',
+  'Maria',
+  'Wei',
+  'Aisha',
+  'Carlos',
+]
+const LAST = [
+  'Smith',
+  'Johnson',
+  'Williams',
+  'Brown',
+  'Jones',
+  'Garcia',
+  'Miller',
+  'Davis',
+  'Rodriguez',
+  'Martinez',
+  'Nguyen',
+  'Okafor',
+  'Patel',
+  'Kim',
+  'Walker',
+  'Becker',
+]
 
 /** 100,000 leads with varied names, emails and phones, for the search scenario. */
 export async function seedLeads(databaseUrl: string, accountId: string, count = 100_000): Promise<void> {

@@ -8,7 +8,7 @@
  *
  * (creates and drops a database of its own).
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -39,7 +39,9 @@ async function countingSendblue() {
     req.on('end', () => {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { content: string }
       if (!arrivals.has(body.content)) arrivals.set(body.content, Date.now())
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ message_handle: randomBytes(8).toString('hex'), status: 'QUEUED' }))
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ message_handle: randomBytes(8).toString('hex'), status: 'QUEUED' }))
     })
   })
   server.keepAliveTimeout = 60_000
@@ -50,23 +52,42 @@ async function countingSendblue() {
 /** Runs one measurement; `db` must be connected (and migrated) to `databaseUrl`. */
 export async function benchWorkers(databaseUrl: string, workers: number, messages: number): Promise<WorkerBench> {
   const provider = await countingSendblue()
-  const account = await db.account.create({ data: { name: `bench ${workers}w`, accessCodeHash: randomBytes(16).toString('hex'), autoDispatch: true } })
+  const account = await db.account.create({
+    data: { name: `bench ${workers}w`, accessCodeHash: randomBytes(16).toString('hex'), autoDispatch: true },
+  })
   await db.integration.create({
     data: {
-      accountId: account.id, provider: 'sendblue', config: { from_number: '+15555550000' },
+      accountId: account.id,
+      provider: 'sendblue',
+      config: { from_number: '+15555550000' },
       secretsEncrypted: encryptSecret(JSON.stringify({ api_key: 'bench', api_secret: 'bench' }), SECRET_KEY),
     },
   })
   const children: ChildProcess[] = []
   for (let i = 0; i < workers; i++) {
-    children.push(spawn(process.execPath, [...nodeFlagsOf('worker'), ...(process.env.BENCH_NODE_ARGS?.split(' ') ?? []), '--import', 'tsx', 'src/cli/worker.ts'], {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH, NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl, SECRET_KEY, SENDBLUE_API_URL: provider.url,
-        WORKER_ACCOUNTS: account.id, WORKER_POLL_MS: '20', WORKER_BATCH_SIZE: '500', WORKER_CONCURRENCY: '50', DATABASE_POOL_SIZE: '10',
-      },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    }))
+    children.push(
+      spawn(
+        process.execPath,
+        [...nodeFlagsOf('worker'), ...(process.env.BENCH_NODE_ARGS?.split(' ') ?? []), '--import', 'tsx', 'src/cli/worker.ts'],
+        {
+          cwd: root,
+          env: {
+            PATH: process.env.PATH,
+            NODE_ENV: 'production',
+            LOG_LEVEL: 'warn',
+            DATABASE_URL: databaseUrl,
+            SECRET_KEY,
+            SENDBLUE_API_URL: provider.url,
+            WORKER_ACCOUNTS: account.id,
+            WORKER_POLL_MS: '20',
+            WORKER_BATCH_SIZE: '500',
+            WORKER_CONCURRENCY: '50',
+            DATABASE_POOL_SIZE: '10',
+          },
+          stdio: ['ignore', 'inherit', 'inherit'],
+        },
+      ),
+    )
   }
   try {
     await new Promise((resolve) => setTimeout(resolve, 8_000)) // let the workers start and idle
@@ -74,7 +95,11 @@ export async function benchWorkers(databaseUrl: string, workers: number, message
     for (let i = 0; i < messages; i += 1_000) {
       await db.communication.createMany({
         data: Array.from({ length: Math.min(1_000, messages - i) }, (_, j) => ({
-          accountId: account.id, channel: 'sms' as const, to: `+1555${String(i + j).padStart(7, '0')}`, content: `bench-${i + j}`, createdAt: due,
+          accountId: account.id,
+          channel: 'sms' as const,
+          to: `+1555${String(i + j).padStart(7, '0')}`,
+          content: `bench-${i + j}`,
+          createdAt: due,
         })),
       })
     }
@@ -82,10 +107,17 @@ export async function benchWorkers(databaseUrl: string, workers: number, message
     while (provider.arrivals.size < messages && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100))
     const delays = [...provider.arrivals.values()].map((at) => at - due.getTime()).sort((a, b) => a - b)
     const last = delays.at(-1) ?? 0
-    return { workers, messages: provider.arrivals.size, perSecond: Math.round(provider.arrivals.size / (last / 1000)), p99DelayMs: delays[Math.floor(delays.length * 0.99)] ?? 0 }
+    return {
+      workers,
+      messages: provider.arrivals.size,
+      perSecond: Math.round(provider.arrivals.size / (last / 1000)),
+      p99DelayMs: delays[Math.floor(delays.length * 0.99)] ?? 0,
+    }
   } finally {
     for (const child of children) child.kill('SIGTERM')
-    await Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)))))
+    await Promise.all(
+      children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)))),
+    )
     await provider.close()
   }
 }

@@ -10,9 +10,9 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { createServerAdapter } from '@whatwg-node/server'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApp, type App } from '../../src/app.js'
+import { type App, createApp } from '../../src/app.js'
 import { db } from '../../src/db.js'
 import { startWebhookDelivery } from '../../src/services/webhooks/delivery.js'
 import { ADMIN_TOKEN, testApp, testConfig, testDatabase } from '../support/app.js'
@@ -42,13 +42,26 @@ async function seedActivity(accountId: string) {
       channel,
       messages: [
         { sender: 'customer', content: 'Hi, can you quote a roof repair?', at: new Date(now - (i * 5 + 2) * day) },
-        ...statuses.slice(0, 4 - (i % 3)).map((_, j) => ({ sender: 'agent' as const, content: `Reply ${j}`, at: new Date(now - (i * 5 + 1) * day + j) })),
+        ...statuses
+          .slice(0, 4 - (i % 3))
+          .map((_, j) => ({ sender: 'agent' as const, content: `Reply ${j}`, at: new Date(now - (i * 5 + 1) * day + j) })),
       ],
     })
   }
   await db.message.updateMany({ where: { accountId, sender: 'agent', content: 'Reply 3' }, data: { status: 'failed' } })
-  await db.message.updateMany({ where: { accountId, sender: 'agent', content: { in: ['Reply 0', 'Reply 1'] } }, data: { status: 'delivered' } })
-  const endpoint = await db.webhookEndpoint.create({ data: { accountId, url: 'https://hooks.example.com/crm', events: ['lead.created', 'quote.accepted'], active: false, secretEncrypted: 'unused' } })
+  await db.message.updateMany({
+    where: { accountId, sender: 'agent', content: { in: ['Reply 0', 'Reply 1'] } },
+    data: { status: 'delivered' },
+  })
+  const endpoint = await db.webhookEndpoint.create({
+    data: {
+      accountId,
+      url: 'https://hooks.example.com/crm',
+      events: ['lead.created', 'quote.accepted'],
+      active: false,
+      secretEncrypted: 'unused',
+    },
+  })
   await db.webhookDelivery.createMany({
     data: Array.from({ length: 40 }, (_, i) => ({
       accountId,
@@ -87,7 +100,8 @@ describe.skipIf(!existsSync(CHROMIUM))('portal in Chromium', () => {
   const received: { headers: Record<string, string>; body: string }[] = []
 
   beforeAll(async () => {
-    if (!existsSync(path.join(root, 'portal/out/index.html'))) throw new Error('portal/out is missing: run `npm run build:portal` (npm install does it)')
+    if (!existsSync(path.join(root, 'portal/out/index.html')))
+      throw new Error('portal/out is missing: run `npm run build:portal` (npm install does it)')
     await testDatabase()
     // A client address of its own per run: with REDIS_URL the sign-in throttle outlives the process.
     const clientIp = `portal-test-${Date.now()}-${Math.random().toString(36).slice(2)}`
@@ -108,7 +122,16 @@ describe.skipIf(!existsSync(CHROMIUM))('portal in Chromium', () => {
     await mkdir(shots, { recursive: true })
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     })
     context = await browser.newContext({ viewport: { width: WIDTHS.desktop, height: 900 } })
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base })
@@ -195,7 +218,10 @@ describe.skipIf(!existsSync(CHROMIUM))('portal in Chromium', () => {
     await dialog.waitFor()
     await shoot('keys-revoke-dialog')
     await dialog.getByRole('button', { name: 'Revoke key' }).click()
-    await page.locator('tr', { hasText: 'browser key' }).getByText(/^Revoked/).waitFor()
+    await page
+      .locator('tr', { hasText: 'browser key' })
+      .getByText(/^Revoked/)
+      .waitFor()
     expect((await bearer(secret)).status).toBe(401)
   })
 
@@ -258,7 +284,11 @@ describe.skipIf(!existsSync(CHROMIUM))('portal in Chromium', () => {
     await page.getByLabel('Access code').waitFor()
     expect(await page.getByTestId('key-table').count()).toBe(0)
     const keys = await page.evaluate(() =>
-      fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ apiKeys { id } }' }) }).then((r) => r.json()),
+      fetch('/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ apiKeys { id } }' }),
+      }).then((r) => r.json()),
     )
     expect(keys.errors[0].extensions.code).toBe('UNAUTHENTICATED')
   })
@@ -296,7 +326,9 @@ describe.skipIf(!existsSync(CHROMIUM))('portal in Chromium', () => {
     await page.goto(`${base}/portal/`)
     await page.getByLabel('Access code').fill('still-wrong')
     await page.getByRole('button', { name: 'Sign in' }).click()
-    await expect.poll(() => page.locator('.notice-error').textContent()).toMatch(/Too many failed sign-in attempts\. Try again in (about )?\d+ (seconds|minutes)\./)
+    await expect
+      .poll(() => page.locator('.notice-error').textContent())
+      .toMatch(/Too many failed sign-in attempts\. Try again in (about )?\d+ (seconds|minutes)\./)
     await shoot('sign-in-throttled')
   })
 })

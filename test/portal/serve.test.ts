@@ -38,7 +38,14 @@ describe('portal static files', () => {
   })
 
   it('answers the 404 page for unknown paths and never leaves the folder', async () => {
-    for (const p of ['/portal/nope', '/portal/../secret.txt', '/portal/%2e%2e/secret.txt', '/portal/..%2fsecret.txt', '/portal/%00', '/portal/%E0%A4%A']) {
+    for (const p of [
+      '/portal/nope',
+      '/portal/../secret.txt',
+      '/portal/%2e%2e/secret.txt',
+      '/portal/..%2fsecret.txt',
+      '/portal/%00',
+      '/portal/%E0%A4%A',
+    ]) {
       const response = await get(p)
       expect(response.status, p).toBe(404)
       expect(await response.text()).not.toContain('outside')

@@ -3,11 +3,11 @@
  * PostgreSQL database global-setup made), called through `app.fetch` with no port.
  */
 import { expect, inject, vi } from 'vitest'
-import { createApp, type App } from '../../src/app.js'
-import { connectDb, sqlStatements, type Database } from '../../src/db.js'
-import { loadConfig, type Config } from '../../src/env.js'
-import { migrate } from '../../src/services/migrate.js'
+import { type App, createApp } from '../../src/app.js'
+import { connectDb, type Database, sqlStatements } from '../../src/db.js'
+import { type Config, loadConfig } from '../../src/env.js'
 import type { TypedDocument } from '../../src/rest/route.js'
+import { migrate } from '../../src/services/migrate.js'
 import { checkContract } from './contract.js'
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789'
@@ -45,7 +45,11 @@ export interface TestClient {
   /** Calls a REST path; `auth` is an API key or `{ cookie }`. */
   call(method: string, path: string, options?: CallOptions): Promise<Response>
   /** Runs a GraphQL operation (a string, or a typed document whose result type `data` takes). */
-  gql<T = any>(query: string | TypedDocument<T>, variables?: Record<string, unknown>, options?: CallOptions): Promise<{ data?: T; errors?: any[]; status: number; response: Response }>
+  gql<T = any>(
+    query: string | TypedDocument<T>,
+    variables?: Record<string, unknown>,
+    options?: CallOptions,
+  ): Promise<{ data?: T; errors?: any[]; status: number; response: Response }>
 }
 
 export interface CallOptions {

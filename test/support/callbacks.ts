@@ -6,13 +6,18 @@
 import { createHmac } from 'node:crypto'
 import { Writable } from 'node:stream'
 import { pino } from 'pino'
-import { createApp, type App } from '../../src/app.js'
+import { type App, createApp } from '../../src/app.js'
 import { testConfig } from './app.js'
 
 export const PUBLIC_URL = 'http://crm.test'
 
 export function signTwilio(authToken: string, url: string, params: Record<string, string>): string {
-  const data = url + Object.keys(params).sort().map((name) => name + params[name]).join('')
+  const data =
+    url +
+    Object.keys(params)
+      .sort()
+      .map((name) => name + params[name])
+      .join('')
   return createHmac('sha1', authToken).update(data).digest('base64')
 }
 
@@ -39,7 +44,10 @@ export function callbackSender(app: App): CallbackSender {
     app.fetch(new Request(`${PUBLIC_URL}${path}`, { method: 'POST', body, headers }))
   return {
     sendblue: (accountId, payload, secret) =>
-      post(`/callbacks/sendblue/${accountId}`, JSON.stringify(payload), { 'content-type': 'application/json', ...(secret ? { 'sb-signing-secret': secret } : {}) }),
+      post(`/callbacks/sendblue/${accountId}`, JSON.stringify(payload), {
+        'content-type': 'application/json',
+        ...(secret ? { 'sb-signing-secret': secret } : {}),
+      }),
     twilio: (accountId, kind, params, authToken) => {
       const path = `/callbacks/twilio/${accountId}/${kind}`
       const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' }
@@ -47,6 +55,9 @@ export function callbackSender(app: App): CallbackSender {
       return post(path, new URLSearchParams(params).toString(), headers)
     },
     vapi: (accountId, message, secret) =>
-      post(`/callbacks/vapi/${accountId}`, JSON.stringify({ message }), { 'content-type': 'application/json', ...(secret ? { 'x-vapi-secret': secret } : {}) }),
+      post(`/callbacks/vapi/${accountId}`, JSON.stringify({ message }), {
+        'content-type': 'application/json',
+        ...(secret ? { 'x-vapi-secret': secret } : {}),
+      }),
   }
 }

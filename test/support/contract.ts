@@ -38,7 +38,8 @@ export async function checkContract(method: string, url: string, response: Respo
   const match = operations().find((r) => r.method === method && r.pattern.test(pathname))
   if (!match) return // an undocumented path or method: its 404/405 is the surface's rule, not an operation's
   const documented = match.operation.responses[String(response.status)]
-  if (!documented) throw new Error(`Contract: ${method} ${match.path} answered ${response.status}, which its OpenAPI document does not list`)
+  if (!documented)
+    throw new Error(`Contract: ${method} ${match.path} answered ${response.status}, which its OpenAPI document does not list`)
   const type = response.headers.get('content-type') ?? ''
   if (!type.startsWith('application/json')) {
     if (!documented.content || !Object.keys(documented.content).some((t) => type.startsWith(t.split(';')[0]))) {
@@ -50,9 +51,14 @@ export async function checkContract(method: string, url: string, response: Respo
   if (!schemaOfBody) throw new Error(`Contract: ${method} ${match.path} ${response.status} has no documented JSON body`)
   const key = `${method} ${match.path} ${response.status}`
   let validate = validators.get(key)
-  if (!validate) validators.set(key, (validate = ajv.compile(schemaOfBody)))
+  if (!validate) {
+    validate = ajv.compile(schemaOfBody)
+    validators.set(key, validate)
+  }
   const body = await response.clone().json()
   if (!validate(body)) {
-    throw new Error(`Contract: ${key} body does not match its OpenAPI schema: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(body).slice(0, 500)}`)
+    throw new Error(
+      `Contract: ${key} body does not match its OpenAPI schema: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(body).slice(0, 500)}`,
+    )
   }
 }

@@ -51,16 +51,22 @@ export async function startFakeProvider(routes: Record<string, Route>): Promise<
       fake.behaviour = 'ok'
       fake.delayMs = 0
     },
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections()
-      server.close(() => resolve())
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
   }
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
     const path = (req.url ?? '/').split('?')[0]
-    const received = { method: req.method ?? 'GET', path, headers: req.headers, body: parse(Buffer.concat(chunks).toString('utf8'), req.headers['content-type']) }
+    const received = {
+      method: req.method ?? 'GET',
+      path,
+      headers: req.headers,
+      body: parse(Buffer.concat(chunks).toString('utf8'), req.headers['content-type']),
+    }
     fake.requests.push(received)
     if (fake.behaviour === 'hang') return // never answers; close() drops the socket
     if (fake.delayMs) await new Promise((resolve) => setTimeout(resolve, fake.delayMs))
@@ -90,8 +96,13 @@ export const fakeSendblue = () =>
     'POST /api/send-message': (request, count) => ({
       status: 200,
       body: {
-        message_handle: `sb-handle-${count}`, status: 'QUEUED', error_code: null, error_message: null,
-        number: request.body.number, from_number: request.body.from_number, date_created: new Date().toISOString(),
+        message_handle: `sb-handle-${count}`,
+        status: 'QUEUED',
+        error_code: null,
+        error_message: null,
+        number: request.body.number,
+        from_number: request.body.from_number,
+        date_created: new Date().toISOString(),
       },
     }),
   })
@@ -101,7 +112,13 @@ export const fakeVapi = () =>
   startFakeProvider({
     'POST /call': (request, count) => ({
       status: 201,
-      body: { id: `vapi-call-${count}`, status: 'queued', type: 'outboundPhoneCall', customer: request.body.customer, createdAt: new Date().toISOString() },
+      body: {
+        id: `vapi-call-${count}`,
+        status: 'queued',
+        type: 'outboundPhoneCall',
+        customer: request.body.customer,
+        createdAt: new Date().toISOString(),
+      },
     }),
   })
 
@@ -111,8 +128,13 @@ export const fakeTwilio = (accountSid: string) =>
     [`POST /2010-04-01/Accounts/${accountSid}/Messages.json`]: (request, count) => ({
       status: 201,
       body: {
-        sid: `SM${String(count).padStart(32, '0')}`, status: 'queued', error_code: null, error_message: null,
-        to: request.body.To, from: request.body.From, date_created: new Date().toUTCString(),
+        sid: `SM${String(count).padStart(32, '0')}`,
+        status: 'queued',
+        error_code: null,
+        error_message: null,
+        to: request.body.To,
+        from: request.body.From,
+        date_created: new Date().toUTCString(),
       },
     }),
   })

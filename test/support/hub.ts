@@ -4,7 +4,14 @@ import { expect } from 'vitest'
 import type { TestClient } from './app.js'
 import type { Tenant } from './tenants.js'
 
-export async function hubCall(client: TestClient, tenant: Tenant, method: string, path: string, body?: unknown, headers?: Record<string, string>) {
+export async function hubCall(
+  client: TestClient,
+  tenant: Tenant,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+) {
   const response = await client.call(method, `/hub/v1${path}`, { key: tenant.key, body, headers })
   const text = await response.text()
   return { status: response.status, body: text ? JSON.parse(text) : null, headers: response.headers }
@@ -12,15 +19,30 @@ export async function hubCall(client: TestClient, tenant: Tenant, method: string
 
 export async function createCustomer(client: TestClient, tenant: Tenant, fields: Record<string, unknown> = {}) {
   const result = await hubCall(client, tenant, 'POST', '/customers', {
-    external_id: `ext-${randomBytes(4).toString('hex')}`, first_name: 'Jane', last_name: 'Roofer', phone: '+15555550100', email: 'jane@example.com', ...fields,
+    external_id: `ext-${randomBytes(4).toString('hex')}`,
+    first_name: 'Jane',
+    last_name: 'Roofer',
+    phone: '+15555550100',
+    email: 'jane@example.com',
+    ...fields,
   })
   expect(result.status, JSON.stringify(result.body)).toBe(201)
   return result.body.data as { id: string; [key: string]: unknown }
 }
 
-export async function createProject(client: TestClient, tenant: Tenant, fields: Record<string, unknown> = {}, customerFields: Record<string, unknown> = {}) {
+export async function createProject(
+  client: TestClient,
+  tenant: Tenant,
+  fields: Record<string, unknown> = {},
+  customerFields: Record<string, unknown> = {},
+) {
   const customer = await createCustomer(client, tenant, customerFields)
-  const result = await hubCall(client, tenant, 'POST', '/projects', { customer_id: customer.id, name: 'New roof', address: '1 Main St', ...fields })
+  const result = await hubCall(client, tenant, 'POST', '/projects', {
+    customer_id: customer.id,
+    name: 'New roof',
+    address: '1 Main St',
+    ...fields,
+  })
   expect(result.status, JSON.stringify(result.body)).toBe(201)
   return { project: result.body.data as { id: string; [key: string]: unknown }, customer }
 }

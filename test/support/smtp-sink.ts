@@ -49,7 +49,9 @@ export async function startSmtpSink(credentials = { user: 'mailer', pass: 'smtp-
     host: '127.0.0.1',
     port: (server.server.address() as AddressInfo).port,
     mails,
-    failNext: (count: number) => void (failures = count),
+    failNext: (count: number) => {
+      failures = count
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   }
 }

@@ -3,8 +3,8 @@
  * operations, instead of sharing or truncating tables.
  */
 import { randomBytes } from 'node:crypto'
-import { graphql } from '../generated/gql/index.js'
 import { expect } from 'vitest'
+import { graphql } from '../generated/gql/index.js'
 import { ADMIN_TOKEN, type TestClient } from './app.js'
 
 export interface Tenant {
@@ -42,7 +42,9 @@ export async function createTenant(client: TestClient, name = `Tenant ${randomBy
 
 /** Signs in with an access code and returns the cookie header value to send back. */
 export async function login(client: TestClient, accessCode: string): Promise<string> {
-  const result = await client.gql(graphql(`mutation FixtureLogin($code: String!) { portalLogin(accessCode: $code) { account { id } } }`), { code: accessCode })
+  const result = await client.gql(graphql(`mutation FixtureLogin($code: String!) { portalLogin(accessCode: $code) { account { id } } }`), {
+    code: accessCode,
+  })
   expect(result.errors, JSON.stringify(result.errors)).toBeUndefined()
   const setCookie = result.response.headers.get('set-cookie') ?? ''
   return setCookie.split(';')[0]

@@ -28,9 +28,10 @@ export async function startReceiver() {
     received,
     /** Queues the next answers; once they run out the receiver answers 200. */
     answer: (...next: { status: number; body?: string }[]) => void answers.push(...next),
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections()
-      server.close(() => resolve())
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
   }
 }

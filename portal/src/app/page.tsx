@@ -2,7 +2,7 @@
 /** Sign in with the account's access code. */
 import Link from 'next/link'
 import { useRouter } from 'next/navigation'
-import { useEffect, useState, type FormEvent } from 'react'
+import { type FormEvent, useEffect, useState } from 'react'
 import { Notice } from '../components/ui'
 import { graphql } from '../gql'
 import { request, signInMessage } from '../lib/graphql'

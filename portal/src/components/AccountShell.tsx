@@ -6,7 +6,7 @@
  */
 import Link from 'next/link'
 import { usePathname, useRouter } from 'next/navigation'
-import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react'
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useState } from 'react'
 import { graphql } from '../gql'
 import type { ViewerQuery } from '../gql/graphql'
 import { formatDateTime } from '../lib/format'
@@ -132,7 +132,8 @@ export function AccountShell({ title, children }: { title: string; children: Rea
           <Context.Provider value={context}>{children}</Context.Provider>
         ) : viewer.error?.code === 'FORBIDDEN' ? (
           <Notice kind="info">
-            You are signed in as the operator, who has no account pages. Open the <Link href="/admin">admin view</Link>, or sign out and sign in with an account&apos;s access code.
+            You are signed in as the operator, who has no account pages. Open the <Link href="/admin">admin view</Link>, or sign out and
+            sign in with an account&apos;s access code.
           </Notice>
         ) : viewer.error && !isUnauthenticated(viewer.error) ? (
           <Notice>

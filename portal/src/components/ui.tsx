@@ -1,5 +1,5 @@
 'use client'
-import { useEffect, useId, useRef, useState, type ReactNode } from 'react'
+import { type ReactNode, useEffect, useId, useRef, useState } from 'react'
 
 /** An inline message placed where the problem happened; announced to screen readers. */
 export function Notice({ kind = 'error', children }: { kind?: 'error' | 'success' | 'warning' | 'info'; children: ReactNode }) {
@@ -47,7 +47,15 @@ export function SecretOnce({ label, value, warning, onDone }: { label: string; v
         {label}
       </label>
       <div className="secret-row">
-        <input id={id} ref={inputRef} className="secret-value mono" readOnly value={value} onFocus={(e) => e.currentTarget.select()} data-testid="secret-value" />
+        <input
+          id={id}
+          ref={inputRef}
+          className="secret-value mono"
+          readOnly
+          value={value}
+          onFocus={(e) => e.currentTarget.select()}
+          data-testid="secret-value"
+        />
         <button type="button" className="button primary" onClick={copy}>
           {copied === 'done' ? 'Copied' : 'Copy'}
         </button>

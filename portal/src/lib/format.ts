@@ -13,7 +13,16 @@ export function formatDateTime(value: string | null | undefined, timeZone: strin
 /** Minutes to add to UTC to get the wall time in `timeZone` at `date`. */
 function offsetMinutes(date: Date, timeZone: string): number {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    })
       .formatToParts(date)
       .map((p) => [p.type, p.value]),
   )
@@ -31,5 +40,7 @@ export function endOfDayIn(day: string, timeZone: string): string {
 
 /** Today's date (YYYY-MM-DD) in `timeZone`, `plusDays` later. */
 export function dayIn(timeZone: string, plusDays = 0): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(Date.now() + plusDays * 86_400_000))
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    new Date(Date.now() + plusDays * 86_400_000),
+  )
 }

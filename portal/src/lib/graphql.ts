@@ -84,7 +84,9 @@ export function useQuery<R, V>(document: TypedDocumentString<R, V>, variables?: 
 export function signInMessage(error: unknown, wrong: string): string {
   if (error instanceof GraphQLRequestError && error.code === 'UNAUTHENTICATED') return wrong
   if (error instanceof GraphQLRequestError && error.code === 'RATE_LIMITED') {
-    return error.message.replace(/in (\d+) seconds/, (text, s) => (Number(s) >= 90 ? `in about ${Math.round(Number(s) / 60)} minutes` : text))
+    return error.message.replace(/in (\d+) seconds/, (text, s) =>
+      Number(s) >= 90 ? `in about ${Math.round(Number(s) / 60)} minutes` : text,
+    )
   }
   return messageOf(error)
 }

@@ -47,8 +47,14 @@ export function crmOpenApi(schema: GraphQLSchema) {
           summary: "A project's status or stage changed; `previous` holds the old project_status and pipeline_stage",
           payload: dataOf(schema, hubSurface, '/projects'),
         },
-        'communication.sent': { summary: 'A message was sent through its provider', payload: dataOf(schema, hubSurface, '/communications/:id') },
-        'communication.failed': { summary: 'A send failed; `last_error` says why', payload: dataOf(schema, hubSurface, '/communications/:id') },
+        'communication.sent': {
+          summary: 'A message was sent through its provider',
+          payload: dataOf(schema, hubSurface, '/communications/:id'),
+        },
+        'communication.failed': {
+          summary: 'A send failed; `last_error` says why',
+          payload: dataOf(schema, hubSurface, '/communications/:id'),
+        },
       },
     },
     schema,
@@ -59,7 +65,10 @@ export function leadsOpenApi(schema: GraphQLSchema) {
   const lead = dataOf(schema, leadsSurface, '/leads/:id')
   const quote = dataOf(schema, leadsSurface, '/quotes/:id')
   const appointment = dataOf(schema, leadsSurface, '/appointments')
-  const leadUpdated: JsonSchema = { ...lead, properties: { ...(lead.properties as object), previous: { type: 'object', description: 'The changed fields\' old values' } } }
+  const leadUpdated: JsonSchema = {
+    ...lead,
+    properties: { ...(lead.properties as object), previous: { type: 'object', description: "The changed fields' old values" } },
+  }
   return buildOpenApi(
     {
       title: 'Lead and quote API',
@@ -79,7 +88,7 @@ export function leadsOpenApi(schema: GraphQLSchema) {
       surfaces: [leadsSurface],
       webhooks: {
         'lead.created': { summary: 'A lead was created', payload: lead },
-        'lead.updated': { summary: 'A lead changed; `data.previous` holds the changed fields\' old values', payload: leadUpdated },
+        'lead.updated': { summary: "A lead changed; `data.previous` holds the changed fields' old values", payload: leadUpdated },
         'sale.completed': { summary: 'A lead moved to closed_won', payload: lead },
         'quote.accepted': { summary: 'A quote was accepted', payload: quote },
         'quote.declined': { summary: 'A quote was declined', payload: quote },

@@ -9,12 +9,12 @@ import {
   type DocumentNode,
   type GraphQLInputType,
   type GraphQLSchema,
-  type OperationDefinitionNode,
   getNamedType,
   isEnumType,
   isInputObjectType,
   isListType,
   isNonNullType,
+  type OperationDefinitionNode,
   parse,
   typeFromAST,
 } from 'graphql'
@@ -77,7 +77,15 @@ function operation(surface: RestSurface, route: RestRoute, schema: GraphQLSchema
     ...pathParams.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
     ...[...contract.query].map(([name, schema]) => ({ name, in: 'query', required: false, schema })),
     ...(surface.idempotent && hasBody
-      ? [{ name: 'Idempotency-Key', in: 'header', required: false, description: 'Retry safely: the same key and body within 24 h return the first answer', schema: { type: 'string', maxLength: 255 } }]
+      ? [
+          {
+            name: 'Idempotency-Key',
+            in: 'header',
+            required: false,
+            description: 'Retry safely: the same key and body within 24 h return the first answer',
+            schema: { type: 'string', maxLength: 255 },
+          },
+        ]
       : []),
   ]
   const operationName = document.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition')?.name?.value
@@ -105,7 +113,8 @@ function successResponses(contract: ReturnType<typeof probeRoute>, route: RestRo
   if (format?.enum?.includes('text')) content['text/plain; charset=utf-8'] = { schema: { type: 'string' } }
   const responses: Record<string, unknown> = { [contract.status]: { description: route.summary, content } }
   // Upserts answer 201 when they create and 200 when they update, with the same body.
-  if (/\bcreated\b/.test(String(route.document)) && contract.status === 201) responses['200'] = { description: 'Updated an existing record', content }
+  if (/\bcreated\b/.test(String(route.document)) && contract.status === 201)
+    responses['200'] = { description: 'Updated an existing record', content }
   return responses
 }
 
@@ -126,8 +135,15 @@ function errorResponses(surface: RestSurface, route: RestRoute, shape: { pathPar
       status,
       {
         description: reasonPhrase[status] ?? 'Error',
-        ...(status === 429 ? { headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds until the budget refills' } } } : {}),
-        content: { 'application/json': { schema, example: surface.errorBody(status, status === 404 && route.notFound ? route.notFound : exampleMessage(status, route)) } },
+        ...(status === 429
+          ? { headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds until the budget refills' } } }
+          : {}),
+        content: {
+          'application/json': {
+            schema,
+            example: surface.errorBody(status, status === 404 && route.notFound ? route.notFound : exampleMessage(status, route)),
+          },
+        },
       },
     ]),
   )
@@ -187,7 +203,10 @@ function inputSchema(type: GraphQLInputType): JsonSchema {
       return { type: 'string', format: 'date-time' }
     default:
       return isInputObjectType(named)
-        ? { type: 'object', properties: Object.fromEntries(Object.entries(named.getFields()).map(([k, f]) => [snake(k), inputSchema(f.type)])) }
+        ? {
+            type: 'object',
+            properties: Object.fromEntries(Object.entries(named.getFields()).map(([k, f]) => [snake(k), inputSchema(f.type)])),
+          }
         : { type: 'string' }
   }
 }
@@ -195,10 +214,34 @@ function inputSchema(type: GraphQLInputType): JsonSchema {
 function webhooks(events: NonNullable<ApiDescription['webhooks']>) {
   const headers = [
     { name: 'X-Webhook-Event', in: 'header', required: true, schema: { type: 'string' }, description: 'The event name' },
-    { name: 'X-Webhook-Signature', in: 'header', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{64}$' }, description: 'Lowercase hex HMAC-SHA256 of the raw body, keyed with the endpoint secret' },
-    { name: 'webhook-id', in: 'header', required: true, schema: { type: 'string' }, description: 'Standard Webhooks: unique per delivery (the same on retries)' },
-    { name: 'webhook-timestamp', in: 'header', required: true, schema: { type: 'string' }, description: 'Standard Webhooks: Unix seconds when signed' },
-    { name: 'webhook-signature', in: 'header', required: true, schema: { type: 'string' }, description: 'Standard Webhooks: `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`' },
+    {
+      name: 'X-Webhook-Signature',
+      in: 'header',
+      required: true,
+      schema: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+      description: 'Lowercase hex HMAC-SHA256 of the raw body, keyed with the endpoint secret',
+    },
+    {
+      name: 'webhook-id',
+      in: 'header',
+      required: true,
+      schema: { type: 'string' },
+      description: 'Standard Webhooks: unique per delivery (the same on retries)',
+    },
+    {
+      name: 'webhook-timestamp',
+      in: 'header',
+      required: true,
+      schema: { type: 'string' },
+      description: 'Standard Webhooks: Unix seconds when signed',
+    },
+    {
+      name: 'webhook-signature',
+      in: 'header',
+      required: true,
+      schema: { type: 'string' },
+      description: 'Standard Webhooks: `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`',
+    },
   ]
   return Object.fromEntries(
     Object.entries(events).map(([event, { summary, payload }]) => [

@@ -5,8 +5,9 @@
  * called with symbolic data built from the operation's result schema, and whatever envelope it
  * builds is turned back into a schema.
  */
-import type { JsonSchema } from './result-schema.js'
+
 import type { RestInput, RestRoute } from '../route.js'
+import type { JsonSchema } from './result-schema.js'
 
 const SCHEMA = Symbol('schema')
 
@@ -57,7 +58,8 @@ export function probeRoute(route: RestRoute, dataSchema: JsonSchema, pathParams:
   }
   const shaped = route.respond(symbolic(dataSchema) as Record<string, never>, { ...input, query: new ParamRecorder(), body: {} })
   if (shaped === null) return { query: query.described, body, status: 404, response: { kind: 'none' } }
-  if ('text' in shaped) return { query: query.described, body, status: shaped.status ?? 200, response: { kind: 'text', contentType: shaped.contentType } }
+  if ('text' in shaped)
+    return { query: query.described, body, status: shaped.status ?? 200, response: { kind: 'text', contentType: shaped.contentType } }
   return { query: query.described, body, status: shaped.status ?? 200, response: { kind: 'json', schema: schemaOf(shaped.body) } }
 }
 

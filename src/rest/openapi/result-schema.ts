@@ -8,14 +8,14 @@ import {
   type FragmentDefinitionNode,
   type GraphQLOutputType,
   type GraphQLSchema,
-  type OperationDefinitionNode,
-  type SelectionSetNode,
   getNamedType,
   isEnumType,
   isListType,
   isNonNullType,
   isObjectType,
   isScalarType,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
 } from 'graphql'
 
 export type JsonSchema = Record<string, unknown>
@@ -62,7 +62,8 @@ function typeSchema(type: GraphQLOutputType, selectionSet: SelectionSetNode | un
   if (isNonNullType(type)) return nonNullSchema(type.ofType, selectionSet, fragments)
   const inner = nonNullSchema(type, selectionSet, fragments)
   // OpenAPI 3.1 (JSON Schema 2020-12) spells "nullable" as a type union with "null".
-  if (typeof inner.type === 'string') return { ...inner, type: [inner.type, 'null'], ...(inner.enum ? { enum: [...(inner.enum as unknown[]), null] } : {}) }
+  if (typeof inner.type === 'string')
+    return { ...inner, type: [inner.type, 'null'], ...(inner.enum ? { enum: [...(inner.enum as unknown[]), null] } : {}) }
   return Object.keys(inner).length === 0 ? inner : { anyOf: [inner, { type: 'null' }] }
 }
 

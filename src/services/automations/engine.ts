@@ -4,9 +4,10 @@
  * supersedes and queuing its messages (with their campaign) is one statement, so either all of
  * it is stored or none. `planEvent` is the pure part, shared with simulateEvent.
  */
-import { db } from '../../db.js'
+
 import { v7 as uuidv7 } from 'uuid'
-import { Prisma, type Communication, type ProjectEvent } from '../../generated/prisma/client.js'
+import { db } from '../../db.js'
+import { type Communication, Prisma, type ProjectEvent } from '../../generated/prisma/client.js'
 import type { Channel, EventSource } from '../../generated/prisma/enums.js'
 import { SUPERSEDES } from './library.js'
 import { renderer } from './render.js'
@@ -63,7 +64,12 @@ export const PENDING_STATUSES = ['scheduled', 'queued', 'failed'] as const
 
 /** The messages `event` queues for `project`, from the templates loaded with it (automationProject). */
 export function planEvent(project: AutomationProject, event: Omit<EventInput, 'source'>, now = new Date()): PlannedMessage[] {
-  const render = renderer({ customer: project.customer, project, account: project.account, event: { type: event.eventType, occurredAt: event.occurredAt, data: event.data } })
+  const render = renderer({
+    customer: project.customer,
+    project,
+    account: project.account,
+    event: { type: event.eventType, occurredAt: event.occurredAt, data: event.data },
+  })
   return project.account.templates.map((template) => {
     const dueAt = new Date(event.occurredAt.getTime() + template.delayMinutes * 60_000)
     const to = template.channel === 'email' ? project.customer.email : project.customer.phone
@@ -116,10 +122,31 @@ export async function recordEvent(client: Tx, project: AutomationProject, input:
   const planned = planEvent(project, input, now).filter((m) => m.to !== null)
   const campaignId = planned.length ? uuidv7() : null
   const communications: Communication[] = planned.map((m) => ({
-    id: uuidv7(), accountId, channel: m.channel, status: m.status, to: m.to!, subject: m.subject, content: m.content,
-    customerId: project.customerId, projectId: project.id, leadId: null, templateId: m.templateId, eventId, campaignId, conversationId: null,
-    provider: null, providerMessageId: null, scheduledFor: m.status === 'scheduled' ? m.dueAt : null, sentAt: null, deliveredAt: null,
-    attempts: 0, lastError: null, nextAttemptAt: null, leaseExpiresAt: null, createdAt: now, updatedAt: now,
+    id: uuidv7(),
+    accountId,
+    channel: m.channel,
+    status: m.status,
+    to: m.to!,
+    subject: m.subject,
+    content: m.content,
+    customerId: project.customerId,
+    projectId: project.id,
+    leadId: null,
+    templateId: m.templateId,
+    eventId,
+    campaignId,
+    conversationId: null,
+    provider: null,
+    providerMessageId: null,
+    scheduledFor: m.status === 'scheduled' ? m.dueAt : null,
+    sentAt: null,
+    deliveredAt: null,
+    attempts: 0,
+    lastError: null,
+    nextAttemptAt: null,
+    leaseExpiresAt: null,
+    createdAt: now,
+    updatedAt: now,
   }))
 
   const earlier = SUPERSEDES[input.eventType] ?? []
@@ -144,7 +171,16 @@ export async function recordEvent(client: Tx, project: AutomationProject, input:
         FROM json_to_recordset(${JSON.stringify(communications.map((c) => ({ id: c.id, channel: c.channel, status: c.status, to: c.to, subject: c.subject, content: c.content, template_id: c.templateId, scheduled_for: c.scheduledFor })))}::json)
           AS t(id text, channel text, status text, "to" text, subject text, content text, template_id text, scheduled_for timestamptz))`
     : Prisma.empty
-  const event: ProjectEvent = { id: eventId, accountId, projectId: project.id, eventType: input.eventType, data: input.data as Prisma.JsonObject, source: input.source, occurredAt: input.occurredAt, createdAt: now }
+  const event: ProjectEvent = {
+    id: eventId,
+    accountId,
+    projectId: project.id,
+    eventType: input.eventType,
+    data: input.data as Prisma.JsonObject,
+    source: input.source,
+    occurredAt: input.occurredAt,
+    createdAt: now,
+  }
   await client.$executeRaw`
     WITH event AS (
       INSERT INTO project_events (id, account_id, project_id, event_type, data, source, occurred_at, created_at)

@@ -16,8 +16,25 @@ const KNOWN_FIELDS: Record<string, readonly string[]> = {
 }
 
 export interface RenderScope {
-  customer: { id: string; externalId: string | null; name: string | null; firstName: string | null; lastName: string | null; email: string | null; phone: string | null; address: string | null }
-  project: { id: string; name: string | null; address: string | null; pipelineStage: string | null; projectStatus: string | null; value: unknown; buildDate: Date | null }
+  customer: {
+    id: string
+    externalId: string | null
+    name: string | null
+    firstName: string | null
+    lastName: string | null
+    email: string | null
+    phone: string | null
+    address: string | null
+  }
+  project: {
+    id: string
+    name: string | null
+    address: string | null
+    pipelineStage: string | null
+    projectStatus: string | null
+    value: unknown
+    buildDate: Date | null
+  }
   account: { name: string }
   event: { type: string; occurredAt: Date; data: Record<string, unknown> }
 }
@@ -43,14 +60,24 @@ function flatten(scope: RenderScope): Record<string, unknown> {
   // Customers often arrive with only a full name; its first word is the natural greeting.
   const firstName = c.firstName ?? c.name?.trim().split(/\s+/)[0] ?? null
   return {
-    'customer.id': c.id, 'customer.external_id': c.externalId, 'customer.name': c.name ?? [c.firstName, c.lastName].filter(Boolean).join(' '),
-    'customer.first_name': firstName, 'customer.last_name': c.lastName, 'customer.email': c.email, 'customer.phone': c.phone,
+    'customer.id': c.id,
+    'customer.external_id': c.externalId,
+    'customer.name': c.name ?? [c.firstName, c.lastName].filter(Boolean).join(' '),
+    'customer.first_name': firstName,
+    'customer.last_name': c.lastName,
+    'customer.email': c.email,
+    'customer.phone': c.phone,
     'customer.address': c.address,
-    'project.id': p.id, 'project.name': p.name, 'project.address': p.address ?? c.address, 'project.pipeline_stage': p.pipelineStage,
-    'project.project_status': p.projectStatus, 'project.value': p.value === null ? null : String(p.value),
+    'project.id': p.id,
+    'project.name': p.name,
+    'project.address': p.address ?? c.address,
+    'project.pipeline_stage': p.pipelineStage,
+    'project.project_status': p.projectStatus,
+    'project.value': p.value === null ? null : String(p.value),
     'project.build_date': p.buildDate?.toISOString().slice(0, 10) ?? null,
     'account.name': scope.account.name,
-    'event.type': scope.event.type, 'event.occurred_at': scope.event.occurredAt.toISOString(),
+    'event.type': scope.event.type,
+    'event.occurred_at': scope.event.occurredAt.toISOString(),
   }
 }
 

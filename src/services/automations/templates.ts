@@ -11,7 +11,12 @@ const BACKFILL_LOCK = 72_707_371 // arbitrary, fixed advisory-lock key
 /** The library as template rows (without account), ready for a nested or a plain createMany. */
 export function defaultTemplateRows() {
   return DEFAULT_TEMPLATES.map((t) => ({
-    eventType: t.eventType, channel: t.channel, name: t.name, subject: t.subject ?? null, body: t.body, delayMinutes: t.delayMinutes,
+    eventType: t.eventType,
+    channel: t.channel,
+    name: t.name,
+    subject: t.subject ?? null,
+    body: t.body,
+    delayMinutes: t.delayMinutes,
     unknownPlaceholders: unknownPlaceholders(t.subject, t.body),
   }))
 }

@@ -19,7 +19,10 @@ export interface InboundText {
   channel: Extract<ConversationChannel, 'sms' | 'imessage'>
 }
 
-export async function recordInbound(input: InboundText, at = new Date()): Promise<{ conversationId: string; duplicate: boolean; optOut: 'stop' | 'start' | null }> {
+export async function recordInbound(
+  input: InboundText,
+  at = new Date(),
+): Promise<{ conversationId: string; duplicate: boolean; optOut: 'stop' | 'start' | null }> {
   const { accountId, from: participant, provider, providerMessageId } = input
   const keyword = optOutKeyword(input.content)
   return db.$transaction(async (tx) => {
@@ -44,19 +47,39 @@ export async function recordInbound(input: InboundText, at = new Date()): Promis
       ? await tx.conversation.update({
           where: { id: existing.id },
           data: {
-            messageCount: { increment: 1 }, lastMessageAt: at, status: 'open',
-            customerId: existing.customerId ?? customer?.id, leadId: existing.leadId ?? lead?.id,
+            messageCount: { increment: 1 },
+            lastMessageAt: at,
+            status: 'open',
+            customerId: existing.customerId ?? customer?.id,
+            leadId: existing.leadId ?? lead?.id,
           },
           select: { id: true, channel: true },
         })
       : await tx.conversation.create({
-          data: { accountId, channel: input.channel, participant, customerId: customer?.id, leadId: lead?.id, messageCount: 1, lastMessageAt: at, startedAt: at },
+          data: {
+            accountId,
+            channel: input.channel,
+            participant,
+            customerId: customer?.id,
+            leadId: lead?.id,
+            messageCount: 1,
+            lastMessageAt: at,
+            startedAt: at,
+          },
           select: { id: true, channel: true },
         })
     await tx.message.create({
       data: {
-        accountId, conversationId: conversation.id, direction: 'inbound', channel: conversation.channel, sender: 'customer',
-        content: input.content, status: 'received', provider, providerMessageId, createdAt: at,
+        accountId,
+        conversationId: conversation.id,
+        direction: 'inbound',
+        channel: conversation.channel,
+        sender: 'customer',
+        content: input.content,
+        status: 'received',
+        provider,
+        providerMessageId,
+        createdAt: at,
       },
     })
     if (keyword) await recordOptOut(tx, accountId, participant, keyword)

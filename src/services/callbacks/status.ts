@@ -47,7 +47,10 @@ export async function applyStatus(report: StatusReport, at = new Date()): Promis
     const [communications, messages] = await Promise.all([db.communication.count({ where: match }), db.message.count({ where: match })])
     return { known: communications + messages > 0, changed: 0 }
   }
-  const reason = state === 'failed' ? `${provider === 'twilio' ? 'Twilio' : 'Sendblue'} reported the message failed${report.error ? `: ${report.error.slice(0, 200)}` : ''}` : null
+  const reason =
+    state === 'failed'
+      ? `${provider === 'twilio' ? 'Twilio' : 'Sendblue'} reported the message failed${report.error ? `: ${report.error.slice(0, 200)}` : ''}`
+      : null
   const [communications, messages] = await db.$transaction([
     db.communication.updateMany({
       where: { ...match, status: { in: FROM[state] as never[] } },

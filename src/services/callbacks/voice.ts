@@ -36,12 +36,21 @@ export const EndOfCallReport = z.object({
   startedAt: when,
   endedAt: when,
   messages: z.array(z.unknown()).nullish(),
-  artifact: z.object({ transcript: text.nullish(), recordingUrl: z.string().max(2000).nullish(), messages: z.array(z.unknown()).nullish() }).nullish(),
+  artifact: z
+    .object({ transcript: text.nullish(), recordingUrl: z.string().max(2000).nullish(), messages: z.array(z.unknown()).nullish() })
+    .nullish(),
   analysis: z.object({ summary: text.nullish() }).nullish(),
 })
 export type EndOfCallReport = z.infer<typeof EndOfCallReport>
 
-const SPEAKERS: Record<string, string> = { user: 'Customer', customer: 'Customer', assistant: 'AI', bot: 'AI', agent: 'Agent', human: 'Agent' }
+const SPEAKERS: Record<string, string> = {
+  user: 'Customer',
+  customer: 'Customer',
+  assistant: 'AI',
+  bot: 'AI',
+  agent: 'Agent',
+  human: 'Agent',
+}
 
 function date(value: string | number | null | undefined): Date | null {
   if (value === null || value === undefined) return null
@@ -79,7 +88,11 @@ export function transcriptEntries(report: EndOfCallReport, startedAt: Date): Ent
     .slice(0, MAX_ENTRIES)
 }
 
-export async function recordCallReport(accountId: string, report: EndOfCallReport, received = new Date()): Promise<{ conversationId: string; created: boolean }> {
+export async function recordCallReport(
+  accountId: string,
+  report: EndOfCallReport,
+  received = new Date(),
+): Promise<{ conversationId: string; created: boolean }> {
   const callId = report.call.id
   const endedAt = date(report.endedAt) ?? received
   const startedAt = date(report.startedAt) ?? date(report.call.startedAt) ?? endedAt
@@ -91,7 +104,9 @@ export async function recordCallReport(accountId: string, report: EndOfCallRepor
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`${accountId}:vapi:${callId}`}))`
     const [existing, communication, customer, lead] = await Promise.all([
       tx.conversation.findUnique({ where: { accountId_providerCallId: { accountId, providerCallId: callId } }, select: { id: true } }),
-      communicationId ? tx.communication.findFirst({ where: { id: communicationId, accountId }, select: { id: true, customerId: true, leadId: true } }) : null,
+      communicationId
+        ? tx.communication.findFirst({ where: { id: communicationId, accountId }, select: { id: true, customerId: true, leadId: true } })
+        : null,
       tx.customer.findFirst({ where: { accountId, phone: participant }, orderBy: { createdAt: 'desc' }, select: { id: true } }),
       tx.lead.findFirst({ where: { accountId, phone: participant }, orderBy: { createdAt: 'desc' }, select: { id: true } }),
     ])
@@ -109,14 +124,21 @@ export async function recordCallReport(accountId: string, report: EndOfCallRepor
       ? await tx.conversation.update({ where: { id: existing.id }, data: fields, select: { id: true } })
       : await tx.conversation.create({
           data: {
-            accountId, channel: 'voice', participant, providerCallId: callId,
-            customerId: communication?.customerId ?? customer?.id, leadId: communication?.leadId ?? lead?.id, ...fields,
+            accountId,
+            channel: 'voice',
+            participant,
+            providerCallId: callId,
+            customerId: communication?.customerId ?? customer?.id,
+            leadId: communication?.leadId ?? lead?.id,
+            ...fields,
           },
           select: { id: true },
         })
     await tx.transcriptEntry.deleteMany({ where: { conversationId: conversation.id } })
     if (entries.length) {
-      await tx.transcriptEntry.createMany({ data: entries.map((e, position) => ({ accountId, conversationId: conversation.id, position, ...e })) })
+      await tx.transcriptEntry.createMany({
+        data: entries.map((e, position) => ({ accountId, conversationId: conversation.id, position, ...e })),
+      })
     }
     if (communication) await tx.communication.update({ where: { id: communication.id }, data: { conversationId: conversation.id } })
     return { conversationId: conversation.id, created: !existing }

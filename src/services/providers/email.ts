@@ -38,7 +38,10 @@ export async function sendEmail(settings: SmtpSettings, email: Email, timeoutMs:
     return info.messageId
   } catch (error) {
     if (error instanceof ProviderError) throw error
-    throw new ProviderError('Email', `The SMTP server ${settings.host}:${settings.port} failed: ${describe(error as Error & { code?: string; responseCode?: number })}`)
+    throw new ProviderError(
+      'Email',
+      `The SMTP server ${settings.host}:${settings.port} failed: ${describe(error as Error & { code?: string; responseCode?: number })}`,
+    )
   } finally {
     transport.close()
   }

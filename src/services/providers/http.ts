@@ -7,10 +7,13 @@
  * with a message safe to show and store: it names the provider and the HTTP status, never a
  * credential.
  */
-import { request, type Dispatcher } from 'undici'
+import { type Dispatcher, request } from 'undici'
 
 export class ProviderError extends Error {
-  constructor(readonly provider: string, message: string) {
+  constructor(
+    readonly provider: string,
+    message: string,
+  ) {
     super(message)
     this.name = 'ProviderError'
   }
@@ -24,7 +27,12 @@ export interface ProviderEndpoint {
 const excerpt = (value: unknown) => String(value).replace(/\s+/g, ' ').slice(0, 200)
 
 /** Sends a JSON request and returns the parsed JSON answer of a 2xx response. */
-export async function requestJson(provider: string, url: string, init: { method: string; headers: Record<string, string>; body?: unknown }, timeoutMs: number): Promise<unknown> {
+export async function requestJson(
+  provider: string,
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: unknown },
+  timeoutMs: number,
+): Promise<unknown> {
   const signal = AbortSignal.timeout(timeoutMs)
   let status: number
   let text: string
@@ -48,7 +56,10 @@ export async function requestJson(provider: string, url: string, init: { method:
     body = undefined
   }
   if (status < 200 || status > 299) {
-    const detail = body && typeof body === 'object' ? ((body as Record<string, unknown>).error_message ?? (body as Record<string, unknown>).message) : undefined
+    const detail =
+      body && typeof body === 'object'
+        ? ((body as Record<string, unknown>).error_message ?? (body as Record<string, unknown>).message)
+        : undefined
     throw new ProviderError(provider, `${provider} answered HTTP ${status}${detail ? `: ${excerpt(detail)}` : ''}`)
   }
   if (body === undefined) throw new ProviderError(provider, `${provider} answered with a body that is not JSON`)

@@ -3,7 +3,7 @@
  * (shared spec providers.md). Sendblue picks iMessage when the recipient has it and SMS otherwise.
  */
 import { z } from 'zod'
-import { ProviderError, requestJson, type ProviderEndpoint } from './http.js'
+import { type ProviderEndpoint, ProviderError, requestJson } from './http.js'
 
 export interface SendblueCredentials {
   apiKey: string
@@ -24,14 +24,23 @@ const Answer = z.object({
 })
 
 /** Sends one message; returns Sendblue's `message_handle`. */
-export async function sendblueSend(endpoint: ProviderEndpoint, credentials: SendblueCredentials, message: SendblueMessage): Promise<string> {
+export async function sendblueSend(
+  endpoint: ProviderEndpoint,
+  credentials: SendblueCredentials,
+  message: SendblueMessage,
+): Promise<string> {
   const body = await requestJson(
     'Sendblue',
     `${endpoint.baseUrl}/api/send-message`,
     {
       method: 'POST',
       headers: { 'sb-api-key-id': credentials.apiKey, 'sb-api-secret-key': credentials.apiSecret },
-      body: { number: message.number, from_number: credentials.fromNumber, content: message.content, status_callback: message.statusCallback },
+      body: {
+        number: message.number,
+        from_number: credentials.fromNumber,
+        content: message.content,
+        status_callback: message.statusCallback,
+      },
     },
     endpoint.timeoutMs,
   )
@@ -39,7 +48,10 @@ export async function sendblueSend(endpoint: ProviderEndpoint, credentials: Send
   if (!answer.success) throw new ProviderError('Sendblue', 'Sendblue answered without a message_handle')
   // A 2xx answer can still carry a refusal (an unknown number, a blocked recipient).
   if (answer.data.status.toUpperCase() === 'FAILED') {
-    throw new ProviderError('Sendblue', `Sendblue refused the message${answer.data.error_message ? `: ${answer.data.error_message.slice(0, 200)}` : ''}`)
+    throw new ProviderError(
+      'Sendblue',
+      `Sendblue refused the message${answer.data.error_message ? `: ${answer.data.error_message.slice(0, 200)}` : ''}`,
+    )
   }
   return answer.data.message_handle
 }

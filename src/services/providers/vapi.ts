@@ -4,7 +4,7 @@
  * reports the call's progress to this account's callback URL.
  */
 import { z } from 'zod'
-import { ProviderError, requestJson, type ProviderEndpoint } from './http.js'
+import { type ProviderEndpoint, ProviderError, requestJson } from './http.js'
 
 export interface VapiCredentials {
   apiKey: string

@@ -10,7 +10,7 @@ import { db } from '../../db.js'
 import type { Config } from '../../env.js'
 import { Prisma } from '../../generated/prisma/client.js'
 import { decryptSecret } from '../crypto.js'
-import { postWebhook, type PostResult } from './post.js'
+import { type PostResult, postWebhook } from './post.js'
 import { signatureHeaders } from './signing.js'
 
 export const RETRY_DELAYS_MS = [60_000, 5 * 60_000, 30 * 60_000, 2 * 3_600_000, 6 * 3_600_000, 12 * 3_600_000]
@@ -70,7 +70,12 @@ interface Outcome {
   nextAttemptAt: Date | null
 }
 
-async function attempt(delivery: Claimed, endpoint: { url: string; secretEncrypted: string } | undefined, now: Date, options: DeliverOptions): Promise<Outcome> {
+async function attempt(
+  delivery: Claimed,
+  endpoint: { url: string; secretEncrypted: string } | undefined,
+  now: Date,
+  options: DeliverOptions,
+): Promise<Outcome> {
   const number = delivery.attempts + 1
   let result: PostResult
   try {

@@ -39,7 +39,10 @@ export function fireWebhookEvent(
 }
 
 /** Many events in the same one statement (the worker records a batch of sends at once). */
-export async function fireWebhookEvents(tx: Prisma.TransactionClient, events: { accountId: string; event: WebhookEvent; body: string }[]): Promise<number> {
+export async function fireWebhookEvents(
+  tx: Prisma.TransactionClient,
+  events: { accountId: string; event: WebhookEvent; body: string }[],
+): Promise<number> {
   if (events.length === 0) return 0
   return tx.$executeRaw`
     INSERT INTO webhook_deliveries (id, account_id, endpoint_id, event, body)

@@ -35,7 +35,11 @@ export const quoteJson = (quote: Quote & { lineItems: QuoteLineItem[] }) => ({
   tax: num(quote.tax),
   total: num(quote.total),
   currency: quote.currency,
-  line_items: quote.lineItems.map((item) => ({ description: item.description, quantity: num(item.quantity), unit_price: num(item.unitPrice) })),
+  line_items: quote.lineItems.map((item) => ({
+    description: item.description,
+    quantity: num(item.quantity),
+    unit_price: num(item.unitPrice),
+  })),
   metadata: quote.metadata,
   lead_id: quote.leadId,
   valid_until: day(quote.validUntil),

@@ -41,7 +41,12 @@ export async function postWebhook(
       {
         method: 'POST',
         agent: url.protocol === 'https:' ? agents.https : agents.http,
-        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), 'User-Agent': 'crm-webhooks/1', ...headers },
+        headers: {
+          'Content-Type': 'application/json',
+          'Content-Length': Buffer.byteLength(body),
+          'User-Agent': 'crm-webhooks/1',
+          ...headers,
+        },
         signal: AbortSignal.timeout(options.timeoutMs),
         ...(options.allowPrivate ? {} : { lookup: guardedLookup }),
       },
@@ -54,7 +59,9 @@ export async function postWebhook(
         response.on('end', () => resolve(done({ statusCode: response.statusCode ?? null, excerpt, error: null })))
         response.on('error', (error) => resolve(done({ statusCode: response.statusCode ?? null, excerpt, error: describe(error) })))
         // A timeout mid-answer ends with 'close' and no 'end'; the first resolve wins.
-        response.on('close', () => resolve(done({ statusCode: response.statusCode ?? null, excerpt, error: response.complete ? null : 'Timed out' })))
+        response.on('close', () =>
+          resolve(done({ statusCode: response.statusCode ?? null, excerpt, error: response.complete ? null : 'Timed out' })),
+        )
       },
     )
     request.on('error', (error) => resolve(done({ statusCode: null, excerpt: null, error: describe(error) })))

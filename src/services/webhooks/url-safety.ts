@@ -6,17 +6,34 @@
  * the socket actually connects to, so a DNS answer that changes after the first check (DNS
  * rebinding) cannot redirect a delivery into the private network.
  */
-import { lookup, type LookupAddress, type LookupOptions } from 'node:dns'
+import { type LookupAddress, type LookupOptions, lookup } from 'node:dns'
 import { lookup as lookupAsync } from 'node:dns/promises'
 import { BlockList, isIP } from 'node:net'
 import { badRequest } from '../../errors.js'
 
 const blocked = new BlockList()
 for (const [network, prefix] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) blocked.addSubnet(network, prefix, 'ipv4')
-for (const [network, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b::', 96]] as const) {
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const)
+  blocked.addSubnet(network, prefix, 'ipv4')
+for (const [network, prefix] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+  ['64:ff9b::', 96],
+] as const) {
   blocked.addSubnet(network, prefix, 'ipv6')
 }
 
@@ -42,7 +59,8 @@ export async function assertSafeWebhookUrl(raw: string, allowPrivate: boolean): 
   }
   if (raw.length > 2000) throw badRequest('Webhook URL must be at most 2000 characters')
   const schemes = allowPrivate ? ['https:', 'http:'] : ['https:']
-  if (!schemes.includes(url.protocol)) throw badRequest(allowPrivate ? 'Webhook URL must use https:// or http://' : 'Webhook URL must use https://')
+  if (!schemes.includes(url.protocol))
+    throw badRequest(allowPrivate ? 'Webhook URL must use https:// or http://' : 'Webhook URL must use https://')
   if (url.username || url.password) throw badRequest('Webhook URL must not contain credentials')
   if (allowPrivate) return url.toString()
   const host = url.hostname.replace(/^\[|\]$/g, '')
@@ -63,7 +81,8 @@ export function guardedLookup(hostname: string, options: LookupOptions, callback
   lookup(hostname, { ...options }, (error, address, family) => {
     if (error) return callback(error, address, family)
     const answers = Array.isArray(address) ? address.map((a) => a.address) : [address]
-    if (answers.some(isPrivateAddress)) return callback(Object.assign(new Error(PRIVATE_ADDRESS_MESSAGE), { code: 'EPRIVATE' }), address, family)
+    if (answers.some(isPrivateAddress))
+      return callback(Object.assign(new Error(PRIVATE_ADDRESS_MESSAGE), { code: 'EPRIVATE' }), address, family)
     callback(null, address, family)
   })
 }

@@ -85,5 +85,8 @@ export async function claimDue(now: Date, limit: number, leaseMs: number, scope:
 
 /** Hands claimed messages back until `at` (quiet hours): no attempt used. */
 export async function deferUntil(ids: string[], at: Date): Promise<void> {
-  await db.communication.updateMany({ where: { id: { in: ids }, status: { in: ['queued', 'failed'] } }, data: { leaseExpiresAt: null, nextAttemptAt: at } })
+  await db.communication.updateMany({
+    where: { id: { in: ids }, status: { in: ['queued', 'failed'] } },
+    data: { leaseExpiresAt: null, nextAttemptAt: at },
+  })
 }

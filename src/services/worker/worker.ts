@@ -10,7 +10,7 @@ import type { Logger } from 'pino'
 import type { Config } from '../../env.js'
 import { dispatchClaimed } from '../dispatch.js'
 import { deliverDueWebhooks } from '../webhooks/delivery.js'
-import { claimDue, deferUntil, promoteDue, recoverExpired, type ClaimedMessage } from './claims.js'
+import { type ClaimedMessage, claimDue, deferUntil, promoteDue, recoverExpired } from './claims.js'
 import { windowOpensAt } from './window.js'
 
 export interface PassOptions {
@@ -42,9 +42,14 @@ export async function runOnce(options: PassOptions): Promise<PassResult> {
   if (recovered) logger?.warn({ recovered }, 'recovered sends whose worker stopped mid-send')
   const claimed = await claimDue(now, config.WORKER_BATCH_SIZE, config.WORKER_LEASE_MS, scope)
   const ready = await deferQuietHours(claimed, now)
-  const { sent, failed } = await dispatchClaimed(config, ready, { leaseMs: config.WORKER_LEASE_MS, concurrency: config.WORKER_CONCURRENCY, logger })
+  const { sent, failed } = await dispatchClaimed(config, ready, {
+    leaseMs: config.WORKER_LEASE_MS,
+    concurrency: config.WORKER_CONCURRENCY,
+    logger,
+  })
   let webhooks = 0
-  for (const accountId of scope ?? [undefined]) webhooks += await deliverDueWebhooks({ config, now, logger, limit: config.WORKER_BATCH_SIZE, accountId })
+  for (const accountId of scope ?? [undefined])
+    webhooks += await deliverDueWebhooks({ config, now, logger, limit: config.WORKER_BATCH_SIZE, accountId })
   return { promoted, recovered, claimed: claimed.length, sent, failed, deferred: claimed.length - ready.length, webhooks }
 }
 

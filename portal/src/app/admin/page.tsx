@@ -4,7 +4,7 @@
  * once), rotate an access code (shown once), grant SMS credits.
  */
 import Link from 'next/link'
-import { useEffect, useState, type FormEvent } from 'react'
+import { type FormEvent, useEffect, useState } from 'react'
 import { ConfirmDialog, Empty, Loading, Notice, SecretOnce } from '../../components/ui'
 import { graphql } from '../../gql'
 import type { AdminAccountsQuery } from '../../gql/graphql'
@@ -67,7 +67,8 @@ const LogoutDocument = graphql(`
 
 type Account = AdminAccountsQuery['accounts'][number]
 
-const notAdmin = (error: unknown) => error instanceof GraphQLRequestError && (error.code === 'UNAUTHENTICATED' || error.code === 'FORBIDDEN')
+const notAdmin = (error: unknown) =>
+  error instanceof GraphQLRequestError && (error.code === 'UNAUTHENTICATED' || error.code === 'FORBIDDEN')
 
 export default function AdminPage() {
   const accounts = useQuery(AdminAccountsDocument)
@@ -92,7 +93,13 @@ export default function AdminPage() {
     )
   }
   if (!accounts.data || notAdmin(accounts.error)) {
-    return <AdminSignIn signedOut={signedOut} problem={accounts.error && !notAdmin(accounts.error) ? accounts.error.message : undefined} onSignedIn={accounts.reload} />
+    return (
+      <AdminSignIn
+        signedOut={signedOut}
+        problem={accounts.error && !notAdmin(accounts.error) ? accounts.error.message : undefined}
+        onSignedIn={accounts.reload}
+      />
+    )
   }
   return (
     <div className="shell">
@@ -147,7 +154,16 @@ function AdminSignIn({ signedOut, problem, onSignedIn }: { signedOut: boolean; p
         <Notice>{problem}</Notice>
         <div className="field">
           <label htmlFor="admin-token">Admin token</label>
-          <input id="admin-token" type="password" autoComplete="off" spellCheck={false} value={token} onChange={(e) => setToken(e.target.value)} aria-invalid={error ? true : undefined} required />
+          <input
+            id="admin-token"
+            type="password"
+            autoComplete="off"
+            spellCheck={false}
+            value={token}
+            onChange={(e) => setToken(e.target.value)}
+            aria-invalid={error ? true : undefined}
+            required
+          />
         </div>
         <Notice>{error}</Notice>
         <button type="submit" className="button primary block" disabled={busy}>
@@ -187,7 +203,12 @@ function AdminAccounts({ accounts, reload }: { accounts: Account[]; reload: () =
       <section className="card" aria-labelledby="create-account">
         <h2 id="create-account">Create an account</h2>
         {shown ? (
-          <SecretOnce label={shown.label} value={shown.code} warning="This access code will not be shown again: only its hash is stored. Hand it to the account owner now." onDone={() => setShown(undefined)} />
+          <SecretOnce
+            label={shown.label}
+            value={shown.code}
+            warning="This access code will not be shown again: only its hash is stored. Hand it to the account owner now."
+            onDone={() => setShown(undefined)}
+          />
         ) : (
           <CreateAccountForm
             onCreated={async (name, code) => {
@@ -244,8 +265,19 @@ function AdminAccounts({ accounts, reload }: { accounts: Account[]; reload: () =
           </div>
         )}
       </section>
-      <ConfirmDialog open={Boolean(rotating)} title="Rotate the access code?" confirmLabel="Rotate code" busy={rotateBusy} error={rotateError} onConfirm={rotate} onCancel={() => setRotating(undefined)}>
-        <p>The current code of “{rotating?.name}” stops working at once and every portal session opened with it ends. The new code is shown once.</p>
+      <ConfirmDialog
+        open={Boolean(rotating)}
+        title="Rotate the access code?"
+        confirmLabel="Rotate code"
+        busy={rotateBusy}
+        error={rotateError}
+        onConfirm={rotate}
+        onCancel={() => setRotating(undefined)}
+      >
+        <p>
+          The current code of “{rotating?.name}” stops working at once and every portal session opened with it ends. The new code is shown
+          once.
+        </p>
       </ConfirmDialog>
     </>
   )
@@ -274,7 +306,14 @@ function CreateAccountForm({ onCreated }: { onCreated: (name: string, code: stri
     <form onSubmit={submit} noValidate className="form inline-form">
       <div className="field grow">
         <label htmlFor="account-name">Account name</label>
-        <input id="account-name" value={name} onChange={(e) => setName(e.target.value)} maxLength={200} placeholder="e.g. Acme Roofing" required />
+        <input
+          id="account-name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          maxLength={200}
+          placeholder="e.g. Acme Roofing"
+          required
+        />
       </div>
       <button type="submit" className="button primary" disabled={busy}>
         {busy ? 'Creating…' : 'Create account'}
@@ -311,7 +350,17 @@ function GrantForm({ account, onGranted }: { account: Account; onGranted: () => 
       <label htmlFor={id} className="visually-hidden">
         Credits to grant to {account.name}
       </label>
-      <input id={id} type="number" inputMode="numeric" min={1} step={1} value={amount} onChange={(e) => setAmount(e.target.value)} placeholder="100" className="narrow" />
+      <input
+        id={id}
+        type="number"
+        inputMode="numeric"
+        min={1}
+        step={1}
+        value={amount}
+        onChange={(e) => setAmount(e.target.value)}
+        placeholder="100"
+        className="narrow"
+      />
       <button type="submit" className="button small" disabled={busy}>
         {busy ? 'Granting…' : 'Grant'}
       </button>

@@ -4,7 +4,7 @@
  * (••••••••3f9a) and saving replaces the stored settings. Each provider's callback URLs are
  * shown ready to copy into its dashboard.
  */
-import { useEffect, useState, type FormEvent } from 'react'
+import { type FormEvent, useEffect, useState } from 'react'
 import { AccountShell, useAccount, useSessionGuard } from '../../components/AccountShell'
 import { Loading, Notice } from '../../components/ui'
 import { graphql } from '../../gql'
@@ -55,9 +55,12 @@ function Integrations() {
   return (
     <>
       <p className="hint">
-        Secrets are write-only: after saving you only see their last four characters. Saving a provider replaces all of its settings, so enter its secrets again when you change anything.
+        Secrets are write-only: after saving you only see their last four characters. Saving a provider replaces all of its settings, so
+        enter its secrets again when you change anything.
       </p>
-      {integrations.error && !isUnauthenticated(integrations.error) && <Notice>Could not load the integrations: {integrations.error.message}</Notice>}
+      {integrations.error && !isUnauthenticated(integrations.error) && (
+        <Notice>Could not load the integrations: {integrations.error.message}</Notice>
+      )}
       <div className="grid-2">
         {PROVIDER_FORMS.map((form) => (
           <ProviderCard
@@ -76,7 +79,19 @@ function Integrations() {
 
 const asSettings = (config: unknown) => (config && typeof config === 'object' ? (config as Record<string, string | number>) : {})
 
-function ProviderCard({ form, origin, stored, loading, onSaved }: { form: ProviderForm; origin: string; stored?: Stored; loading: boolean; onSaved: () => Promise<void> }) {
+function ProviderCard({
+  form,
+  origin,
+  stored,
+  loading,
+  onSaved,
+}: {
+  form: ProviderForm
+  origin: string
+  stored?: Stored
+  loading: boolean
+  onSaved: () => Promise<void>
+}) {
   const { account, time, sessionEnded } = useAccount()
   const current = asSettings(stored?.config)
   const [values, setValues] = useState<Record<string, string>>({})
@@ -86,7 +101,9 @@ function ProviderCard({ form, origin, stored, loading, onSaved }: { form: Provid
 
   // Non-secret settings start from what is stored; secrets always start empty.
   useEffect(() => {
-    setValues(Object.fromEntries(form.fields.map((f) => [f.name, f.secret || current[f.name] === undefined ? '' : String(current[f.name])])))
+    setValues(
+      Object.fromEntries(form.fields.map((f) => [f.name, f.secret || current[f.name] === undefined ? '' : String(current[f.name])])),
+    )
   }, [stored?.updatedAt, form])
 
   const submit = async (event: FormEvent) => {
@@ -94,7 +111,10 @@ function ProviderCard({ form, origin, stored, loading, onSaved }: { form: Provid
     setError(undefined)
     setSaved(undefined)
     const missing = form.fields.find((f) => f.required && !values[f.name]?.trim())
-    if (missing) return setError(`${missing.label} is required${stored && missing.secret ? ' (enter it again: saving replaces the stored settings)' : ''}.`)
+    if (missing)
+      return setError(
+        `${missing.label} is required${stored && missing.secret ? ' (enter it again: saving replaces the stored settings)' : ''}.`,
+      )
     const config: Record<string, string | number> = {}
     for (const field of form.fields) {
       const value = values[field.name]?.trim()
@@ -118,7 +138,14 @@ function ProviderCard({ form, origin, stored, loading, onSaved }: { form: Provid
     <section className="card" aria-labelledby={`${form.name}-title`} data-testid={`integration-${form.name}`}>
       <h2 id={`${form.name}-title`}>{form.title}</h2>
       <p className="hint">
-        {form.description} {loading ? ' ' : stored ? <span className="status-on">Connected · updated {time(stored.updatedAt)}</span> : <span className="status-off">Not connected</span>}
+        {form.description}{' '}
+        {loading ? (
+          ' '
+        ) : stored ? (
+          <span className="status-on">Connected · updated {time(stored.updatedAt)}</span>
+        ) : (
+          <span className="status-off">Not connected</span>
+        )}
       </p>
       <form className="form" onSubmit={submit} noValidate>
         {form.fields.map((field) => {
@@ -131,7 +158,7 @@ function ProviderCard({ form, origin, stored, loading, onSaved }: { form: Provid
               </label>
               <input
                 id={id(field.name)}
-                type={field.secret ? 'password' : field.type ?? 'text'}
+                type={field.secret ? 'password' : (field.type ?? 'text')}
                 autoComplete={field.secret ? 'new-password' : 'off'}
                 spellCheck={false}
                 value={values[field.name] ?? ''}

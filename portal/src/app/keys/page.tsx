@@ -1,6 +1,6 @@
 'use client'
 /** API keys: list, create (the full key is shown once), revoke with a confirmation. */
-import { useState, type FormEvent } from 'react'
+import { type FormEvent, useState } from 'react'
 import { AccountShell, useAccount, useSessionGuard } from '../../components/AccountShell'
 import { ConfirmDialog, Empty, Loading, Notice, SecretOnce } from '../../components/ui'
 import { graphql } from '../../gql'
@@ -106,7 +106,15 @@ function Keys() {
       <section className="card" aria-labelledby="key-list" aria-busy={keys.loading}>
         <h2 id="key-list">Your keys</h2>
         {keys.error && !isUnauthenticated(keys.error) && <Notice>Could not load the keys: {keys.error.message}</Notice>}
-        {!keys.data ? keys.error ? null : <Loading /> : keys.data.apiKeys.length === 0 ? <Empty>No keys yet. Create one above to call the API.</Empty> : <KeyTable keys={keys.data.apiKeys} onRevoke={(key) => (setRevokeError(undefined), setRevoking(key))} />}
+        {!keys.data ? (
+          keys.error ? null : (
+            <Loading />
+          )
+        ) : keys.data.apiKeys.length === 0 ? (
+          <Empty>No keys yet. Create one above to call the API.</Empty>
+        ) : (
+          <KeyTable keys={keys.data.apiKeys} onRevoke={(key) => (setRevokeError(undefined), setRevoking(key))} />
+        )}
       </section>
 
       <ConfirmDialog
@@ -119,7 +127,8 @@ function Keys() {
         onCancel={() => setRevoking(undefined)}
       >
         <p>
-          “{revoking?.name}” (<code>{revoking?.prefix}…</code>) will be refused from its very next request. Anything using it stops working. This cannot be undone.
+          “{revoking?.name}” (<code>{revoking?.prefix}…</code>) will be refused from its very next request. Anything using it stops working.
+          This cannot be undone.
         </p>
       </ConfirmDialog>
     </>
@@ -160,7 +169,9 @@ function KeyTable({ keys, onRevoke }: { keys: Key[]; onRevoke: (key: Key) => voi
                   <code>{key.prefix}…</code>
                 </td>
                 <td data-label="Mode">
-                  <span className={`badge ${key.mode === 'LIVE' ? 'badge-live' : 'badge-test'}`}>{key.mode === 'LIVE' ? 'Live' : 'Test'}</span>
+                  <span className={`badge ${key.mode === 'LIVE' ? 'badge-live' : 'badge-test'}`}>
+                    {key.mode === 'LIVE' ? 'Live' : 'Test'}
+                  </span>
                 </td>
                 <td data-label="Scopes">
                   {key.scopes.length === SCOPES.length ? (
@@ -181,7 +192,12 @@ function KeyTable({ keys, onRevoke }: { keys: Key[]; onRevoke: (key: Key) => voi
                 </td>
                 <td data-label="">
                   {!key.revokedAt && (
-                    <button type="button" className="button small danger-outline" onClick={() => onRevoke(key)} aria-label={`Revoke ${key.name}`}>
+                    <button
+                      type="button"
+                      className="button small danger-outline"
+                      onClick={() => onRevoke(key)}
+                      aria-label={`Revoke ${key.name}`}
+                    >
                       Revoke
                     </button>
                   )}
@@ -221,7 +237,8 @@ function CreateKeyForm({ onCreated }: { onCreated: (name: string, secret: string
     if (!name.trim()) return setError('Give the key a name, so you can recognise it later.')
     if (scopes.length === 0) return setError('Pick at least one scope.')
     if (expiry === 'date' && !date) return setError('Pick the expiry date.')
-    const expiresAt = expiry === 'never' ? null : endOfDayIn(expiry === 'date' ? date : dayIn(account.timeZone, Number(expiry)), account.timeZone)
+    const expiresAt =
+      expiry === 'never' ? null : endOfDayIn(expiry === 'date' ? date : dayIn(account.timeZone, Number(expiry)), account.timeZone)
     setBusy(true)
     try {
       const ordered = SCOPES.map((s) => s.name).filter((s) => scopes.includes(s))
@@ -244,10 +261,12 @@ function CreateKeyForm({ onCreated }: { onCreated: (name: string, secret: string
         <legend>Mode</legend>
         <div className="radios">
           <label className="choice">
-            <input type="radio" name="mode" value="LIVE" checked={mode === 'LIVE'} onChange={() => setMode('LIVE')} /> Live <span className="hint">(obq_live_…, reaches providers)</span>
+            <input type="radio" name="mode" value="LIVE" checked={mode === 'LIVE'} onChange={() => setMode('LIVE')} /> Live{' '}
+            <span className="hint">(obq_live_…, reaches providers)</span>
           </label>
           <label className="choice">
-            <input type="radio" name="mode" value="TEST" checked={mode === 'TEST'} onChange={() => setMode('TEST')} /> Test <span className="hint">(obq_test_…, never reaches a provider)</span>
+            <input type="radio" name="mode" value="TEST" checked={mode === 'TEST'} onChange={() => setMode('TEST')} /> Test{' '}
+            <span className="hint">(obq_test_…, never reaches a provider)</span>
           </label>
         </div>
       </fieldset>
@@ -264,7 +283,13 @@ function CreateKeyForm({ onCreated }: { onCreated: (name: string, secret: string
         <div className="checks">
           {SCOPES.map((scope) => (
             <label key={scope.name} className="choice">
-              <input type="checkbox" name="scopes" value={scope.name} checked={scopes.includes(scope.name)} onChange={(e) => toggle(scope.name, e.target.checked)} />
+              <input
+                type="checkbox"
+                name="scopes"
+                value={scope.name}
+                checked={scopes.includes(scope.name)}
+                onChange={(e) => toggle(scope.name, e.target.checked)}
+              />
               <code>{scope.name}</code>
               <span className="hint">{scope.label}</span>
             </label>
@@ -285,7 +310,13 @@ function CreateKeyForm({ onCreated }: { onCreated: (name: string, secret: string
         {expiry === 'date' && (
           <div className="field">
             <label htmlFor="key-expiry-date">Expiry date (end of day, {account.timeZone})</label>
-            <input id="key-expiry-date" type="date" min={dayIn(account.timeZone, 1)} value={date} onChange={(e) => setDate(e.target.value)} />
+            <input
+              id="key-expiry-date"
+              type="date"
+              min={dayIn(account.timeZone, 1)}
+              value={date}
+              onChange={(e) => setDate(e.target.value)}
+            />
           </div>
         )}
       </div>

@@ -61,7 +61,9 @@ function Overview() {
   const data = overview.data
 
   const messageRows = data?.messageCounts.map((m) => ({ x: CHANNEL_LABEL[m.channel] ?? m.channel, series: m.status, count: m.count })) ?? []
-  const messageStatuses = [...new Set([...MESSAGE_STATUSES.filter((s) => messageRows.some((r) => r.series === s)), ...messageRows.map((r) => r.series)])]
+  const messageStatuses = [
+    ...new Set([...MESSAGE_STATUSES.filter((s) => messageRows.some((r) => r.series === s)), ...messageRows.map((r) => r.series)]),
+  ]
   const channels = [...new Set(messageRows.map((r) => r.x))]
   const days = Array.from({ length: 30 }, (_, i) => dayIn(account.timeZone, i - 29))
   const deliveryRows = data?.webhookDeliveryCounts.map((d) => ({ x: d.day, series: d.status, count: d.count })) ?? []
@@ -71,11 +73,17 @@ function Overview() {
 
   return (
     <>
-      {overview.error && overview.error.code !== 'UNAUTHENTICATED' && <Notice>Could not load the overview: {overview.error.message}</Notice>}
+      {overview.error && overview.error.code !== 'UNAUTHENTICATED' && (
+        <Notice>Could not load the overview: {overview.error.message}</Notice>
+      )}
       <div className="stats">
         <Stat label="SMS credits" value={account.smsCredits} />
         <Stat label="Messages, 30 days" value={data ? totalMessages : undefined} />
-        <Stat label="Webhook deliveries, 30 days" value={data ? totalDeliveries : undefined} detail={data && failedDeliveries ? `${failedDeliveries} failed` : undefined} />
+        <Stat
+          label="Webhook deliveries, 30 days"
+          value={data ? totalDeliveries : undefined}
+          detail={data && failedDeliveries ? `${failedDeliveries} failed` : undefined}
+        />
         <Stat label="Scheduled messages" value={data?.scheduledMessages.total} />
       </div>
       <div className="grid-2">
@@ -99,7 +107,9 @@ function Overview() {
       <section className="card" aria-labelledby="scheduled">
         <h2 id="scheduled">Pending scheduled messages</h2>
         {!data ? (
-          overview.error ? null : <Loading rows={2} />
+          overview.error ? null : (
+            <Loading rows={2} />
+          )
         ) : data.scheduledMessages.upcoming.length === 0 ? (
           <Empty>Nothing is scheduled.</Empty>
         ) : (
@@ -143,7 +153,9 @@ function Stat({ label, value, detail }: { label: string; value: number | undefin
   return (
     <div className="stat card">
       <div className="stat-label">{label}</div>
-      <div className="stat-value">{value === undefined ? <span className="skeleton-inline" aria-label="Loading" /> : value.toLocaleString('en-US')}</div>
+      <div className="stat-value">
+        {value === undefined ? <span className="skeleton-inline" aria-label="Loading" /> : value.toLocaleString('en-US')}
+      </div>
       <div className="stat-detail">{detail ?? ' '}</div>
     </div>
   )

@@ -1,6 +1,6 @@
 'use client'
 /** Account settings (auto-dispatch, time zone, sending window, test mode) and the SMS credit balance. */
-import { useEffect, useMemo, useState, type FormEvent } from 'react'
+import { type FormEvent, useEffect, useMemo, useState } from 'react'
 import { AccountShell, useAccount } from '../../components/AccountShell'
 import { Notice } from '../../components/ui'
 import { graphql } from '../../gql'
@@ -65,7 +65,8 @@ function SettingsForm() {
   const submit = async (event: FormEvent) => {
     event.preventDefault()
     setError(undefined)
-    if (!isTimeZone(timeZone.trim())) return setError({ field: 'tz', text: `“${timeZone}” is not a time zone. Use a name such as America/Chicago.` })
+    if (!isTimeZone(timeZone.trim()))
+      return setError({ field: 'tz', text: `“${timeZone}” is not a time zone. Use a name such as America/Chicago.` })
     if (Boolean(start) !== Boolean(end)) return setError({ field: 'window', text: 'Set both ends of the sending window, or neither.' })
     if (start && start === end) return setError({ field: 'window', text: 'The window must start and end at different times.' })
     setBusy(true)
@@ -118,15 +119,30 @@ function SettingsForm() {
         </div>
         <fieldset className="field">
           <legend>Sending window</legend>
-          <p className="hint">Messages to customers go out only between these times, in the account's time zone (leave both empty to send at any time). An end before the start crosses midnight.</p>
+          <p className="hint">
+            Messages to customers go out only between these times, in the account's time zone (leave both empty to send at any time). An end
+            before the start crosses midnight.
+          </p>
           <div className="field-row">
             <div className="field">
               <label htmlFor="window-start">From</label>
-              <input id="window-start" type="time" value={start} onChange={(e) => setStart(e.target.value)} aria-invalid={error?.field === 'window' ? true : undefined} />
+              <input
+                id="window-start"
+                type="time"
+                value={start}
+                onChange={(e) => setStart(e.target.value)}
+                aria-invalid={error?.field === 'window' ? true : undefined}
+              />
             </div>
             <div className="field">
               <label htmlFor="window-end">Until</label>
-              <input id="window-end" type="time" value={end} onChange={(e) => setEnd(e.target.value)} aria-invalid={error?.field === 'window' ? true : undefined} />
+              <input
+                id="window-end"
+                type="time"
+                value={end}
+                onChange={(e) => setEnd(e.target.value)}
+                aria-invalid={error?.field === 'window' ? true : undefined}
+              />
             </div>
           </div>
         </fieldset>

@@ -3,7 +3,7 @@
  * Webhook endpoints: create (signing secret shown once), pick events, pause, rotate the secret,
  * delete, send a test event, and the delivery log with every attempt and a replay button.
  */
-import { useEffect, useState, type FormEvent } from 'react'
+import { type FormEvent, useEffect, useState } from 'react'
 import { AccountShell, useAccount, useSessionGuard } from '../../components/AccountShell'
 import { ConfirmDialog, Empty, Loading, Notice, SecretOnce } from '../../components/ui'
 import { graphql } from '../../gql'
@@ -160,7 +160,12 @@ function Webhooks() {
         </section>
       ) : (
         list.map((endpoint) => (
-          <EndpointCard key={endpoint.id} endpoint={endpoint} reload={endpoints.reload} onSecret={(value) => setSecret({ label: `New signing secret for ${endpoint.url}`, value })} />
+          <EndpointCard
+            key={endpoint.id}
+            endpoint={endpoint}
+            reload={endpoints.reload}
+            onSecret={(value) => setSecret({ label: `New signing secret for ${endpoint.url}`, value })}
+          />
         ))
       )}
     </>
@@ -226,7 +231,15 @@ function CreateEndpointForm({ onCreated }: { onCreated: (url: string, secret: st
     <form onSubmit={submit} noValidate className="form">
       <div className="field">
         <label htmlFor="endpoint-url">Endpoint URL</label>
-        <input id="endpoint-url" type="url" inputMode="url" value={url} onChange={(e) => setUrl(e.target.value)} placeholder="https://example.com/webhooks/crm" required />
+        <input
+          id="endpoint-url"
+          type="url"
+          inputMode="url"
+          value={url}
+          onChange={(e) => setUrl(e.target.value)}
+          placeholder="https://example.com/webhooks/crm"
+          required
+        />
       </div>
       <EventPicker selected={events} onChange={setEvents} idPrefix="new-event" />
       <Notice>{error}</Notice>
@@ -239,7 +252,15 @@ function CreateEndpointForm({ onCreated }: { onCreated: (url: string, secret: st
 
 type Confirm = 'rotate' | 'delete' | undefined
 
-function EndpointCard({ endpoint, reload, onSecret }: { endpoint: Endpoint; reload: () => Promise<void>; onSecret: (secret: string) => void }) {
+function EndpointCard({
+  endpoint,
+  reload,
+  onSecret,
+}: {
+  endpoint: Endpoint
+  reload: () => Promise<void>
+  onSecret: (secret: string) => void
+}) {
   const { time, sessionEnded } = useAccount()
   const [busy, setBusy] = useState<string>()
   const [error, setError] = useState<string>()
@@ -276,7 +297,8 @@ function EndpointCard({ endpoint, reload, onSecret }: { endpoint: Endpoint; relo
   const remove = () => run('delete', () => request(DeleteWebhookEndpointDocument, { id: endpoint.id }).then(() => setConfirm(undefined)))
   const saveEvents = async () => {
     if (events.length === 0) return setError('Pick at least one event.')
-    if (await run('events', () => request(UpdateWebhookEndpointDocument, { id: endpoint.id, input: { events } }), 'Events saved.')) setEditing(false)
+    if (await run('events', () => request(UpdateWebhookEndpointDocument, { id: endpoint.id, input: { events } }), 'Events saved.'))
+      setEditing(false)
   }
 
   const deliveries = endpoint.deliveries.edges.map((e) => e.node)
@@ -289,20 +311,49 @@ function EndpointCard({ endpoint, reload, onSecret }: { endpoint: Endpoint; relo
             {endpoint.url}
           </h2>
           <p className="hint">
-            <span className={endpoint.active ? 'status-on' : 'status-off'}>{endpoint.active ? 'Active' : 'Paused'}</span> · added {time(endpoint.createdAt)}
+            <span className={endpoint.active ? 'status-on' : 'status-off'}>{endpoint.active ? 'Active' : 'Paused'}</span> · added{' '}
+            {time(endpoint.createdAt)}
           </p>
         </div>
         <div className="actions">
-          <button type="button" className="button small primary" disabled={Boolean(busy)} onClick={() => run('test', () => request(SendTestWebhookDocument, { endpointId: endpoint.id }), 'Test event queued: it appears in the log below.')}>
+          <button
+            type="button"
+            className="button small primary"
+            disabled={Boolean(busy)}
+            onClick={() =>
+              run(
+                'test',
+                () => request(SendTestWebhookDocument, { endpointId: endpoint.id }),
+                'Test event queued: it appears in the log below.',
+              )
+            }
+          >
             {busy === 'test' ? 'Sending…' : 'Send test event'}
           </button>
-          <button type="button" className="button small" disabled={Boolean(busy)} onClick={() => run('active', () => request(UpdateWebhookEndpointDocument, { id: endpoint.id, input: { active: !endpoint.active } }))}>
+          <button
+            type="button"
+            className="button small"
+            disabled={Boolean(busy)}
+            onClick={() =>
+              run('active', () => request(UpdateWebhookEndpointDocument, { id: endpoint.id, input: { active: !endpoint.active } }))
+            }
+          >
             {endpoint.active ? 'Pause' : 'Resume'}
           </button>
-          <button type="button" className="button small" disabled={Boolean(busy)} onClick={() => (setError(undefined), setConfirm('rotate'))}>
+          <button
+            type="button"
+            className="button small"
+            disabled={Boolean(busy)}
+            onClick={() => (setError(undefined), setConfirm('rotate'))}
+          >
             Rotate secret
           </button>
-          <button type="button" className="button small danger-outline" disabled={Boolean(busy)} onClick={() => (setError(undefined), setConfirm('delete'))}>
+          <button
+            type="button"
+            className="button small danger-outline"
+            disabled={Boolean(busy)}
+            onClick={() => (setError(undefined), setConfirm('delete'))}
+          >
             Delete
           </button>
         </div>
@@ -333,7 +384,12 @@ function EndpointCard({ endpoint, reload, onSecret }: { endpoint: Endpoint; relo
       )}
       <Notice kind="success">{info}</Notice>
       <Notice>{confirm ? undefined : error}</Notice>
-      <DeliveryLog deliveries={deliveries} total={endpoint.deliveries.totalCount} onReplay={(id) => run(`replay-${id}`, () => request(ReplayWebhookDeliveryDocument, { id }), 'Delivery queued again.')} busy={busy} />
+      <DeliveryLog
+        deliveries={deliveries}
+        total={endpoint.deliveries.totalCount}
+        onReplay={(id) => run(`replay-${id}`, () => request(ReplayWebhookDeliveryDocument, { id }), 'Delivery queued again.')}
+        busy={busy}
+      />
       <ConfirmDialog
         open={confirm === 'rotate'}
         title="Rotate the signing secret?"
@@ -345,7 +401,15 @@ function EndpointCard({ endpoint, reload, onSecret }: { endpoint: Endpoint; relo
       >
         <p>The current secret stops signing from the next attempt. Update your receiver with the new secret, which is shown once.</p>
       </ConfirmDialog>
-      <ConfirmDialog open={confirm === 'delete'} title="Delete this endpoint?" confirmLabel="Delete endpoint" busy={busy === 'delete'} error={error} onConfirm={remove} onCancel={() => setConfirm(undefined)}>
+      <ConfirmDialog
+        open={confirm === 'delete'}
+        title="Delete this endpoint?"
+        confirmLabel="Delete endpoint"
+        busy={busy === 'delete'}
+        error={error}
+        onConfirm={remove}
+        onCancel={() => setConfirm(undefined)}
+      >
         <p>
           <strong>{endpoint.url}</strong> stops receiving events, and its delivery log is deleted with it.
         </p>
@@ -354,7 +418,17 @@ function EndpointCard({ endpoint, reload, onSecret }: { endpoint: Endpoint; relo
   )
 }
 
-function DeliveryLog({ deliveries, total, onReplay, busy }: { deliveries: Delivery[]; total: number; onReplay: (id: string) => void; busy?: string }) {
+function DeliveryLog({
+  deliveries,
+  total,
+  onReplay,
+  busy,
+}: {
+  deliveries: Delivery[]
+  total: number
+  onReplay: (id: string) => void
+  busy?: string
+}) {
   const { time } = useAccount()
   if (deliveries.length === 0) return <Empty>No deliveries yet. Send a test event to try the endpoint.</Empty>
   return (
@@ -382,7 +456,9 @@ function DeliveryLog({ deliveries, total, onReplay, busy }: { deliveries: Delive
                   <code>{d.event}</code>
                 </td>
                 <td data-label="Status">
-                  <span className={d.status === 'succeeded' ? 'status-on' : d.status === 'failed' ? 'status-failed' : 'status-pending'}>{d.status}</span>
+                  <span className={d.status === 'succeeded' ? 'status-on' : d.status === 'failed' ? 'status-failed' : 'status-pending'}>
+                    {d.status}
+                  </span>
                   {d.lastStatusCode != null && <span className="hint"> · HTTP {d.lastStatusCode}</span>}
                   {d.status === 'pending' && d.attempts > 0 && d.nextAttemptAt && <div className="hint">retry {time(d.nextAttemptAt)}</div>}
                 </td>
@@ -407,7 +483,13 @@ function DeliveryLog({ deliveries, total, onReplay, busy }: { deliveries: Delive
                 <td data-label="Created">{time(d.createdAt)}</td>
                 <td data-label="Delivered">{time(d.deliveredAt)}</td>
                 <td data-label="">
-                  <button type="button" className="button small" disabled={Boolean(busy)} onClick={() => onReplay(d.id)} aria-label={`Replay ${d.event} delivery`}>
+                  <button
+                    type="button"
+                    className="button small"
+                    disabled={Boolean(busy)}
+                    onClick={() => onReplay(d.id)}
+                    aria-label={`Replay ${d.event} delivery`}
+                  >
                     {busy === `replay-${d.id}` ? 'Queuing…' : 'Replay'}
                   </button>
                 </td>
@@ -415,7 +497,11 @@ function DeliveryLog({ deliveries, total, onReplay, busy }: { deliveries: Delive
             ))}
           </tbody>
         </table>
-        {total > deliveries.length && <p className="hint">Showing the latest {deliveries.length} of {total}.</p>}
+        {total > deliveries.length && (
+          <p className="hint">
+            Showing the latest {deliveries.length} of {total}.
+          </p>
+        )}
       </div>
     </details>
   )
