@@ -2,7 +2,7 @@ import type { NextConfig } from 'next'
 
 /**
  * A static, client-side app: `next build portal` exports plain files to portal/out, which the
- * API server serves under /portal (src/http/portal.ts). Pages talk only to /graphql.
+ * API server serves under /portal (src/endpoints/portal.ts). Pages talk only to /graphql.
  */
 const config: NextConfig = {
   basePath: '/portal',

@@ -6,13 +6,13 @@ import { createServer, type IncomingMessage } from 'node:http'
 import { createServerAdapter } from '@whatwg-node/server'
 import { pino } from 'pino'
 import { createApp } from './app.js'
-import { connectDb, disconnectDb } from './db.js'
+import { closeRedis } from './context/limiters.js'
+import { connectDb, disconnectDb } from './db/client.js'
+import { resolveSecretKey } from './db/data-dir.js'
+import { migrate } from './db/migrate.js'
 import { type Config, ConfigError, loadConfig } from './env.js'
 import { bootstrapDefaultAccount } from './services/accounts.js'
 import { backfillDefaultTemplates } from './services/automations/templates.js'
-import { closeRedis } from './services/limiters.js'
-import { migrate } from './services/migrate.js'
-import { resolveSecretKey } from './services/secret-key.js'
 import { startWorker } from './services/worker/worker.js'
 
 const SHUTDOWN_GRACE_MS = 8_000
@@ -45,7 +45,7 @@ async function main() {
   }
 
   if (process.argv.includes('--demo')) {
-    const { seedDemoData } = await import('./services/demo.js')
+    const { seedDemoData } = await import('./db/demo.js')
     await seedDemoData(logger)
   }
 

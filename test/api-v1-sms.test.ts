@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { db } from '../src/db.js'
+import { db } from '../src/db/client.js'
 import { ADMIN_TOKEN, type TestClient, testApp } from './support/app.js'
 import { type FakeProvider, fakeTwilio } from './support/fake-providers.js'
 import { createTenant, type Tenant } from './support/tenants.js'

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { db } from '../src/db.js'
+import { db } from '../src/db/client.js'
 import { ADMIN_TOKEN, type TestClient, testApp } from './support/app.js'
 import { type CallbackSender, callbackSender, loggedApp } from './support/callbacks.js'
 import { type FakeProvider, fakeSendblue, fakeTwilio } from './support/fake-providers.js'

@@ -1,7 +1,7 @@
 import { pino } from 'pino'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { db } from '../src/db.js'
-import { seedDemoData } from '../src/services/demo.js'
+import { db } from '../src/db/client.js'
+import { seedDemoData } from '../src/db/demo.js'
 import { type TestClient, testApp } from './support/app.js'
 import { createTenant, type Tenant } from './support/tenants.js'
 

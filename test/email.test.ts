@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { db } from '../src/db.js'
+import { db } from '../src/db/client.js'
 import { runOnce } from '../src/services/worker/worker.js'
 import { type TestClient, testApp, testConfig } from './support/app.js'
 import { hubCall } from './support/hub.js'

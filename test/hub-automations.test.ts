@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { db } from '../src/db.js'
+import { db } from '../src/db/client.js'
 import { backfillDefaultTemplates } from '../src/services/automations/templates.js'
 import { countStatements, keyRemembered, type TestClient, testApp } from './support/app.js'
 import { createProject, hubCall } from './support/hub.js'

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { db } from '../src/db.js'
+import { db } from '../src/db/client.js'
 import { type TestClient, testApp } from './support/app.js'
 import { type FakeProvider, fakeSendblue, fakeVapi } from './support/fake-providers.js'
 import { createProject, hubCall } from './support/hub.js'

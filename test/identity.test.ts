@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, inject, it, vi } from 'vitest'
 import { KEY_REVOKED_CHANNEL } from '../src/context/key-cache.js'
-import { parseApiKey } from '../src/context/secrets.js'
-import { db, pgListener } from '../src/db.js'
+import { parseApiKey } from '../src/crypto.js'
+import { db, pgListener } from '../src/db/client.js'
 import { ADMIN_TOKEN, countStatements, type TestClient, testApp, usesPostgres } from './support/app.js'
 import { createTenant, login } from './support/tenants.js'
 

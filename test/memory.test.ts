@@ -29,7 +29,7 @@ import { createYoga } from 'graphql-yoga'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createContext } from '../src/context/context.js'
 import { useReleasePothosCaches } from '../src/context/pothos-caches.js'
-import { db } from '../src/db.js'
+import { db } from '../src/db/client.js'
 import { schema } from '../src/schema/index.js'
 import { ADMIN_TOKEN, testConfig, testDatabase } from './support/app.js'
 

@@ -2,8 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Database } from '../src/db.js'
-import { migrate, readMigrations } from '../src/services/migrate.js'
+import type { Database } from '../src/db/client.js'
+import { migrate, readMigrations } from '../src/db/migrate.js'
 import { testDatabase } from './support/app.js'
 
 let database: Database

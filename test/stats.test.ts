@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { db } from '../src/db.js'
+import { db } from '../src/db/client.js'
 import { type TestClient, testApp } from './support/app.js'
 import { seedConversation } from './support/fixtures.js'
 import { createTenant } from './support/tenants.js'

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto'
 import { Webhook } from 'standardwebhooks'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { db } from '../src/db.js'
+import { db } from '../src/db/client.js'
 import { deliverDueWebhooks, RETRY_DELAYS_MS, startWebhookDelivery } from '../src/services/webhooks/delivery.js'
 import { type TestClient, testApp } from './support/app.js'
 import { createTenant, type Tenant } from './support/tenants.js'

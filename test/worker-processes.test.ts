@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import path from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest'
-import { db } from '../src/db.js'
+import { db } from '../src/db/client.js'
 import { type TestClient, testApp, testConfig, usesPostgres } from './support/app.js'
 import { type FakeProvider, fakeSendblue } from './support/fake-providers.js'
 import { hubCall } from './support/hub.js'

@@ -4,7 +4,7 @@
  * DATABASE_URL every test file shares one database.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { db } from '../src/db.js'
+import { db } from '../src/db/client.js'
 import { runOnce } from '../src/services/worker/worker.js'
 import { type TestClient, testApp, testConfig } from './support/app.js'
 import { type FakeProvider, fakeSendblue } from './support/fake-providers.js'

@@ -8,16 +8,16 @@
 import { writeFile } from 'node:fs/promises'
 import { pino } from 'pino'
 import { createApp } from '../app.js'
-import { generateApiKey } from '../context/secrets.js'
-import { connectDb, db, disconnectDb } from '../db.js'
+import { generateApiKey } from '../crypto.js'
+import { connectDb, db, disconnectDb } from '../db/client.js'
+import { seedDemoData } from '../db/demo.js'
+import { migrate } from '../db/migrate.js'
 import { loadConfig } from '../env.js'
 import { hubSurface } from '../rest/hub.js'
 import { leadsSurface } from '../rest/leads.js'
 import { EXAMPLES_PATH } from '../rest/openapi/examples.js'
 import { v1Surface } from '../rest/v1.js'
 import { createAccount } from '../services/accounts.js'
-import { seedDemoData } from '../services/demo.js'
-import { migrate } from '../services/migrate.js'
 
 const database = await connectDb({ dataDir: 'memory://' })
 await migrate(database.scripts)

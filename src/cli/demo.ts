@@ -1,10 +1,10 @@
 /** `npm run demo`: fills the default account with demo data (the same as `npm start -- --demo`). */
 import { pino } from 'pino'
-import { connectDb, disconnectDb } from '../db.js'
+import { connectDb, disconnectDb } from '../db/client.js'
+import { seedDemoData } from '../db/demo.js'
+import { migrate } from '../db/migrate.js'
 import { loadConfig } from '../env.js'
 import { bootstrapDefaultAccount } from '../services/accounts.js'
-import { seedDemoData } from '../services/demo.js'
-import { migrate } from '../services/migrate.js'
 
 const config = loadConfig()
 const logger = pino({ level: config.LOG_LEVEL })

@@ -1,7 +1,7 @@
 /** `npm run db:migrate`: applies pending migrations to DATABASE_URL, or to the embedded database. */
-import { connectDb, disconnectDb } from '../db.js'
+import { connectDb, disconnectDb } from '../db/client.js'
+import { migrate } from '../db/migrate.js'
 import { loadConfig } from '../env.js'
-import { migrate } from '../services/migrate.js'
 
 const config = loadConfig()
 const database = await connectDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR })

@@ -4,10 +4,10 @@
  * the one server process, whose built-in worker already sends. Stops on SIGTERM/SIGINT.
  */
 import { pino } from 'pino'
-import { connectDb, disconnectDb } from '../db.js'
+import { connectDb, disconnectDb } from '../db/client.js'
+import { resolveSecretKey } from '../db/data-dir.js'
+import { migrate } from '../db/migrate.js'
 import { type Config, ConfigError, loadConfig } from '../env.js'
-import { migrate } from '../services/migrate.js'
-import { resolveSecretKey } from '../services/secret-key.js'
 import { startWorker } from '../services/worker/worker.js'
 
 async function main() {

@@ -4,13 +4,13 @@
  * both surfaces authenticate identically.
  */
 import { contextCacheSymbol } from '@pothos/core'
-import { db } from '../db.js'
+import { parseApiKey, safeEqual, sha256 } from '../crypto.js'
+import { db } from '../db/client.js'
 import type { Config } from '../env.js'
 import { AppError } from '../errors.js'
-import { chargeRequest } from '../services/rate-limit.js'
 import { findKey, verifiedKeyFields } from './key-cache.js'
 import { accountIdOf, type Principal } from './principal.js'
-import { parseApiKey, safeEqual, sha256 } from './secrets.js'
+import { chargeRequest } from './rate-limit.js'
 
 export const SESSION_COOKIE = 'obq_session'
 const LAST_USED_PRECISION_MS = 60_000

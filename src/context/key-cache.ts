@@ -8,7 +8,7 @@
  * everything when it is lost. Expiry needs no notice: it is checked on every use. An entry lives
  * at most TTL_MS, a bound on staleness should anything else change a key row behind our back.
  */
-import { currentDatabase, type Database } from '../db.js'
+import { currentDatabase, type Database } from '../db/client.js'
 import type { Prisma } from '../generated/prisma/client.js'
 
 export const KEY_REVOKED_CHANNEL = 'api_key_revoked'

@@ -10,7 +10,7 @@ import type { Context, RequestState } from '../context/context.js'
 import { AppError, errorCodeOf, httpStatusByCode } from '../errors.js'
 import { readBody } from '../http/body.js'
 import { jsonResponse, respond } from '../http/respond.js'
-import { idempotent, requestFingerprint } from '../services/idempotency.js'
+import { idempotent, requestFingerprint } from './idempotency.js'
 import type { HttpMethod, RestInput, RestResult, RestRoute, RestSurface } from './route.js'
 
 interface CompiledRoute {

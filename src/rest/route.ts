@@ -59,7 +59,7 @@ export interface RestSurface {
   routes: RestRoute[]
   /** Only GET and HEAD exist under this prefix; anything else is 405 `Allow: GET, HEAD`. */
   readOnly?: boolean
-  /** Writes (POST, PUT, PATCH) honour an `Idempotency-Key` header (src/services/idempotency.ts). */
+  /** Writes (POST, PUT, PATCH) honour an `Idempotency-Key` header (src/rest/idempotency.ts). */
   idempotent?: boolean
   errorBody: (status: number, message: string) => unknown
 }

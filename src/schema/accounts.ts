@@ -3,8 +3,8 @@
  * which account the caller acts for.
  */
 
-import { generateAccessCode, sha256 } from '../context/secrets.js'
-import { db } from '../db.js'
+import { generateAccessCode, sha256 } from '../crypto.js'
+import { db } from '../db/client.js'
 import { badRequest, notFound } from '../errors.js'
 import { createAccount } from '../services/accounts.js'
 import { builder } from './builder.js'

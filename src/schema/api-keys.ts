@@ -1,11 +1,11 @@
 /**
  * API keys, managed from a portal session. The full key is returned once by createApiKey;
- * only its SHA-256 and a display prefix are stored (key format: src/context/secrets.ts).
+ * only its SHA-256 and a display prefix are stored (key format: src/crypto.ts).
  */
 import { evictKey, KEY_REVOKED_CHANNEL } from '../context/key-cache.js'
 import { ALL_SCOPES, isScope } from '../context/principal.js'
-import { generateApiKey } from '../context/secrets.js'
-import { db } from '../db.js'
+import { generateApiKey } from '../crypto.js'
+import { db } from '../db/client.js'
 import { badRequest, notFound } from '../errors.js'
 import { KeyMode } from '../generated/prisma/enums.js'
 import { builder } from './builder.js'

@@ -2,7 +2,7 @@
  * Appointments with their lead. `bookAppointment` (portal session or leads:write) fires
  * appointment.booked in the same transaction.
  */
-import { db } from '../db.js'
+import { db } from '../db/client.js'
 import { badRequest, notFound } from '../errors.js'
 import { AppointmentStatus, AppointmentType, BookedBy } from '../generated/prisma/enums.js'
 import { fireWebhookEvent } from '../services/webhooks/outbox.js'

@@ -9,7 +9,7 @@ import ScopeAuthPlugin, { type AuthFailure, AuthScopeFailureType } from '@pothos
 import { GraphQLError, Kind } from 'graphql'
 import type { Context } from '../context/context.js'
 import { hasScope, type Scope } from '../context/principal.js'
-import { db } from '../db.js'
+import { db } from '../db/client.js'
 import { AppError } from '../errors.js'
 import type PrismaTypes from '../generated/pothos-types.js'
 import { getDatamodel } from '../generated/pothos-types.js'

@@ -2,7 +2,7 @@
  * Campaigns: the messages one event queued (e.g. a project's contract reminders), paused,
  * resumed or cancelled together.
  */
-import { db } from '../db.js'
+import { db } from '../db/client.js'
 import { conflict, notFound } from '../errors.js'
 import type { Prisma } from '../generated/prisma/client.js'
 import { CampaignStatus } from '../generated/prisma/enums.js'

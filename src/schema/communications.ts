@@ -3,7 +3,7 @@
  * providers (services/dispatch.ts) and manual `mark sent`.
  */
 import { isTestKey } from '../context/principal.js'
-import { db } from '../db.js'
+import { db } from '../db/client.js'
 import { badRequest, conflict, notFound } from '../errors.js'
 import type { Prisma } from '../generated/prisma/client.js'
 import { Channel, CommunicationStatus } from '../generated/prisma/enums.js'

@@ -2,7 +2,7 @@
  * Conversations (SMS, iMessage, voice, email threads), their messages and transcripts. Read by
  * the `/v1` REST surface and by frontends through Relay connections.
  */
-import { db } from '../db.js'
+import { db } from '../db/client.js'
 import type { Prisma } from '../generated/prisma/client.js'
 import { ConversationChannel, ConversationStatus, MessageDirection, MessageSender } from '../generated/prisma/enums.js'
 import { builder } from './builder.js'

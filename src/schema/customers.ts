@@ -2,7 +2,7 @@
  * Customers of an account: read by id, listed (search, external_id), and upserted by `id` or
  * `external_id` (the hub's POST /customers).
  */
-import { db } from '../db.js'
+import { db } from '../db/client.js'
 import { badRequest, conflict, notFound } from '../errors.js'
 import type { Prisma } from '../generated/prisma/client.js'
 import { builder } from './builder.js'

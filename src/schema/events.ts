@@ -3,7 +3,7 @@
  * automations. Recording one queues its messages (services/automations/engine.ts);
  * `simulateEvent` answers what recording it would queue, without storing anything.
  */
-import { db } from '../db.js'
+import { db } from '../db/client.js'
 import { badRequest, notFound } from '../errors.js'
 import type { ProjectEvent as ProjectEventRow } from '../generated/prisma/client.js'
 import { Channel, EventSource } from '../generated/prisma/enums.js'

@@ -2,7 +2,7 @@
  * Providers and the account's integrations with them. Secrets are stored encrypted and only
  * ever leave the server masked (`••••••••3f9a`); see services/integrations.ts.
  */
-import { db } from '../db.js'
+import { db } from '../db/client.js'
 import { notFound } from '../errors.js'
 import { Channel, IntegrationProvider } from '../generated/prisma/enums.js'
 import { isProvider, maskedSettings, PROVIDERS, parseProviderConfig, saveIntegration } from '../services/integrations.js'

@@ -3,7 +3,7 @@
  * fire `lead.created`, `lead.updated` (with the changed fields' old values) and, on a move to
  * closed_won, `sale.completed`, queued in the same transaction as the change.
  */
-import { db } from '../db.js'
+import { db } from '../db/client.js'
 import { badRequest, notFound } from '../errors.js'
 import type { Lead as LeadRow, Prisma } from '../generated/prisma/client.js'
 import { AiStatus, LeadStage } from '../generated/prisma/enums.js'

@@ -1,5 +1,5 @@
 /** Lead counts per pipeline stage: every stage present, zeros included, in one GROUP BY. */
-import { db } from '../db.js'
+import { db } from '../db/client.js'
 import { LeadStage } from '../generated/prisma/enums.js'
 import { builder } from './builder.js'
 import { accountOf } from './tenancy.js'

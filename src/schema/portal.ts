@@ -7,10 +7,10 @@
 import type { RateLimiterAbstract } from 'rate-limiter-flexible'
 import type { Context } from '../context/context.js'
 import { readCookie, SESSION_COOKIE } from '../context/context.js'
-import { randomToken, safeEqual, sha256 } from '../context/secrets.js'
-import { db } from '../db.js'
+import { createLimiter, isOverLimit } from '../context/limiters.js'
+import { randomToken, safeEqual, sha256 } from '../crypto.js'
+import { db } from '../db/client.js'
 import { AppError } from '../errors.js'
-import { createLimiter, isOverLimit } from '../services/limiters.js'
 import { builder } from './builder.js'
 
 const SESSION_HOURS = 12

@@ -2,7 +2,7 @@
  * Projects: one customer's job, moving through a pipeline. A status change to an automation
  * event type records that event and queues its messages, in the same transaction as the change.
  */
-import { db } from '../db.js'
+import { db } from '../db/client.js'
 import { badRequest, notFound } from '../errors.js'
 import type { Communication, Prisma, ProjectEvent } from '../generated/prisma/client.js'
 import { automationProject, recordEvent } from '../services/automations/engine.js'

@@ -3,7 +3,7 @@
  * stored as decimals; `updateQuoteStatus` stamps sent/viewed/accepted/declined times and fires
  * quote.accepted / quote.declined in the same transaction.
  */
-import { db } from '../db.js'
+import { db } from '../db/client.js'
 import { badRequest, notFound } from '../errors.js'
 import type { Prisma } from '../generated/prisma/client.js'
 import { QuoteStatus } from '../generated/prisma/enums.js'

@@ -3,7 +3,7 @@
  * (quiet hours) and test mode. The background worker (services/worker/) reads them on every
  * pass, so a change applies to the next message that falls due.
  */
-import { db } from '../db.js'
+import { db } from '../db/client.js'
 import { badRequest, notFound } from '../errors.js'
 import { builder } from './builder.js'
 

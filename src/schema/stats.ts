@@ -3,7 +3,7 @@
  * by day (in the account's time zone) and outcome, and the scheduled messages still to go out.
  * Every query is confined to the caller's account; each answers with one SQL statement.
  */
-import { db } from '../db.js'
+import { db } from '../db/client.js'
 import { badRequest } from '../errors.js'
 import { builder } from './builder.js'
 import { accountOf } from './tenancy.js'

@@ -3,7 +3,7 @@
  * library (services/automations/library.ts) and edits it here. Placeholders that match nothing
  * are kept (they render as empty text) and reported in `unknownPlaceholders`.
  */
-import { db } from '../db.js'
+import { db } from '../db/client.js'
 import { badRequest, notFound } from '../errors.js'
 import type { Prisma } from '../generated/prisma/client.js'
 import { Channel } from '../generated/prisma/enums.js'

@@ -5,10 +5,10 @@
  */
 
 import type { Context } from '../context/context.js'
-import { db } from '../db.js'
+import { encryptSecret } from '../crypto.js'
+import { db } from '../db/client.js'
 import { badRequest, notFound } from '../errors.js'
 import { DeliveryStatus } from '../generated/prisma/enums.js'
-import { encryptSecret } from '../services/crypto.js'
 import { WEBHOOK_EVENTS, webhookBody } from '../services/webhooks/outbox.js'
 import { generateWebhookSecret } from '../services/webhooks/signing.js'
 import { assertSafeWebhookUrl } from '../services/webhooks/url-safety.js'

@@ -1,5 +1,5 @@
-import { generateAccessCode, sha256 } from '../context/secrets.js'
-import { db } from '../db.js'
+import { generateAccessCode, sha256 } from '../crypto.js'
+import { db } from '../db/client.js'
 import type { Prisma } from '../generated/prisma/client.js'
 import { defaultTemplateRows } from './automations/templates.js'
 

@@ -9,7 +9,7 @@
  * instead of stuck in `sending`.
  */
 import type { Logger } from 'pino'
-import { db } from '../db.js'
+import { db } from '../db/client.js'
 import type { Config } from '../env.js'
 import { AppError, conflict, errorCodeOf, notFound } from '../errors.js'
 import type { CommunicationStatus } from '../generated/prisma/enums.js'

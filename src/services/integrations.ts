@@ -4,11 +4,11 @@
  * view the provider clients use.
  */
 import { z } from 'zod'
-import { db } from '../db.js'
+import { decryptSecret, encryptSecret, maskSecret } from '../crypto.js'
+import { db } from '../db/client.js'
 import type { Config } from '../env.js'
 import { AppError } from '../errors.js'
 import type { Channel, IntegrationProvider } from '../generated/prisma/enums.js'
-import { decryptSecret, encryptSecret, maskSecret } from './crypto.js'
 
 const E164 = /^\+[1-9]\d{6,14}$/
 const text = (max = 500) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`)

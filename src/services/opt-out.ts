@@ -4,7 +4,7 @@
  * Dispatch calls `cancelOptedOut` before it claims messages, so the API and the worker
  * honour it alike.
  */
-import { db } from '../db.js'
+import { db } from '../db/client.js'
 import type { Prisma } from '../generated/prisma/client.js'
 import type { Channel } from '../generated/prisma/enums.js'
 

@@ -5,7 +5,7 @@
  * sent message joins the lead's SMS conversation (found or created), so it shows up in /v1.
  * Test keys never reach Twilio and spend no credits.
  */
-import { db } from '../db.js'
+import { db } from '../db/client.js'
 import type { Config } from '../env.js'
 import { AppError, badRequest, notFound } from '../errors.js'
 import { appendOutbound } from './conversations.js'

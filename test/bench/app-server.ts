@@ -6,7 +6,7 @@ import { createServer } from 'node:http'
 import { createServerAdapter } from '@whatwg-node/server'
 import { pino } from 'pino'
 import { createApp } from '../../src/app.js'
-import { connectDb, sqlStatements } from '../../src/db.js'
+import { connectDb, sqlStatements } from '../../src/db/client.js'
 import { loadConfig } from '../../src/env.js'
 
 const config = loadConfig()

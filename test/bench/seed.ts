@@ -3,7 +3,7 @@
  * conversations with messages. Returns what the load generator needs.
  */
 import pg from 'pg'
-import { generateApiKey } from '../../src/context/secrets.js'
+import { generateApiKey } from '../../src/crypto.js'
 
 export interface BenchData {
   accounts: { id: string; key: string; conversationIds: string[] }[]

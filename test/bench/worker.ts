@@ -15,9 +15,9 @@ import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import pg from 'pg'
-import { connectDb, db, disconnectDb } from '../../src/db.js'
-import { encryptSecret } from '../../src/services/crypto.js'
-import { migrate } from '../../src/services/migrate.js'
+import { encryptSecret } from '../../src/crypto.js'
+import { connectDb, db, disconnectDb } from '../../src/db/client.js'
+import { migrate } from '../../src/db/migrate.js'
 import { nodeFlagsOf } from '../support/node-flags.js'
 
 const root = path.resolve(import.meta.dirname, '../..')

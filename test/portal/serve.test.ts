@@ -1,9 +1,9 @@
-/** The static portal server (src/http/portal.ts), on a throwaway export folder. */
+/** The static portal server (src/endpoints/portal.ts), on a throwaway export folder. */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { servePortal } from '../../src/http/portal.js'
+import { servePortal } from '../../src/endpoints/portal.js'
 
 let base: string
 let root: string

@@ -4,10 +4,10 @@
  */
 import { expect, inject, vi } from 'vitest'
 import { type App, createApp } from '../../src/app.js'
-import { connectDb, type Database, sqlStatements } from '../../src/db.js'
+import { connectDb, type Database, sqlStatements } from '../../src/db/client.js'
+import { migrate } from '../../src/db/migrate.js'
 import { type Config, loadConfig } from '../../src/env.js'
 import type { TypedDocument } from '../../src/rest/route.js'
-import { migrate } from '../../src/services/migrate.js'
 import { checkContract } from './contract.js'
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789'

@@ -1,5 +1,5 @@
 /** Rows the public API has no write path for yet (conversations arrive from providers). */
-import { db } from '../../src/db.js'
+import { db } from '../../src/db/client.js'
 
 type Channel = 'sms' | 'imessage' | 'voice' | 'email'
 

@@ -6,8 +6,8 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import type { TestProject } from 'vitest/node'
-import { connectDb, disconnectDb } from '../../src/db.js'
-import { migrate } from '../../src/services/migrate.js'
+import { connectDb, disconnectDb } from '../../src/db/client.js'
+import { migrate } from '../../src/db/migrate.js'
 
 declare module 'vitest' {
   export interface ProvidedContext {

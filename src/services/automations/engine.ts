@@ -6,7 +6,7 @@
  */
 
 import { v7 as uuidv7 } from 'uuid'
-import { db } from '../../db.js'
+import { db } from '../../db/client.js'
 import { type Communication, Prisma, type ProjectEvent } from '../../generated/prisma/client.js'
 import type { Channel, EventSource } from '../../generated/prisma/enums.js'
 import { SUPERSEDES } from './library.js'

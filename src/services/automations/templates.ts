@@ -2,7 +2,7 @@
  * Seeding the default template library: into every new account (with the account, in one
  * statement) and, at start-up, into existing accounts that have no templates yet.
  */
-import { db } from '../../db.js'
+import { db } from '../../db/client.js'
 import { DEFAULT_TEMPLATES } from './library.js'
 import { unknownPlaceholders } from './render.js'
 

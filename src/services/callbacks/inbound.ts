@@ -4,7 +4,7 @@
  * to the customer and the lead with that phone. `STOP` records an opt-out. A provider repeating
  * a delivery (same provider message id) stores nothing twice.
  */
-import { db } from '../../db.js'
+import { db } from '../../db/client.js'
 import type { ConversationChannel } from '../../generated/prisma/enums.js'
 import { optOutKeyword, recordOptOut } from '../opt-out.js'
 

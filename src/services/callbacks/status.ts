@@ -4,7 +4,7 @@
  * matched by provider and provider message id within the account. Moves only go forward
  * (callbacks arrive out of order and are repeated), so applying one twice changes nothing.
  */
-import { db } from '../../db.js'
+import { db } from '../../db/client.js'
 
 export type DeliveryState = 'sent' | 'delivered' | 'failed'
 

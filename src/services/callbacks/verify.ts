@@ -4,7 +4,7 @@
  * refuses every callback, because an unauthenticated callback must change nothing.
  */
 import { createHmac } from 'node:crypto'
-import { safeEqual } from '../../context/secrets.js'
+import { safeEqual } from '../../crypto.js'
 
 /** Sendblue sends the signing secret itself in `sb-signing-secret` (not an HMAC). */
 export function verifySendblue(headers: Headers, signingSecret: string | undefined): boolean {

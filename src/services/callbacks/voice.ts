@@ -5,7 +5,7 @@
  * the same entries, so applying it twice leaves one copy.
  */
 import { z } from 'zod'
-import { db } from '../../db.js'
+import { db } from '../../db/client.js'
 import type { Prisma } from '../../generated/prisma/client.js'
 
 const MAX_ENTRIES = 10_000

@@ -6,10 +6,10 @@
  * 12 h after the failed attempts, then `failed` (seven attempts over about 21 hours).
  */
 import type { Logger } from 'pino'
-import { db } from '../../db.js'
+import { decryptSecret } from '../../crypto.js'
+import { db } from '../../db/client.js'
 import type { Config } from '../../env.js'
 import { Prisma } from '../../generated/prisma/client.js'
-import { decryptSecret } from '../crypto.js'
 import { type PostResult, postWebhook } from './post.js'
 import { signatureHeaders } from './signing.js'
 

@@ -4,7 +4,7 @@
  * same pass. Two clocks meet here on purpose: `now` (injectable) decides what is due, while
  * leases use the wall clock, because they measure whether a process is still alive.
  */
-import { db } from '../../db.js'
+import { db } from '../../db/client.js'
 import { Prisma } from '../../generated/prisma/client.js'
 import type { Claimed } from '../dispatch.js'
 

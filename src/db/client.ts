@@ -9,7 +9,7 @@ import path from 'node:path'
 import { PrismaPg } from '@prisma/adapter-pg'
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, Transaction } from '@prisma/driver-adapter-utils'
 import pg from 'pg'
-import { PrismaClient } from './generated/prisma/client.js'
+import { PrismaClient } from '../generated/prisma/client.js'
 
 /** Runs whole SQL scripts (migrations) on one connection, inside one transaction. */
 export interface ScriptRunner {

@@ -17,12 +17,12 @@ import { z } from 'zod'
 import type { Config } from '../env.js'
 import { errorCodeOf } from '../errors.js'
 import type { IntegrationProvider } from '../generated/prisma/enums.js'
+import { readBody } from '../http/body.js'
 import { recordInbound } from '../services/callbacks/inbound.js'
 import { applyStatus, sendblueState, twilioState } from '../services/callbacks/status.js'
 import { verifySendblue, verifyTwilio, verifyVapi } from '../services/callbacks/verify.js'
 import { EndOfCallReport, recordCallReport } from '../services/callbacks/voice.js'
 import { loadSettings } from '../services/integrations.js'
-import { readBody } from './body.js'
 
 const ROUTE = /^\/callbacks\/(sendblue|vapi|twilio)\/([A-Za-z0-9-]{1,64})(?:\/(status|inbound))?$/
 /** Vapi's end-of-call reports carry the whole conversation; the rest are small. */

@@ -7,7 +7,7 @@
  * nothing half-written, so there is no effect to protect.
  */
 import { createHash } from 'node:crypto'
-import { db } from '../db.js'
+import { db } from '../db/client.js'
 import { badRequest, conflict } from '../errors.js'
 import { respond } from '../http/respond.js'
 

@@ -7,7 +7,7 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
-import type { ScriptRunner } from '../db.js'
+import type { ScriptRunner } from './client.js'
 
 export const migrationsDir = path.resolve(import.meta.dirname, '../../prisma/migrations')
 

@@ -1,5 +1,5 @@
 /**
- * Credentials this server hands out, and how they are stored.
+ * Every credential this server hands out or keeps, in one module.
  *
  * API key format:  obq_<mode>_<body><check>
  *   mode   "live" or "test"
@@ -7,11 +7,14 @@
  *   check  7 characters: CRC-32 of "obq_<mode>_<body>" in base36, zero-padded, so a scanner can
  *          recognise a leaked key (and reject typos) without asking the server.
  * Only the SHA-256 of the whole key is stored, with a display prefix (`obq_live_` + 6 body
- * characters). Parsing returns a result instead of throwing.
+ * characters). Parsing returns a result instead of throwing. Access codes and session tokens are
+ * random too; likewise only their SHA-256 is stored.
  *
- * Access codes and session tokens are random too; likewise only their SHA-256 is stored.
+ * Secrets the server must read back (provider credentials, webhook signing secrets) are encrypted
+ * at rest with AES-256-GCM under a key derived from SECRET_KEY, stored as
+ * `v1.<iv>.<tag>.<ciphertext>` (base64url) so the format can change later.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto'
 import { crc32 } from 'node:zlib'
 
 export type KeyMode = 'LIVE' | 'TEST'
@@ -55,3 +58,34 @@ export function generateAccessCode(length = 12): string {
 
 /** Opaque random token for session cookies and webhook secrets. */
 export const randomToken = (bytes = 32) => randomBytes(bytes).toString('base64url')
+
+// ───────── encryption at rest ─────────
+
+const keyCache = new Map<string, Buffer>()
+
+function keyFor(secretKey: string): Buffer {
+  let key = keyCache.get(secretKey)
+  if (!key) {
+    key = Buffer.from(hkdfSync('sha256', secretKey, 'crm-at-rest', 'aes-256-gcm v1', 32))
+    keyCache.set(secretKey, key)
+  }
+  return key
+}
+
+export function encryptSecret(plaintext: string, secretKey: string): string {
+  const iv = randomBytes(12)
+  const cipher = createCipheriv('aes-256-gcm', keyFor(secretKey), iv)
+  const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()])
+  return ['v1', iv, cipher.getAuthTag(), ciphertext].map((part) => (typeof part === 'string' ? part : part.toString('base64url'))).join('.')
+}
+
+export function decryptSecret(stored: string, secretKey: string): string {
+  const [version, iv, tag, ciphertext] = stored.split('.')
+  if (version !== 'v1' || !iv || !tag || ciphertext === undefined) throw new Error('Unrecognised secret format')
+  const decipher = createDecipheriv('aes-256-gcm', keyFor(secretKey), Buffer.from(iv, 'base64url'))
+  decipher.setAuthTag(Buffer.from(tag, 'base64url'))
+  return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8')
+}
+
+/** Only the last 4 characters survive: "••••••••3f9a". */
+export const maskSecret = (value: string) => `••••••••${value.length > 4 ? value.slice(-4) : ''}`

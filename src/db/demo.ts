@@ -5,8 +5,8 @@
  * so every endpoint has something to answer. Runs once per account: a second run is a no-op.
  */
 import type { Logger } from 'pino'
-import { db } from '../db.js'
 import type { Prisma } from '../generated/prisma/client.js'
+import { db } from './client.js'
 
 const DAY = 86_400_000
 const ago = (days: number, hours = 0) => new Date(Date.now() - days * DAY - hours * 3_600_000)
