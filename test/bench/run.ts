@@ -138,10 +138,10 @@ interface Scenario {
 }
 
 /**
- * Warm-up, then three rounds in which every scenario runs once, back to back. The host's speed
- * drifts by up to 3× over seconds to minutes (README, Performance), so scenarios that are compared
- * run interleaved, and a ratio is the median of the three rounds' ratios (`pairedRatio`), each
- * measured seconds apart, never minutes.
+ * Warm-up, then three rounds in which every scenario runs once, back to back. A virtual machine's
+ * speed drifts by up to 3× over seconds to minutes (docs/performance.md, Method), so scenarios that
+ * are compared run interleaved, and a ratio is the median of the three rounds' ratios
+ * (`pairedRatio`), each measured seconds apart, never minutes.
  */
 async function measure(scenarios: Scenario[]): Promise<Record<string, Measured>> {
   for (const s of scenarios) await runLoad(s.server.url, s.requests, s.connections ?? 50, 3)
@@ -313,7 +313,7 @@ async function main() {
     }
     if (only.has('worker')) {
       // Interleaved like the HTTP scenarios: one process, then two, three times over; the ratio is
-      // the median of the rounds' ratios (one run after the other drifted from 0.95 to 1.44).
+      // the median of the rounds' ratios, so its two sides never come from far-apart minutes.
       const messages = Number(process.env.BENCH_WORKER_MESSAGES ?? 10_000)
       const rounds: { one: WorkerBench; two: WorkerBench }[] = []
       for (let round = 0; round < 3; round++) {

@@ -1,5 +1,5 @@
 /**
- * Worker throughput (issue 5's benchmark): N messages fall due at once for an auto-dispatch
+ * Worker throughput: N messages fall due at once for an auto-dispatch
  * account, and 1 or 2 `src/cli/worker.ts` processes send them to a local fake Sendblue. Reports
  * messages/s (first due → last send) and the p99 delay between a message's due time and its
  * arrival at the provider. `benchWorkers` is meant for run.ts; on its own:
