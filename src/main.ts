@@ -2,8 +2,8 @@
  * The only side effects: read the configuration, open and migrate the database, create the
  * default account on first start, listen, and shut down cleanly on SIGTERM/SIGINT.
  */
-import { createServer, type IncomingMessage } from 'node:http'
-import { createServerAdapter } from '@whatwg-node/server'
+import type { Server } from 'node:http'
+import { createAdaptorServer, type Http2Bindings, type HttpBindings } from '@hono/node-server'
 import { pino } from 'pino'
 import { createApp } from './app.js'
 import { closeRedis } from './context/limiters.js'
@@ -50,10 +50,9 @@ async function main() {
   }
 
   const app = createApp(config, logger)
-  const adapter = createServerAdapter((request: Request, ctx: object) =>
-    app.fetch(request, { clientIp: (ctx as { req?: IncomingMessage }).req?.socket.remoteAddress }),
-  )
-  const server = createServer(adapter)
+  const server = createAdaptorServer({
+    fetch: (request: Request, env: HttpBindings | Http2Bindings) => app.fetch(request, { clientIp: env.incoming.socket.remoteAddress }),
+  }) as Server
   server.keepAliveTimeout = 65_000
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve))
   const address = server.address()

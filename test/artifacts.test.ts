@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { OPENAPI_PATHS, printedOpenApi } from '../src/cli/generate.js'
 import { printedSchema, SCHEMA_PATH } from '../src/cli/print-schema.js'
 import { type TestClient, testApp } from './support/app.js'
+import { withComponents } from './support/contract.js'
 
 let client: TestClient
 beforeAll(async () => {
@@ -42,6 +43,7 @@ describe('OpenAPI documents', () => {
 
   it.each(['crm', 'leads'] as const)('%s: every success example (captured from the demo data) matches its schema', async (which) => {
     const doc = JSON.parse(printedOpenApi(which)) as {
+      components?: object
       paths: Record<
         string,
         Record<string, { responses: Record<string, { content?: Record<string, { schema: object; example?: unknown }> }> }>
@@ -54,7 +56,7 @@ describe('OpenAPI documents', () => {
       for (const [method, operation] of Object.entries(methods)) {
         const json = operation.responses['200']?.content?.['application/json']
         if (!json?.example) continue
-        const validate = ajv.compile(json.schema)
+        const validate = ajv.compile(withComponents(json.schema, doc))
         expect(validate(json.example), `${method} ${path}: ${ajv.errorsText(validate.errors)}`).toBe(true)
         checked++
       }

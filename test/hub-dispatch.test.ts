@@ -5,7 +5,7 @@ import { type FakeProvider, fakeSendblue, fakeVapi } from './support/fake-provid
 import { createProject, hubCall } from './support/hub.js'
 import { createTenant, type Tenant } from './support/tenants.js'
 
-const TIMEOUT_MS = 300
+const TIMEOUT_MS = 3_000
 
 let client: TestClient
 let sendblue: FakeProvider

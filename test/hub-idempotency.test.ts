@@ -12,7 +12,7 @@ let other: Tenant
 
 beforeAll(async () => {
   sendblue = await fakeSendblue()
-  client = await testApp({ SENDBLUE_API_URL: sendblue.url, PROVIDER_TIMEOUT_MS: '300' })
+  client = await testApp({ SENDBLUE_API_URL: sendblue.url, PROVIDER_TIMEOUT_MS: '10000' })
   ;[tenant, other] = await Promise.all([createTenant(client), createTenant(client)])
   await hubCall(client, tenant, 'PUT', '/integrations/sendblue', {
     config: { api_key: 'k-0001', api_secret: 's-0002', from_number: '+15555550000' },

@@ -13,10 +13,8 @@ import { connectDb, db, disconnectDb } from '../db/client.js'
 import { seedDemoData } from '../db/demo.js'
 import { migrate } from '../db/migrate.js'
 import { loadConfig } from '../env.js'
-import { hubSurface } from '../rest/hub.js'
-import { leadsSurface } from '../rest/leads.js'
 import { EXAMPLES_PATH } from '../rest/openapi/examples.js'
-import { v1Surface } from '../rest/v1.js'
+import { surfaces } from '../rest/surfaces.js'
 import { createAccount } from '../services/accounts.js'
 
 const database = await connectDb({ dataDir: 'memory://' })
@@ -50,7 +48,7 @@ const trim = (value: unknown): unknown =>
       : value
 
 const examples: Record<string, unknown> = {}
-for (const surface of [v1Surface, hubSurface, leadsSurface]) {
+for (const surface of surfaces) {
   for (const route of surface.routes.filter((r) => r.method === 'GET')) {
     let path = surface.prefix + route.path
     const param = route.path.indexOf('/:')

@@ -8,6 +8,7 @@ import { parseApiKey, safeEqual, sha256 } from '../crypto.js'
 import { db } from '../db/client.js'
 import type { Config } from '../env.js'
 import { AppError } from '../errors.js'
+import type { RequestState } from '../http/state.js'
 import { findKey, verifiedKeyFields } from './key-cache.js'
 import { accountIdOf, type Principal } from './principal.js'
 import { chargeRequest } from './rate-limit.js'
@@ -20,18 +21,6 @@ setInterval(() => {
   const cutoff = Date.now() - LAST_USED_PRECISION_MS
   for (const [id, at] of lastUsedWrites) if (at < cutoff) lastUsedWrites.delete(id)
 }, LAST_USED_PRECISION_MS).unref()
-
-/** Per-request facts shared by the HTTP layer and the resolvers. */
-export interface RequestState {
-  requestId: string
-  clientIp: string
-  /** Set once the caller is known, for the request log. */
-  accountId?: string
-  /** Cookies a resolver wants set on the response (portal login/logout). */
-  setCookies: string[]
-  /** Headers to add to the response (rate limit). */
-  headers: Record<string, string>
-}
 
 export interface Context {
   /** Where Pothos files this request's caches (see useReleasePothosCaches). */

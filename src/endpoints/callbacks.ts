@@ -12,25 +12,25 @@
  * then parse and apply. Unauthenticated → 403 and nothing changes; an unknown message id → 2xx
  * and a log line, so the provider stops retrying. Secrets are never logged.
  */
+import type { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
 import type { Logger } from 'pino'
 import { z } from 'zod'
 import type { Config } from '../env.js'
-import { errorCodeOf } from '../errors.js'
 import type { IntegrationProvider } from '../generated/prisma/enums.js'
-import { readBody } from '../http/body.js'
+import { bodyText } from '../http/body.js'
+import type { AppEnv } from '../http/state.js'
 import { recordInbound } from '../services/callbacks/inbound.js'
 import { applyStatus, sendblueState, twilioState } from '../services/callbacks/status.js'
 import { verifySendblue, verifyTwilio, verifyVapi } from '../services/callbacks/verify.js'
 import { EndOfCallReport, recordCallReport } from '../services/callbacks/voice.js'
 import { loadSettings } from '../services/integrations.js'
 
-const ROUTE = /^\/callbacks\/(sendblue|vapi|twilio)\/([A-Za-z0-9-]{1,64})(?:\/(status|inbound))?$/
+const ACCOUNT_ID = /^[A-Za-z0-9-]{1,64}$/
 /** Vapi's end-of-call reports carry the whole conversation; the rest are small. */
 const BODY_LIMIT = { sendblue: 256 * 1024, twilio: 64 * 1024, vapi: 5 * 1024 * 1024 }
 const TWIML_OK = () =>
   new Response('<?xml version="1.0" encoding="UTF-8"?><Response></Response>', { headers: { 'content-type': 'text/xml' } })
-
-export const isCallbackPath = (pathname: string) => pathname.startsWith('/callbacks/')
 
 type Provider = 'sendblue' | 'vapi' | 'twilio'
 interface Callback {
@@ -39,22 +39,31 @@ interface Callback {
   kind: 'status' | 'inbound' | undefined
 }
 
-export async function handleCallback(request: Request, config: Config, logger: Logger): Promise<Response> {
-  const url = new URL(request.url)
-  const match = ROUTE.exec(url.pathname)
-  const kind = match?.[3] as Callback['kind']
-  if (!match || (match[1] === 'twilio') !== (kind !== undefined)) return json(404, 'Not Found', `No route for ${url.pathname}`)
-  if (request.method !== 'POST') return json(405, 'Method Not Allowed', 'Provider callbacks are POST requests')
-  const callback: Callback = { provider: match[1] as Provider, accountId: match[2], kind }
-  const log = logger.child({ provider: callback.provider, account_id: callback.accountId })
-
-  let body: string
-  try {
-    body = await readBody(request, BODY_LIMIT[callback.provider])
-  } catch (error) {
-    if (errorCodeOf(error) === 'PAYLOAD_TOO_LARGE') return json(413, 'Payload Too Large', 'Callback body too large')
-    throw error
+/** The callback routes: POST only; any other method is a 405, and an unknown path a 404 (the app's). */
+export function mountCallbacks(app: Hono<AppEnv>, config: Config, logger: Logger): void {
+  const routes: [string, Omit<Callback, 'accountId'>][] = [
+    ['/callbacks/sendblue/:accountId', { provider: 'sendblue', kind: undefined }],
+    ['/callbacks/vapi/:accountId', { provider: 'vapi', kind: undefined }],
+    ['/callbacks/twilio/:accountId/status', { provider: 'twilio', kind: 'status' }],
+    ['/callbacks/twilio/:accountId/inbound', { provider: 'twilio', kind: 'inbound' }],
+  ]
+  for (const [path, route] of routes) {
+    app.post(
+      path,
+      bodyLimit({ maxSize: BODY_LIMIT[route.provider], onError: () => json(413, 'Payload Too Large', 'Callback body too large') }),
+      (c) => {
+        const accountId = c.req.param('accountId') ?? ''
+        if (!ACCOUNT_ID.test(accountId)) return json(404, 'Not Found', `No route for ${c.req.path}`)
+        return handleCallback(c.req.raw, { ...route, accountId }, config, logger)
+      },
+    )
   }
+}
+
+async function handleCallback(request: Request, callback: Callback, config: Config, logger: Logger): Promise<Response> {
+  const url = new URL(request.url)
+  const log = logger.child({ provider: callback.provider, account_id: callback.accountId })
+  const body = await bodyText(request)
   const settings = await secretsOf(config, callback.accountId, callback.provider)
   const form = callback.provider === 'twilio' ? new URLSearchParams(body) : undefined
   // Twilio signs the URL it was given: PUBLIC_URL + path (+ query), not whatever Host we see.

@@ -6,7 +6,9 @@ import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import type { GraphQLSchema } from 'graphql'
-import { crmOpenApi, leadsOpenApi } from '../rest/openapi/apis.js'
+import type { Hono } from 'hono'
+import type { AppEnv } from '../http/state.js'
+import { openApiDocument } from '../rest/openapi/apis.js'
 
 const assetsDir = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'))
 const assets: Record<string, string> = {
@@ -43,24 +45,19 @@ const init = `window.ui = SwaggerUIBundle({
   layout: 'StandaloneLayout',
 })`
 
-export function createDocs(schema: GraphQLSchema) {
-  const documents: Record<string, string> = {
-    '/openapi/crm.json': JSON.stringify(crmOpenApi(schema)),
-    '/openapi/leads.json': JSON.stringify(leadsOpenApi(schema)),
+/** /docs, its assets and the two OpenAPI documents, generated once at start-up. */
+export function mountDocs(app: Hono<AppEnv>, schema: GraphQLSchema): void {
+  const documents = { crm: JSON.stringify(openApiDocument('crm', schema)), leads: JSON.stringify(openApiDocument('leads', schema)) }
+  for (const name of ['crm', 'leads'] as const) {
+    app.get(`/openapi/${name}.json`, () => new Response(documents[name], { headers: { 'Content-Type': 'application/json' } }))
   }
-  return {
-    matches: (pathname: string) => pathname in documents || pathname === '/docs' || pathname.startsWith('/docs/'),
-    async serve(pathname: string): Promise<Response> {
-      if (pathname in documents) return new Response(documents[pathname], { headers: { 'Content-Type': 'application/json' } })
-      if (pathname === '/docs' || pathname === '/docs/')
-        return new Response(page, { headers: { 'Content-Type': 'text/html; charset=utf-8' } })
-      if (pathname === '/docs/init.js') return new Response(init, { headers: { 'Content-Type': 'text/javascript; charset=utf-8' } })
-      const name = pathname.slice('/docs/assets/'.length)
-      if (pathname.startsWith('/docs/assets/') && name in assets) {
-        const body = await readFile(path.join(assetsDir, name))
-        return new Response(body, { headers: { 'Content-Type': assets[name], 'Cache-Control': 'public, max-age=86400' } })
-      }
-      return Response.json({ error: 'Not Found', message: `No route for ${pathname}` }, { status: 404 })
-    },
-  }
+  const html = () => new Response(page, { headers: { 'Content-Type': 'text/html; charset=utf-8' } })
+  app.get('/docs', html)
+  app.get('/docs/init.js', () => new Response(init, { headers: { 'Content-Type': 'text/javascript; charset=utf-8' } }))
+  app.get('/docs/assets/:name', async (c) => {
+    const name = c.req.param('name')
+    if (!Object.hasOwn(assets, name)) return c.notFound()
+    const body = await readFile(path.join(assetsDir, name))
+    return new Response(body, { headers: { 'Content-Type': assets[name], 'Cache-Control': 'public, max-age=86400' } })
+  })
 }

@@ -7,6 +7,8 @@
 import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { Hono } from 'hono'
+import type { AppEnv } from '../http/state.js'
 
 export const PORTAL_BASE = '/portal'
 const DEFAULT_ROOT = fileURLToPath(new URL('../../portal/out/', import.meta.url))
@@ -34,8 +36,6 @@ const securityHeaders = {
   'X-Frame-Options': 'DENY',
   'Content-Security-Policy': "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
 }
-
-export const isPortalPath = (pathname: string) => pathname === PORTAL_BASE || pathname.startsWith(`${PORTAL_BASE}/`)
 
 async function isFile(file: string): Promise<boolean> {
   try {
@@ -68,6 +68,12 @@ async function fileResponse(file: string, status: number, method: string, cache:
     ...securityHeaders,
   })
   return new Response(method === 'HEAD' ? null : body, { status, headers })
+}
+
+/** The portal under /portal (GET and HEAD; the router answers other methods with 405). */
+export function mountPortal(app: Hono<AppEnv>, root: string = DEFAULT_ROOT): void {
+  app.get(PORTAL_BASE, (c) => servePortal(c.req.raw, root))
+  app.get(`${PORTAL_BASE}/*`, (c) => servePortal(c.req.raw, root))
 }
 
 export async function servePortal(request: Request, root: string = DEFAULT_ROOT): Promise<Response> {

@@ -1,26 +1,32 @@
+/**
+ * Request bodies: JSON that is an object, within the size limit (checked before the body is
+ * read by the router's body-limit middleware), refused with a clear 4xx otherwise.
+ */
 import { AppError } from '../errors.js'
 
 export const MAX_BODY_BYTES = 1024 * 1024
+export const tooLarge = (limit = MAX_BODY_BYTES) => new AppError('PAYLOAD_TOO_LARGE', `Request body exceeds ${limit / 1024 / 1024} MB`)
 
-/** Reads a request body as text, refusing more than `limit` bytes (413) without buffering them. */
-export async function readBody(request: Request, limit = MAX_BODY_BYTES): Promise<string> {
-  const declared = Number(request.headers.get('content-length') ?? NaN)
-  if (declared > limit) throw tooLarge(limit)
-  if (!request.body) return ''
-  const reader = request.body.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > limit) {
-      await reader.cancel().catch(() => {})
-      throw tooLarge(limit)
-    }
-    chunks.push(value)
-  }
-  return Buffer.concat(chunks).toString('utf8')
+/** The body as text (empty when there is none). */
+export async function bodyText(request: Request): Promise<string> {
+  return request.body ? await request.text() : ''
 }
 
-const tooLarge = (limit: number) => new AppError('PAYLOAD_TOO_LARGE', `Request body exceeds ${limit / 1024 / 1024} MB`)
+/** A JSON object body; `{}` when the body is empty. */
+export async function jsonObjectBody(request: Request): Promise<Record<string, unknown>> {
+  const text = await bodyText(request)
+  if (!text.trim()) return {}
+  const type = request.headers.get('content-type') ?? 'application/json'
+  if (!/^application\/([\w.+-]*\+)?json\b/i.test(type)) {
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as JSON with Content-Type: application/json')
+  }
+  let body: unknown
+  try {
+    body = JSON.parse(text)
+  } catch {
+    throw new AppError('BAD_REQUEST', 'Request body is not valid JSON')
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new AppError('BAD_REQUEST', 'Request body must be a JSON object')
+  return body as Record<string, unknown>
+}

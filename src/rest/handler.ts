@@ -1,109 +1,98 @@
 /**
- * The one generic REST handler. Each route row names a GraphQL operation; the handler matches
- * the path, maps the request onto variables, executes the operation in-process through Yoga's
- * enveloped pipeline (the same context, auth and error masking as /graphql, without a second
- * HTTP round trip or a re-parse) and shapes the surface's documented envelope and error body.
+ * The one generic REST handler. Every row of every surface becomes a route of the app's router;
+ * a request is authenticated (and counted against the rate limit), its path, query and body are
+ * validated by the row's schemas, the row's GraphQL operation runs in-process through Yoga's
+ * enveloped pipeline (the same context, auth and error masking as /graphql, without an HTTP
+ * round trip or a re-parse), and the result takes the row's documented shape. Errors are thrown
+ * and answered in the surface's shape by the app's error handler (./errors.ts).
  */
-import { type DocumentNode, type GraphQLError, type OperationDefinitionNode, parse, validate } from 'graphql'
+import { type DocumentNode, type GraphQLError, type GraphQLSchema, type OperationDefinitionNode, parse, validate } from 'graphql'
 import type { YogaServerInstance } from 'graphql-yoga'
-import type { Context, RequestState } from '../context/context.js'
-import { AppError, errorCodeOf, httpStatusByCode } from '../errors.js'
-import { readBody } from '../http/body.js'
-import { jsonResponse, respond } from '../http/respond.js'
+import type { Hono } from 'hono'
+import { z } from 'zod'
+import type { Context } from '../context/context.js'
+import { AppError, errorCodeOf } from '../errors.js'
+import { jsonObjectBody } from '../http/body.js'
+import { jsonResponse } from '../http/respond.js'
+import type { AppEnv, RequestState } from '../http/state.js'
+import { id, parseOr400 } from '../schema/rules.js'
 import { idempotent, requestFingerprint } from './idempotency.js'
-import type { HttpMethod, RestInput, RestResult, RestRoute, RestSurface } from './route.js'
-
-interface CompiledRoute {
-  route: RestRoute
-  pattern: RegExp
-  paramNames: string[]
-  document: DocumentNode
-  operationName?: string
-}
-
-interface CompiledSurface {
-  surface: RestSurface
-  routes: CompiledRoute[]
-}
+import { queryObject } from './params.js'
+import type { RestResult } from './results.js'
+import type { AnyRoute, HttpMethod, RestInput, RestSurface } from './route.js'
 
 type Yoga = YogaServerInstance<{ http: RequestState }, Context>
 
-export interface RestRouter {
-  /** The surface whose prefix the request's path falls under, if any. */
-  match(pathname: string): boolean
-  handle(request: Request, http: RequestState): Promise<Response>
+interface CompiledRoute {
+  surface: RestSurface
+  route: AnyRoute
+  document: DocumentNode
+  operationName?: string
+  params: z.ZodType
+  query: z.ZodType
+  body?: z.ZodType
 }
 
-/** Compiles every row once; an operation that does not validate against the schema fails start-up. */
-export function createRestRouter(surfaces: RestSurface[], yoga: Yoga): RestRouter {
-  const { schema } = yoga.getEnveloped({} as never)
-  const compiled: CompiledSurface[] = surfaces.map((surface) => ({
-    surface,
-    routes: surface.routes.map((route) => compileRoute(surface, route, schema)),
-  }))
-  const surfaceOf = (pathname: string) =>
-    compiled.find(({ surface }) => pathname === surface.prefix || pathname.startsWith(`${surface.prefix}/`))
+const snakeName = (path: PropertyKey[]) => path.join('.')
+export const hasBody = (method: HttpMethod) => method === 'POST' || method === 'PUT' || method === 'PATCH'
 
-  return {
-    match: (pathname) => surfaceOf(pathname) !== undefined,
-    async handle(request, http) {
-      const url = new URL(request.url)
-      const target = surfaceOf(url.pathname)!
-      try {
-        return await dispatch(target, request, url, http, yoga)
-      } catch (error) {
-        const code = errorCodeOf(error) ?? 'INTERNAL_SERVER_ERROR'
-        const headers = (error as GraphQLError).extensions?.http as { headers?: Record<string, string> } | undefined
-        const message = code === 'INTERNAL_SERVER_ERROR' ? 'Unexpected error' : (error as Error).message
-        return errorResponse(target.surface, httpStatusByCode[code], message, headers?.headers)
-      }
-    },
+/** Path parameters are ids unless a row says otherwise. */
+export const pathParams = (path: string) => [...path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1])
+export const paramsSchema = (route: AnyRoute): z.ZodType =>
+  route.params ?? z.object(Object.fromEntries(pathParams(route.path).map((name) => [name, id])))
+
+/** Registers every row; an operation that does not validate against the schema stops start-up. */
+export function mountSurfaces(app: Hono<AppEnv>, surfaces: readonly RestSurface[], yoga: Yoga): void {
+  const { schema } = yoga.getEnveloped({} as never)
+  for (const surface of surfaces) {
+    if (surface.readOnly) {
+      // A middleware, not a route: the router's 405 for a known path must still list GET and HEAD.
+      app.use(`${surface.prefix}/*`, async (c, next) => {
+        if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.method === 'OPTIONS') return next()
+        throw new AppError('METHOD_NOT_ALLOWED', `${surface.prefix} is read-only: only GET and HEAD are allowed`, {
+          headers: { Allow: 'GET, HEAD' },
+        })
+      })
+    }
+    for (const route of surface.routes) {
+      const compiled = compileRoute(surface, route, schema)
+      app.on(route.method, surface.prefix + route.path, (c) => run(compiled, c.req.raw, c.req.param(), c.var.state, yoga))
+    }
   }
 }
 
-function compileRoute(surface: RestSurface, route: RestRoute, schema: Parameters<typeof validate>[0]): CompiledRoute {
+function compileRoute(surface: RestSurface, route: AnyRoute, schema: GraphQLSchema): CompiledRoute {
   const document = parse(String(route.document))
   const errors = validate(schema, document)
-  if (errors.length > 0) {
-    throw new Error(`${route.method} ${surface.prefix}${route.path}: ${errors.map((e) => e.message).join('; ')}`)
-  }
-  const paramNames: string[] = []
-  const source = route.path.replace(/:([A-Za-z]+)/g, (_, name: string) => {
-    paramNames.push(name)
-    return '([^/]+)'
-  })
+  if (errors.length > 0) throw new Error(`${route.method} ${surface.prefix}${route.path}: ${errors.map((e) => e.message).join('; ')}`)
   const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition')
-  return { route, document, paramNames, pattern: new RegExp(`^${surface.prefix}${source}/?$`), operationName: operation?.name?.value }
+  return {
+    surface,
+    route,
+    document,
+    operationName: operation?.name?.value,
+    params: paramsSchema(route),
+    query: route.query ?? z.object({}),
+    body: hasBody(route.method) ? (route.body ?? z.object({})) : undefined,
+  }
 }
 
-async function dispatch(target: CompiledSurface, request: Request, url: URL, http: RequestState, yoga: Yoga): Promise<Response> {
-  const { surface } = target
-  const method = request.method.toUpperCase()
-  if (surface.readOnly && method !== 'GET' && method !== 'HEAD') {
-    return errorResponse(surface, 405, `${surface.prefix} is read-only: only GET and HEAD are allowed`, { Allow: 'GET, HEAD' })
-  }
-  const candidates = target.routes.filter((r) => r.pattern.test(url.pathname))
-  if (candidates.length === 0) return errorResponse(surface, 404, `No route for ${url.pathname}`)
-  const effective = method === 'HEAD' ? 'GET' : method
-  const compiled = candidates.find((r) => r.route.method === effective)
-  if (!compiled) {
-    const allowed = [...new Set(candidates.flatMap((r) => (r.route.method === 'GET' ? ['GET', 'HEAD'] : [r.route.method])))]
-    return errorResponse(surface, 405, `Method ${method} is not allowed here`, { Allow: allowed.join(', ') })
-  }
-
-  const input: RestInput = {
-    params: pathParams(compiled, url.pathname),
-    url,
-    query: url.searchParams,
-    body: hasBody(compiled.route.method) ? await jsonBody(request) : {},
-    headers: request.headers,
-  }
-  // Authenticate (and count the request against the account's rate limit) before mapping input,
-  // so a bad key is a 401 before any 400 and every answer to a known caller has RateLimit headers.
+async function run(compiled: CompiledRoute, request: Request, rawParams: Record<string, string>, http: RequestState, yoga: Yoga) {
+  const { surface, route } = compiled
+  // The caller is known (and counted against the rate limit) before anything else is looked at,
+  // so a bad key is a 401 before any 400, and every answer to a known caller has RateLimit headers.
   const { contextFactory, execute, schema } = yoga.getEnveloped({ request, http, viaRest: true } as never)
   const contextValue = (await contextFactory()) as Context
-  const variables = compiled.route.variables?.(input) ?? {}
-  const run = async () => {
+  const url = new URL(request.url)
+  const rawBody = compiled.body ? await jsonObjectBody(request) : {}
+  const input: RestInput = {
+    params: parseOr400(compiled.params, rawParams, snakeName) as Record<string, string>,
+    query: parseOr400(compiled.query, queryObject(url), snakeName) as Record<string, unknown>,
+    body: (compiled.body ? parseOr400(compiled.body, rawBody, snakeName) : {}) as Record<string, unknown>,
+    url,
+  }
+  const variables = route.variables?.(input as never) ?? {}
+  const perform = async () => {
     const result = await execute({
       schema,
       document: compiled.document,
@@ -112,15 +101,14 @@ async function dispatch(target: CompiledSurface, request: Request, url: URL, htt
       operationName: compiled.operationName,
     })
     if ('errors' in result && result.errors?.length) throw restError(result.errors[0])
-    const shaped = compiled.route.respond((result as { data: Record<string, unknown> }).data, input)
-    if (shaped === null) return errorResponse(surface, 404, compiled.route.notFound ?? 'Not found')
-    const response = toResponse(shaped)
-    return method === 'HEAD' ? respond(null, response.status, response.headers) : response
+    const shaped = route.result.shape((result as { data: unknown }).data, input, surface)
+    if (shaped === null) throw new AppError('NOT_FOUND', route.notFound ?? 'Not found')
+    return toResponse(shaped)
   }
   // Keys are per account, known only once the context has authenticated the caller.
-  const key = surface.idempotent && hasBody(compiled.route.method) ? request.headers.get('idempotency-key') : null
-  if (key === null || !contextValue.accountId) return run()
-  return idempotent(contextValue.accountId, key, requestFingerprint(method, url.pathname, input.body), run)
+  const key = surface.idempotent && compiled.body ? request.headers.get('idempotency-key') : null
+  if (key === null || !contextValue.accountId) return perform()
+  return idempotent(contextValue.accountId, key, requestFingerprint(route.method, url.pathname, rawBody), perform)
 }
 
 /**
@@ -136,44 +124,7 @@ function restError(error: GraphQLError): Error {
   return error
 }
 
-const hasBody = (method: HttpMethod) => method === 'POST' || method === 'PUT' || method === 'PATCH'
-
-async function jsonBody(request: Request): Promise<Record<string, unknown>> {
-  const text = await readBody(request)
-  if (!text.trim()) return {}
-  const type = request.headers.get('content-type') ?? 'application/json'
-  if (!/^application\/([\w.+-]*\+)?json\b/i.test(type)) {
-    throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as JSON with Content-Type: application/json')
-  }
-  let body: unknown
-  try {
-    body = JSON.parse(text)
-  } catch {
-    throw new AppError('BAD_REQUEST', 'Request body is not valid JSON')
-  }
-  if (typeof body !== 'object' || body === null || Array.isArray(body))
-    throw new AppError('BAD_REQUEST', 'Request body must be a JSON object')
-  return body as Record<string, unknown>
-}
-
-function pathParams(compiled: CompiledRoute, pathname: string): Record<string, string> {
-  const match = compiled.pattern.exec(pathname)!
-  const params: Record<string, string> = {}
-  compiled.paramNames.forEach((name, i) => {
-    try {
-      params[name] = decodeURIComponent(match[i + 1])
-    } catch {
-      throw new AppError('BAD_REQUEST', `Malformed path parameter ${name}`)
-    }
-  })
-  return params
-}
-
 function toResponse(result: RestResult): Response {
-  if ('text' in result) return respond(result.text, result.status ?? 200, { 'Content-Type': result.contentType })
+  if ('text' in result) return new Response(result.text, { status: result.status ?? 200, headers: { 'Content-Type': result.contentType } })
   return jsonResponse(result.body, result.status ?? 200, result.headers)
-}
-
-function errorResponse(surface: RestSurface, status: number, message: string, headers?: Record<string, string>): Response {
-  return jsonResponse(surface.errorBody(status, message), status, headers)
 }

@@ -7,10 +7,17 @@
 import { z } from 'zod'
 import { graphql } from '../generated/gql/index.js'
 import { CampaignStatus, Channel, CommunicationStatus } from '../generated/prisma/enums.js'
-import { id, jsonObject, nullableString, parseBody, timestamp, toInput } from './body-schema.js'
-import { enumParam, stringParam } from './params.js'
-import { defineRoute, type RestRoute, type RestSurface } from './route.js'
-import { crmErrorBody, crmWindow, pageEnvelope } from './v1.js'
+import { adjustRules } from '../schema/campaigns.js'
+import { communicationRules } from '../schema/communications.js'
+import { customerIdentity, customerRules } from '../schema/customers.js'
+import { eventRules } from '../schema/events.js'
+import { projectRules, statusRules } from '../schema/projects.js'
+import { jsonObject } from '../schema/rules.js'
+import { restBody, toInput } from './bodies.js'
+import { crmConventions, crmWindow } from './crm.js'
+import { enumParam, textParam } from './params.js'
+import { item, page, saved } from './results.js'
+import { defineRoute, type RestSurface } from './route.js'
 
 graphql(`
   fragment CustomerRest on Customer {
@@ -55,81 +62,46 @@ graphql(`
   }
 `)
 
-const one = (value: unknown) => (value ? { body: { data: value } } : null)
-/** 201 when the write created the record, 200 when it updated one. */
-const saved = (result: { created: boolean }, record: unknown) => ({ status: result.created ? 201 : 200, body: { data: record } })
+const values = <T extends Record<string, string>>(object: T) => Object.values(object) as [T[keyof T], ...T[keyof T][]]
+const idParam = (description: string) => textParam(100, description).optional()
 
-const bodies = {
-  customer: z.object({
-    id: id.optional(),
-    external_id: nullableString(200),
-    name: nullableString(),
-    first_name: nullableString(),
-    last_name: nullableString(),
-    email: nullableString(),
-    phone: nullableString(),
-    address: nullableString(),
-    metadata: jsonObject.optional(),
-  }),
-  project: z.object({
-    id: id.optional(),
-    customer_id: id.optional(),
-    name: nullableString(),
-    pipeline_stage: nullableString(),
-    project_status: nullableString(),
-    address: nullableString(),
-    value: z.number().nullable().optional(),
-    build_date: nullableString(40),
-    metadata: jsonObject.optional(),
-  }),
-  status: z.object({ project_status: z.string().max(100).optional(), pipeline_stage: z.string().max(100).optional() }),
-  event: z.object({ project_id: id, event_type: z.string().max(200), data: jsonObject.optional(), occurred_at: timestamp.optional() }),
-  communication: z.object({
-    channel: z.enum(Channel),
-    content: z.string(),
-    subject: z.string().optional(),
-    to: z.string().optional(),
-    customer_id: id.optional(),
-    project_id: id.optional(),
-    campaign_id: id.optional(),
-    scheduled_for: timestamp.optional(),
-  }),
-  adjust: z.object({ campaign_id: id, action: z.enum(['pause', 'resume', 'cancel']) }),
-  integration: z.object({ config: jsonObject }),
-}
-
-const integrationWrite = (method: 'PUT' | 'POST'): RestRoute => ({
-  method,
-  path: '/integrations/:provider',
-  summary: "Store a provider's settings (secrets encrypted, answered masked)",
-  scope: 'write:hub',
-  document: graphql(`mutation SaveIntegration($provider: String!, $config: JSON!) {
-    saveIntegration(provider: $provider, config: $config) { created integration { ...IntegrationRest } }
-  }`),
-  variables: ({ params, body }) => ({ provider: params.provider, config: parseBody(bodies.integration, body).config }),
-  respond: (data) => saved(data.saveIntegration, data.saveIntegration.integration),
-})
+const integrationWrite = (method: 'PUT' | 'POST') =>
+  defineRoute({
+    method,
+    path: '/integrations/:provider',
+    summary: "Store a provider's settings (secrets encrypted, answered masked); 201 the first time, 200 when replaced",
+    scope: 'write:hub',
+    params: z.object({ provider: textParam(40, 'sendblue, vapi, twilio or email') }),
+    body: z.object({ config: jsonObject.describe("The provider's settings (see the integration guide)") }),
+    document: graphql(`mutation SaveIntegration($provider: String!, $config: JSON!) {
+      saveIntegration(provider: $provider, config: $config) { created integration { ...IntegrationRest } }
+    }`),
+    variables: ({ params, body }) => ({ provider: params.provider, config: body.config }),
+    result: saved('saveIntegration', 'integration'),
+    errors: [404],
+  })
 
 export const hubSurface: RestSurface = {
   name: 'crm-hub',
   prefix: '/hub/v1',
   idempotent: true,
-  errorBody: crmErrorBody,
+  ...crmConventions,
   routes: [
     defineRoute({
       method: 'GET',
       path: '/customers',
       summary: 'List customers, newest first',
       scope: 'read:hub',
+      query: z.object({
+        search: textParam(200, 'Case-insensitive substring of the name, phone or email').optional(),
+        external_id: textParam(200, "Your system's id").optional(),
+        ...crmWindow,
+      }),
       document: graphql(`query ListCustomers($search: String, $externalId: String, $limit: Int, $offset: Int) {
         customerPage(search: $search, externalId: $externalId, limit: $limit, offset: $offset) { items { ...CustomerRest } total limit offset }
       }`),
-      variables: (input) => ({
-        search: stringParam(input.query, 'search'),
-        externalId: stringParam(input.query, 'external_id'),
-        ...crmWindow(input),
-      }),
-      respond: (data) => pageEnvelope(data.customerPage),
+      variables: ({ query }) => ({ search: query.search, externalId: query.external_id, limit: query.limit, offset: query.offset }),
+      result: page('customerPage'),
     }),
     defineRoute({
       method: 'GET',
@@ -138,7 +110,7 @@ export const hubSurface: RestSurface = {
       scope: 'read:hub',
       document: graphql(`query GetCustomer($id: ID!) { customer(id: $id) { ...CustomerRest } }`),
       variables: ({ params }) => ({ id: params.customerId }),
-      respond: (data) => one(data.customer),
+      result: item('customer'),
       notFound: 'Customer not found',
     }),
     defineRoute({
@@ -147,29 +119,37 @@ export const hubSurface: RestSurface = {
       summary: 'Upsert a customer by id or external_id (201 created, 200 updated)',
       scope: 'write:hub',
       errors: [404],
+      body: restBody(customerRules, { oneOf: customerIdentity }),
       document: graphql(
         `mutation UpsertCustomer($input: CustomerInput!) { upsertCustomer(input: $input) { created customer { ...CustomerRest } } }`,
       ),
-      variables: ({ body }) => ({ input: toInput(parseBody(bodies.customer, body)) }),
-      respond: (data) => saved(data.upsertCustomer, data.upsertCustomer.customer),
+      variables: ({ body }) => ({ input: toInput(body) }),
+      result: saved('upsertCustomer', 'customer'),
     }),
     defineRoute({
       method: 'GET',
       path: '/projects',
       summary: 'List projects, newest first',
       scope: 'read:hub',
+      query: z.object({
+        pipeline_stage: textParam(100).optional(),
+        project_status: textParam(100).optional(),
+        customer_id: idParam("Only this customer's projects"),
+        ...crmWindow,
+      }),
       document: graphql(`query ListProjects($pipelineStage: String, $projectStatus: String, $customerId: ID, $limit: Int, $offset: Int) {
         projectPage(pipelineStage: $pipelineStage, projectStatus: $projectStatus, customerId: $customerId, limit: $limit, offset: $offset) {
           items { ...ProjectRest } total limit offset
         }
       }`),
-      variables: (input) => ({
-        pipelineStage: stringParam(input.query, 'pipeline_stage', 100),
-        projectStatus: stringParam(input.query, 'project_status', 100),
-        customerId: stringParam(input.query, 'customer_id', 100),
-        ...crmWindow(input),
+      variables: ({ query }) => ({
+        pipelineStage: query.pipeline_stage,
+        projectStatus: query.project_status,
+        customerId: query.customer_id,
+        limit: query.limit,
+        offset: query.offset,
       }),
-      respond: (data) => pageEnvelope(data.projectPage),
+      result: page('projectPage'),
     }),
     defineRoute({
       method: 'GET',
@@ -178,7 +158,7 @@ export const hubSurface: RestSurface = {
       scope: 'read:hub',
       document: graphql(`query GetProject($id: ID!) { project(id: $id) { ...ProjectRest customer { ...CustomerRest } } }`),
       variables: ({ params }) => ({ id: params.projectId }),
-      respond: (data) => one(data.project),
+      result: item('project'),
       notFound: 'Project not found',
     }),
     defineRoute({
@@ -187,35 +167,39 @@ export const hubSurface: RestSurface = {
       summary: 'Create a project, or update it when id is given (201/200)',
       scope: 'write:hub',
       errors: [404],
+      body: restBody(projectRules, { oneOf: [['id'], ['customerId']] }),
       document: graphql(
         `mutation SaveProject($input: ProjectInput!) { saveProject(input: $input) { created project { ...ProjectRest } } }`,
       ),
-      variables: ({ body }) => ({ input: toInput(parseBody(bodies.project, body)) }),
-      respond: (data) => saved(data.saveProject, data.saveProject.project),
+      variables: ({ body }) => ({ input: toInput(body) }),
+      result: saved('saveProject', 'project'),
     }),
     defineRoute({
       method: 'PATCH',
       path: '/projects/:projectId/status',
       summary: "Change a project's status or stage; automation statuses queue messages",
       scope: 'write:hub',
+      errors: [404],
+      body: restBody(statusRules, { oneOf: [['projectStatus'], ['pipelineStage']] }),
       document: graphql(`mutation UpdateProjectStatus($id: ID!, $projectStatus: String, $pipelineStage: String) {
         updateProjectStatus(id: $id, projectStatus: $projectStatus, pipelineStage: $pipelineStage) {
           project { ...ProjectRest } event { ...EventRest } communications { ...CommunicationRest }
         }
       }`),
-      variables: ({ params, body }) => ({ id: params.projectId, ...toInput(parseBody(bodies.status, body)) }),
-      respond: (data) => ({ body: { data: data.updateProjectStatus } }),
+      variables: ({ params, body }) => ({ id: params.projectId, ...toInput(body) }),
+      result: item('updateProjectStatus'),
     }),
     defineRoute({
       method: 'GET',
       path: '/projects/:projectId/events',
       summary: "A project's event history, newest first",
       scope: 'read:hub',
+      query: z.object(crmWindow),
       document: graphql(`query ListProjectEvents($id: ID!, $limit: Int, $offset: Int) {
         project(id: $id) { eventPage(limit: $limit, offset: $offset) { items { ...EventRest } total limit offset } }
       }`),
-      variables: (input) => ({ id: input.params.projectId, ...crmWindow(input) }),
-      respond: (data) => (data.project ? pageEnvelope(data.project.eventPage) : null),
+      variables: ({ params, query }) => ({ id: params.projectId, limit: query.limit, offset: query.offset }),
+      result: page('project.eventPage'),
       notFound: 'Project not found',
     }),
     defineRoute({
@@ -224,32 +208,42 @@ export const hubSurface: RestSurface = {
       summary: 'Record a project event and queue its automation messages',
       scope: 'write:hub',
       errors: [404],
+      body: restBody(eventRules),
       document: graphql(`mutation RecordEvent($input: EventInput!) {
         recordEvent(input: $input) { event { ...EventRest } communications { ...CommunicationRest } }
       }`),
-      variables: ({ body }) => ({ input: toInput(parseBody(bodies.event, body)) }),
-      respond: (data) => ({ status: 201, body: { data: data.recordEvent } }),
+      variables: ({ body }) => ({ input: toInput(body) }),
+      result: item('recordEvent', 201),
     }),
     defineRoute({
       method: 'GET',
       path: '/communications',
       summary: 'Queued and sent messages, newest first',
       scope: 'read:hub',
+      query: z.object({
+        status: enumParam(values(CommunicationStatus)).optional(),
+        channel: enumParam(values(Channel)).optional(),
+        project_id: idParam("Only this project's messages"),
+        customer_id: idParam("Only this customer's messages"),
+        campaign_id: idParam("Only this campaign's messages"),
+        ...crmWindow,
+      }),
       document:
         graphql(`query ListCommunications($status: CommunicationStatus, $channel: Channel, $projectId: ID, $customerId: ID, $campaignId: ID, $limit: Int, $offset: Int) {
         communicationPage(status: $status, channel: $channel, projectId: $projectId, customerId: $customerId, campaignId: $campaignId, limit: $limit, offset: $offset) {
           items { ...CommunicationRest } total limit offset
         }
       }`),
-      variables: (input) => ({
-        status: enumParam(input.query, 'status', Object.values(CommunicationStatus)),
-        channel: enumParam(input.query, 'channel', Object.values(Channel)),
-        projectId: stringParam(input.query, 'project_id', 100),
-        customerId: stringParam(input.query, 'customer_id', 100),
-        campaignId: stringParam(input.query, 'campaign_id', 100),
-        ...crmWindow(input),
+      variables: ({ query }) => ({
+        status: query.status,
+        channel: query.channel,
+        projectId: query.project_id,
+        customerId: query.customer_id,
+        campaignId: query.campaign_id,
+        limit: query.limit,
+        offset: query.offset,
       }),
-      respond: (data) => pageEnvelope(data.communicationPage),
+      result: page('communicationPage'),
     }),
     defineRoute({
       method: 'GET',
@@ -258,7 +252,7 @@ export const hubSurface: RestSurface = {
       scope: 'read:hub',
       document: graphql(`query GetCommunication($id: ID!) { communication(id: $id) { ...CommunicationRest } }`),
       variables: ({ params }) => ({ id: params.id }),
-      respond: (data) => one(data.communication),
+      result: item('communication'),
       notFound: 'Communication not found',
     }),
     defineRoute({
@@ -267,46 +261,44 @@ export const hubSurface: RestSurface = {
       summary: 'Queue one message (scheduled when scheduled_for is given)',
       scope: 'write:hub',
       errors: [404],
+      body: restBody(communicationRules),
       document: graphql(
         `mutation QueueCommunication($input: CommunicationInput!) { queueCommunication(input: $input) { ...CommunicationRest } }`,
       ),
-      variables: ({ body }) => ({ input: toInput(parseBody(bodies.communication, body)) }),
-      respond: (data) => ({ status: 201, body: { data: data.queueCommunication } }),
+      variables: ({ body }) => ({ input: toInput(body) }),
+      result: item('queueCommunication', 201),
     }),
     defineRoute({
       method: 'POST',
       path: '/communications/:id/dispatch',
       summary: 'Send a message now through its provider',
       scope: 'write:hub',
-      errors: [409, 502],
+      errors: [404, 409, 502],
       document: graphql(`mutation DispatchCommunication($id: ID!) { dispatchCommunication(id: $id) { ...CommunicationRest } }`),
       variables: ({ params }) => ({ id: params.id }),
-      respond: (data) => ({ body: { data: data.dispatchCommunication } }),
+      result: item('dispatchCommunication'),
     }),
     defineRoute({
       method: 'POST',
       path: '/communications/:id/mark-sent',
       summary: 'Mark a message sent outside this server',
       scope: 'write:hub',
-      errors: [409],
+      errors: [404, 409],
       document: graphql(`mutation MarkCommunicationSent($id: ID!) { markCommunicationSent(id: $id) { ...CommunicationRest } }`),
       variables: ({ params }) => ({ id: params.id }),
-      respond: (data) => ({ body: { data: data.markCommunicationSent } }),
+      result: item('markCommunicationSent'),
     }),
     defineRoute({
       method: 'GET',
       path: '/templates',
       summary: "The account's message templates",
       scope: 'read:hub',
+      query: z.object({ event_type: textParam(100).optional(), channel: enumParam(values(Channel)).optional(), ...crmWindow }),
       document: graphql(`query ListTemplates($eventType: String, $channel: Channel, $limit: Int, $offset: Int) {
         templatePage(eventType: $eventType, channel: $channel, limit: $limit, offset: $offset) { items { ...TemplateRest } total limit offset }
       }`),
-      variables: (input) => ({
-        eventType: stringParam(input.query, 'event_type', 100),
-        channel: enumParam(input.query, 'channel', Object.values(Channel)),
-        ...crmWindow(input),
-      }),
-      respond: (data) => pageEnvelope(data.templatePage),
+      variables: ({ query }) => ({ eventType: query.event_type, channel: query.channel, limit: query.limit, offset: query.offset }),
+      result: page('templatePage'),
     }),
     defineRoute({
       method: 'GET',
@@ -314,7 +306,7 @@ export const hubSurface: RestSurface = {
       summary: 'Supported providers and whether each is configured',
       scope: 'read:hub',
       document: graphql(`query ListProviders { providers { name channels configured } }`),
-      respond: (data) => ({ body: { data: data.providers } }),
+      result: item('providers'),
     }),
     defineRoute({
       method: 'GET',
@@ -322,7 +314,7 @@ export const hubSurface: RestSurface = {
       summary: 'Configured integrations, secrets masked',
       scope: 'read:hub',
       document: graphql(`query ListIntegrations { integrations { ...IntegrationRest } }`),
-      respond: (data) => ({ body: { data: data.integrations } }),
+      result: item('integrations'),
     }),
     integrationWrite('PUT'),
     integrationWrite('POST'),
@@ -331,27 +323,29 @@ export const hubSurface: RestSurface = {
       path: '/campaigns',
       summary: 'Campaigns with their status and pending messages',
       scope: 'read:hub',
+      query: z.object({
+        status: enumParam(values(CampaignStatus)).optional(),
+        project_id: idParam("Only this project's campaigns"),
+        ...crmWindow,
+      }),
       document: graphql(`query ListCampaigns($status: CampaignStatus, $projectId: ID, $limit: Int, $offset: Int) {
         campaignPage(status: $status, projectId: $projectId, limit: $limit, offset: $offset) { items { ...CampaignRest } total limit offset }
       }`),
-      variables: (input) => ({
-        status: enumParam(input.query, 'status', Object.values(CampaignStatus)),
-        projectId: stringParam(input.query, 'project_id', 100),
-        ...crmWindow(input),
-      }),
-      respond: (data) => pageEnvelope(data.campaignPage),
+      variables: ({ query }) => ({ status: query.status, projectId: query.project_id, limit: query.limit, offset: query.offset }),
+      result: page('campaignPage'),
     }),
     defineRoute({
       method: 'POST',
       path: '/campaigns/adjust',
       summary: 'Pause, resume or cancel a campaign',
       scope: 'write:hub',
-      errors: [404],
+      errors: [404, 409],
+      body: restBody(adjustRules),
       document: graphql(`mutation AdjustCampaign($campaignId: ID!, $action: CampaignAction!) {
         adjustCampaign(campaignId: $campaignId, action: $action) { ...CampaignRest }
       }`),
-      variables: ({ body }) => toInput(parseBody(bodies.adjust, body)),
-      respond: (data) => ({ body: { data: data.adjustCampaign } }),
+      variables: ({ body }) => toInput(body),
+      result: item('adjustCampaign'),
     }),
   ],
 }

@@ -9,7 +9,6 @@
 import { createHash } from 'node:crypto'
 import { db } from '../db/client.js'
 import { badRequest, conflict } from '../errors.js'
-import { respond } from '../http/respond.js'
 
 const TTL_MS = 24 * 60 * 60 * 1000
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/
@@ -30,7 +29,10 @@ export async function idempotent(accountId: string, key: string, fingerprint: st
     if (!existing || existing.responseStatus === null || existing.responseBody === null) {
       throw conflict('A request with this Idempotency-Key is still in progress: retry later')
     }
-    return respond(existing.responseBody, existing.responseStatus, { 'Content-Type': 'application/json', 'Idempotent-Replayed': 'true' })
+    return new Response(existing.responseBody, {
+      status: existing.responseStatus,
+      headers: { 'Content-Type': 'application/json', 'Idempotent-Replayed': 'true' },
+    })
   }
   let response: Response
   try {

@@ -4,12 +4,18 @@
  * `page`/`per_page` pages with a `meta` block, snake_case fields (aliases below), and the lead
  * embedded in appointments under the plural key `leads`.
  */
-
+import { z } from 'zod'
 import { badRequest } from '../errors.js'
+import type { ApiSendSmsMutation } from '../generated/gql/graphql.js'
 import { graphql } from '../generated/gql/index.js'
 import { AiStatus, AppointmentType, LeadStage, QuoteStatus } from '../generated/prisma/enums.js'
-import { describe, enumParam, stringParam } from './params.js'
-import { defineRoute, type RestInput, type RestSurface } from './route.js'
+import { leadPatchRules, leadRules } from '../schema/leads.js'
+import { sentence } from '../schema/rules.js'
+import { smsRules } from '../schema/sms.js'
+import { restBody, toInput } from './bodies.js'
+import { documented, enumParam, lenientInt, textParam } from './params.js'
+import { custom, item, json, objectOf, page, schemaAt } from './results.js'
+import { defineRoute, type Page, type RestSurface } from './route.js'
 
 graphql(`
   fragment LeadRest on Lead {
@@ -35,46 +41,23 @@ graphql(`
   }
 `)
 
+const values = <T extends Record<string, string>>(object: T) => Object.values(object) as [T[keyof T], ...T[keyof T][]]
+
 const PER_PAGE = { default: 25, max: 100 }
-const MAX_PAGE = 1_000_000
 
-/** Lenient, as documented: out-of-range values are clamped, unparsable ones fall back to the default. */
-function lenientInt(raw: string | null, fallback: number, min: number, max: number): number {
-  if (raw === null || !/^\s*[+-]?\d+\s*$/.test(raw)) return fallback
-  return Math.min(max, Math.max(min, Number(raw)))
+/** `page` and `per_page`: lenient, as documented (out of range → clamped, unparsable → the default). */
+const pageQuery = {
+  page: lenientInt({ min: 1, max: 1_000_000, default: 1, description: 'From 1; out-of-range values are clamped' }),
+  per_page: lenientInt({ min: 1, max: PER_PAGE.max, default: PER_PAGE.default, description: 'Values above 100 are clamped' }),
 }
-
-function pageOf({ query }: RestInput) {
-  describe(query, 'page', { type: 'integer', minimum: 1, default: 1, description: 'From 1; out-of-range values are clamped' })
-  describe(query, 'per_page', {
-    type: 'integer',
-    minimum: 1,
-    maximum: PER_PAGE.max,
-    default: PER_PAGE.default,
-    description: 'Values above 100 are clamped',
-  })
-  const page = lenientInt(query.get('page'), 1, 1, MAX_PAGE)
-  const perPage = lenientInt(query.get('per_page'), PER_PAGE.default, 1, PER_PAGE.max)
-  return { page, perPage, limit: perPage, offset: (page - 1) * perPage }
-}
-
-const windowOf = (input: RestInput) => {
-  const { limit, offset } = pageOf(input)
-  return { limit, offset }
-}
-
-const pageEnvelope = (items: unknown[], total: number, input: RestInput) => {
-  const { page, perPage } = pageOf(input)
-  return { body: { data: items, meta: { page, per_page: perPage, total } } }
-}
+const windowOf = (query: { page: number; per_page: number }) => ({ limit: query.per_page, offset: (query.page - 1) * query.per_page })
 
 /**
  * `search` as the client typed it: a literal `+` stays a `+` (in `+1555…` or `jane+roof@…`)
  * when the term is a phone or an email, where form decoding would have turned it into a space.
  */
-function searchTerm(input: RestInput): string | undefined {
-  const decoded = stringParam(input.query, 'search')
-  const raw = input.url.search
+function searchTerm(decoded: string | undefined, url: URL): string | undefined {
+  const raw = url.search
     .slice(1)
     .split('&')
     .find((pair) => pair.startsWith('search='))
@@ -89,53 +72,28 @@ function searchTerm(input: RestInput): string | undefined {
   return /@/.test(typed) || /^\+[\d\s().-]+$/.test(typed) ? typed : decoded
 }
 
-/** Body fields of a lead write: snake_case in, GraphQL input out; unknown fields are ignored. */
-const writableLeadFields = {
-  name: 'name',
-  first_name: 'firstName',
-  last_name: 'lastName',
-  email: 'email',
-  phone: 'phone',
-  pipeline_stage: 'pipelineStage',
-  source: 'source',
-  custom_data: 'customData',
-  metadata: 'metadata',
-} as const
-
-const objectFields = new Set(['custom_data', 'metadata'])
-
-/** A wrong type on a known field is a 400 naming the field as the client spelled it. */
-function checkType(key: string, value: unknown) {
-  if (value === null) return
-  const expected = objectFields.has(key) ? 'object' : key === 'ai_enabled' ? 'boolean' : 'string'
-  const actual = Array.isArray(value) ? 'array' : typeof value
-  if (actual !== expected) throw badRequest(`${key} must be ${expected === 'object' ? 'a JSON object' : `a ${expected}`}`)
-}
-
-function leadInput(body: Record<string, unknown>, extra: Record<string, string> = {}): Record<string, unknown> {
-  const fields: Record<string, string> = { ...writableLeadFields, ...extra }
-  const input: Record<string, unknown> = {}
-  for (const [key, name] of Object.entries(fields)) {
-    if (!(key in body)) continue
-    const value = body[key]
-    checkType(key, value)
-    if (key === 'pipeline_stage' && value !== null && !(Object.values(LeadStage) as unknown[]).includes(value)) {
-      throw badRequest(`Invalid pipeline_stage "${String(value).slice(0, 40)}": expected one of ${Object.values(LeadStage).join(', ')}`)
-    }
-    input[name] = value
-  }
+/** A PATCH names at least one known field. */
+function patchInput(body: Record<string, unknown>) {
+  const input = toInput(body)
+  if (Object.keys(input).length === 0) throw badRequest('No valid fields to update')
   return input
 }
 
-function smsVariables({ body }: RestInput) {
-  const { lead_id: leadId, message } = body
-  if (leadId === undefined || leadId === null || leadId === '' || message === undefined || message === null || message === '') {
-    throw badRequest("'lead_id' and 'message' are required")
-  }
-  if (typeof leadId !== 'string') throw badRequest("'lead_id' must be a string")
-  if (typeof message !== 'string') throw badRequest("'message' must be a string")
-  return { leadId, message }
-}
+/** The original API's words for a missing or mistyped `lead_id`/`message`, before the rules proper. */
+const present = (value: unknown) => value !== undefined && value !== null && value !== ''
+const smsBody = documented(
+  z
+    .object({ lead_id: z.unknown().optional(), message: z.unknown().optional() })
+    .refine((body) => present(body.lead_id) && present(body.message), sentence("'lead_id' and 'message' are required"))
+    .refine((body) => typeof body.lead_id === 'string', sentence("'lead_id' must be a string"))
+    .refine((body) => typeof body.message === 'string', sentence("'message' must be a string"))
+    .pipe(restBody(smsRules)),
+  {
+    type: 'object',
+    properties: { lead_id: { type: 'string', minLength: 1 }, message: { type: 'string', minLength: 1, maxLength: 1600 } },
+    required: ['lead_id', 'message'],
+  },
+)
 
 const routes = [
   defineRoute({
@@ -143,25 +101,32 @@ const routes = [
     path: '/leads',
     summary: 'List leads, newest first; filters stage, ai_status, search',
     scope: 'leads:read',
-    document: graphql(`query ApiListLeads($stage: LeadStage, $aiStatus: AiStatus, $search: String, $limit: Int, $offset: Int) {
-      leadPage(stage: $stage, aiStatus: $aiStatus, search: $search, limit: $limit, offset: $offset) { items { ...LeadRest } total }
-    }`),
-    variables: (input) => ({
-      stage: enumParam(input.query, 'stage', Object.values(LeadStage)),
-      aiStatus: enumParam(input.query, 'ai_status', Object.values(AiStatus)),
-      search: searchTerm(input),
-      ...windowOf(input),
+    query: z.object({
+      stage: enumParam(values(LeadStage)).optional(),
+      ai_status: enumParam(values(AiStatus)).optional(),
+      search: textParam(200, 'Case-insensitive substring of the name, phone or email').optional(),
+      ...pageQuery,
     }),
-    respond: (data, input) => pageEnvelope(data.leadPage.items, data.leadPage.total, input),
+    document: graphql(`query ApiListLeads($stage: LeadStage, $aiStatus: AiStatus, $search: String, $limit: Int, $offset: Int) {
+      leadPage(stage: $stage, aiStatus: $aiStatus, search: $search, limit: $limit, offset: $offset) { items { ...LeadRest } total limit offset }
+    }`),
+    variables: ({ query, url }) => ({
+      stage: query.stage,
+      aiStatus: query.ai_status,
+      search: searchTerm(query.search, url),
+      ...windowOf(query),
+    }),
+    result: page('leadPage'),
   }),
   defineRoute({
     method: 'POST',
     path: '/leads',
     summary: "Create a lead (needs 'name' or 'phone'); fires lead.created",
     scope: 'leads:write',
+    body: restBody(leadRules, { oneOf: [['name'], ['phone']] }),
     document: graphql(`mutation ApiCreateLead($input: LeadInput!) { createLead(input: $input) { ...LeadRest } }`),
-    variables: ({ body }) => ({ input: leadInput(body) }),
-    respond: (data) => ({ status: 201, body: { data: data.createLead } }),
+    variables: ({ body }) => ({ input: toInput(body) }),
+    result: item('createLead', 201),
   }),
   defineRoute({
     method: 'GET',
@@ -170,7 +135,7 @@ const routes = [
     scope: 'leads:read',
     document: graphql(`query ApiGetLead($id: ID!) { lead(id: $id) { ...LeadRest } }`),
     variables: ({ params }) => ({ id: params.id }),
-    respond: (data) => (data.lead ? { body: { data: data.lead } } : null),
+    result: item('lead'),
     notFound: 'Lead not found',
   }),
   defineRoute({
@@ -178,24 +143,23 @@ const routes = [
     path: '/leads/:id',
     summary: 'Partially update a lead; fires lead.updated, and sale.completed on a move to closed_won',
     scope: 'leads:write',
+    body: restBody(leadPatchRules).meta({ minProperties: 1 }),
     document: graphql(`mutation ApiUpdateLead($id: ID!, $input: LeadPatch!) { updateLead(id: $id, input: $input) { ...LeadRest } }`),
-    variables: ({ params, body }) => {
-      const input = leadInput(body, { ai_enabled: 'aiEnabled' })
-      if (Object.keys(input).length === 0) throw badRequest('No valid fields to update')
-      return { id: params.id, input }
-    },
-    respond: (data) => ({ body: { data: data.updateLead } }),
+    variables: ({ params, body }) => ({ id: params.id, input: patchInput(body) }),
+    result: item('updateLead'),
+    errors: [404],
   }),
   defineRoute({
     method: 'GET',
     path: '/quotes',
     summary: 'List quotes, newest first, without line items and metadata; filter status',
     scope: 'quotes:read',
+    query: z.object({ status: enumParam(values(QuoteStatus)).optional(), ...pageQuery }),
     document: graphql(`query ApiListQuotes($status: QuoteStatus, $limit: Int, $offset: Int) {
-      quotePage(status: $status, limit: $limit, offset: $offset) { items { ...QuoteListRest } total }
+      quotePage(status: $status, limit: $limit, offset: $offset) { items { ...QuoteListRest } total limit offset }
     }`),
-    variables: (input) => ({ status: enumParam(input.query, 'status', Object.values(QuoteStatus)), ...windowOf(input) }),
-    respond: (data, input) => pageEnvelope(data.quotePage.items, data.quotePage.total, input),
+    variables: ({ query }) => ({ status: query.status, ...windowOf(query) }),
+    result: page('quotePage'),
   }),
   defineRoute({
     method: 'GET',
@@ -204,31 +168,45 @@ const routes = [
     scope: 'quotes:read',
     document: graphql(`query ApiGetQuote($id: ID!) { quote(id: $id) { ...QuoteRest } }`),
     variables: ({ params }) => ({ id: params.id }),
-    respond: (data) => (data.quote ? { body: { data: data.quote } } : null),
+    result: item('quote'),
     notFound: 'Quote not found',
   }),
   defineRoute({
     method: 'POST',
     path: '/sms',
-    errors: [402, 502],
+    errors: [402, 404, 502],
     summary: 'Send an SMS to a lead for one SMS credit',
     scope: 'sms:send',
+    body: smsBody,
     document: graphql(
       `mutation ApiSendSms($leadId: ID!, $message: String!) { sendSms(leadId: $leadId, message: $message) { success message messageId } }`,
     ),
-    variables: smsVariables,
-    respond: (data) => ({ body: { success: true, message: data.sendSms.message, message_id: data.sendSms.messageId } }),
+    variables: ({ body }) => ({ leadId: body.lead_id, message: body.message }),
+    result: custom<ApiSendSmsMutation>(
+      (data) => ({ body: { success: true, message: data.sendSms.message, message_id: data.sendSms.messageId } }),
+      (schema) => ({
+        status: 200,
+        content: json(
+          objectOf({
+            success: { type: 'boolean', const: true },
+            message: schemaAt(schema, 'sendSms.message'),
+            message_id: schemaAt(schema, 'sendSms.messageId'),
+          }),
+        ),
+      }),
+    ),
   }),
   defineRoute({
     method: 'GET',
     path: '/appointments',
     summary: 'List appointments, newest first, each with its lead under `leads`; filter type',
     scope: 'appointments:read',
+    query: z.object({ type: enumParam(values(AppointmentType)).optional(), ...pageQuery }),
     document: graphql(`query ApiListAppointments($type: AppointmentType, $limit: Int, $offset: Int) {
-      appointmentPage(type: $type, limit: $limit, offset: $offset) { items { ...AppointmentRest } total }
+      appointmentPage(type: $type, limit: $limit, offset: $offset) { items { ...AppointmentRest } total limit offset }
     }`),
-    variables: (input) => ({ type: enumParam(input.query, 'type', Object.values(AppointmentType)), ...windowOf(input) }),
-    respond: (data, input) => pageEnvelope(data.appointmentPage.items, data.appointmentPage.total, input),
+    variables: ({ query }) => ({ type: query.type, ...windowOf(query) }),
+    result: page('appointmentPage'),
   }),
   defineRoute({
     method: 'GET',
@@ -238,7 +216,7 @@ const routes = [
     document: graphql(`query ApiPipeline { pipeline {
       new_lead: newLead follow_up: followUp quote_in_progress: quoteInProgress quoted closed_won: closedWon closed_lost: closedLost
     } }`),
-    respond: (data) => ({ body: { data: data.pipeline } }),
+    result: item('pipeline'),
   }),
 ]
 
@@ -246,5 +224,15 @@ export const leadsSurface: RestSurface = {
   name: 'leads',
   prefix: '/api/v1',
   errorBody: (_status, message) => ({ error: message }),
+  pageEnvelope: (page: Page, query) => ({ data: page.items, meta: { page: query.page, per_page: query.per_page, total: page.total } }),
+  pageSchema: (items) =>
+    objectOf({
+      data: { type: 'array', items },
+      meta: objectOf({
+        page: { type: 'integer', minimum: 1 },
+        per_page: { type: 'integer', minimum: 1, maximum: PER_PAGE.max },
+        total: { type: 'integer', minimum: 0 },
+      }),
+    }),
   routes,
 }

@@ -1,42 +1,69 @@
-/** Query-string readers for route rows: each turns a malformed value into a clear 400. */
-import { badRequest } from '../errors.js'
-import { ParamRecorder } from './openapi/probe.js'
-import type { JsonSchema } from './openapi/result-schema.js'
+/**
+ * Query-string rules for route rows. A query string is text, so these parse it (an integer from
+ * "50"); each registers how it reads in the OpenAPI documents (`paramDocs`), where the text form
+ * would say less than the rule does.
+ */
+import { z } from 'zod'
+import type { JsonSchema } from './openapi/json-schema.js'
 
-/** Tells the OpenAPI probe what a parameter is (a no-op on real requests). */
-export function describe(query: URLSearchParams, name: string, schema: JsonSchema) {
-  if (query instanceof ParamRecorder) query.describe(name, schema)
+/** The documented form of a query parameter, by its rule. */
+export const paramDocs = z.registry<JsonSchema>()
+
+export const documented = <T extends z.ZodType>(rule: T, doc: JsonSchema): T => {
+  paramDocs.add(rule, doc)
+  return rule
 }
 
 const INT32_MAX = 2_147_483_647
 
-/** An integer parameter; absent → undefined. Range rules are the operation's to enforce. */
-export function intParam(query: URLSearchParams, name: string): number | undefined {
-  describe(query, name, { type: 'integer', maximum: INT32_MAX })
-  const raw = query.get(name)
-  if (raw === null || raw === '') return undefined
-  if (!/^-?\d{1,10}$/.test(raw.trim()) || Math.abs(Number(raw)) > INT32_MAX) {
-    throw badRequest(`${name} must be an integer between 0 and ${INT32_MAX}`)
-  }
-  return Number(raw)
-}
+/** An integer from `min` to 2147483647. */
+export const intParam = (options: { min: number; message: string; description?: string; default?: number }) =>
+  documented(
+    z
+      .string()
+      .trim()
+      .regex(/^-?\d{1,10}$/, `must be an integer between ${options.min} and ${INT32_MAX}`)
+      .transform(Number)
+      .pipe(z.number().min(options.min, options.message).max(INT32_MAX, `must be at most ${INT32_MAX}`)),
+    {
+      type: 'integer',
+      minimum: options.min,
+      maximum: INT32_MAX,
+      ...(options.default === undefined ? {} : { default: options.default }),
+      ...(options.description ? { description: options.description } : {}),
+    },
+  )
 
-/** One of a documented list of values; absent → undefined. */
-export function enumParam<T extends string>(query: URLSearchParams, name: string, values: readonly T[]): T | undefined {
-  describe(query, name, { type: 'string', enum: [...values] })
-  const raw = query.get(name)
-  if (raw === null || raw === '') return undefined
-  if (!(values as readonly string[]).includes(raw)) {
-    throw badRequest(`Invalid ${name} "${raw.slice(0, 40)}": expected one of ${values.join(', ')}`)
-  }
-  return raw as T
-}
+/** One of a fixed list of values. */
+export const enumParam = <const T extends readonly [string, ...string[]]>(values: T, description?: string) =>
+  documented(z.enum(values), { type: 'string', enum: [...values], ...(description ? { description } : {}) })
 
-/** A free-text parameter, length-capped. */
-export function stringParam(query: URLSearchParams, name: string, maxLength = 200): string | undefined {
-  describe(query, name, { type: 'string', maxLength })
-  const raw = query.get(name)
-  if (raw === null || raw === '') return undefined
-  if (raw.length > maxLength) throw badRequest(`${name} must be at most ${maxLength} characters`)
-  return raw
+/** Free text, length-capped. */
+export const textParam = (maxLength: number, description?: string) =>
+  documented(z.string().max(maxLength, `must be at most ${maxLength} characters`), {
+    type: 'string',
+    maxLength,
+    ...(description ? { description } : {}),
+  })
+
+/**
+ * A lenient integer, as the lead/quote API documents its paging: out-of-range values are
+ * clamped, unparsable ones fall back to the default.
+ */
+export const lenientInt = (options: { min: number; max: number; default: number; description: string }) =>
+  documented(
+    z
+      .string()
+      .optional()
+      .transform((raw) =>
+        raw === undefined || !/^\s*[+-]?\d+\s*$/.test(raw) ? options.default : Math.min(options.max, Math.max(options.min, Number(raw))),
+      ),
+    { type: 'integer', minimum: options.min, maximum: options.max, default: options.default, description: options.description },
+  )
+
+/** The query string as the rules read it: one value per name, empty values absent. */
+export function queryObject(url: URL): Record<string, string> {
+  const query: Record<string, string> = {}
+  for (const [name, value] of url.searchParams) if (value !== '' && !(name in query)) query[name] = value
+  return query
 }

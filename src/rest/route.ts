@@ -1,65 +1,94 @@
+/**
+ * What a REST route row is. Rows are data: each names a GraphQL operation and declares, with zod,
+ * the path parameters, query string and body it accepts; src/rest/handler.ts validates and runs
+ * them all the same way, and src/rest/openapi/ describes them from the same declarations.
+ */
+import type { z } from 'zod'
 import type { Scope } from '../context/principal.js'
+import type { ResultShape } from './results.js'
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
-/** What a route row sees of the request. */
-export interface RestInput {
-  params: Record<string, string>
-  /** The request URL, for parameters whose raw spelling matters (a `+` typed into a search). */
-  url: URL
-  query: URLSearchParams
-  /** The parsed JSON body ({} when there is none). */
-  body: Record<string, unknown>
-  headers: Headers
-}
-
-export type RestResult =
-  | { status?: number; body: unknown; headers?: Record<string, string> }
-  | { status?: number; text: string; contentType: string }
-
-/**
- * One documented REST route: which GraphQL operation it runs and how the HTTP request and
- * response map onto it. Rows are data; src/rest/handler.ts executes them all the same way.
- */
 /** A document string that carries its result type (graphql-codegen's TypedDocumentString). */
 // biome-ignore lint/complexity/noBannedTypes: codegen's TypedDocumentString is a String object
 export interface TypedDocument<TResult> extends String {
   __apiType?: (variables: never) => TResult
 }
 
-/** Declares a row with its result type inferred from a typed document. */
-export const defineRoute = <TResult>(route: RestRoute<TResult>): RestRoute => route as RestRoute
+type AnyObject = z.ZodObject<z.ZodRawShape>
+type Output<T> = T extends z.ZodType ? z.output<T> : Record<string, never>
 
-export interface RestRoute<TResult = Record<string, any>> {
+/** The request as a row sees it, validated by the row's own schemas. */
+export interface RestInput<P = Record<string, string>, Q = Record<string, unknown>, B = Record<string, unknown>> {
+  params: P
+  query: Q
+  body: B
+  /** The raw query string, for parameters whose exact spelling matters (a `+` typed into a search). */
+  url: URL
+}
+
+export interface RestRoute<
+  TResult = unknown,
+  P extends AnyObject | undefined = AnyObject | undefined,
+  Q extends AnyObject | undefined = AnyObject | undefined,
+  B extends z.ZodType | undefined = z.ZodType | undefined,
+> {
   method: HttpMethod
   /** Relative to the surface prefix, with `:name` path parameters: `/conversations/:conversationId`. */
   path: string
   summary: string
-  /** The scope the operation requires (the schema enforces it; listed here for docs). */
+  /** The scope the operation needs (the schema enforces it; listed for the documents). */
   scope?: Scope
-  /**
-   * A GraphQL operation on the shared schema, parsed and validated once at start-up; a typed
-   * document from `graphql(...)` (codegen.ts) makes `respond` see the operation's result type.
-   */
-  document: string | TypedDocument<TResult>
-  /** Maps path, query and body onto the operation's variables; throws AppError on bad input. */
-  variables?: (input: RestInput) => Record<string, unknown>
-  /** Maps the operation's data onto the documented response; `null` means "not found". */
-  respond: (data: TResult, input: RestInput) => RestResult | null
-  /** The 404 message when `respond` returns null. */
+  /** Path parameters; by default each `:name` is an id (src/schema/rules.ts). */
+  params?: P
+  query?: Q
+  /** The JSON body of a POST, PUT or PATCH. */
+  body?: B
+  /** A GraphQL operation on the shared schema, parsed and validated once at start-up. */
+  document: TypedDocument<TResult>
+  /** Maps the validated input onto the operation's variables. */
+  variables?: (input: RestInput<Output<P>, Output<Q>, Output<B>>) => Record<string, unknown>
+  /** Shapes the operation's data into the documented answer (and describes it for OpenAPI). */
+  result: ResultShape<TResult>
+  /** The 404 message when the result is missing. */
   notFound?: string
-  /** Error statuses beyond the ones every route can answer (for the OpenAPI documents). */
+  /** Error statuses beyond the ones every route can answer (for the documents). */
   errors?: number[]
 }
 
-/** A REST surface: a prefix, its routes and its documented error body. */
+/** Declares a row, typing `variables` from its schemas and `result` from its document. */
+export const defineRoute = <
+  TResult,
+  P extends AnyObject | undefined = undefined,
+  Q extends AnyObject | undefined = undefined,
+  B extends z.ZodType | undefined = undefined,
+>(
+  route: RestRoute<TResult, P, Q, B>,
+): AnyRoute => route as unknown as AnyRoute
+
+// biome-ignore lint/suspicious/noExplicitAny: rows of every result type live in one table
+export type AnyRoute = RestRoute<any>
+
+/** A page of rows as the schema's page fields give it. */
+export interface Page {
+  items: unknown[]
+  total: number
+  limit: number
+  offset: number
+}
+
+/** A REST surface: a prefix, its rows and its documented conventions. */
 export interface RestSurface {
   name: string
   prefix: string
-  routes: RestRoute[]
+  routes: AnyRoute[]
   /** Only GET and HEAD exist under this prefix; anything else is 405 `Allow: GET, HEAD`. */
   readOnly?: boolean
-  /** Writes (POST, PUT, PATCH) honour an `Idempotency-Key` header (src/rest/idempotency.ts). */
+  /** Writes (POST, PUT, PATCH) honour an `Idempotency-Key` header (./idempotency.ts). */
   idempotent?: boolean
+  /** The surface's error body. */
   errorBody: (status: number, message: string) => unknown
+  /** The surface's list envelope around a page, and its schema. */
+  pageEnvelope: (page: Page, query: Record<string, unknown>) => unknown
+  pageSchema: (items: Record<string, unknown>) => Record<string, unknown>
 }

@@ -3,11 +3,14 @@
  * transcripts. Field aliases in each operation produce the documented snake_case shape, so
  * JSON values such as `metadata` pass through untouched.
  */
-import { reasonPhrase } from '../errors.js'
+import { z } from 'zod'
+import type { GetTranscriptQuery } from '../generated/gql/graphql.js'
 import { graphql } from '../generated/gql/index.js'
 import { ConversationChannel, ConversationStatus } from '../generated/prisma/enums.js'
-import { describe, enumParam, intParam, stringParam } from './params.js'
-import { defineRoute, type RestInput, type RestSurface } from './route.js'
+import { crmConventions, crmWindow } from './crm.js'
+import { enumParam, textParam } from './params.js'
+import { custom, item, json, nonNull, objectOf, page, schemaAt } from './results.js'
+import { defineRoute, type RestSurface } from './route.js'
 
 graphql(`
   fragment ConversationRest on Conversation {
@@ -24,33 +27,26 @@ graphql(`
   }
 `)
 
-/** `limit`/`offset` of the CRM surfaces (the operation enforces the ranges). */
-export const crmWindow = ({ query }: RestInput) => {
-  const window = { limit: intParam(query, 'limit'), offset: intParam(query, 'offset') }
-  describe(query, 'limit', { type: 'integer', minimum: 0, default: 50, description: 'Page size; values above 200 are clamped to 200' })
-  describe(query, 'offset', { type: 'integer', minimum: 0, default: 0 })
-  return window
-}
-
-/** `{"error": "<reason phrase>", "message": "<detail>"}` */
-export const crmErrorBody = (status: number, message: string) => ({ error: reasonPhrase[status] ?? 'Error', message })
-
-type Page = { items: unknown[]; total: number; limit: number; offset: number }
-export const pageEnvelope = (page: Page) => ({
-  body: { data: page.items, pagination: { limit: page.limit, offset: page.offset, total: page.total } },
-})
+const enumValues = <T extends Record<string, string>>(values: T) => Object.values(values) as [T[keyof T], ...T[keyof T][]]
 
 export const v1Surface: RestSurface = {
   name: 'crm-read',
   prefix: '/v1',
   readOnly: true,
-  errorBody: crmErrorBody,
+  ...crmConventions,
   routes: [
     defineRoute({
       method: 'GET',
       path: '/conversations',
       summary: 'List conversations, newest first',
       scope: 'read:conversations',
+      query: z.object({
+        channel: enumParam(enumValues(ConversationChannel)).optional(),
+        status: enumParam(enumValues(ConversationStatus)).optional(),
+        start_date: textParam(40, 'On started_at: YYYY-MM-DD or ISO 8601, inclusive').optional(),
+        end_date: textParam(40, 'On started_at: YYYY-MM-DD (the whole day) or ISO 8601, inclusive').optional(),
+        ...crmWindow,
+      }),
       document: graphql(`
         query ListConversations($channel: ConversationChannel, $status: ConversationStatus, $startDate: String, $endDate: String, $limit: Int, $offset: Int) {
           conversationPage(channel: $channel, status: $status, startDate: $startDate, endDate: $endDate, limit: $limit, offset: $offset) {
@@ -58,14 +54,15 @@ export const v1Surface: RestSurface = {
           }
         }
       `),
-      variables: (input) => ({
-        channel: enumParam(input.query, 'channel', Object.values(ConversationChannel)),
-        status: enumParam(input.query, 'status', Object.values(ConversationStatus)),
-        startDate: stringParam(input.query, 'start_date', 40),
-        endDate: stringParam(input.query, 'end_date', 40),
-        ...crmWindow(input),
+      variables: ({ query }) => ({
+        channel: query.channel,
+        status: query.status,
+        startDate: query.start_date,
+        endDate: query.end_date,
+        limit: query.limit,
+        offset: query.offset,
       }),
-      respond: (data) => pageEnvelope(data.conversationPage),
+      result: page('conversationPage'),
     }),
     defineRoute({
       method: 'GET',
@@ -76,7 +73,7 @@ export const v1Surface: RestSurface = {
         query GetConversation($id: ID!) { conversation(id: $id) { ...ConversationRest } }
       `),
       variables: ({ params }) => ({ id: params.conversationId }),
-      respond: (data) => (data.conversation ? { body: { data: data.conversation } } : null),
+      result: item('conversation'),
       notFound: 'Conversation not found',
     }),
     defineRoute({
@@ -84,13 +81,14 @@ export const v1Surface: RestSurface = {
       path: '/conversations/:conversationId/messages',
       summary: "List a conversation's messages, oldest first",
       scope: 'read:conversations',
+      query: z.object(crmWindow),
       document: graphql(`
         query ListConversationMessages($id: ID!, $limit: Int, $offset: Int) {
           conversation(id: $id) { messagePage(limit: $limit, offset: $offset) { items { ...MessageRest } total limit offset } }
         }
       `),
-      variables: (input) => ({ id: input.params.conversationId, ...crmWindow(input) }),
-      respond: (data) => (data.conversation ? pageEnvelope(data.conversation.messagePage) : null),
+      variables: ({ params, query }) => ({ id: params.conversationId, ...query }),
+      result: page('conversation.messagePage'),
       notFound: 'Conversation not found',
     }),
     defineRoute({
@@ -98,21 +96,28 @@ export const v1Surface: RestSurface = {
       path: '/conversations/:conversationId/transcript',
       summary: "A conversation's transcript as JSON, or as plain text with ?format=text",
       scope: 'read:transcripts',
+      query: z.object({ format: enumParam(['json', 'text'], 'json (the default) or text: one line per entry').optional() }),
       document: graphql(`
         query GetTranscript($id: ID!) {
           conversationTranscript(conversationId: $id) { conversation_id: conversationId channel entries { speaker text at } text }
         }
       `),
-      variables: ({ params, query }) => {
-        enumParam(query, 'format', ['json', 'text'])
-        return { id: params.conversationId }
-      },
-      respond: (data, { query }) => {
-        const transcript = data.conversationTranscript
-        if (!transcript) return null
-        if (query.get('format') === 'text') return { text: transcript.text, contentType: 'text/plain; charset=utf-8' }
-        return { body: { data: transcript } }
-      },
+      variables: ({ params }) => ({ id: params.conversationId }),
+      result: custom<GetTranscriptQuery>(
+        (data, { query }) => {
+          const transcript = data.conversationTranscript
+          if (!transcript) return null
+          if (query.format === 'text') return { text: transcript.text, contentType: 'text/plain; charset=utf-8' }
+          return { body: { data: transcript } }
+        },
+        (schema) => ({
+          status: 200,
+          content: {
+            ...json(objectOf({ data: nonNull(schemaAt(schema, 'conversationTranscript')) })),
+            'text/plain; charset=utf-8': { type: 'string', description: 'One line per entry: `[<ISO time>] <Speaker>: <text>`' },
+          },
+        }),
+      ),
       notFound: 'Conversation not found',
     }),
   ],

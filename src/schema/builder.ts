@@ -6,13 +6,16 @@ import SchemaBuilder from '@pothos/core'
 import PrismaPlugin from '@pothos/plugin-prisma'
 import RelayPlugin from '@pothos/plugin-relay'
 import ScopeAuthPlugin, { type AuthFailure, AuthScopeFailureType } from '@pothos/plugin-scope-auth'
+import ValidationPlugin from '@pothos/plugin-validation'
 import { GraphQLError, Kind } from 'graphql'
+import type { z } from 'zod'
 import type { Context } from '../context/context.js'
 import { hasScope, type Scope } from '../context/principal.js'
 import { db } from '../db/client.js'
-import { AppError } from '../errors.js'
+import { AppError, badRequest } from '../errors.js'
 import type PrismaTypes from '../generated/pothos-types.js'
 import { getDatamodel } from '../generated/pothos-types.js'
+import { describeIssue } from './rules.js'
 
 export const builder = new SchemaBuilder<{
   Context: Context
@@ -34,7 +37,12 @@ export const builder = new SchemaBuilder<{
   DefaultFieldNullability: false
 }>({
   defaultFieldNullability: false,
-  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin],
+  plugins: [ScopeAuthPlugin, ValidationPlugin, PrismaPlugin, RelayPlugin],
+  validation: {
+    // Field rules (./rules.ts) speak in the caller's terms: "phone must be an E.164 phone number…".
+    validationError: (failure, args) =>
+      badRequest(describeIssue(failure.issues[0] as z.core.$ZodIssue, args, (path) => fieldPath(path.map(segmentOf)))),
+  },
   scopeAuth: {
     authScopes: (ctx) => ({
       scope: (scope) => hasScope(ctx.principal, scope),
@@ -88,7 +96,13 @@ builder.scalarType('DateTime', {
   parseLiteral: (ast) => parseDateTime(ast.kind === Kind.STRING ? ast.value : undefined),
 })
 
+/** `input.firstName` reads as `firstName`: most operations take one input object. */
+const fieldPath = (path: PropertyKey[]) => (path[0] === 'input' && path.length > 1 ? path.slice(1) : path).join('.')
+const segmentOf = (segment: PropertyKey | { key: PropertyKey }) => (typeof segment === 'object' ? segment.key : segment)
+
 function parseDateTime(value: unknown): Date {
+  // REST rows hand over the Date their body rule parsed.
+  if (value instanceof Date && !Number.isNaN(value.getTime())) return value
   const date = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) ? new Date(value) : null
   if (!date || Number.isNaN(date.getTime())) throw new GraphQLError(`Invalid DateTime: ${JSON.stringify(value)} (use ISO 8601)`)
   return date

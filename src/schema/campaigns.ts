@@ -2,6 +2,7 @@
  * Campaigns: the messages one event queued (e.g. a project's contract reminders), paused,
  * resumed or cancelled together.
  */
+import { z } from 'zod'
 import { db } from '../db/client.js'
 import { conflict, notFound } from '../errors.js'
 import type { Prisma } from '../generated/prisma/client.js'
@@ -10,10 +11,17 @@ import { PENDING_STATUSES } from '../services/automations/engine.js'
 import { builder } from './builder.js'
 import { newestFirst } from './customers.js'
 import { pageType, pageWindow } from './paging.js'
+import { id } from './rules.js'
 import { accountOf } from './tenancy.js'
 
 builder.enumType(CampaignStatus, { name: 'CampaignStatus' })
 const CampaignAction = builder.enumType('CampaignAction', { values: ['pause', 'resume', 'cancel'] as const })
+
+/** What `adjustCampaign` takes. */
+export const adjustRules = z.object({
+  campaignId: id,
+  action: z.enum(['pause', 'resume', 'cancel']).meta({ graphql: CampaignAction }).describe('pause, resume or cancel'),
+})
 
 export const Campaign = builder.prismaObject('Campaign', {
   fields: (t) => ({
@@ -112,7 +120,10 @@ builder.mutationFields((t) => ({
   adjustCampaign: t.prismaField({
     type: 'Campaign',
     authScopes: { scope: 'write:hub' },
-    args: { campaignId: t.arg.id({ required: true }), action: t.arg({ type: CampaignAction, required: true }) },
+    args: {
+      campaignId: t.arg.id({ required: true, validate: adjustRules.shape.campaignId }),
+      action: t.arg({ type: CampaignAction, required: true, description: adjustRules.shape.action.description }),
+    },
     resolve: async (query, _root, args, ctx) => {
       await adjust(accountOf(ctx), String(args.campaignId), args.action)
       return db.campaign.findUniqueOrThrow({ ...query, where: { id: String(args.campaignId) } })

@@ -2,6 +2,8 @@
  * Communications: outgoing messages (queued by automations or by hand), their sending through
  * providers (services/dispatch.ts) and manual `mark sent`.
  */
+
+import { z } from 'zod'
 import { isTestKey } from '../context/principal.js'
 import { db } from '../db/client.js'
 import { badRequest, conflict, notFound } from '../errors.js'
@@ -10,11 +12,12 @@ import { Channel, CommunicationStatus } from '../generated/prisma/enums.js'
 import { dispatchCommunication } from '../services/dispatch.js'
 import { builder } from './builder.js'
 import { newestFirst } from './customers.js'
+import { inputType } from './inputs.js'
 import { pageType, pageWindow } from './paging.js'
+import { email, id, parseOr400, phone, text, timestamp } from './rules.js'
 import { accountOf } from './tenancy.js'
-import { capped, email, phone } from './validation.js'
 
-builder.enumType(Channel, { name: 'Channel' })
+export const ChannelType = builder.enumType(Channel, { name: 'Channel' })
 builder.enumType(CommunicationStatus, { name: 'CommunicationStatus' })
 
 const MAX_CONTENT = 10_000
@@ -67,30 +70,30 @@ function communicationFilter(accountId: string, args: Filters): Prisma.Communica
   }
 }
 
-const CommunicationInput = builder.inputType('CommunicationInput', {
-  description: "The recipient is `to`, else the phone (or, for email, the address) of the customer or the project's customer",
-  fields: (t) => ({
-    channel: t.field({ type: Channel, required: true }),
-    content: t.string({ required: true }),
-    subject: t.string(),
-    to: t.string(),
-    customerId: t.id(),
-    projectId: t.id(),
-    campaignId: t.id(),
-    scheduledFor: t.field({ type: 'DateTime', description: 'In the future; absent → due now' }),
-  }),
-})
+export const communicationRules = z
+  .object({
+    channel: z.enum(Channel).meta({ graphql: ChannelType }),
+    content: text(MAX_CONTENT)
+      .refine((value) => value.trim() !== '', 'must not be empty')
+      .describe('The message text'),
+    subject: text(500).nullish().describe('Email only'),
+    to: z.string().max(320).nullish().describe('E.164 phone for sms, imessage and call; an address for email'),
+    customerId: id.nullish(),
+    projectId: id.nullish(),
+    campaignId: id.nullish().describe('Adds the message to this campaign (pause, resume and cancel apply to it)'),
+    scheduledFor: timestamp.nullish().describe('In the future, within a year; absent → due now'),
+  })
+  .describe("The recipient is `to`, else the phone (or, for email, the address) of the customer or the project's customer")
+
+const CommunicationInput = inputType('CommunicationInput', communicationRules)
 
 async function queueCommunication(accountId: string, input: typeof CommunicationInput.$inferInput) {
-  const content = input.content.trim() ? input.content : ''
-  if (!content) throw badRequest('content must not be empty')
-  capped(content, 'content', MAX_CONTENT)
-  capped(input.subject, 'subject', 500)
+  const content = input.content
   const now = Date.now()
   if (input.scheduledFor && input.scheduledFor.getTime() <= now) throw badRequest('scheduled_for must be in the future')
   if (input.scheduledFor && input.scheduledFor.getTime() > now + MAX_SCHEDULE_MS) throw badRequest('scheduled_for must be within a year')
   const byEmail = input.channel === 'email'
-  const to = byEmail ? email(input.to, 'to') : phone(input.to, 'to')
+  const to = input.to == null ? input.to : parseOr400(byEmail ? email : phone, input.to, () => 'to')
 
   const [project, customer, campaign] = await Promise.all([
     input.projectId

@@ -2,14 +2,16 @@
  * Customers of an account: read by id, listed (search, external_id), and upserted by `id` or
  * `external_id` (the hub's POST /customers).
  */
+import { z } from 'zod'
 import { db } from '../db/client.js'
-import { badRequest, conflict, notFound } from '../errors.js'
+import { conflict, notFound } from '../errors.js'
 import type { Prisma } from '../generated/prisma/client.js'
 import { builder } from './builder.js'
+import { definedOnly, inputType } from './inputs.js'
 import { pageType, pageWindow } from './paging.js'
+import { email, id, jsonObject, phone, text } from './rules.js'
 import { searchFilter } from './search.js'
 import { accountOf } from './tenancy.js'
-import { capped, email, jsonObject, phone } from './validation.js'
 
 export const newestFirst = [{ createdAt: 'desc' as const }, { id: 'desc' as const }]
 
@@ -32,19 +34,26 @@ export const Customer = builder.prismaObject('Customer', {
 
 const CustomerPage = pageType('Customer', () => db.customer)
 
-const CustomerInput = builder.inputType('CustomerInput', {
-  description: 'Give `id` to update that customer, or `externalId` to update or create by your own id',
-  fields: (t) => ({
-    id: t.id(),
-    externalId: t.string(),
-    name: t.string(),
-    firstName: t.string(),
-    lastName: t.string(),
-    email: t.string(),
-    phone: t.string({ description: 'E.164, e.g. +15555550100' }),
-    address: t.string(),
-    metadata: t.field({ type: 'JSON' }),
-  }),
+/** A customer write: `id` updates that customer; `externalId` updates or creates by the caller's own id. */
+export const customerRules = z
+  .object({
+    id: id.optional().describe('Update the customer with this id'),
+    externalId: text(200).nullish().describe("Your system's id for the customer: updates it, or creates it when new"),
+    name: text(200).nullish().describe('Full name; defaults to first and last name joined'),
+    firstName: text(100).nullish(),
+    lastName: text(100).nullish(),
+    email: email.nullish(),
+    phone: phone.nullish().describe('E.164, e.g. +15555550100'),
+    address: text(500).nullish(),
+    metadata: jsonObject.nullish().describe('Free-form JSON object, stored as given'),
+  })
+  .describe('Give `id` to update that customer, or `externalId` to update or create by your own id')
+
+/** Which fields identify the customer a write is for. */
+export const customerIdentity = [['id'], ['externalId']] as const
+
+const CustomerInput = inputType('CustomerInput', customerRules, {
+  checks: [{ check: (input) => Boolean(input.id || input.externalId), message: 'id or external_id is required' }],
 })
 
 const CustomerUpsert = builder.objectRef<{ created: boolean; id: string }>('CustomerUpsert').implement({
@@ -64,18 +73,10 @@ function customerFilter(accountId: string, args: { search?: string | null; exter
 
 type Input = typeof CustomerInput.$inferInput
 
+/** The fields given (absent ones stay unchanged; null clears, except metadata, which stays an object). */
 function customerData(input: Input) {
-  const fields = {
-    externalId: capped(input.externalId, 'external_id', 200),
-    name: capped(input.name, 'name', 200),
-    firstName: capped(input.firstName, 'first_name', 100),
-    lastName: capped(input.lastName, 'last_name', 100),
-    email: email(input.email),
-    phone: phone(input.phone),
-    address: capped(input.address, 'address', 500),
-    metadata: jsonObject(input.metadata, 'metadata') as Prisma.InputJsonObject | undefined,
-  }
-  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<typeof fields>
+  const { id: _id, metadata, ...fields } = input
+  return definedOnly({ ...fields, metadata: (metadata ?? undefined) as Prisma.InputJsonObject | undefined })
 }
 
 const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === 'P2002'
@@ -88,8 +89,8 @@ async function upsertCustomer(accountId: string, input: Input): Promise<{ create
       if (count === 0) throw notFound('Customer not found')
       return { created: false, id: String(input.id) }
     }
-    if (!input.externalId) throw badRequest('id or external_id is required')
-    const where = { accountId_externalId: { accountId, externalId: input.externalId } }
+    const externalId = input.externalId! // the input's rule requires id or externalId
+    const where = { accountId_externalId: { accountId, externalId } }
     const existing = await db.customer.findUnique({ where, select: { id: true } })
     if (existing) {
       await db.customer.update({ where, data })
@@ -97,7 +98,7 @@ async function upsertCustomer(accountId: string, input: Input): Promise<{ create
     }
     // A customer given only first and last names is still found by a name search.
     const name = data.name ?? ([data.firstName, data.lastName].filter(Boolean).join(' ') || null)
-    const created = await db.customer.create({ data: { ...data, name, accountId, externalId: input.externalId }, select: { id: true } })
+    const created = await db.customer.create({ data: { ...data, name, accountId, externalId }, select: { id: true } })
     return { created: true, id: created.id }
   } catch (error) {
     if (!isUniqueViolation(error)) throw error

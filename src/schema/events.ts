@@ -3,8 +3,9 @@
  * automations. Recording one queues its messages (services/automations/engine.ts);
  * `simulateEvent` answers what recording it would queue, without storing anything.
  */
+import { z } from 'zod'
 import { db } from '../db/client.js'
-import { badRequest, notFound } from '../errors.js'
+import { notFound } from '../errors.js'
 import type { ProjectEvent as ProjectEventRow } from '../generated/prisma/client.js'
 import { Channel, EventSource } from '../generated/prisma/enums.js'
 import {
@@ -18,13 +19,12 @@ import {
 import { AUTOMATION_EVENT_TYPES } from '../services/automations/library.js'
 import { builder } from './builder.js'
 import { newestFirst } from './customers.js'
+import { inputType } from './inputs.js'
 import { pageType, pageWindow } from './paging.js'
+import { id, jsonObject, timestamp } from './rules.js'
 import { accountOf } from './tenancy.js'
-import { jsonObject } from './validation.js'
 
 builder.enumType(EventSource, { name: 'EventSource' })
-
-const EVENT_TYPE = /^[A-Za-z0-9_.:-]{1,100}$/
 
 export const ProjectEvent = builder.prismaObject('ProjectEvent', {
   fields: (t) => ({
@@ -45,11 +45,9 @@ export const ProjectEvent = builder.prismaObject('ProjectEvent', {
 
 const ProjectEventPage = pageType('ProjectEvent', () => db.projectEvent)
 
-builder.prismaObjectField('Project', 'events', (t) =>
-  t.relatedConnection('events', { cursor: 'id', totalCount: true, query: { orderBy: newestFirst } }),
-)
-builder.prismaObjectField('Project', 'eventPage', (t) =>
-  t.field({
+builder.prismaObjectFields('Project', (t) => ({
+  events: t.relatedConnection('events', { cursor: 'id', totalCount: true, query: { orderBy: newestFirst } }),
+  eventPage: t.field({
     type: ProjectEventPage,
     description: 'Events newest first, by offset (the REST layer pages this way)',
     args: { limit: t.arg.int(), offset: t.arg.int() },
@@ -62,16 +60,19 @@ builder.prismaObjectField('Project', 'eventPage', (t) =>
       count: project._count.events,
     }),
   }),
-)
+}))
 
-const EventInput = builder.inputType('EventInput', {
-  fields: (t) => ({
-    projectId: t.id({ required: true }),
-    eventType: t.string({ required: true }),
-    data: t.field({ type: 'JSON', description: 'Free-form; templates read it as {{event.data.<key>}}' }),
-    occurredAt: t.field({ type: 'DateTime', description: 'Defaults to now; message offsets count from it' }),
-  }),
+/** An event type: what templates and statuses are keyed by. */
+export const eventType = z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'must be 1 to 100 letters, digits, or _ . : -')
+
+export const eventRules = z.object({
+  projectId: id.describe('The project the event happened to'),
+  eventType: eventType.describe('An automation event type (e.g. contract_signed) queues its messages; any other is recorded only'),
+  data: jsonObject.nullish().describe('Free-form; templates read it as {{event.data.<key>}}'),
+  occurredAt: timestamp.nullish().describe('Defaults to now; message offsets count from it'),
 })
+
+const EventInput = inputType('EventInput', eventRules)
 
 const EventRecorded = builder.objectRef<RecordedEvent>('EventRecorded').implement({
   fields: (t) => ({
@@ -130,10 +131,6 @@ const EventSimulation = builder.objectRef<Simulation>('EventSimulation').impleme
   }),
 })
 
-function checkEventType(eventType: string) {
-  if (!EVENT_TYPE.test(eventType)) throw badRequest('event_type must be 1 to 100 letters, digits, or _ . : -')
-}
-
 async function loadProject(accountId: string, projectId: string, eventType: string) {
   const project = await db.project.findFirst({ where: { id: projectId, accountId }, ...automationProject(eventType) })
   if (!project) throw notFound('Project not found')
@@ -145,12 +142,15 @@ builder.queryFields((t) => ({
     type: EventSimulation,
     description: 'What recording this event would queue (rendered, with times) and cancel; stores nothing',
     authScopes: { scope: 'read:hub' },
-    args: { projectId: t.arg.id({ required: true }), eventType: t.arg.string({ required: true }), data: t.arg({ type: 'JSON' }) },
+    args: {
+      projectId: t.arg.id({ required: true }),
+      eventType: t.arg.string({ required: true, validate: eventType }),
+      data: t.arg({ type: 'JSON', validate: jsonObject.nullish() }),
+    },
     resolve: async (_root, args, ctx) => {
-      checkEventType(args.eventType)
       const accountId = accountOf(ctx)
       const project = await loadProject(accountId, String(args.projectId), args.eventType)
-      const data = jsonObject(args.data, 'data') ?? {}
+      const data = (args.data ?? {}) as Record<string, unknown>
       const cancels = await supersededIds(accountId, project.id, args.eventType)
       return {
         eventType: args.eventType,
@@ -168,8 +168,7 @@ builder.mutationFields((t) => ({
     authScopes: { scope: 'write:hub' },
     args: { input: t.arg({ type: EventInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      checkEventType(input.eventType)
-      const data = jsonObject(input.data, 'data') ?? {}
+      const data = input.data ?? {}
       const project = await loadProject(accountOf(ctx), String(input.projectId), input.eventType)
       return recordEvent(db, project, { eventType: input.eventType, data, occurredAt: input.occurredAt ?? new Date(), source: 'api' })
     },

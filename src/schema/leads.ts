@@ -3,6 +3,7 @@
  * fire `lead.created`, `lead.updated` (with the changed fields' old values) and, on a move to
  * closed_won, `sale.completed`, queued in the same transaction as the change.
  */
+import { z } from 'zod'
 import { db } from '../db/client.js'
 import { badRequest, notFound } from '../errors.js'
 import type { Lead as LeadRow, Prisma } from '../generated/prisma/client.js'
@@ -10,12 +11,13 @@ import { AiStatus, LeadStage } from '../generated/prisma/enums.js'
 import { fireWebhookEvent } from '../services/webhooks/outbox.js'
 import { leadJson } from '../services/webhooks/payloads.js'
 import { builder } from './builder.js'
+import { definedOnly, inputType } from './inputs.js'
 import { pageType, pageWindow, type WindowRules } from './paging.js'
+import { blankAsNull, email, jsonObject, phone, trimmedText } from './rules.js'
 import { searchFilter } from './search.js'
 import { accountOf } from './tenancy.js'
-import { capped, email, jsonObject, phone } from './validation.js'
 
-builder.enumType(LeadStage, { name: 'LeadStage' })
+const LeadStageType = builder.enumType(LeadStage, { name: 'LeadStage' })
 builder.enumType(AiStatus, { name: 'AiStatus' })
 
 /** The lead/quote surface pages by `page`/`per_page`: 25 by default, at most 100. */
@@ -45,63 +47,40 @@ export const Lead = builder.prismaObject('Lead', {
 
 const LeadPage = pageType('Lead', () => db.lead)
 
-const LeadInput = builder.inputType('LeadInput', {
-  description: 'A new lead: `name` or `phone` is required',
-  fields: (t) => ({
-    name: t.string(),
-    firstName: t.string(),
-    lastName: t.string(),
-    email: t.string(),
-    phone: t.string({ description: 'E.164, e.g. +15555550100' }),
-    pipelineStage: t.field({ type: LeadStage }),
-    source: t.string(),
-    customData: t.field({ type: 'JSON' }),
-    metadata: t.field({ type: 'JSON' }),
-  }),
-})
+const leadText = (max: number) => trimmedText(max).transform((value) => value || null)
 
-const LeadPatch = builder.inputType('LeadPatch', {
-  description: 'A partial update: only the fields given change; null clears a field',
-  fields: (t) => ({
-    name: t.string(),
-    firstName: t.string(),
-    lastName: t.string(),
-    email: t.string(),
-    phone: t.string(),
-    pipelineStage: t.field({ type: LeadStage }),
-    source: t.string(),
-    customData: t.field({ type: 'JSON' }),
-    metadata: t.field({ type: 'JSON' }),
-    aiEnabled: t.boolean(),
-  }),
-})
-
-type LeadValues = Record<string, unknown>
-
-const trimmed = (value: unknown) => (typeof value === 'string' ? value.trim() || null : value)
-
-/** Validates and normalises the given fields; absent fields stay absent. */
-function leadData(input: LeadValues): Prisma.LeadUncheckedUpdateInput {
-  const data: Prisma.LeadUncheckedUpdateInput = {}
-  const text = (key: 'name' | 'firstName' | 'lastName' | 'source', field: string) => {
-    if (input[key] !== undefined) data[key] = capped(trimmed(input[key]) as string | null, field, 500)
-  }
-  text('name', 'name')
-  text('firstName', 'first_name')
-  text('lastName', 'last_name')
-  text('source', 'source')
-  if (input.email !== undefined) data.email = email(trimmed(input.email) as string | null)
-  if (input.phone !== undefined) data.phone = phone(trimmed(input.phone) as string | null)
-  if (input.pipelineStage != null) data.pipelineStage = input.pipelineStage as LeadStage
-  if (input.pipelineStage === null) throw badRequest('pipeline_stage cannot be null')
-  if (input.aiEnabled != null) data.aiEnabled = input.aiEnabled as boolean
-  if (input.aiEnabled === null) throw badRequest('ai_enabled cannot be null')
-  if (input.customData !== undefined) data.customData = (jsonObject(input.customData, 'custom_data') ?? {}) as Prisma.InputJsonObject
-  if (input.metadata !== undefined) data.metadata = (jsonObject(input.metadata, 'metadata') ?? {}) as Prisma.InputJsonObject
-  return data
+/** The fields of a lead write; blank text clears a field. */
+const leadFields = {
+  name: leadText(500).nullish(),
+  firstName: leadText(500).nullish(),
+  lastName: leadText(500).nullish(),
+  email: blankAsNull(email).nullish(),
+  phone: blankAsNull(phone).nullish().describe('E.164, e.g. +15555550100'),
+  pipelineStage: z.enum(LeadStage).meta({ graphql: LeadStageType }).optional().describe('Defaults to new_lead'),
+  source: leadText(500).nullish().describe('Where the lead came from, e.g. zapier'),
+  customData: jsonObject.nullish().describe('Free-form JSON object, e.g. from a web form'),
+  metadata: jsonObject.nullish().describe('Free-form JSON object, stored as given'),
 }
 
-const defined = (input: object) => Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined))
+export const leadRules = z.object(leadFields).describe("A new lead: 'name' or 'phone' is required")
+export const leadPatchRules = z
+  .object({ ...leadFields, aiEnabled: z.boolean().optional().describe('Whether the AI assistant may contact this lead') })
+  .describe('A partial update: only the fields given change; null or blank text clears a field')
+
+const LeadInput = inputType('LeadInput', leadRules)
+const LeadPatch = inputType('LeadPatch', leadPatchRules)
+
+type LeadValues = typeof LeadPatch.$inferInput
+
+/** The fields given, as stored (absent fields stay absent; JSON objects cleared by null become {}). */
+function leadData(input: LeadValues): Prisma.LeadUncheckedUpdateInput {
+  const { customData, metadata, ...fields } = input
+  return definedOnly({
+    ...fields,
+    customData: customData === undefined ? undefined : ((customData ?? {}) as Prisma.InputJsonObject),
+    metadata: metadata === undefined ? undefined : ((metadata ?? {}) as Prisma.InputJsonObject),
+  })
+}
 
 /** The old values of the fields whose value changed, keyed as in the webhook body. */
 function previousValues(before: LeadRow, after: LeadRow): Record<string, unknown> {
@@ -158,7 +137,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: LeadInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const accountId = accountOf(ctx)
-      const data = leadData(defined(input))
+      const data = leadData(input)
       if (!data.name && !data.phone) throw badRequest("At least 'name' or 'phone' is required")
       return db.$transaction(async (tx) => {
         const lead = await tx.lead.create({ data: { ...(data as Prisma.LeadUncheckedCreateInput), accountId } })
@@ -174,9 +153,8 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: LeadPatch, required: true }) },
     resolve: async (_root, args, ctx) => {
       const accountId = accountOf(ctx)
-      const given = defined(args.input)
-      if (Object.keys(given).length === 0) throw badRequest('No valid fields to update')
-      const data = leadData(given)
+      const data = leadData(args.input)
+      if (Object.keys(data).length === 0) throw badRequest('No valid fields to update')
       return db.$transaction(async (tx) => {
         // Locks the row so `previous` describes exactly the state this update replaced.
         const [locked] = await tx.$queryRaw<

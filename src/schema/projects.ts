@@ -2,6 +2,7 @@
  * Projects: one customer's job, moving through a pipeline. A status change to an automation
  * event type records that event and queues its messages, in the same transaction as the change.
  */
+import { z } from 'zod'
 import { db } from '../db/client.js'
 import { badRequest, notFound } from '../errors.js'
 import type { Communication, Prisma, ProjectEvent } from '../generated/prisma/client.js'
@@ -12,12 +13,10 @@ import { projectJson } from '../services/webhooks/payloads.js'
 import { builder } from './builder.js'
 import { newestFirst } from './customers.js'
 import { recordedEventFor } from './events.js'
+import { definedOnly, inputType } from './inputs.js'
 import { pageType, pageWindow } from './paging.js'
+import { amount, day, id, jsonObject, text } from './rules.js'
 import { accountOf } from './tenancy.js'
-import { capped, jsonObject } from './validation.js'
-
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/
-const MAX_VALUE = 1e12
 
 export const Project = builder.prismaObject('Project', {
   fields: (t) => ({
@@ -38,19 +37,29 @@ export const Project = builder.prismaObject('Project', {
 
 const ProjectPage = pageType('Project', () => db.project)
 
-const ProjectInput = builder.inputType('ProjectInput', {
-  description: 'Without `id` a project is created for `customerId`; with `id` that project is updated',
-  fields: (t) => ({
-    id: t.id(),
-    customerId: t.id(),
-    name: t.string(),
-    pipelineStage: t.string(),
-    projectStatus: t.string(),
-    address: t.string(),
-    value: t.float(),
-    buildDate: t.string({ description: 'YYYY-MM-DD' }),
-    metadata: t.field({ type: 'JSON' }),
-  }),
+/** A project write: without `id` a project is created for `customerId`; with `id` that project is updated. */
+export const projectRules = z
+  .object({
+    id: id.optional().describe('Update the project with this id'),
+    customerId: id.optional().describe('The customer the project is for; required to create one'),
+    name: text(200).nullish(),
+    pipelineStage: text(100).nullish().describe('Free-form stage name, e.g. lead, estimate, sold'),
+    projectStatus: text(100).nullish().describe('Free-form status; saving does not record an event (use the status change)'),
+    address: text(500).nullish(),
+    value: amount.nullish().describe('The project value in the account currency'),
+    buildDate: day.nullish().describe('YYYY-MM-DD'),
+    metadata: jsonObject.nullish().describe('Free-form JSON object, stored as given'),
+  })
+  .describe('Without `id` a project is created for `customerId`; with `id` that project is updated')
+
+const ProjectInput = inputType('ProjectInput', projectRules, {
+  checks: [{ check: (input) => Boolean(input.id || input.customerId), message: 'customer_id is required' }],
+})
+
+/** A status change: either or both of the new status and stage. */
+export const statusRules = z.object({
+  projectStatus: text(100).optional().describe('The new status; an automation event type records that event'),
+  pipelineStage: text(100).optional().describe('The new pipeline stage'),
 })
 
 const ProjectSave = builder.objectRef<{ created: boolean; id: string }>('ProjectSave').implement({
@@ -99,29 +108,13 @@ function projectFilter(
   }
 }
 
-function buildDate(value: string | null | undefined): Date | null | undefined {
-  if (value === null || value === undefined) return value
-  const date = new Date(`${value}T00:00:00Z`)
-  if (!DATE_ONLY.test(value) || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value) {
-    throw badRequest('build_date must be a date as YYYY-MM-DD')
-  }
-  return date
-}
-
 function projectData(input: typeof ProjectInput.$inferInput) {
-  if (input.value !== null && input.value !== undefined && (!Number.isFinite(input.value) || Math.abs(input.value) >= MAX_VALUE)) {
-    throw badRequest(`value must be a number below ${MAX_VALUE}`)
-  }
-  const fields = {
-    name: capped(input.name, 'name', 200),
-    pipelineStage: capped(input.pipelineStage, 'pipeline_stage', 100),
-    projectStatus: capped(input.projectStatus, 'project_status', 100),
-    address: capped(input.address, 'address', 500),
-    value: input.value === undefined ? undefined : input.value,
-    buildDate: buildDate(input.buildDate),
-    metadata: jsonObject(input.metadata, 'metadata') as Prisma.InputJsonObject | undefined,
-  }
-  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<typeof fields>
+  const { id: _id, customerId: _customer, buildDate, metadata, ...fields } = input
+  return definedOnly({
+    ...fields,
+    buildDate: buildDate === undefined ? undefined : buildDate && new Date(`${buildDate}T00:00:00Z`),
+    metadata: (metadata ?? undefined) as Prisma.InputJsonObject | undefined,
+  })
 }
 
 async function saveProject(accountId: string, input: typeof ProjectInput.$inferInput) {
@@ -136,7 +129,7 @@ async function saveProject(accountId: string, input: typeof ProjectInput.$inferI
     if (count === 0) throw notFound('Project not found')
     return { created: false, id: String(input.id) }
   }
-  if (!customerId) throw badRequest('customer_id is required')
+  if (!customerId) throw badRequest('customer_id is required') // the input's rule says so too
   const created = await db.project.create({ data: { ...data, accountId, customerId }, select: { id: true } })
   return { created: true, id: created.id }
 }
@@ -153,8 +146,6 @@ async function changeStatus(
   pipelineStage?: string | null,
 ): Promise<StatusChange> {
   if (!projectStatus && !pipelineStage) throw badRequest('project_status or pipeline_stage is required')
-  capped(projectStatus, 'project_status', 100)
-  capped(pipelineStage, 'pipeline_stage', 100)
   return db.$transaction(async (tx) => {
     const locked = await tx.$queryRaw<{ project_status: string | null; pipeline_stage: string | null }[]>`
       SELECT project_status, pipeline_stage FROM projects WHERE id = ${id} AND account_id = ${accountId} FOR UPDATE`
@@ -217,7 +208,11 @@ builder.mutationFields((t) => ({
   updateProjectStatus: t.field({
     type: ProjectStatusChange,
     authScopes: { scope: 'write:hub' },
-    args: { id: t.arg.id({ required: true }), projectStatus: t.arg.string(), pipelineStage: t.arg.string() },
+    args: {
+      id: t.arg.id({ required: true }),
+      projectStatus: t.arg.string({ validate: statusRules.shape.projectStatus, description: statusRules.shape.projectStatus.description }),
+      pipelineStage: t.arg.string({ validate: statusRules.shape.pipelineStage, description: statusRules.shape.pipelineStage.description }),
+    },
     resolve: (_root, args, ctx) => changeStatus(accountOf(ctx), String(args.id), args.projectStatus, args.pipelineStage),
   }),
 }))

@@ -10,6 +10,7 @@ const MAX_TERM = 200
  */
 export function searchFilter(search: string | null | undefined): { searchText: { contains: string } } | undefined {
   const term = search
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this drops
     ?.replace(/[\u0000-\u001f\u007f]/g, '')
     .trim()
     .toLowerCase()

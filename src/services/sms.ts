@@ -40,7 +40,7 @@ export async function sendLeadSms(sender: SmsSender, leadId: string, text: strin
   const credentials = await twilioCredentials(accountId, sender.config)
   const { count } = await db.account.updateMany({ where: { id: accountId, smsCredits: { gt: 0 } }, data: { smsCredits: { decrement: 1 } } })
   if (count === 0) throw new AppError('PAYMENT_REQUIRED', 'Insufficient SMS credits')
-  let sent
+  let sent: Awaited<ReturnType<typeof sendTwilioSms>>
   try {
     sent = await sendTwilioSms(sender.config.TWILIO_API_URL, credentials, {
       to: lead.phone,

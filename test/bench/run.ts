@@ -57,7 +57,9 @@ interface Load {
 }
 
 const children = new Set<ChildProcess>()
-process.on('exit', () => children.forEach((c) => c.kill('SIGKILL'))) // never leave a server behind
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL') // never leave a server behind
+})
 
 /** Each server is bundled and run by plain Node, as `npm start` runs the real one. */
 async function startServer(script: string, env: Record<string, string>): Promise<Server> {
@@ -422,7 +424,10 @@ async function ingestEvents(server: Server, key: string, projectIds: string[]): 
 /** Consecutive slices of the given sizes. */
 function chunk<T>(items: T[], sizes: number[]): T[][] {
   let start = 0
-  return sizes.map((size) => items.slice(start, (start += size)))
+  return sizes.map((size) => {
+    start += size
+    return items.slice(start - size, start)
+  })
 }
 
 async function sequence<T, R>(items: T[], fn: (item: T) => Promise<R>): Promise<R[]> {

@@ -5,26 +5,30 @@
  */
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
-import { crmOpenApi, leadsOpenApi } from '../../src/rest/openapi/apis.js'
+import { openApiDocument } from '../../src/rest/openapi/apis.js'
 import { schema } from '../../src/schema/index.js'
 
 type Operation = { responses: Record<string, { content?: Record<string, { schema?: object }> }> }
-type OpenApi = { paths: Record<string, Record<string, Operation>> }
+type OpenApi = { paths: Record<string, Record<string, Operation>>; components?: object }
+
+/** A body schema with its document's components beside it, so `#/components/…` references resolve. */
+export const withComponents = (schema: object, doc: { components?: object }) => ({ ...schema, components: doc.components })
 
 const ajv = new Ajv2020({ strict: false, allErrors: true })
 ;(addFormats as unknown as (a: Ajv2020) => void)(ajv)
 
-let routes: { method: string; pattern: RegExp; path: string; operation: Operation }[] | undefined
+let routes: { method: string; pattern: RegExp; path: string; operation: Operation; doc: OpenApi }[] | undefined
 const validators = new Map<string, ValidateFunction>()
 
 function operations() {
-  routes ??= [crmOpenApi(schema), leadsOpenApi(schema)].flatMap((doc) =>
+  routes ??= [openApiDocument('crm', schema), openApiDocument('leads', schema)].flatMap((doc) =>
     Object.entries((doc as OpenApi).paths).flatMap(([path, methods]) =>
       Object.entries(methods).map(([method, operation]) => ({
         method: method.toUpperCase(),
         path,
         pattern: new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}/?$`),
         operation,
+        doc: doc as OpenApi,
       })),
     ),
   )
@@ -52,7 +56,7 @@ export async function checkContract(method: string, url: string, response: Respo
   const key = `${method} ${match.path} ${response.status}`
   let validate = validators.get(key)
   if (!validate) {
-    validate = ajv.compile(schemaOfBody)
+    validate = ajv.compile(withComponents(schemaOfBody, match.doc))
     validators.set(key, validate)
   }
   const body = await response.clone().json()

@@ -1,46 +1,43 @@
 /**
- * OpenAPI 3.1 documents, generated — never hand-written — from the route tables and the GraphQL
- * schema: paths and methods from the rows, parameters and bodies from what each row reads (see
- * probe.ts), success bodies from the operation's selection (result-schema.ts) passed through the
- * row's own envelope, error bodies from the surface's error shape, and the bearer scheme with each
- * route's scope.
+ * OpenAPI 3.1 documents, generated — never hand-written — from the route rows and the GraphQL
+ * schema: paths and methods from the rows; parameters and bodies from the rows' zod schemas (the
+ * same ones the handler validates with); success bodies from the operation's selection
+ * (./result-schema.ts) passed through the row's result shape; error bodies from the surface's
+ * error shape; the bearer scheme with each route's scope; rate-limit headers on every answer to a
+ * known caller.
  */
-import {
-  type DocumentNode,
-  type GraphQLInputType,
-  type GraphQLSchema,
-  getNamedType,
-  isEnumType,
-  isInputObjectType,
-  isListType,
-  isNonNullType,
-  type OperationDefinitionNode,
-  parse,
-  typeFromAST,
-} from 'graphql'
+import { type GraphQLSchema, type OperationDefinitionNode, parse } from 'graphql'
+import type { z } from 'zod'
 import { reasonPhrase } from '../../errors.js'
-import type { RestRoute, RestSurface } from '../route.js'
+import { hasBody, paramsSchema } from '../handler.js'
+import type { AnyRoute, RestSurface } from '../route.js'
 import { exampleFor } from './examples.js'
-import { probeRoute } from './probe.js'
-import { type JsonSchema, resultSchema } from './result-schema.js'
+import { inputSchema, type JsonSchema } from './json-schema.js'
+import { ResultSchemas } from './result-schema.js'
 
 export interface ApiDescription {
   title: string
   version: string
   description: string
-  surfaces: RestSurface[]
-  webhooks?: Record<string, { summary: string; payload: JsonSchema }>
+  surfaces: readonly RestSurface[]
+  /** Event name → summary and the GET route whose item is the payload (`data`). */
+  webhooks?: Record<string, { summary: string; payload: JsonSchema | ((results: ResultSchemas) => JsonSchema) }>
 }
 
-const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
+const rateLimitHeaders = {
+  'RateLimit-Limit': { $ref: '#/components/headers/RateLimit-Limit' },
+  'RateLimit-Remaining': { $ref: '#/components/headers/RateLimit-Remaining' },
+  'RateLimit-Reset': { $ref: '#/components/headers/RateLimit-Reset' },
+}
 
 export function buildOpenApi(api: ApiDescription, schema: GraphQLSchema): Record<string, unknown> {
+  const results = new ResultSchemas(schema)
   const paths: Record<string, Record<string, { operationId?: string }>> = {}
   const operationIds = new Set<string>()
   for (const surface of api.surfaces) {
     for (const route of surface.routes) {
       const path = surface.prefix + route.path.replace(/:([A-Za-z]+)/g, '{$1}')
-      const op = operation(surface, route, schema)
+      const op = operation(surface, route, results)
       // Two methods may run one GraphQL operation (PUT and POST of an integration).
       if (op.operationId && operationIds.has(op.operationId)) op.operationId += route.method[0] + route.method.slice(1).toLowerCase()
       if (op.operationId) operationIds.add(op.operationId)
@@ -48,14 +45,21 @@ export function buildOpenApi(api: ApiDescription, schema: GraphQLSchema): Record
       paths[path][route.method.toLowerCase()] = op
     }
   }
+  const webhooks = api.webhooks && webhookItems(api.webhooks, results)
   return {
     openapi: '3.1.0',
     info: { title: api.title, version: api.version, description: api.description },
     servers: [{ url: '/', description: 'This server' }],
     security: [{ bearerAuth: [] }],
     paths,
-    ...(api.webhooks ? { webhooks: webhooks(api.webhooks) } : {}),
+    ...(webhooks ? { webhooks } : {}),
     components: {
+      schemas: Object.fromEntries([...results.components].sort(([a], [b]) => a.localeCompare(b))),
+      headers: {
+        'RateLimit-Limit': { description: "Requests allowed per minute for the caller's account", schema: { type: 'integer' } },
+        'RateLimit-Remaining': { description: 'Requests left in the current window', schema: { type: 'integer', minimum: 0 } },
+        'RateLimit-Reset': { description: 'Seconds until the window ends', schema: { type: 'integer', minimum: 0 } },
+      },
       securitySchemes: {
         bearerAuth: {
           type: 'http',
@@ -67,23 +71,32 @@ export function buildOpenApi(api: ApiDescription, schema: GraphQLSchema): Record
   }
 }
 
-function operation(surface: RestSurface, route: RestRoute, schema: GraphQLSchema) {
+function operation(surface: RestSurface, route: AnyRoute, results: ResultSchemas) {
   const document = parse(String(route.document))
-  const pathParams = [...route.path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1])
-  const contract = probeRoute(route, resultSchema(schema, document), pathParams)
-  const hasBody = route.method === 'POST' || route.method === 'PUT' || route.method === 'PATCH'
-  const body = hasBody ? (contract.body ?? graphqlBody(schema, document, pathParams)) : undefined
+  const params = paramsSchema(route) as z.ZodObject
+  const query = route.query?.shape ?? {}
+  const body = hasBody(route.method) && route.body ? inputSchema(route.body) : undefined
   const parameters = [
-    ...pathParams.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
-    ...[...contract.query].map(([name, schema]) => ({ name, in: 'query', required: false, schema })),
-    ...(surface.idempotent && hasBody
+    ...Object.entries(params.shape).map(([name, rule]) => ({ name, in: 'path', required: true, schema: inputSchema(rule as z.ZodType) })),
+    ...Object.entries(query).map(([name, rule]) => {
+      const schema = inputSchema(rule as z.ZodType)
+      const { description, ...rest } = schema
+      return {
+        name,
+        in: 'query',
+        required: !(rule as z.ZodType).safeParse(undefined).success,
+        ...(description ? { description } : {}),
+        schema: rest,
+      }
+    }),
+    ...(surface.idempotent && hasBody(route.method)
       ? [
           {
             name: 'Idempotency-Key',
             in: 'header',
             required: false,
             description: 'Retry safely: the same key and body within 24 h return the first answer',
-            schema: { type: 'string', maxLength: 255 },
+            schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
           },
         ]
       : []),
@@ -96,35 +109,37 @@ function operation(surface: RestSurface, route: RestRoute, schema: GraphQLSchema
     security: [{ bearerAuth: route.scope ? [route.scope] : [] }],
     ...(route.scope ? { description: `Needs the \`${route.scope}\` scope.` } : {}),
     ...(parameters.length ? { parameters } : {}),
-    ...(body ? { requestBody: { required: true, content: { 'application/json': { schema: stripMeta(body) } } } } : {}),
+    ...(body ? { requestBody: { required: true, content: { 'application/json': { schema: body } } } } : {}),
     responses: {
-      ...successResponses(contract, route, exampleFor(route.method, surface.prefix + route.path)),
-      ...errorResponses(surface, route, { pathParams, hasBody, hasQuery: contract.query.size > 0 }),
+      ...successResponses(surface, route, results.of(document)),
+      ...errorResponses(surface, route, { hasParams: Object.keys(params.shape).length > 0, hasQuery: Object.keys(query).length > 0 }),
     },
   }
 }
 
-function successResponses(contract: ReturnType<typeof probeRoute>, route: RestRoute, example: unknown) {
-  const content: Record<string, unknown> = {}
-  if (contract.response.kind === 'json') content['application/json'] = { schema: contract.response.schema, ...(example ? { example } : {}) }
-  if (contract.response.kind === 'text') content[contract.response.contentType] = { schema: { type: 'string' } }
-  // A row that can answer text too (the transcript's ?format=text) documents both.
-  const format = contract.query.get('format') as { enum?: string[] } | undefined
-  if (format?.enum?.includes('text')) content['text/plain; charset=utf-8'] = { schema: { type: 'string' } }
-  const responses: Record<string, unknown> = { [contract.status]: { description: route.summary, content } }
-  // Upserts answer 201 when they create and 200 when they update, with the same body.
-  if (/\bcreated\b/.test(String(route.document)) && contract.status === 201)
-    responses['200'] = { description: 'Updated an existing record', content }
-  return responses
+function successResponses(surface: RestSurface, route: AnyRoute, data: JsonSchema) {
+  const described = route.result.describe(data, surface)
+  const example = route.method === 'GET' ? exampleFor(route.method, surface.prefix + route.path) : undefined
+  const content = Object.fromEntries(
+    Object.entries(described.content).map(([type, schema]) => [
+      type,
+      { schema, ...(example !== undefined && type === 'application/json' ? { example } : {}) },
+    ]),
+  )
+  const response = { description: route.summary, headers: rateLimitHeaders, content }
+  return {
+    [described.status]: response,
+    ...(described.alsoStatus ? { [described.alsoStatus]: { ...response, description: 'Updated an existing record' } } : {}),
+  }
 }
 
-function errorResponses(surface: RestSurface, route: RestRoute, shape: { pathParams: string[]; hasBody: boolean; hasQuery: boolean }) {
+function errorResponses(surface: RestSurface, route: AnyRoute, shape: { hasParams: boolean; hasQuery: boolean }) {
   const statuses = new Set<number>([401, 429, 500, ...(route.errors ?? [])])
+  const writes = hasBody(route.method)
   if (route.scope) statuses.add(403)
-  if (shape.hasBody || shape.hasQuery || shape.pathParams.length) statuses.add(400)
-  if (shape.pathParams.length || route.notFound) statuses.add(404)
-  if (shape.hasBody) {
-    statuses.add(404) // a write may name a record (a customer, project, lead…) that does not exist here
+  if (writes || shape.hasQuery || shape.hasParams) statuses.add(400)
+  if (shape.hasParams || route.notFound) statuses.add(404)
+  if (writes) {
     statuses.add(413)
     statuses.add(415)
     if (surface.idempotent) statuses.add(409)
@@ -135,23 +150,22 @@ function errorResponses(surface: RestSurface, route: RestRoute, shape: { pathPar
       status,
       {
         description: reasonPhrase[status] ?? 'Error',
-        ...(status === 429
-          ? { headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds until the budget refills' } } }
-          : {}),
-        content: {
-          'application/json': {
-            schema,
-            example: surface.errorBody(status, status === 404 && route.notFound ? route.notFound : exampleMessage(status, route)),
-          },
-        },
+        // A caller whose key was refused is not known, so it has no budget to report.
+        ...(status === 401 ? {} : { headers: status === 429 ? { ...rateLimitHeaders, 'Retry-After': retryAfter } : rateLimitHeaders }),
+        content: { 'application/json': { schema, example: surface.errorBody(status, exampleMessage(status, route)) } },
       },
     ]),
   )
 }
 
-function exampleMessage(status: number, route: RestRoute) {
+const retryAfter = { description: 'Seconds until the budget refills', schema: { type: 'integer', minimum: 1 } }
+
+function exampleMessage(status: number, route: AnyRoute) {
+  if (status === 404 && route.notFound) return route.notFound
   if (status === 403 && route.scope) return `Insufficient scope: ${route.scope} required`
   if (status === 401) return 'Invalid API key'
+  if (status === 429) return 'Rate limit exceeded. Max 100 requests per minute.'
+  if (status === 413) return 'Request body exceeds 1 MB'
   return reasonPhrase[status] ?? 'Error'
 }
 
@@ -161,102 +175,57 @@ function errorSchema(surface: RestSurface): JsonSchema {
   return { type: 'object', properties, required: Object.keys(properties) }
 }
 
-/** A body for rows that pass fields straight to GraphQL: the operation's variables, in snake_case. */
-function graphqlBody(schema: GraphQLSchema, document: DocumentNode, pathParams: string[]): JsonSchema | undefined {
-  const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition')!
-  const properties: Record<string, JsonSchema> = {}
-  const required: string[] = []
-  for (const variable of operation.variableDefinitions ?? []) {
-    const name = variable.variable.name.value
-    if (pathParams.includes(name) || name === 'id') continue
-    const type = typeFromAST(schema, variable.type as never) as GraphQLInputType | undefined
-    if (!type) continue
-    const named = getNamedType(type)
-    if (isInputObjectType(named) && !isListType(isNonNullType(type) ? type.ofType : type)) {
-      for (const [field, def] of Object.entries(named.getFields())) {
-        properties[snake(field)] = inputSchema(def.type)
-        if (isNonNullType(def.type)) required.push(snake(field))
-      }
-    } else {
-      properties[snake(name)] = inputSchema(type)
-      if (isNonNullType(type)) required.push(snake(name))
-    }
-  }
-  return Object.keys(properties).length ? { type: 'object', properties, ...(required.length ? { required } : {}) } : undefined
-}
+const webhookHeaders = [
+  { name: 'X-Webhook-Event', in: 'header', required: true, schema: { type: 'string' }, description: 'The event name' },
+  {
+    name: 'X-Webhook-Signature',
+    in: 'header',
+    required: true,
+    schema: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+    description: 'Lowercase hex HMAC-SHA256 of the raw body, keyed with the endpoint secret',
+  },
+  {
+    name: 'webhook-id',
+    in: 'header',
+    required: true,
+    schema: { type: 'string' },
+    description: 'Standard Webhooks: unique per delivery (the same on retries)',
+  },
+  {
+    name: 'webhook-timestamp',
+    in: 'header',
+    required: true,
+    schema: { type: 'string' },
+    description: 'Standard Webhooks: Unix seconds when signed',
+  },
+  {
+    name: 'webhook-signature',
+    in: 'header',
+    required: true,
+    schema: { type: 'string' },
+    description: 'Standard Webhooks: `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`',
+  },
+]
 
-function inputSchema(type: GraphQLInputType): JsonSchema {
-  const inner = isNonNullType(type) ? type.ofType : type
-  if (isListType(inner)) return { type: 'array', items: inputSchema(inner.ofType) }
-  const named = getNamedType(inner)
-  if (isEnumType(named)) return { type: 'string', enum: named.getValues().map((v) => v.value) }
-  switch (named.name) {
-    case 'Int':
-      return { type: 'integer' }
-    case 'Float':
-      return { type: 'number' }
-    case 'Boolean':
-      return { type: 'boolean' }
-    case 'JSON':
-      return {}
-    case 'DateTime':
-      return { type: 'string', format: 'date-time' }
-    default:
-      return isInputObjectType(named)
-        ? {
-            type: 'object',
-            properties: Object.fromEntries(Object.entries(named.getFields()).map(([k, f]) => [snake(k), inputSchema(f.type)])),
-          }
-        : { type: 'string' }
-  }
-}
-
-function webhooks(events: NonNullable<ApiDescription['webhooks']>) {
-  const headers = [
-    { name: 'X-Webhook-Event', in: 'header', required: true, schema: { type: 'string' }, description: 'The event name' },
-    {
-      name: 'X-Webhook-Signature',
-      in: 'header',
-      required: true,
-      schema: { type: 'string', pattern: '^[0-9a-f]{64}$' },
-      description: 'Lowercase hex HMAC-SHA256 of the raw body, keyed with the endpoint secret',
-    },
-    {
-      name: 'webhook-id',
-      in: 'header',
-      required: true,
-      schema: { type: 'string' },
-      description: 'Standard Webhooks: unique per delivery (the same on retries)',
-    },
-    {
-      name: 'webhook-timestamp',
-      in: 'header',
-      required: true,
-      schema: { type: 'string' },
-      description: 'Standard Webhooks: Unix seconds when signed',
-    },
-    {
-      name: 'webhook-signature',
-      in: 'header',
-      required: true,
-      schema: { type: 'string' },
-      description: 'Standard Webhooks: `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`',
-    },
-  ]
+function webhookItems(events: NonNullable<ApiDescription['webhooks']>, results: ResultSchemas) {
   return Object.fromEntries(
     Object.entries(events).map(([event, { summary, payload }]) => [
       event,
       {
         post: {
           summary,
-          parameters: headers,
+          parameters: webhookHeaders,
           requestBody: {
             required: true,
             content: {
               'application/json': {
                 schema: {
                   type: 'object',
-                  properties: { event: { const: event }, timestamp: { type: 'string', format: 'date-time' }, data: payload },
+                  properties: {
+                    event: { const: event },
+                    timestamp: { type: 'string', format: 'date-time' },
+                    data: typeof payload === 'function' ? payload(results) : payload,
+                  },
                   required: ['event', 'timestamp', 'data'],
                 },
               },
@@ -267,9 +236,4 @@ function webhooks(events: NonNullable<ApiDescription['webhooks']>) {
       },
     ]),
   )
-}
-
-function stripMeta(schema: JsonSchema): JsonSchema {
-  const { $schema: _ignored, ...rest } = schema
-  return rest
 }

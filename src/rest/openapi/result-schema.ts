@@ -1,7 +1,9 @@
 /**
  * The JSON Schema of an operation's `data`, read off the document itself: each selected field
  * (under its alias) with the schema's type, nullability and enum values. The REST shapes are
- * aliases over the schema, so this is exactly what a route answers.
+ * aliases over the schema, so this is exactly what a route answers. A selection that is one
+ * fragment spread, `...CustomerRest`, becomes a reference to a named component, `Customer`, so
+ * generated clients get one type per resource.
  */
 import {
   type DocumentNode,
@@ -17,8 +19,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql'
-
-export type JsonSchema = Record<string, unknown>
+import type { JsonSchema } from './json-schema.js'
 
 const scalarSchemas: Record<string, JsonSchema> = {
   ID: { type: 'string' },
@@ -30,48 +31,75 @@ const scalarSchemas: Record<string, JsonSchema> = {
   JSON: {},
 }
 
-type Fragments = Map<string, FragmentDefinitionNode>
-type Parent = { getFields(): Record<string, { type: GraphQLOutputType }> }
+type Parent = { getFields(): Record<string, { type: GraphQLOutputType; description?: string | null }> }
 
-export function resultSchema(schema: GraphQLSchema, document: DocumentNode): JsonSchema {
-  const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition')!
-  const fragments: Fragments = new Map(
-    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === 'FragmentDefinition').map((f) => [f.name.value, f]),
-  )
-  const root = operation.operation === 'mutation' ? schema.getMutationType()! : schema.getQueryType()!
-  return selectionSchema(root, operation.selectionSet, fragments)
-}
+/** The component a fragment becomes: `CustomerRest` → `Customer`. */
+export const componentName = (fragment: string) => fragment.replace(/Rest$/, '')
 
-function selectionSchema(parent: Parent, selectionSet: SelectionSetNode, fragments: Fragments): JsonSchema {
-  const properties: Record<string, JsonSchema> = {}
-  const collect = (set: SelectionSetNode) => {
-    for (const selection of set.selections) {
-      if (selection.kind === 'FragmentSpread') collect(fragments.get(selection.name.value)!.selectionSet)
-      else if (selection.kind === 'InlineFragment') collect(selection.selectionSet)
-      else if (selection.name.value !== '__typename') {
-        const field = parent.getFields()[selection.name.value]
-        properties[selection.alias?.value ?? selection.name.value] = typeSchema(field.type, selection.selectionSet, fragments)
+export class ResultSchemas {
+  /** Named schemas, by component name, made while describing operations. */
+  readonly components = new Map<string, JsonSchema>()
+  constructor(private readonly schema: GraphQLSchema) {}
+
+  /** The schema of the data of `document`'s operation. */
+  of(document: DocumentNode): JsonSchema {
+    const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition')!
+    const fragments = new Map(
+      document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === 'FragmentDefinition').map((f) => [f.name.value, f]),
+    )
+    const root = operation.operation === 'mutation' ? this.schema.getMutationType()! : this.schema.getQueryType()!
+    return this.selection(root, operation.selectionSet, fragments)
+  }
+
+  private selection(parent: Parent, set: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>): JsonSchema {
+    const [only] = set.selections
+    if (set.selections.length === 1 && only.kind === 'FragmentSpread') {
+      const name = componentName(only.name.value)
+      if (!this.components.has(name)) {
+        const fragment = fragments.get(only.name.value)!
+        this.components.set(name, {}) // claimed first: a fragment that reaches itself refers to itself
+        this.components.set(name, this.fields(parent, fragment.selectionSet, fragments))
+      }
+      return { $ref: `#/components/schemas/${name}` }
+    }
+    return this.fields(parent, set, fragments)
+  }
+
+  private fields(parent: Parent, set: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>): JsonSchema {
+    const properties: Record<string, JsonSchema> = {}
+    const collect = (selections: SelectionSetNode) => {
+      for (const selection of selections.selections) {
+        if (selection.kind === 'FragmentSpread') collect(fragments.get(selection.name.value)!.selectionSet)
+        else if (selection.kind === 'InlineFragment') collect(selection.selectionSet)
+        else if (selection.name.value !== '__typename') {
+          const field = parent.getFields()[selection.name.value]
+          const described = this.type(field.type, selection.selectionSet, fragments)
+          properties[selection.alias?.value ?? selection.name.value] = field.description
+            ? { ...described, description: field.description }
+            : described
+        }
       }
     }
+    collect(set)
+    return { type: 'object', properties, required: Object.keys(properties), additionalProperties: false }
   }
-  collect(selectionSet)
-  return { type: 'object', properties, required: Object.keys(properties), additionalProperties: false }
-}
 
-function typeSchema(type: GraphQLOutputType, selectionSet: SelectionSetNode | undefined, fragments: Fragments): JsonSchema {
-  if (isNonNullType(type)) return nonNullSchema(type.ofType, selectionSet, fragments)
-  const inner = nonNullSchema(type, selectionSet, fragments)
-  // OpenAPI 3.1 (JSON Schema 2020-12) spells "nullable" as a type union with "null".
-  if (typeof inner.type === 'string')
-    return { ...inner, type: [inner.type, 'null'], ...(inner.enum ? { enum: [...(inner.enum as unknown[]), null] } : {}) }
-  return Object.keys(inner).length === 0 ? inner : { anyOf: [inner, { type: 'null' }] }
-}
+  private type(type: GraphQLOutputType, set: SelectionSetNode | undefined, fragments: Map<string, FragmentDefinitionNode>): JsonSchema {
+    if (isNonNullType(type)) return this.present(type.ofType, set, fragments)
+    const inner = this.present(type, set, fragments)
+    // OpenAPI 3.1 (JSON Schema 2020-12) spells "nullable" as a type union with "null".
+    if (typeof inner.type === 'string') {
+      return { ...inner, type: [inner.type, 'null'], ...(inner.enum ? { enum: [...(inner.enum as unknown[]), null] } : {}) }
+    }
+    return Object.keys(inner).length === 0 ? inner : { anyOf: [inner, { type: 'null' }] }
+  }
 
-function nonNullSchema(type: GraphQLOutputType, selectionSet: SelectionSetNode | undefined, fragments: Fragments): JsonSchema {
-  if (isListType(type)) return { type: 'array', items: typeSchema(type.ofType, selectionSet, fragments) }
-  const named = getNamedType(type)
-  if (isEnumType(named)) return { type: 'string', enum: named.getValues().map((v) => v.value) }
-  if (isScalarType(named)) return { ...(scalarSchemas[named.name] ?? {}) }
-  if (isObjectType(named) && selectionSet) return selectionSchema(named, selectionSet, fragments)
-  return {}
+  private present(type: GraphQLOutputType, set: SelectionSetNode | undefined, fragments: Map<string, FragmentDefinitionNode>): JsonSchema {
+    if (isListType(type)) return { type: 'array', items: this.type(type.ofType, set, fragments) }
+    const named = getNamedType(type)
+    if (isEnumType(named)) return { type: 'string', enum: named.getValues().map((v) => v.value) }
+    if (isScalarType(named)) return { ...(scalarSchemas[named.name] ?? {}) }
+    if (isObjectType(named) && set) return this.selection(named, set, fragments)
+    return {}
+  }
 }

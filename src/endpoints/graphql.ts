@@ -1,0 +1,60 @@
+/**
+ * `/graphql`: the schema served by graphql-yoga. REST rows run their operations through the same
+ * instance's enveloped pipeline (src/rest/handler.ts), so both share context, auth, limits and
+ * error masking. A fault inside a resolver is masked for the caller and logged here with its cause
+ * and the request id.
+ */
+import { useGraphQlJit } from '@envelop/graphql-jit'
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga'
+import type { Hono } from 'hono'
+import type { Logger } from 'pino'
+import { type Context, createContext } from '../context/context.js'
+import { useReleasePothosCaches } from '../context/pothos-caches.js'
+import type { Config } from '../env.js'
+import { errorCodeOf } from '../errors.js'
+import type { AppEnv, RequestState } from '../http/state.js'
+import { schema } from '../schema/index.js'
+
+export type Yoga = YogaServerInstance<{ http: RequestState }, Context>
+
+export function createGraphQL(config: Config, logger: Logger): Yoga {
+  return createYoga<{ http: RequestState }, Context>({
+    schema,
+    context: ({ request, http }) => createContext(request, http, config),
+    graphqlEndpoint: '/graphql',
+    graphiql: config.NODE_ENV !== 'production' ? { title: 'CRM GraphQL' } : false,
+    // Loaded on first use: the bundled GraphiQL page costs ~75 MB of memory once imported.
+    renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
+    landingPage: false,
+    logging: false,
+    // The router answers CORS (src/http/cors.ts), with credentials for the portal's origin only.
+    cors: false,
+    plugins: [
+      // REST rows run fixed documents: each is compiled once into plain JavaScript, which skips most of
+      // the generic executor's per-field work. /graphql keeps the reference executor, whose request-error
+      // statuses follow the GraphQL-over-HTTP spec exactly.
+      useGraphQlJit({}, { enableIf: (args) => (args.contextValue as { viaRest?: boolean }).viaRest === true }),
+      useReleasePothosCaches(),
+      useFaultLog(logger),
+    ],
+    maskedErrors: true,
+  })
+}
+
+/** Logs every error that is not the caller's (no code of ours, not GraphQL's own) with its cause. */
+const useFaultLog = (logger: Logger): Plugin<Context> => ({
+  onExecute: () => ({
+    onExecuteDone: ({ args, result }) => {
+      const errors = 'errors' in result ? (result.errors ?? []) : []
+      for (const error of errors) {
+        const cause = error.originalError
+        if (!cause || errorCodeOf(error) || cause.name === 'GraphQLError') continue
+        logger.error({ err: cause, path: error.path, request_id: args.contextValue.http.requestId }, 'unexpected error in a resolver')
+      }
+    },
+  }),
+})
+
+export function mountGraphQL(app: Hono<AppEnv>, yoga: Yoga): void {
+  app.on(['GET', 'POST'], '/graphql', (c) => yoga.fetch(c.req.raw, { http: c.var.state }))
+}
