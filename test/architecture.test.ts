@@ -25,7 +25,8 @@ const layers: string[][] = [
 const layerOf = (file: string) => {
   const top = path.relative(src, file).split(path.sep)[0].replace(/\.js$/, '.ts')
   const index = layers.findIndex((layer) => layer.includes(top))
-  if (index < 0) throw new Error(`${path.relative(src, file)} is in no layer: add its folder to test/architecture.test.ts and docs/architecture.md`)
+  if (index < 0)
+    throw new Error(`${path.relative(src, file)} is in no layer: add its folder to test/architecture.test.ts and docs/architecture.md`)
   return index
 }
 
@@ -60,7 +61,10 @@ describe('the layers of src/', () => {
     const tables = ['rest/v1.ts', 'rest/hub.ts', 'rest/leads.ts'].map((f) => path.join(src, f))
     for (const table of tables) {
       const imports = importsOf(await readFile(table, 'utf8'))
-      expect(imports.filter((i) => /\/db\//.test(i) || /services\//.test(i)), table).toEqual([])
+      expect(
+        imports.filter((i) => /\/db\//.test(i) || /services\//.test(i)),
+        table,
+      ).toEqual([])
     }
   })
 })

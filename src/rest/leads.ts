@@ -37,7 +37,7 @@ graphql(`
 
 graphql(`
   fragment AppointmentRest on Appointment {
-    id title status appointment_type: appointmentType start_time: startTime end_time: endTime booked_by: bookedBy lead_id: leadId location notes created_at: createdAt leads: lead { name phone email }
+    id title status appointment_type: appointmentType start_time: startTime end_time: endTime booked_by: bookedBy lead_id: leadId location notes created_at: createdAt leads: leadContact { name phone email }
   }
 `)
 

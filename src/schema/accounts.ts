@@ -3,11 +3,13 @@
  * which account the caller acts for.
  */
 
+import { z } from 'zod'
 import { generateAccessCode, sha256 } from '../crypto.js'
 import { db } from '../db/client.js'
 import { badRequest, notFound } from '../errors.js'
 import { createAccount } from '../services/accounts.js'
 import { builder } from './builder.js'
+import { inputType } from './inputs.js'
 import { accountOf } from './tenancy.js'
 
 export const Account = builder.prismaObject('Account', {
@@ -47,11 +49,19 @@ const GrantResult = builder.objectRef<{ accountId: string }>('GrantSmsCreditsRes
   }),
 })
 
-const CreateAccountInput = builder.inputType('CreateAccountInput', {
-  fields: (t) => ({ name: t.string({ required: true }) }),
-})
-
 const MAX_NAME = 200
+
+const CreateAccountInput = inputType(
+  'CreateAccountInput',
+  z.object({
+    name: z
+      .string()
+      .trim()
+      .min(1, `must be 1 to ${MAX_NAME} characters`)
+      .max(MAX_NAME, `must be 1 to ${MAX_NAME} characters`)
+      .describe('The business name'),
+  }),
+)
 const MAX_GRANT = 1_000_000
 
 builder.queryFields((t) => ({
@@ -74,9 +84,7 @@ builder.mutationFields((t) => ({
     authScopes: { admin: true },
     args: { input: t.arg({ type: CreateAccountInput, required: true }) },
     resolve: async (_root, { input }) => {
-      const name = input.name.trim()
-      if (!name || name.length > MAX_NAME) throw badRequest(`name must be 1 to ${MAX_NAME} characters`)
-      const { account, accessCode } = await createAccount(name)
+      const { account, accessCode } = await createAccount(input.name)
       return { accessCode, accountId: account.id }
     },
   }),

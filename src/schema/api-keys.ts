@@ -2,6 +2,8 @@
  * API keys, managed from a portal session. The full key is returned once by createApiKey;
  * only its SHA-256 and a display prefix are stored (key format: src/crypto.ts).
  */
+
+import { z } from 'zod'
 import { evictKey, KEY_REVOKED_CHANNEL } from '../context/key-cache.js'
 import { ALL_SCOPES, isScope } from '../context/principal.js'
 import { generateApiKey } from '../crypto.js'
@@ -9,9 +11,11 @@ import { db } from '../db/client.js'
 import { badRequest, notFound } from '../errors.js'
 import { KeyMode } from '../generated/prisma/enums.js'
 import { builder } from './builder.js'
+import { inputType } from './inputs.js'
+import { sentence, timestamp } from './rules.js'
 import { accountOf } from './tenancy.js'
 
-builder.enumType(KeyMode, {
+const KeyModeType = builder.enumType(KeyMode, {
   name: 'KeyMode',
   description: 'LIVE keys begin obq_live_, TEST keys obq_test_ (test keys never reach a provider)',
 })
@@ -30,14 +34,31 @@ export const ApiKey = builder.prismaObject('ApiKey', {
   }),
 })
 
-const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
-  fields: (t) => ({
-    name: t.string({ required: true }),
-    mode: t.field({ type: KeyMode, required: true }),
-    scopes: t.stringList({ required: false, description: `Defaults to every scope: ${ALL_SCOPES.join(', ')}` }),
-    expiresAt: t.field({ type: 'DateTime', required: false }),
-  }),
+const MAX_NAME = 100
+
+const apiKeyRules = z.object({
+  name: z
+    .string()
+    .trim()
+    .min(1, `must be 1 to ${MAX_NAME} characters`)
+    .max(MAX_NAME, `must be 1 to ${MAX_NAME} characters`)
+    .describe('Shown in the portal and the audit of who did what'),
+  mode: z.enum(['LIVE', 'TEST']).meta({ graphql: KeyModeType }).describe('TEST keys never reach a provider and spend no credits'),
+  scopes: z
+    .array(z.string())
+    .transform((scopes) => [...new Set(scopes)])
+    .superRefine((scopes, ctx) => {
+      const unknown = scopes.filter((s) => !isScope(s))
+      if (unknown.length)
+        ctx.addIssue({ code: 'custom', ...sentence(`Unknown scope: ${unknown.join(', ')}. Known scopes: ${ALL_SCOPES.join(', ')}`) })
+      else if (scopes.length === 0) ctx.addIssue({ code: 'custom', ...sentence('A key needs at least one scope') })
+    })
+    .meta({ graphql: ['String'] as never })
+    .nullish()
+    .describe(`Defaults to every scope: ${ALL_SCOPES.join(', ')}`),
+  expiresAt: timestamp.nullish().describe('In the future; absent → the key does not expire'),
 })
+const CreateApiKeyInput = inputType('CreateApiKeyInput', apiKeyRules)
 
 const CreateApiKeyResult = builder.objectRef<{ secret: string; keyId: string }>('CreateApiKeyResult').implement({
   fields: (t) => ({
@@ -48,8 +69,6 @@ const CreateApiKeyResult = builder.objectRef<{ secret: string; keyId: string }>(
     }),
   }),
 })
-
-const MAX_NAME = 100
 
 builder.queryFields((t) => ({
   apiKeys: t.prismaField({
@@ -67,12 +86,8 @@ builder.mutationFields((t) => ({
     authScopes: { session: true },
     args: { input: t.arg({ type: CreateApiKeyInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      const name = input.name.trim()
-      if (!name || name.length > MAX_NAME) throw badRequest(`name must be 1 to ${MAX_NAME} characters`)
-      const scopes = input.scopes ? [...new Set(input.scopes)] : [...ALL_SCOPES]
-      const unknown = scopes.filter((s) => !isScope(s))
-      if (unknown.length > 0) throw badRequest(`Unknown scope: ${unknown.join(', ')}. Known scopes: ${ALL_SCOPES.join(', ')}`)
-      if (scopes.length === 0) throw badRequest('A key needs at least one scope')
+      const { name } = input
+      const scopes = input.scopes ?? [...ALL_SCOPES]
       if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) throw badRequest('expiresAt must be in the future')
       const key = generateApiKey(input.mode)
       const created = await db.apiKey.create({

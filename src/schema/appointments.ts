@@ -2,20 +2,32 @@
  * Appointments with their lead. `bookAppointment` (portal session or leads:write) fires
  * appointment.booked in the same transaction.
  */
+import { z } from 'zod'
 import { db } from '../db/client.js'
-import { badRequest, notFound } from '../errors.js'
+import { notFound } from '../errors.js'
 import { AppointmentStatus, AppointmentType, BookedBy } from '../generated/prisma/enums.js'
 import { fireWebhookEvent } from '../services/webhooks/outbox.js'
 import { appointmentJson } from '../services/webhooks/payloads.js'
 import { builder } from './builder.js'
-import { LEAD_API_WINDOW, newestFirst } from './leads.js'
-import { pageType, pageWindow } from './paging.js'
+import { inputType } from './inputs.js'
+import { LEAD_API_WINDOW } from './leads.js'
+import { connectionType, resourceQueries } from './lists.js'
+import { pageType } from './paging.js'
+import { id, requiredText, text, timestamp, trimmedText } from './rules.js'
 import { accountOf } from './tenancy.js'
-import { capped } from './validation.js'
 
 builder.enumType(AppointmentStatus, { name: 'AppointmentStatus' })
 builder.enumType(AppointmentType, { name: 'AppointmentType' })
 builder.enumType(BookedBy, { name: 'BookedBy' })
+
+const LeadContact = builder.objectRef<{ name: string | null; phone: string | null; email: string | null }>('LeadContact').implement({
+  description: 'How to reach a lead',
+  fields: (t) => ({
+    name: t.exposeString('name', { nullable: true }),
+    phone: t.exposeString('phone', { nullable: true, description: 'E.164' }),
+    email: t.exposeString('email', { nullable: true }),
+  }),
+})
 
 export const Appointment = builder.prismaObject('Appointment', {
   fields: (t) => ({
@@ -30,44 +42,54 @@ export const Appointment = builder.prismaObject('Appointment', {
     location: t.exposeString('location', { nullable: true }),
     notes: t.exposeString('notes', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    lead: t.relation('lead', { nullable: true }),
+    lead: t.relation('lead', {
+      nullable: true,
+      description: 'The whole lead; needs leads:read (contact alone needs only appointments:read)',
+      authScopes: { scope: 'leads:read' },
+    }),
+    leadContact: t.field({
+      type: LeadContact,
+      nullable: true,
+      description: "The lead's name, phone and email: what an appointment needs, without the rest of the lead",
+      select: { lead: { select: { name: true, phone: true, email: true } } },
+      resolve: (appointment) => appointment.lead,
+    }),
   }),
 })
 
 const AppointmentPage = pageType('Appointment', () => db.appointment)
 
-const BookAppointmentInput = builder.inputType('BookAppointmentInput', {
-  fields: (t) => ({
-    leadId: t.id({ required: true }),
-    type: t.string({ required: true, description: 'callback or onsite' }),
-    startTime: t.field({ type: 'DateTime', required: true }),
-    endTime: t.field({ type: 'DateTime' }),
-    title: t.string({ required: true }),
-    bookedBy: t.string({ description: 'ai or human (default human)' }),
-    location: t.string(),
-    notes: t.string(),
-  }),
+export const appointmentRules = z.object({
+  leadId: id.describe('The lead the appointment is with'),
+  type: z.enum(AppointmentType).meta({ graphql: 'String' }).describe('callback or onsite'),
+  startTime: timestamp,
+  endTime: timestamp.nullish().describe('After startTime'),
+  title: requiredText(500),
+  bookedBy: z.enum(BookedBy).meta({ graphql: 'String' }).nullish().describe('ai or human (default human)'),
+  location: trimmedText(1000)
+    .transform((value) => value || null)
+    .nullish(),
+  notes: text(10_000).nullish(),
 })
 
-function oneOf<T extends string>(value: string, values: Record<string, T>, field: string): T {
-  if (!Object.values(values).includes(value as T))
-    throw badRequest(`Invalid ${field} "${value.slice(0, 40)}": expected one of ${Object.values(values).join(', ')}`)
-  return value as T
-}
+const BookAppointmentInput = inputType('BookAppointmentInput', appointmentRules, {
+  checks: [
+    { check: (input) => !input.endTime || input.endTime.getTime() > input.startTime.getTime(), message: 'endTime must be after startTime' },
+  ],
+})
 
-builder.queryFields((t) => ({
-  appointmentPage: t.field({
-    type: AppointmentPage,
-    description: 'Appointments newest first, by offset, each with its lead',
-    authScopes: { scope: 'appointments:read' },
-    args: { type: t.arg({ type: AppointmentType }), limit: t.arg.int(), offset: t.arg.int() },
-    resolve: (_root, args, ctx) => ({
-      where: { accountId: accountOf(ctx), ...(args.type ? { appointmentType: args.type } : {}) },
-      orderBy: newestFirst,
-      ...pageWindow(args, LEAD_API_WINDOW),
-    }),
-  }),
-}))
+resourceQueries({
+  model: 'Appointment',
+  delegate: () => db.appointment,
+  names: { one: 'appointment', many: 'appointments', page: 'appointmentPage' },
+  description: 'Appointments, newest first, each with its lead',
+  scope: 'appointments:read',
+  connection: connectionType('Appointment', Appointment),
+  page: AppointmentPage,
+  args: (t) => ({ type: t.arg({ type: AppointmentType, description: 'Only callbacks or only on-site visits' }) }),
+  where: (accountId, args: { type?: AppointmentType | null }) => ({ accountId, ...(args.type ? { appointmentType: args.type } : {}) }),
+  window: LEAD_API_WINDOW,
+})
 
 builder.mutationFields((t) => ({
   bookAppointment: t.field({
@@ -77,11 +99,6 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: BookAppointmentInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const accountId = accountOf(ctx)
-      const appointmentType = oneOf(input.type, AppointmentType, 'type')
-      const bookedBy = oneOf(input.bookedBy ?? 'human', BookedBy, 'bookedBy')
-      const title = capped(input.title.trim(), 'title', 500)
-      if (!title) throw badRequest('title is required')
-      if (input.endTime && input.endTime.getTime() <= input.startTime.getTime()) throw badRequest('endTime must be after startTime')
       const lead = await db.lead.findFirst({ where: { id: String(input.leadId), accountId }, select: { id: true } })
       if (!lead) throw notFound('Lead not found')
       return db.$transaction(async (tx) => {
@@ -89,13 +106,13 @@ builder.mutationFields((t) => ({
           data: {
             accountId,
             leadId: lead.id,
-            title,
-            appointmentType,
-            bookedBy,
+            title: input.title,
+            appointmentType: input.type,
+            bookedBy: input.bookedBy ?? 'human',
             startTime: input.startTime,
             endTime: input.endTime ?? null,
-            location: capped(input.location?.trim() || null, 'location', 1000),
-            notes: capped(input.notes ?? null, 'notes', 10_000),
+            location: input.location ?? null,
+            notes: input.notes ?? null,
           },
           include: { lead: { select: { name: true, phone: true, email: true } } },
         })

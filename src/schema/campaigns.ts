@@ -9,8 +9,9 @@ import type { Prisma } from '../generated/prisma/client.js'
 import { CampaignStatus } from '../generated/prisma/enums.js'
 import { PENDING_STATUSES } from '../services/automations/engine.js'
 import { builder } from './builder.js'
-import { newestFirst } from './customers.js'
-import { pageType, pageWindow } from './paging.js'
+import { Communication, CommunicationConnection } from './communications.js'
+import { childConnection, connectionType, resourceQueries } from './lists.js'
+import { pageType } from './paging.js'
 import { id } from './rules.js'
 import { accountOf } from './tenancy.js'
 
@@ -38,15 +39,27 @@ export const Campaign = builder.prismaObject('Campaign', {
     messageCount: t.relationCount('communications'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
-    communications: t.relatedConnection('communications', {
-      cursor: 'id',
-      totalCount: true,
-      query: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] },
-    }),
+    communications: t.connection(
+      {
+        type: Communication,
+        description: "The campaign's messages, oldest first",
+        resolve: (campaign, args, ctx, info) =>
+          childConnection(
+            { table: 'communications', parentColumn: 'campaign_id', direction: 'asc' },
+            db.communication,
+            campaign.id,
+            args,
+            ctx,
+            info,
+          ) as never,
+      },
+      CommunicationConnection,
+    ),
   }),
 })
 
 const CampaignPage = pageType('Campaign', () => db.campaign)
+export const CampaignConnection = connectionType('Campaign', Campaign)
 
 function campaignFilter(
   accountId: string,
@@ -88,32 +101,19 @@ async function adjust(accountId: string, id: string, action: 'pause' | 'resume' 
   })
 }
 
-builder.queryFields((t) => {
-  const filters = { status: t.arg({ type: CampaignStatus }), projectId: t.arg.id() }
-  return {
-    campaign: t.prismaField({
-      type: 'Campaign',
-      nullable: true,
-      authScopes: { scope: 'read:hub' },
-      args: { id: t.arg.id({ required: true }) },
-      resolve: (query, _root, args, ctx) => db.campaign.findFirst({ ...query, where: { id: String(args.id), accountId: accountOf(ctx) } }),
-    }),
-    campaigns: t.prismaConnection({
-      type: 'Campaign',
-      cursor: 'id',
-      authScopes: { scope: 'read:hub' },
-      args: filters,
-      totalCount: (_root, args, ctx) => db.campaign.count({ where: campaignFilter(accountOf(ctx), args) }),
-      resolve: (query, _root, args, ctx) =>
-        db.campaign.findMany({ ...query, where: campaignFilter(accountOf(ctx), args), orderBy: newestFirst }),
-    }),
-    campaignPage: t.field({
-      type: CampaignPage,
-      authScopes: { scope: 'read:hub' },
-      args: { ...filters, limit: t.arg.int(), offset: t.arg.int() },
-      resolve: (_root, args, ctx) => ({ where: campaignFilter(accountOf(ctx), args), orderBy: newestFirst, ...pageWindow(args) }),
-    }),
-  }
+resourceQueries({
+  model: 'Campaign',
+  delegate: () => db.campaign,
+  names: { one: 'campaign', many: 'campaigns', page: 'campaignPage' },
+  description: 'Campaigns, newest first',
+  scope: 'read:hub',
+  connection: CampaignConnection,
+  page: CampaignPage,
+  args: (t) => ({
+    status: t.arg({ type: CampaignStatus, description: 'Only campaigns in this state' }),
+    projectId: t.arg.id({ description: "Only this project's campaigns" }),
+  }),
+  where: campaignFilter,
 })
 
 builder.mutationFields((t) => ({

@@ -11,9 +11,9 @@ import type { Prisma } from '../generated/prisma/client.js'
 import { Channel, CommunicationStatus } from '../generated/prisma/enums.js'
 import { dispatchCommunication } from '../services/dispatch.js'
 import { builder } from './builder.js'
-import { newestFirst } from './customers.js'
 import { inputType } from './inputs.js'
-import { pageType, pageWindow } from './paging.js'
+import { connectionType, resourceQueries } from './lists.js'
+import { pageType } from './paging.js'
 import { email, id, parseOr400, phone, text, timestamp } from './rules.js'
 import { accountOf } from './tenancy.js'
 
@@ -50,6 +50,7 @@ export const Communication = builder.prismaObject('Communication', {
 })
 
 const CommunicationPage = pageType('Communication', () => db.communication)
+export const CommunicationConnection = connectionType('Communication', Communication)
 
 interface Filters {
   status?: CommunicationStatus | null
@@ -151,39 +152,22 @@ async function markSent(accountId: string, id: string) {
   if (count === 0 && message.status !== 'sent' && message.status !== 'delivered') throw conflict('Communication changed meanwhile: retry')
 }
 
-builder.queryFields((t) => {
-  const filters = {
-    status: t.arg({ type: CommunicationStatus }),
-    channel: t.arg({ type: Channel }),
-    projectId: t.arg.id(),
-    customerId: t.arg.id(),
-    campaignId: t.arg.id(),
-  }
-  return {
-    communication: t.prismaField({
-      type: 'Communication',
-      nullable: true,
-      authScopes: { scope: 'read:hub' },
-      args: { id: t.arg.id({ required: true }) },
-      resolve: (query, _root, args, ctx) =>
-        db.communication.findFirst({ ...query, where: { id: String(args.id), accountId: accountOf(ctx) } }),
-    }),
-    communications: t.prismaConnection({
-      type: 'Communication',
-      cursor: 'id',
-      authScopes: { scope: 'read:hub' },
-      args: filters,
-      totalCount: (_root, args, ctx) => db.communication.count({ where: communicationFilter(accountOf(ctx), args) }),
-      resolve: (query, _root, args, ctx) =>
-        db.communication.findMany({ ...query, where: communicationFilter(accountOf(ctx), args), orderBy: newestFirst }),
-    }),
-    communicationPage: t.field({
-      type: CommunicationPage,
-      authScopes: { scope: 'read:hub' },
-      args: { ...filters, limit: t.arg.int(), offset: t.arg.int() },
-      resolve: (_root, args, ctx) => ({ where: communicationFilter(accountOf(ctx), args), orderBy: newestFirst, ...pageWindow(args) }),
-    }),
-  }
+resourceQueries({
+  model: 'Communication',
+  delegate: () => db.communication,
+  names: { one: 'communication', many: 'communications', page: 'communicationPage' },
+  description: 'Messages queued or sent, newest first',
+  scope: 'read:hub',
+  connection: CommunicationConnection,
+  page: CommunicationPage,
+  args: (t) => ({
+    status: t.arg({ type: CommunicationStatus, description: 'Only messages in this state' }),
+    channel: t.arg({ type: Channel, description: 'Only messages on this channel' }),
+    projectId: t.arg.id({ description: "Only this project's messages" }),
+    customerId: t.arg.id({ description: "Only this customer's messages" }),
+    campaignId: t.arg.id({ description: "Only this campaign's messages" }),
+  }),
+  where: communicationFilter,
 })
 
 builder.mutationFields((t) => ({

@@ -7,6 +7,7 @@ import type { Prisma } from '../generated/prisma/client.js'
 import { ConversationChannel, ConversationStatus, MessageDirection, MessageSender } from '../generated/prisma/enums.js'
 import { builder } from './builder.js'
 import { dateRange } from './dates.js'
+import { childConnection, connectionType, resourceQueries } from './lists.js'
 import { pageType, pageWindow } from './paging.js'
 import { accountOf } from './tenancy.js'
 
@@ -15,7 +16,6 @@ builder.enumType(ConversationStatus, { name: 'ConversationStatus' })
 builder.enumType(MessageDirection, { name: 'MessageDirection' })
 builder.enumType(MessageSender, { name: 'MessageSender' })
 
-const newestFirst = [{ createdAt: 'desc' as const }, { id: 'desc' as const }]
 const oldestFirst = [{ createdAt: 'asc' as const }, { id: 'asc' as const }]
 
 export const Message = builder.prismaObject('Message', {
@@ -34,6 +34,7 @@ export const Message = builder.prismaObject('Message', {
 })
 
 const MessagePage = pageType('Message', () => db.message)
+const MessageConnection = connectionType('Message', Message)
 
 interface TranscriptLine {
   speaker: string
@@ -110,7 +111,22 @@ export const Conversation = builder.prismaObject('Conversation', {
     metadata: t.expose('metadata', { type: 'JSON' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
-    messages: t.relatedConnection('messages', { cursor: 'id', totalCount: true, query: { orderBy: oldestFirst } }),
+    messages: t.connection(
+      {
+        type: Message,
+        description: 'Messages oldest first',
+        resolve: (conversation, args, ctx, info) =>
+          childConnection(
+            { table: 'messages', parentColumn: 'conversation_id', direction: 'asc' },
+            db.message,
+            conversation.id,
+            args,
+            ctx,
+            info,
+          ) as never,
+      },
+      MessageConnection,
+    ),
     messagePage: t.field({
       type: MessagePage,
       description: 'Messages oldest first, by offset (the REST layer pages this way)',
@@ -147,51 +163,36 @@ function conversationFilter(
   }
 }
 
-builder.queryFields((t) => {
-  const filters = {
-    channel: t.arg({ type: ConversationChannel }),
-    status: t.arg({ type: ConversationStatus }),
+resourceQueries({
+  model: 'Conversation',
+  delegate: () => db.conversation,
+  names: { one: 'conversation', many: 'conversations', page: 'conversationPage' },
+  description: 'Conversations, newest first',
+  scope: 'read:conversations',
+  connection: connectionType('Conversation', Conversation),
+  page: ConversationPage,
+  args: (t) => ({
+    channel: t.arg({ type: ConversationChannel, description: 'Only conversations on this channel' }),
+    status: t.arg({ type: ConversationStatus, description: 'Only open or only closed conversations' }),
     startDate: t.arg.string({ description: 'On started_at: YYYY-MM-DD or ISO 8601, inclusive' }),
     endDate: t.arg.string({ description: 'On started_at: YYYY-MM-DD (whole day) or ISO 8601, inclusive' }),
-  }
-  return {
-    conversation: t.prismaField({
-      type: 'Conversation',
-      nullable: true,
-      authScopes: { scope: 'read:conversations' },
-      args: { id: t.arg.id({ required: true }) },
-      resolve: (query, _root, args, ctx) =>
-        db.conversation.findFirst({ ...query, where: { id: String(args.id), accountId: accountOf(ctx) } }),
-    }),
-    conversationTranscript: t.field({
-      type: Transcript,
-      nullable: true,
-      description: "A conversation's transcript (null when no such conversation exists in this account)",
-      authScopes: { scope: 'read:transcripts' },
-      args: { conversationId: t.arg.id({ required: true }) },
-      resolve: async (_root, args, ctx) => {
-        const conversation = await db.conversation.findFirst({
-          where: { id: String(args.conversationId), accountId: accountOf(ctx) },
-          select: { id: true, channel: true },
-        })
-        return conversation && loadTranscript(conversation)
-      },
-    }),
-    conversations: t.prismaConnection({
-      type: 'Conversation',
-      cursor: 'id',
-      authScopes: { scope: 'read:conversations' },
-      args: filters,
-      totalCount: (_root, args, ctx) => db.conversation.count({ where: conversationFilter(accountOf(ctx), args) }),
-      resolve: (query, _root, args, ctx) =>
-        db.conversation.findMany({ ...query, where: conversationFilter(accountOf(ctx), args), orderBy: newestFirst }),
-    }),
-    conversationPage: t.field({
-      type: ConversationPage,
-      description: 'Conversations newest first, by offset (the REST layer pages this way)',
-      authScopes: { scope: 'read:conversations' },
-      args: { ...filters, limit: t.arg.int(), offset: t.arg.int() },
-      resolve: (_root, args, ctx) => ({ where: conversationFilter(accountOf(ctx), args), orderBy: newestFirst, ...pageWindow(args) }),
-    }),
-  }
+  }),
+  where: conversationFilter,
 })
+
+builder.queryFields((t) => ({
+  conversationTranscript: t.field({
+    type: Transcript,
+    nullable: true,
+    description: "A conversation's transcript (null when no such conversation exists in this account)",
+    authScopes: { scope: 'read:transcripts' },
+    args: { conversationId: t.arg.id({ required: true }) },
+    resolve: async (_root, args, ctx) => {
+      const conversation = await db.conversation.findFirst({
+        where: { id: String(args.conversationId), accountId: accountOf(ctx) },
+        select: { id: true, channel: true },
+      })
+      return conversation && loadTranscript(conversation)
+    },
+  }),
+}))

@@ -8,7 +8,8 @@ import { conflict, notFound } from '../errors.js'
 import type { Prisma } from '../generated/prisma/client.js'
 import { builder } from './builder.js'
 import { definedOnly, inputType } from './inputs.js'
-import { pageType, pageWindow } from './paging.js'
+import { connectionType, resourceQueries } from './lists.js'
+import { pageType } from './paging.js'
 import { email, id, jsonObject, phone, text } from './rules.js'
 import { searchFilter } from './search.js'
 import { accountOf } from './tenancy.js'
@@ -28,7 +29,6 @@ export const Customer = builder.prismaObject('Customer', {
     metadata: t.expose('metadata', { type: 'JSON' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
-    projects: t.relatedConnection('projects', { cursor: 'id', totalCount: true, query: { orderBy: newestFirst } }),
   }),
 })
 
@@ -108,35 +108,19 @@ async function upsertCustomer(accountId: string, input: Input): Promise<{ create
   }
 }
 
-builder.queryFields((t) => {
-  const filters = {
+resourceQueries({
+  model: 'Customer',
+  delegate: () => db.customer,
+  names: { one: 'customer', many: 'customers', page: 'customerPage' },
+  description: 'Customers, newest first',
+  scope: 'read:hub',
+  connection: connectionType('Customer', Customer),
+  page: CustomerPage,
+  args: (t) => ({
     search: t.arg.string({ description: 'Case-insensitive substring of name, email or phone' }),
-    externalId: t.arg.string(),
-  }
-  return {
-    customer: t.prismaField({
-      type: 'Customer',
-      nullable: true,
-      authScopes: { scope: 'read:hub' },
-      args: { id: t.arg.id({ required: true }) },
-      resolve: (query, _root, args, ctx) => db.customer.findFirst({ ...query, where: { id: String(args.id), accountId: accountOf(ctx) } }),
-    }),
-    customers: t.prismaConnection({
-      type: 'Customer',
-      cursor: 'id',
-      authScopes: { scope: 'read:hub' },
-      args: filters,
-      totalCount: (_root, args, ctx) => db.customer.count({ where: customerFilter(accountOf(ctx), args) }),
-      resolve: (query, _root, args, ctx) =>
-        db.customer.findMany({ ...query, where: customerFilter(accountOf(ctx), args), orderBy: newestFirst }),
-    }),
-    customerPage: t.field({
-      type: CustomerPage,
-      authScopes: { scope: 'read:hub' },
-      args: { ...filters, limit: t.arg.int(), offset: t.arg.int() },
-      resolve: (_root, args, ctx) => ({ where: customerFilter(accountOf(ctx), args), orderBy: newestFirst, ...pageWindow(args) }),
-    }),
-  }
+    externalId: t.arg.string({ description: "Your system's id for the customer" }),
+  }),
+  where: customerFilter,
 })
 
 builder.mutationFields((t) => ({

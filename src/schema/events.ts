@@ -20,6 +20,7 @@ import { AUTOMATION_EVENT_TYPES } from '../services/automations/library.js'
 import { builder } from './builder.js'
 import { newestFirst } from './customers.js'
 import { inputType } from './inputs.js'
+import { childConnection, connectionType } from './lists.js'
 import { pageType, pageWindow } from './paging.js'
 import { id, jsonObject, timestamp } from './rules.js'
 import { accountOf } from './tenancy.js'
@@ -45,8 +46,25 @@ export const ProjectEvent = builder.prismaObject('ProjectEvent', {
 
 const ProjectEventPage = pageType('ProjectEvent', () => db.projectEvent)
 
+const ProjectEventConnection = connectionType('ProjectEvent', ProjectEvent)
+
 builder.prismaObjectFields('Project', (t) => ({
-  events: t.relatedConnection('events', { cursor: 'id', totalCount: true, query: { orderBy: newestFirst } }),
+  events: t.connection(
+    {
+      type: ProjectEvent,
+      description: "The project's events, newest first",
+      resolve: (project, args, ctx, info) =>
+        childConnection(
+          { table: 'project_events', parentColumn: 'project_id', direction: 'desc' },
+          db.projectEvent,
+          project.id,
+          args,
+          ctx,
+          info,
+        ) as never,
+    },
+    ProjectEventConnection,
+  ),
   eventPage: t.field({
     type: ProjectEventPage,
     description: 'Events newest first, by offset (the REST layer pages this way)',

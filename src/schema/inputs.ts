@@ -15,7 +15,7 @@ import { sentence } from './rules.js'
 
 type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never
 /** What `meta({ graphql })` may name: a scalar of the schema or a ref made by the builder. */
-export type GraphQLTypeName = 'ID' | 'String' | 'Int' | 'Float' | 'Boolean' | 'JSON' | 'DateTime' | { name: string }
+export type GraphQLTypeName = 'ID' | 'String' | 'Int' | 'Float' | 'Boolean' | 'JSON' | 'DateTime' | { name: string } | [{ name: string }]
 
 interface Unwrapped {
   rule: z.ZodType

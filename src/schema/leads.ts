@@ -12,7 +12,8 @@ import { fireWebhookEvent } from '../services/webhooks/outbox.js'
 import { leadJson } from '../services/webhooks/payloads.js'
 import { builder } from './builder.js'
 import { definedOnly, inputType } from './inputs.js'
-import { pageType, pageWindow, type WindowRules } from './paging.js'
+import { connectionType, resourceQueries } from './lists.js'
+import { pageType, type WindowRules } from './paging.js'
 import { blankAsNull, email, jsonObject, phone, trimmedText } from './rules.js'
 import { searchFilter } from './search.js'
 import { accountOf } from './tenancy.js'
@@ -102,32 +103,22 @@ export function leadFilter(
   }
 }
 
-builder.queryFields((t) => ({
-  lead: t.prismaField({
-    type: 'Lead',
-    nullable: true,
-    authScopes: { scope: 'leads:read' },
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (query, _root, args, ctx) => db.lead.findFirst({ ...query, where: { id: String(args.id), accountId: accountOf(ctx) } }),
+resourceQueries({
+  model: 'Lead',
+  delegate: () => db.lead,
+  names: { one: 'lead', many: 'leads', page: 'leadPage' },
+  description: 'Leads, newest first',
+  scope: 'leads:read',
+  connection: connectionType('Lead', Lead),
+  page: LeadPage,
+  args: (t) => ({
+    stage: t.arg({ type: LeadStageType, description: 'Only leads at this pipeline stage' }),
+    aiStatus: t.arg({ type: AiStatus, description: 'Only leads with this AI rating' }),
+    search: t.arg.string({ description: 'Case-insensitive substring of the name, phone or email' }),
   }),
-  leadPage: t.field({
-    type: LeadPage,
-    description: 'Leads newest first, by offset; `search` is a case-insensitive substring of name, phone or email',
-    authScopes: { scope: 'leads:read' },
-    args: {
-      stage: t.arg({ type: LeadStage }),
-      aiStatus: t.arg({ type: AiStatus }),
-      search: t.arg.string(),
-      limit: t.arg.int(),
-      offset: t.arg.int(),
-    },
-    resolve: (_root, args, ctx) => ({
-      where: leadFilter(accountOf(ctx), args),
-      orderBy: newestFirst,
-      ...pageWindow(args, LEAD_API_WINDOW),
-    }),
-  }),
-}))
+  where: leadFilter,
+  window: LEAD_API_WINDOW,
+})
 
 builder.mutationFields((t) => ({
   createLead: t.field({

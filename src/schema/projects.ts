@@ -11,10 +11,10 @@ import { AUTOMATION_EVENT_TYPES } from '../services/automations/library.js'
 import { fireWebhookEvent } from '../services/webhooks/outbox.js'
 import { projectJson } from '../services/webhooks/payloads.js'
 import { builder } from './builder.js'
-import { newestFirst } from './customers.js'
 import { recordedEventFor } from './events.js'
 import { definedOnly, inputType } from './inputs.js'
-import { pageType, pageWindow } from './paging.js'
+import { childConnection, connectionType, resourceQueries } from './lists.js'
+import { pageType } from './paging.js'
 import { amount, day, id, jsonObject, text } from './rules.js'
 import { accountOf } from './tenancy.js'
 
@@ -170,33 +170,42 @@ async function changeStatus(
   })
 }
 
-builder.queryFields((t) => {
-  const filters = { pipelineStage: t.arg.string(), projectStatus: t.arg.string(), customerId: t.arg.id() }
-  return {
-    project: t.prismaField({
-      type: 'Project',
-      nullable: true,
-      authScopes: { scope: 'read:hub' },
-      args: { id: t.arg.id({ required: true }) },
-      resolve: (query, _root, args, ctx) => db.project.findFirst({ ...query, where: { id: String(args.id), accountId: accountOf(ctx) } }),
-    }),
-    projects: t.prismaConnection({
-      type: 'Project',
-      cursor: 'id',
-      authScopes: { scope: 'read:hub' },
-      args: filters,
-      totalCount: (_root, args, ctx) => db.project.count({ where: projectFilter(accountOf(ctx), args) }),
-      resolve: (query, _root, args, ctx) =>
-        db.project.findMany({ ...query, where: projectFilter(accountOf(ctx), args), orderBy: newestFirst }),
-    }),
-    projectPage: t.field({
-      type: ProjectPage,
-      authScopes: { scope: 'read:hub' },
-      args: { ...filters, limit: t.arg.int(), offset: t.arg.int() },
-      resolve: (_root, args, ctx) => ({ where: projectFilter(accountOf(ctx), args), orderBy: newestFirst, ...pageWindow(args) }),
-    }),
-  }
+const ProjectConnection = connectionType('Project', Project)
+
+resourceQueries({
+  model: 'Project',
+  delegate: () => db.project,
+  names: { one: 'project', many: 'projects', page: 'projectPage' },
+  description: 'Projects, newest first',
+  scope: 'read:hub',
+  connection: ProjectConnection,
+  page: ProjectPage,
+  args: (t) => ({
+    pipelineStage: t.arg.string({ description: 'Only projects at this stage' }),
+    projectStatus: t.arg.string({ description: 'Only projects with this status' }),
+    customerId: t.arg.id({ description: "Only this customer's projects" }),
+  }),
+  where: projectFilter,
 })
+
+builder.prismaObjectFields('Customer', (t) => ({
+  projects: t.connection(
+    {
+      type: Project,
+      description: "The customer's projects, newest first",
+      resolve: (customer, args, ctx, info) =>
+        childConnection(
+          { table: 'projects', parentColumn: 'customer_id', direction: 'desc' },
+          db.project,
+          customer.id,
+          args,
+          ctx,
+          info,
+        ) as never,
+    },
+    ProjectConnection,
+  ),
+}))
 
 builder.mutationFields((t) => ({
   saveProject: t.field({

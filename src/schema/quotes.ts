@@ -3,6 +3,7 @@
  * stored as decimals; `updateQuoteStatus` stamps sent/viewed/accepted/declined times and fires
  * quote.accepted / quote.declined in the same transaction.
  */
+import { z } from 'zod'
 import { db } from '../db/client.js'
 import { badRequest, notFound } from '../errors.js'
 import type { Prisma } from '../generated/prisma/client.js'
@@ -10,20 +11,22 @@ import { QuoteStatus } from '../generated/prisma/enums.js'
 import { fireWebhookEvent } from '../services/webhooks/outbox.js'
 import { quoteJson } from '../services/webhooks/payloads.js'
 import { builder } from './builder.js'
-import { LEAD_API_WINDOW, newestFirst } from './leads.js'
-import { pageType, pageWindow } from './paging.js'
+import { inputType } from './inputs.js'
+import { LEAD_API_WINDOW } from './leads.js'
+import { connectionType, resourceQueries } from './lists.js'
+import { pageType } from './paging.js'
+import { day, id, jsonObject, money, requiredText } from './rules.js'
 import { accountOf } from './tenancy.js'
-import { capped, jsonObject } from './validation.js'
 
 builder.enumType(QuoteStatus, { name: 'QuoteStatus' })
 
-const money = (value: { toNumber(): number }) => value.toNumber()
+const asNumber = (value: { toNumber(): number }) => value.toNumber()
 
 export const QuoteLineItem = builder.prismaObject('QuoteLineItem', {
   fields: (t) => ({
     description: t.exposeString('description'),
-    quantity: t.float({ resolve: (item) => money(item.quantity) }),
-    unitPrice: t.float({ resolve: (item) => money(item.unitPrice) }),
+    quantity: t.float({ resolve: (item) => asNumber(item.quantity) }),
+    unitPrice: t.float({ resolve: (item) => asNumber(item.unitPrice) }),
   }),
 })
 
@@ -32,9 +35,9 @@ export const Quote = builder.prismaObject('Quote', {
     id: t.exposeID('id'),
     quoteNumber: t.exposeString('quoteNumber', { description: 'Q-00042 style, unique per account' }),
     status: t.expose('status', { type: QuoteStatus }),
-    subtotal: t.float({ resolve: (q) => money(q.subtotal) }),
-    tax: t.float({ resolve: (q) => money(q.tax) }),
-    total: t.float({ resolve: (q) => money(q.total) }),
+    subtotal: t.float({ resolve: (q) => asNumber(q.subtotal) }),
+    tax: t.float({ resolve: (q) => asNumber(q.tax) }),
+    total: t.float({ resolve: (q) => asNumber(q.total) }),
     currency: t.exposeString('currency'),
     lineItems: t.relation('lineItems', { query: { orderBy: { position: 'asc' } } }),
     metadata: t.expose('metadata', { type: 'JSON' }),
@@ -50,53 +53,49 @@ export const Quote = builder.prismaObject('Quote', {
 
 const QuotePage = pageType('Quote', () => db.quote)
 
-const LineItemInput = builder.inputType('QuoteLineItemInput', {
-  fields: (t) => ({
-    description: t.string({ required: true }),
-    quantity: t.float({ required: true }),
-    unitPrice: t.float({ required: true }),
-  }),
-})
-
-const CreateQuoteInput = builder.inputType('CreateQuoteInput', {
-  fields: (t) => ({
-    leadId: t.id({ required: true }),
-    lineItems: t.field({ type: [LineItemInput], required: true }),
-    tax: t.float(),
-    currency: t.string({ description: 'ISO 4217, default USD' }),
-    validUntil: t.string({ description: 'YYYY-MM-DD' }),
-    metadata: t.field({ type: 'JSON' }),
-  }),
-})
-
 const MAX_ITEMS = 200
-const MAX_AMOUNT_CENTS = 1e14 // decimal(14,2) holds 12 digits before the point
 
-function cents(value: number, field: string): number {
-  const result = Math.round(value * 100)
-  if (!Number.isFinite(value) || value < 0 || result >= MAX_AMOUNT_CENTS) throw badRequest(`${field} must be a non-negative amount`)
-  return result
-}
+const lineItemRules = z.object({
+  description: requiredText(1000).describe('What the line is for'),
+  quantity: z
+    .number()
+    .refine(
+      (value) => Number.isFinite(value) && Math.round(value * 1000) > 0 && Math.round(value * 1000) <= 1e9,
+      'must be greater than 0 and at most 1000000',
+    )
+    .describe('Up to three decimals'),
+  unitPrice: money.describe('Price of one unit, in the quote currency'),
+})
+const LineItemInput = inputType('QuoteLineItemInput', lineItemRules)
+
+export const quoteRules = z.object({
+  leadId: id.describe('The lead the quote is for'),
+  lineItems: z
+    .array(lineItemRules)
+    .min(1, `must hold 1 to ${MAX_ITEMS} items`)
+    .max(MAX_ITEMS, `must hold 1 to ${MAX_ITEMS} items`)
+    .meta({ graphql: [LineItemInput] }),
+  tax: money.nullish().describe('Added to the subtotal; default 0'),
+  currency: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^[A-Z]{3}$/, 'must be a three-letter ISO 4217 code')
+    .nullish()
+    .describe('ISO 4217, default USD'),
+  validUntil: day.nullish().describe('YYYY-MM-DD'),
+  metadata: jsonObject.nullish().describe('Free-form JSON object, stored as given'),
+})
+const CreateQuoteInput = inputType('CreateQuoteInput', quoteRules)
+
+const cents = (value: number) => Math.round(value * 100)
 
 function lineItems(items: (typeof LineItemInput.$inferInput)[]) {
-  if (items.length === 0 || items.length > MAX_ITEMS) throw badRequest(`lineItems must hold 1 to ${MAX_ITEMS} items`)
   return items.map((item, position) => {
-    const description = capped(item.description.trim(), 'description', 1000)
-    if (!description) throw badRequest('Every line item needs a description')
     const milli = Math.round(item.quantity * 1000)
-    if (!Number.isFinite(item.quantity) || milli <= 0 || milli > 1e9)
-      throw badRequest('quantity must be greater than 0 and at most 1000000')
-    const unitCents = cents(item.unitPrice, 'unitPrice')
-    return { position, description, milli, unitCents, totalCents: Math.round((unitCents * milli) / 1000) }
+    const unitCents = cents(item.unitPrice)
+    return { position, description: item.description, milli, unitCents, totalCents: Math.round((unitCents * milli) / 1000) }
   })
-}
-
-function parseDay(value: string, field: string): Date {
-  const date = /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T00:00:00Z`) : null
-  // new Date('2026-02-31') rolls over silently; only dates that round-trip are real.
-  if (!date || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value)
-    throw badRequest(`${field} must be a date as YYYY-MM-DD`)
-  return date
 }
 
 const decimal = (centsValue: number) => (centsValue / 100).toFixed(2)
@@ -110,26 +109,18 @@ const stampedAt: Partial<Record<QuoteStatus, 'sentAt' | 'viewedAt' | 'acceptedAt
 }
 const SETTABLE = ['sent', 'viewed', 'accepted', 'declined', 'expired'] as const
 
-builder.queryFields((t) => ({
-  quote: t.prismaField({
-    type: 'Quote',
-    nullable: true,
-    authScopes: { scope: 'quotes:read' },
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (query, _root, args, ctx) => db.quote.findFirst({ ...query, where: { id: String(args.id), accountId: accountOf(ctx) } }),
-  }),
-  quotePage: t.field({
-    type: QuotePage,
-    description: 'Quotes newest first, by offset',
-    authScopes: { scope: 'quotes:read' },
-    args: { status: t.arg({ type: QuoteStatus }), limit: t.arg.int(), offset: t.arg.int() },
-    resolve: (_root, args, ctx) => ({
-      where: { accountId: accountOf(ctx), ...(args.status ? { status: args.status } : {}) },
-      orderBy: newestFirst,
-      ...pageWindow(args, LEAD_API_WINDOW),
-    }),
-  }),
-}))
+resourceQueries({
+  model: 'Quote',
+  delegate: () => db.quote,
+  names: { one: 'quote', many: 'quotes', page: 'quotePage' },
+  description: 'Quotes, newest first',
+  scope: 'quotes:read',
+  connection: connectionType('Quote', Quote),
+  page: QuotePage,
+  args: (t) => ({ status: t.arg({ type: QuoteStatus, description: 'Only quotes in this state' }) }),
+  where: (accountId, args: { status?: QuoteStatus | null }) => ({ accountId, ...(args.status ? { status: args.status } : {}) }),
+  window: LEAD_API_WINDOW,
+})
 
 builder.mutationFields((t) => ({
   createQuote: t.field({
@@ -140,12 +131,11 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { input }, ctx) => {
       const accountId = accountOf(ctx)
       const items = lineItems(input.lineItems)
-      const taxCents = cents(input.tax ?? 0, 'tax')
+      const taxCents = cents(input.tax ?? 0)
       const subtotalCents = items.reduce((sum, item) => sum + item.totalCents, 0)
-      const currency = (input.currency ?? 'USD').trim().toUpperCase()
-      if (!/^[A-Z]{3}$/.test(currency)) throw badRequest('currency must be a three-letter ISO 4217 code')
-      const validUntil = input.validUntil ? parseDay(input.validUntil, 'validUntil') : null
-      const metadata = (jsonObject(input.metadata, 'metadata') ?? {}) as Prisma.InputJsonObject
+      const currency = input.currency ?? 'USD'
+      const validUntil = input.validUntil ? new Date(`${input.validUntil}T00:00:00Z`) : null
+      const metadata = (input.metadata ?? {}) as Prisma.InputJsonObject
       const lead = await db.lead.findFirst({ where: { id: String(input.leadId), accountId }, select: { id: true } })
       if (!lead) throw notFound('Lead not found')
       return db.$transaction(async (tx) => {

@@ -102,6 +102,11 @@ export const day = z
 /** A decimal amount that fits the money columns (decimal(14,2)). */
 export const amount = z.number().refine((value) => Number.isFinite(value) && Math.abs(value) < 1e12, 'must be a number below 1000000000000')
 
+/** A non-negative amount of money that fits decimal(14,2). */
+export const money = z
+  .number()
+  .refine((value) => Number.isFinite(value) && value >= 0 && Math.round(value * 100) < 1e14, 'must be a non-negative amount')
+
 /** Makes the sentence for one problem, naming the field as the caller spelled it. */
 export function describeIssue(issue: z.core.$ZodIssue, input: unknown, name: (path: PropertyKey[]) => string): string {
   if (issue.code === 'custom' && issue.params?.sentence) return issue.message

@@ -3,22 +3,14 @@
  * (quiet hours) and test mode. The background worker (services/worker/) reads them on every
  * pass, so a change applies to the next message that falls due.
  */
+import { z } from 'zod'
 import { db } from '../db/client.js'
 import { badRequest, notFound } from '../errors.js'
 import { builder } from './builder.js'
-
-const AccountSettingsInput = builder.inputType('AccountSettingsInput', {
-  description: 'Absent fields keep their value; a null window bound clears it (both bounds or neither)',
-  fields: (t) => ({
-    autoDispatch: t.boolean({ description: 'The background worker sends messages when they fall due' }),
-    timeZone: t.string({ description: 'IANA time zone of the sending window, e.g. America/Chicago' }),
-    sendingWindowStart: t.string({ description: '"HH:MM" (24 h) in the time zone; messages wait for the window to open' }),
-    sendingWindowEnd: t.string({ description: '"HH:MM" (24 h); before start means the window crosses midnight' }),
-    testMode: t.boolean({ description: 'Messages are marked sent without reaching a provider' }),
-  }),
-})
+import { inputType } from './inputs.js'
 
 const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/
+const windowBound = z.string().trim().regex(HH_MM, 'must be a 24-hour time "HH:MM", e.g. 08:00')
 
 /** The canonical IANA name (`america/chicago` → `America/Chicago`), or a 400. */
 export function canonicalTimeZone(value: string): string {
@@ -31,18 +23,24 @@ export function canonicalTimeZone(value: string): string {
   }
 }
 
-function windowBound(value: string | null | undefined, field: string): string | null | undefined {
-  if (value === undefined || value === null) return value
-  if (!HH_MM.test(value.trim())) throw badRequest(`${field} must be a 24-hour time "HH:MM", e.g. 08:00`)
-  return value.trim()
-}
+const settingsRules = z
+  .object({
+    autoDispatch: z.boolean().nullish().describe('The background worker sends messages when they fall due'),
+    timeZone: z.string().transform(canonicalTimeZone).nullish().describe('IANA time zone of the sending window, e.g. America/Chicago'),
+    sendingWindowStart: windowBound.nullish().describe('"HH:MM" (24 h) in the time zone; messages wait for the window to open'),
+    sendingWindowEnd: windowBound.nullish().describe('"HH:MM" (24 h); before start means the window crosses midnight'),
+    testMode: z.boolean().nullish().describe('Messages are marked sent without reaching a provider'),
+  })
+  .describe('Absent fields keep their value; a null window bound clears it (both bounds or neither)')
+
+const AccountSettingsInput = inputType('AccountSettingsInput', settingsRules)
 
 type Input = typeof AccountSettingsInput.$inferInput
 
 async function updateSettings(accountId: string, input: Input) {
-  const start = windowBound(input.sendingWindowStart, 'sendingWindowStart')
-  const end = windowBound(input.sendingWindowEnd, 'sendingWindowEnd')
-  const timeZone = input.timeZone == null ? undefined : canonicalTimeZone(input.timeZone)
+  const start = input.sendingWindowStart
+  const end = input.sendingWindowEnd
+  const timeZone = input.timeZone ?? undefined
   // Row-locked so two partial updates of the window cannot combine into a half-set one.
   await db.$transaction(async (tx) => {
     const rows = await tx.$queryRaw<{ start: string | null; end: string | null }[]>`

@@ -3,6 +3,7 @@
  * library (services/automations/library.ts) and edits it here. Placeholders that match nothing
  * are kept (they render as empty text) and reported in `unknownPlaceholders`.
  */
+import { z } from 'zod'
 import { db } from '../db/client.js'
 import { badRequest, notFound } from '../errors.js'
 import type { Prisma } from '../generated/prisma/client.js'
@@ -10,10 +11,12 @@ import { Channel } from '../generated/prisma/enums.js'
 import { AUTOMATION_EVENT_TYPES } from '../services/automations/library.js'
 import { unknownPlaceholders } from '../services/automations/render.js'
 import { builder } from './builder.js'
-import { newestFirst } from './customers.js'
-import { pageType, pageWindow } from './paging.js'
+import { ChannelType } from './communications.js'
+import { definedOnly, inputType } from './inputs.js'
+import { connectionType, resourceQueries } from './lists.js'
+import { pageType } from './paging.js'
+import { requiredText, text } from './rules.js'
 import { accountOf } from './tenancy.js'
-import { capped } from './validation.js'
 
 const MAX_BODY = 5_000
 /** A year: the longest drip a template may wait after its event. */
@@ -38,69 +41,65 @@ export const Template = builder.prismaObject('Template', {
 })
 
 const TemplatePage = pageType('Template', () => db.template)
+export const TemplateConnection = connectionType('Template', Template)
 
-const TemplateInput = builder.inputType('TemplateInput', {
-  description: 'On update, absent fields keep their value; `eventType` and `channel` are set on creation only',
-  fields: (t) => ({
-    eventType: t.string(),
-    channel: t.field({ type: Channel }),
-    name: t.string(),
-    subject: t.string(),
-    body: t.string(),
-    delayMinutes: t.int(),
-    active: t.boolean(),
-  }),
-})
+export const templateRules = z
+  .object({
+    eventType: z
+      .string()
+      .refine((value) => AUTOMATION_EVENT_TYPES.includes(value), `must be one of ${AUTOMATION_EVENT_TYPES.join(', ')}`)
+      .nullish()
+      .describe('The automation event type it answers (set on creation only)'),
+    channel: z.enum(Channel).meta({ graphql: ChannelType }).nullish().describe('Set on creation only'),
+    name: requiredText(200).nullish(),
+    subject: text(500).nullish().describe('Email only'),
+    body: text(MAX_BODY)
+      .refine((value) => value.trim() !== '', 'must not be empty')
+      .nullish()
+      .describe('The message, with {{placeholders}}'),
+    delayMinutes: z
+      .int()
+      .min(0, `must be between 0 and ${MAX_DELAY_MINUTES}`)
+      .max(MAX_DELAY_MINUTES, `must be between 0 and ${MAX_DELAY_MINUTES}`)
+      .nullish()
+      .describe('Minutes after the event; 0 sends at once'),
+    active: z.boolean().nullish(),
+  })
+  .describe('On update, absent fields keep their value; `eventType` and `channel` are set on creation only')
+
+const TemplateInput = inputType('TemplateInput', templateRules)
 
 type Input = typeof TemplateInput.$inferInput
 
+/** The fields an update changes (null keeps a required column as it is). */
 function templateFields(input: Input) {
-  if (input.name !== undefined && input.name !== null && !input.name.trim()) throw badRequest('name must not be empty')
-  if (input.body !== undefined && input.body !== null && !input.body.trim()) throw badRequest('body must not be empty')
-  const delay = input.delayMinutes
-  if (delay !== undefined && delay !== null && (delay < 0 || delay > MAX_DELAY_MINUTES)) {
-    throw badRequest(`delay_minutes must be between 0 and ${MAX_DELAY_MINUTES}`)
-  }
-  const fields = {
-    name: capped(input.name ?? undefined, 'name', 200) ?? undefined,
-    subject: capped(input.subject, 'subject', 500),
-    body: capped(input.body ?? undefined, 'body', MAX_BODY) ?? undefined,
-    delayMinutes: delay ?? undefined,
-    active: input.active ?? undefined,
-  }
-  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<typeof fields>
+  const { eventType: _event, channel: _channel, name, body, delayMinutes, active, subject } = input
+  return definedOnly({
+    name: name ?? undefined,
+    body: body ?? undefined,
+    delayMinutes: delayMinutes ?? undefined,
+    active: active ?? undefined,
+    subject,
+  })
 }
 
 function templateFilter(accountId: string, args: { eventType?: string | null; channel?: Channel | null }): Prisma.TemplateWhereInput {
   return { accountId, ...(args.eventType ? { eventType: args.eventType } : {}), ...(args.channel ? { channel: args.channel } : {}) }
 }
 
-builder.queryFields((t) => {
-  const filters = { eventType: t.arg.string(), channel: t.arg({ type: Channel }) }
-  return {
-    template: t.prismaField({
-      type: 'Template',
-      nullable: true,
-      authScopes: { scope: 'read:hub' },
-      args: { id: t.arg.id({ required: true }) },
-      resolve: (query, _root, args, ctx) => db.template.findFirst({ ...query, where: { id: String(args.id), accountId: accountOf(ctx) } }),
-    }),
-    templates: t.prismaConnection({
-      type: 'Template',
-      cursor: 'id',
-      authScopes: { scope: 'read:hub' },
-      args: filters,
-      totalCount: (_root, args, ctx) => db.template.count({ where: templateFilter(accountOf(ctx), args) }),
-      resolve: (query, _root, args, ctx) =>
-        db.template.findMany({ ...query, where: templateFilter(accountOf(ctx), args), orderBy: newestFirst }),
-    }),
-    templatePage: t.field({
-      type: TemplatePage,
-      authScopes: { scope: 'read:hub' },
-      args: { ...filters, limit: t.arg.int(), offset: t.arg.int() },
-      resolve: (_root, args, ctx) => ({ where: templateFilter(accountOf(ctx), args), orderBy: newestFirst, ...pageWindow(args) }),
-    }),
-  }
+resourceQueries({
+  model: 'Template',
+  delegate: () => db.template,
+  names: { one: 'template', many: 'templates', page: 'templatePage' },
+  description: "The account's message templates, newest first",
+  scope: 'read:hub',
+  connection: TemplateConnection,
+  page: TemplatePage,
+  args: (t) => ({
+    eventType: t.arg.string({ description: 'Only templates for this event type' }),
+    channel: t.arg({ type: Channel, description: 'Only templates for this channel' }),
+  }),
+  where: templateFilter,
 })
 
 builder.mutationFields((t) => ({
@@ -110,9 +109,7 @@ builder.mutationFields((t) => ({
     authScopes: { scope: 'write:hub' },
     args: { input: t.arg({ type: TemplateInput, required: true }) },
     resolve: (query, _root, { input }, ctx) => {
-      if (!input.eventType || !AUTOMATION_EVENT_TYPES.includes(input.eventType)) {
-        throw badRequest(`eventType must be one of ${AUTOMATION_EVENT_TYPES.join(', ')}`)
-      }
+      if (!input.eventType) throw badRequest(`eventType must be one of ${AUTOMATION_EVENT_TYPES.join(', ')}`)
       if (!input.channel) throw badRequest('channel is required')
       if (!input.name || !input.body) throw badRequest('name and body are required')
       const fields = templateFields(input)

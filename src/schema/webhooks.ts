@@ -4,6 +4,7 @@
  * and list endpoints with their recent deliveries and every attempt's outcome.
  */
 
+import { z } from 'zod'
 import type { Context } from '../context/context.js'
 import { encryptSecret } from '../crypto.js'
 import { db } from '../db/client.js'
@@ -13,6 +14,9 @@ import { WEBHOOK_EVENTS, webhookBody } from '../services/webhooks/outbox.js'
 import { generateWebhookSecret } from '../services/webhooks/signing.js'
 import { assertSafeWebhookUrl } from '../services/webhooks/url-safety.js'
 import { builder } from './builder.js'
+import { inputType } from './inputs.js'
+import { childConnection, connectionType } from './lists.js'
+import { sentence } from './rules.js'
 import { accountOf } from './tenancy.js'
 
 builder.enumType(DeliveryStatus, { name: 'WebhookDeliveryStatus' })
@@ -52,29 +56,53 @@ export const WebhookEndpoint = builder.prismaObject('WebhookEndpoint', {
     events: t.exposeStringList('events'),
     active: t.exposeBoolean('active'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    deliveries: t.relatedConnection('deliveries', {
-      cursor: 'id',
-      totalCount: true,
-      query: { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] },
-    }),
+    deliveries: t.connection(
+      {
+        type: WebhookDelivery,
+        description: "The endpoint's deliveries, newest first",
+        resolve: (endpoint, args, ctx, info) =>
+          childConnection(
+            { table: 'webhook_deliveries', parentColumn: 'endpoint_id', direction: 'desc' },
+            db.webhookDelivery,
+            endpoint.id,
+            args,
+            ctx,
+            info,
+          ) as never,
+      },
+      connectionType('WebhookDelivery', WebhookDelivery),
+    ),
   }),
 })
 
-const EndpointInput = builder.inputType('WebhookEndpointInput', {
-  fields: (t) => ({
-    url: t.string({ required: true, description: 'https:// and not a private address (unless ALLOW_PRIVATE_WEBHOOK_URLS=1)' }),
-    events: t.stringList({ required: true, description: WEBHOOK_EVENTS.join(', ') }),
-    active: t.boolean(),
-  }),
-})
+const events = z
+  .array(z.string())
+  .transform((names) => [...new Set(names)])
+  .superRefine((names, ctx) => {
+    const unknown = names.filter((e) => !(WEBHOOK_EVENTS as readonly string[]).includes(e))
+    if (unknown.length)
+      ctx.addIssue({ code: 'custom', ...sentence(`Unknown event: ${unknown.join(', ')}. Known events: ${WEBHOOK_EVENTS.join(', ')}`) })
+    else if (names.length === 0) ctx.addIssue({ code: 'custom', ...sentence('Subscribe to at least one event') })
+  })
+  .meta({ graphql: ['String'] as never })
 
-const EndpointPatch = builder.inputType('WebhookEndpointPatch', {
-  fields: (t) => ({ url: t.string(), events: t.stringList(), active: t.boolean() }),
+export const endpointRules = z.object({
+  url: z
+    .string()
+    .max(2000, 'must be at most 2000 characters')
+    .describe('https:// and not a private address (unless ALLOW_PRIVATE_WEBHOOK_URLS=1)'),
+  events: events.describe(WEBHOOK_EVENTS.join(', ')),
+  active: z.boolean().nullish().describe('Inactive endpoints receive no new deliveries; default true'),
 })
+const EndpointInput = inputType('WebhookEndpointInput', endpointRules)
+const EndpointPatch = inputType(
+  'WebhookEndpointPatch',
+  endpointRules.partial().extend({ url: endpointRules.shape.url.nullish(), events: events.nullish() }),
+)
 
 const SecretResult = builder.objectRef<{ secret: string; endpointId: string }>('WebhookSecretResult').implement({
   fields: (t) => ({
-    secret: t.exposeString('secret', { description: 'whsec_…: shown only here; see the README for verifying signatures' }),
+    secret: t.exposeString('secret', { description: 'whsec_…: shown only here; docs/webhooks.md shows how to verify signatures' }),
     endpoint: t.prismaField({
       type: 'WebhookEndpoint',
       resolve: (query, result) => db.webhookEndpoint.findUniqueOrThrow({ ...query, where: { id: result.endpointId } }),
@@ -83,14 +111,6 @@ const SecretResult = builder.objectRef<{ secret: string; endpointId: string }>('
 })
 
 const MAX_ENDPOINTS = 20
-
-function checkEvents(events: string[]): string[] {
-  const unique = [...new Set(events)]
-  const unknown = unique.filter((e) => !(WEBHOOK_EVENTS as readonly string[]).includes(e))
-  if (unknown.length) throw badRequest(`Unknown event: ${unknown.join(', ')}. Known events: ${WEBHOOK_EVENTS.join(', ')}`)
-  if (unique.length === 0) throw badRequest('Subscribe to at least one event')
-  return unique
-}
 
 async function ownEndpoint(ctx: Context, id: string | number) {
   const endpoint = await db.webhookEndpoint.findFirst({ where: { id: String(id), accountId: accountOf(ctx) }, select: { id: true } })
@@ -117,13 +137,12 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: EndpointInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const accountId = accountOf(ctx)
-      const events = checkEvents(input.events)
       const url = await assertSafeWebhookUrl(input.url, ctx.config.ALLOW_PRIVATE_WEBHOOK_URLS)
       if ((await db.webhookEndpoint.count({ where: { accountId } })) >= MAX_ENDPOINTS)
         throw badRequest(`An account can have at most ${MAX_ENDPOINTS} webhook endpoints`)
       const secret = generateWebhookSecret()
       const endpoint = await db.webhookEndpoint.create({
-        data: { accountId, url, events, active: input.active ?? true, secretEncrypted: sealed(ctx, secret) },
+        data: { accountId, url, events: input.events, active: input.active ?? true, secretEncrypted: sealed(ctx, secret) },
       })
       return { secret, endpointId: endpoint.id }
     },
@@ -137,7 +156,7 @@ builder.mutationFields((t) => ({
       const { id: endpointId } = await ownEndpoint(ctx, id)
       const data = {
         ...(input.url != null ? { url: await assertSafeWebhookUrl(input.url, ctx.config.ALLOW_PRIVATE_WEBHOOK_URLS) } : {}),
-        ...(input.events != null ? { events: checkEvents(input.events) } : {}),
+        ...(input.events != null ? { events: input.events } : {}),
         ...(input.active != null ? { active: input.active } : {}),
       }
       return db.webhookEndpoint.update({ ...query, where: { id: endpointId }, data })

@@ -1,0 +1,317 @@
+/**
+ * Lists, declared once per resource: `resourceQueries` adds the three root fields every listed
+ * resource has — one row by id, a Relay connection, and the offset page the REST rows read — all
+ * confined to the caller's account. `childConnection` pages a parent's rows (a conversation's
+ * messages) for every parent of a list in two statements, whatever the number of parents.
+ *
+ * Connections page by keyset on (createdAt, id), never by offset and never by looking a cursor's
+ * row up: cursors are opaque and signed for their list (./cursors.ts), so pages stay stable while
+ * rows are inserted and a cursor reveals nothing about rows it was not handed out for.
+ */
+import { queryFromInfo } from '@pothos/plugin-prisma'
+import DataLoader from 'dataloader'
+import type { GraphQLResolveInfo } from 'graphql'
+import type { Context } from '../context/context.js'
+import type { Scope } from '../context/principal.js'
+import { db } from '../db/client.js'
+import { badRequest } from '../errors.js'
+import type PrismaTypes from '../generated/pothos-types.js'
+import { Prisma } from '../generated/prisma/client.js'
+import { builder } from './builder.js'
+import { decodeCursor, encodeCursor, type Position } from './cursors.js'
+import { CRM_WINDOW, type PageShape, pageWindow, type WindowRules } from './paging.js'
+import { accountOf } from './tenancy.js'
+
+type Model = keyof PrismaTypes
+type Direction = 'asc' | 'desc'
+type Row = Position & Record<string, unknown>
+
+export const DEFAULT_CONNECTION_SIZE = 20
+export const MAX_CONNECTION_SIZE = 100
+
+export interface ConnectionArgs {
+  first?: number | null
+  last?: number | null
+  after?: string | null
+  before?: string | null
+}
+
+/** The rows of one connection page, as plugin-relay wants them, and the total it can count. */
+export interface ConnectionPage {
+  edges: { cursor: string; node: unknown }[]
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null }
+  totalCount: () => Promise<number>
+}
+
+/** The order of a list in both directions: (createdAt, id), newest or oldest first. */
+export const orderOf = (direction: Direction) => [{ createdAt: direction }, { id: direction }]
+
+interface Window {
+  size: number
+  /** Reading backwards (`last`/`before`): the list's order reversed, then the page reversed back. */
+  backward: boolean
+  from?: Position
+  direction: Direction
+}
+
+function windowOf(args: ConnectionArgs, direction: Direction, owner: string, secret: string): Window {
+  if (args.first != null && args.last != null) throw badRequest('Give first or last, not both')
+  if ((args.first ?? 0) < 0 || (args.last ?? 0) < 0) throw badRequest('first and last must not be negative')
+  const backward = args.last != null || args.before != null
+  const cursor = backward ? args.before : args.after
+  const size = Math.min(args.first ?? args.last ?? DEFAULT_CONNECTION_SIZE, MAX_CONNECTION_SIZE)
+  const reading: Direction = backward === (direction === 'desc') ? 'asc' : 'desc'
+  return { size, backward, from: cursor ? decodeCursor(secret, owner, cursor) : undefined, direction: reading }
+}
+
+/** Rows strictly past `from` in the reading direction. */
+function pastCursor(window: Window) {
+  if (!window.from) return {}
+  const beyond = window.direction === 'desc' ? 'lt' : 'gt'
+  const { createdAt, id } = window.from
+  return { OR: [{ createdAt: { [beyond]: createdAt } }, { createdAt, id: { [beyond]: id } }] }
+}
+
+function pageOf(
+  rows: Row[],
+  window: Window,
+  args: ConnectionArgs,
+  owner: string,
+  secret: string,
+  count: () => Promise<number>,
+): ConnectionPage {
+  const more = rows.length > window.size
+  const taken = rows.slice(0, window.size)
+  if (window.backward) taken.reverse()
+  const edges = taken.map((row) => ({ cursor: encodeCursor(secret, owner, row), node: row }))
+  let total: Promise<number> | undefined
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: window.backward ? args.before != null : more,
+      hasPreviousPage: window.backward ? more : args.after != null,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    totalCount: () => {
+      total ??= count()
+      return total
+    },
+  }
+}
+
+type Delegate = {
+  findMany(args: object): Promise<unknown[]>
+  count(args: object): Promise<number>
+}
+
+type GroupingDelegate = Delegate & {
+  groupBy(args: object): Promise<Record<string, unknown>[]>
+}
+
+/** A page of a top-level list: one statement for its rows, one more only if `totalCount` is read. */
+export async function rootConnection(
+  delegate: Delegate,
+  where: object,
+  args: ConnectionArgs,
+  context: { ctx: Context; info: GraphQLResolveInfo; direction?: Direction },
+): Promise<ConnectionPage> {
+  const { ctx, info } = context
+  const owner = accountOf(ctx)
+  const secret = ctx.config.SECRET_KEY!
+  const window = windowOf(args, context.direction ?? 'desc', owner, secret)
+  const query = queryFromInfo({ context: ctx, info, path: ['edges', 'node'] })
+  const rows = (await delegate.findMany({
+    ...query,
+    where: { AND: [where, pastCursor(window)] },
+    orderBy: orderOf(window.direction),
+    take: window.size + 1,
+  })) as Row[]
+  return pageOf(rows, window, args, owner, secret, () => delegate.count({ where }))
+}
+
+// ───────── a parent's rows, for many parents at once ─────────
+
+/** How a child table hangs off its parent: `messages.conversation_id` → conversations. */
+export interface ChildRelation {
+  table: string
+  parentColumn: string
+  direction: Direction
+}
+
+interface ChildKey {
+  parentId: string
+  args: ConnectionArgs
+}
+
+/**
+ * The loader of one child connection field for one request: parents asking with the same
+ * arguments are answered together — one lateral query picks every parent's page of ids, one
+ * findMany loads those rows with the selection the query asked for.
+ */
+function childLoader(relation: ChildRelation, delegate: GroupingDelegate, ctx: Context, info: GraphQLResolveInfo) {
+  const secret = ctx.config.SECRET_KEY!
+  const parentField = camel(relation.parentColumn)
+  // Every parent's total in one grouped count, when the query asks for totals at all.
+  const totals = new DataLoader<string, number>(async (parents) => {
+    const groups = await delegate.groupBy({ by: [parentField], where: { [parentField]: { in: [...parents] } }, _count: { _all: true } })
+    const counts = new Map(groups.map((g) => [g[parentField] as string, (g._count as { _all: number })._all]))
+    return parents.map((parent) => counts.get(parent) ?? 0)
+  })
+  return new DataLoader<ChildKey, ConnectionPage, string>(
+    async (keys) => {
+      const { args } = keys[0]
+      const windows = keys.map((key) => windowOf(args, relation.direction, key.parentId, secret))
+      const direction = windows[0].direction
+      const beyond = Prisma.raw(direction === 'desc' ? '<' : '>')
+      const order = Prisma.raw(direction === 'desc' ? 'DESC' : 'ASC')
+      const table = Prisma.raw(relation.table)
+      const parent = Prisma.raw(relation.parentColumn)
+      const positions = keys.map((key, i) => ({
+        parent: key.parentId,
+        at: windows[i].from?.createdAt.toISOString() ?? null,
+        id: windows[i].from?.id ?? null,
+      }))
+      const picked = await db.$queryRaw<{ parent: string; id: string }[]>`
+        SELECT p.parent, c.id FROM json_to_recordset(${JSON.stringify(positions)}::json) AS p(parent text, at timestamptz, id text)
+        CROSS JOIN LATERAL (
+          SELECT id, created_at FROM ${table}
+          WHERE ${parent} = p.parent AND (p.at IS NULL OR (created_at, id) ${beyond} (p.at, p.id))
+          ORDER BY created_at ${order}, id ${order}
+          LIMIT ${windows[0].size + 1}
+        ) c`
+      const query = queryFromInfo({ context: ctx, info, path: ['edges', 'node'] })
+      const rows = picked.length
+        ? ((await delegate.findMany({ ...query, where: { id: { in: picked.map((p) => p.id) } }, orderBy: orderOf(direction) })) as Row[])
+        : []
+      const byId = new Map(rows.map((row) => [row.id, row]))
+      return keys.map((key, i) => {
+        const own = picked.filter((p) => p.parent === key.parentId).map((p) => byId.get(p.id)!)
+        return pageOf(own, windows[i], args, key.parentId, secret, () => totals.load(key.parentId))
+      })
+    },
+    { cacheKeyFn: (key) => key.parentId },
+  )
+}
+
+const camel = (column: string) => column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())
+const loaders = new WeakMap<Context, Map<string, DataLoader<ChildKey, ConnectionPage, string>>>()
+
+/** The page of `parentId`'s rows, batched with the other parents of this field and arguments. */
+export function childConnection(
+  relation: ChildRelation,
+  delegate: GroupingDelegate,
+  parentId: string,
+  args: ConnectionArgs,
+  ctx: Context,
+  info: GraphQLResolveInfo,
+): Promise<ConnectionPage> {
+  let byField = loaders.get(ctx)
+  if (!byField) {
+    byField = new Map()
+    loaders.set(ctx, byField)
+  }
+  const slot = `${pathKey(info.path)}:${JSON.stringify(args)}`
+  let loader = byField.get(slot)
+  if (!loader) {
+    loader = childLoader(relation, delegate, ctx, info)
+    byField.set(slot, loader)
+  }
+  return loader.load({ parentId, args })
+}
+
+/** Where in the result a list of parents sits, indexes left out: its siblings share one loader. */
+function pathKey(path: GraphQLResolveInfo['path'] | undefined): string {
+  if (!path) return ''
+  return `${pathKey(path.prev)}${typeof path.key === 'number' ? '' : `.${path.key}`}`
+}
+
+// ───────── connection types and a resource's root fields ─────────
+
+/** `<Name>Connection` with `<Name>Edge` and a `totalCount`, shared by every field that lists this type. */
+export function connectionType(name: string, node: Parameters<typeof builder.connectionObject>[0]['type']) {
+  return builder.connectionObject(
+    {
+      type: node,
+      name: `${name}Connection`,
+      description: `A page of ${name} rows; pass endCursor as \`after\` for the next one`,
+      fields: (t) => ({
+        totalCount: t.int({
+          description: 'How many rows match the filters, across all pages (counted only when asked for)',
+          resolve: (connection) => (connection as unknown as ConnectionPage).totalCount(),
+        }),
+      }),
+    },
+    { name: `${name}Edge` },
+  )
+}
+
+type QueryFieldBuilder = Parameters<Parameters<typeof builder.queryFields>[0]>[0]
+
+/** A resource's root fields: `customer(id)`, `customers` (a connection) and `customerPage` (offset). */
+export interface ResourceQueries<M extends Model, Args> {
+  model: M
+  delegate: () => Delegate
+  names: { one: string; many: string; page: string }
+  /** What the list holds: "Customers, newest first". */
+  description: string
+  scope: Scope
+  connection: ReturnType<typeof connectionType>
+  page: ReturnType<typeof builder.objectRef<PageShape<M>>>
+  /** Filter arguments, shared by the connection and the page. */
+  args: (t: QueryFieldBuilder) => Record<string, unknown>
+  where: (accountId: string, args: Args) => PrismaTypes[M]['Where']
+  direction?: Direction
+  window?: WindowRules
+}
+
+export function resourceQueries<M extends Model, Args extends object>(options: ResourceQueries<M, Args>): void {
+  const { names, scope } = options
+  const direction = options.direction ?? 'desc'
+  builder.queryFields((t) => {
+    const args = options.args(t)
+    return {
+      [names.one]: t.prismaField({
+        type: options.model as never,
+        nullable: true,
+        description: `One of the caller's ${names.many} by id; null when the account has none with it`,
+        authScopes: { scope },
+        args: { id: t.arg.id({ required: true }) },
+        resolve: (query, _root, { id }, ctx) =>
+          (options.delegate() as unknown as { findFirst(args: object): Promise<unknown> }).findFirst({
+            ...query,
+            where: { id: String(id), accountId: accountOf(ctx) },
+          }) as never,
+      }),
+      [names.many]: t.connection(
+        {
+          type: options.model as never,
+          description: options.description,
+          authScopes: { scope },
+          args: args as never,
+          resolve: (_root, fieldArgs, ctx, info) =>
+            rootConnection(options.delegate(), options.where(accountOf(ctx), fieldArgs as Args) as object, fieldArgs, {
+              ctx,
+              info,
+              direction,
+            }) as never,
+        },
+        options.connection as never,
+      ),
+      [names.page]: t.field({
+        type: options.page,
+        description: `${options.description}, by offset (the REST rows page this way)`,
+        authScopes: { scope },
+        args: { ...args, limit: t.arg.int(), offset: t.arg.int() } as never,
+        resolve: (_root, fieldArgs, ctx) => {
+          const given = fieldArgs as Args & { limit?: number | null; offset?: number | null }
+          return {
+            where: options.where(accountOf(ctx), given),
+            orderBy: orderOf(direction),
+            ...pageWindow(given, options.window ?? CRM_WINDOW),
+          }
+        },
+      }),
+    }
+  })
+}
