@@ -3,6 +3,7 @@
  * automations. Recording one queues its messages (services/automations/engine.ts);
  * `simulateEvent` answers what recording it would queue, without storing anything.
  */
+import { isTestKey } from '../context/principal.js'
 import { db } from '../db.js'
 import { badRequest, notFound } from '../errors.js'
 import type { ProjectEvent as ProjectEventRow } from '../generated/prisma/client.js'
@@ -171,7 +172,8 @@ builder.mutationFields((t) => ({
       checkEventType(input.eventType)
       const data = jsonObject(input.data, 'data') ?? {}
       const project = await loadProject(accountOf(ctx), String(input.projectId), input.eventType)
-      return recordEvent(db, project, { eventType: input.eventType, data, occurredAt: input.occurredAt ?? new Date(), source: 'api' })
+      const occurredAt = input.occurredAt ?? new Date()
+      return recordEvent(db, project, { eventType: input.eventType, data, occurredAt, source: 'api', test: isTestKey(ctx.principal) })
     },
   }),
 }))

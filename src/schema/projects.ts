@@ -2,6 +2,7 @@
  * Projects: one customer's job, moving through a pipeline. A status change to an automation
  * event type records that event and queues its messages, in the same transaction as the change.
  */
+import { isTestKey } from '../context/principal.js'
 import { db } from '../db.js'
 import { badRequest, notFound } from '../errors.js'
 import type { Communication, Prisma, ProjectEvent } from '../generated/prisma/client.js'
@@ -149,8 +150,10 @@ async function saveProject(accountId: string, input: typeof ProjectInput.$inferI
 async function changeStatus(
   accountId: string,
   id: string,
-  projectStatus?: string | null,
-  pipelineStage?: string | null,
+  projectStatus: string | null | undefined,
+  pipelineStage: string | null | undefined,
+  /** Through a test key: the messages the event queues never reach a provider. */
+  test: boolean,
 ): Promise<StatusChange> {
   if (!projectStatus && !pipelineStage) throw badRequest('project_status or pipeline_stage is required')
   capped(projectStatus, 'project_status', 100)
@@ -174,7 +177,13 @@ async function changeStatus(
       return { projectId: id, event: null, communications: [] }
     }
     const data = { previous_status: previous, project_status: projectStatus, pipeline_stage: project.pipelineStage }
-    const recorded = await recordEvent(tx, project, { eventType: projectStatus, data, occurredAt: new Date(), source: 'status_change' })
+    const recorded = await recordEvent(tx, project, {
+      eventType: projectStatus,
+      data,
+      occurredAt: new Date(),
+      source: 'status_change',
+      test,
+    })
     return { projectId: id, ...recorded }
   })
 }
@@ -218,6 +227,7 @@ builder.mutationFields((t) => ({
     type: ProjectStatusChange,
     authScopes: { scope: 'write:hub' },
     args: { id: t.arg.id({ required: true }), projectStatus: t.arg.string(), pipelineStage: t.arg.string() },
-    resolve: (_root, args, ctx) => changeStatus(accountOf(ctx), String(args.id), args.projectStatus, args.pipelineStage),
+    resolve: (_root, args, ctx) =>
+      changeStatus(accountOf(ctx), String(args.id), args.projectStatus, args.pipelineStage, isTestKey(ctx.principal)),
   }),
 }))

@@ -58,7 +58,7 @@ export async function dispatchCommunication(
   if (!message) throw notFound('Communication not found')
   refuseUnsendable(message.status, message.campaign?.status)
   if ((await cancelOptedOut([message.id])).length) throw conflict(`Communication is cancelled: ${OPTED_OUT_REASON}`)
-  const test = mode === 'test' || message.account.testMode
+  const test = mode === 'test' || message.test || message.account.testMode
   const provider = test ? 'test' : providerOf(message.channel)
   // Configuration problems are the caller's to fix: answered before the take, message unchanged.
   const send = provider === 'test' ? testSend : senderFor(config, accountId, provider, await loadSettings(config, accountId, provider))
@@ -85,6 +85,7 @@ export interface Claimed {
   id: string
   accountId: string
   channel: Taken['channel']
+  /** Never reaches a provider: created through a test key, or its account is in test mode. */
   testMode: boolean
 }
 
