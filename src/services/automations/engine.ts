@@ -148,6 +148,7 @@ export async function recordEvent(client: Tx, project: AutomationProject, input:
     test: input.test,
     nextAttemptAt: null,
     leaseExpiresAt: null,
+    leaseToken: null,
     createdAt: now,
     updatedAt: now,
   }))
