@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto'
 import { db } from '../db.js'
 import type { Config } from '../env.js'
 import { AppError, conflict, notFound } from '../errors.js'
+import { type Communication, Prisma } from '../generated/prisma/client.js'
 import { appendOutboundMany } from './conversations.js'
 import { loadSettings } from './integrations.js'
 import { cancelOptedOut, OPTED_OUT_REASON } from './opt-out.js'
@@ -35,8 +36,6 @@ export interface Lease {
 }
 
 export const newLease = (ms: number): Lease => ({ token: randomUUID(), ms })
-
-export type Taken = Awaited<ReturnType<typeof takeForSending>>[number]
 
 export interface Outcome {
   message: Taken
@@ -79,26 +78,38 @@ export async function dispatchCommunication(config: Config, accountId: string, c
   if (outcome.error) throw new AppError('PROVIDER_ERROR', outcome.error)
 }
 
+/** A communication as stored, with what a provider call needs of its customer. */
+export type Taken = Communication & Pick<Outgoing, 'customer'>
+
+/** Every column of `communications` under its Prisma field name (the columns are the fields in snake_case). */
+const communicationColumns = Prisma.join(
+  Object.values(Prisma.CommunicationScalarFieldEnum).map((field) =>
+    Prisma.raw(`c."${field.replace(/[A-Z]/g, (l) => `_${l.toLowerCase()}`)}" AS "${field}"`),
+  ),
+)
+
 /**
  * pending → sending, one attempt more, leased: the messages among `ids` still pending (and not in
  * a paused campaign) come back. `'claimed'` (the worker) takes only what the lease's pass claimed
  * and still holds; `'pending'` (the API) takes a queued, scheduled or failed message whoever
  * claimed it, so a worker's claim never blocks an explicit dispatch (the worker's take then
- * finds it gone).
+ * finds it gone). Raw SQL, because the worker takes once per group of lanes and Prisma's
+ * updateManyAndReturn compiles its query on every call: ~6 ms of CPU for a group of 25 on this
+ * project's test machine, against ~2 ms for this statement.
  */
-export function takeForSending(ids: string[], lease: Lease, from: 'claimed' | 'pending') {
-  if (ids.length === 0) return Promise.resolve([])
-  const claimed = from === 'claimed' ? { leaseToken: lease.token } : {}
-  return db.communication.updateManyAndReturn({
-    where: {
-      id: { in: ids },
-      status: { in: from === 'claimed' ? ['queued', 'failed'] : ['queued', 'scheduled', 'failed'] },
-      ...claimed,
-      OR: [{ campaignId: null }, { campaign: { status: { not: 'paused' } } }],
-    },
-    data: { status: 'sending', attempts: { increment: 1 }, leaseExpiresAt: new Date(Date.now() + lease.ms), leaseToken: lease.token },
-    include: { customer: { select: { name: true, firstName: true, lastName: true } } },
-  })
+export async function takeForSending(ids: string[], lease: Lease, from: 'claimed' | 'pending'): Promise<Taken[]> {
+  if (ids.length === 0) return []
+  const held =
+    from === 'claimed'
+      ? Prisma.sql`c.status IN ('queued', 'failed') AND c.lease_token = ${lease.token}`
+      : Prisma.sql`c.status IN ('queued', 'scheduled', 'failed')`
+  return db.$queryRaw<Taken[]>`
+    UPDATE communications c SET status = 'sending', attempts = c.attempts + 1, lease_token = ${lease.token},
+      lease_expires_at = ${new Date(Date.now() + lease.ms)}, updated_at = now()
+    WHERE c.id = ANY(${ids}::text[]) AND ${held}
+      AND NOT EXISTS (SELECT 1 FROM campaigns g WHERE g.id = c.campaign_id AND g.status = 'paused')
+    RETURNING ${communicationColumns},
+      (SELECT json_build_object('name', u.name, 'firstName', u.first_name, 'lastName', u.last_name) FROM customers u WHERE u.id = c.customer_id) AS customer`
 }
 
 export async function attempt(message: Taken & Outgoing, provider: string, send: Send): Promise<Outcome> {
