@@ -110,7 +110,10 @@ export async function deferUntil(ids: string[], at: Date, lease: Lease): Promise
   })
 }
 
-/** Sends refused before they started (e.g. no integration yet): the messages keep their state, say why, and are claimed again at their next attempt time. */
+/**
+ * Sends refused before they started (e.g. no integration yet): the messages keep their state, say
+ * why, and are claimed again when their next attempt is due (the claim set it).
+ */
 export async function noteRefusal(ids: string[], reason: string, lease: Lease): Promise<void> {
   await db.communication.updateMany({
     where: { id: { in: ids }, leaseToken: lease.token, status: { in: ['queued', 'failed'] } },

@@ -2,9 +2,9 @@
  * The background worker: one pass (`runOnce`) turns due `scheduled` messages into `queued`,
  * recovers sends whose process died, claims due messages of auto-dispatch accounts under a lease
  * of its own and sends them (./batch.ts, through the same steps as the API's dispatch), then
- * delivers due outgoing webhooks. `startWorker` repeats passes until stopped; it runs inside the server
- * (main.ts) and on its own (`npm run worker`, src/cli/worker.ts). Tests drive `runOnce({ now })`
- * with their own clock.
+ * delivers due outgoing webhooks. `startWorker` repeats passes until stopped; it runs inside the
+ * server (main.ts) and on its own (`npm run worker`, src/cli/worker.ts). Tests drive
+ * `runOnce({ now })` with their own clock.
  */
 import type { Logger } from 'pino'
 import type { Config } from '../../env.js'
