@@ -302,7 +302,7 @@ describe('dispatch', () => {
     const message = await queue({ channel: 'sms', content: 'once', to: '+15555550127' })
     sendblue.delayMs = 100
     const results = await Promise.all([1, 2, 3].map(() => call('POST', `/communications/${message.id}/dispatch`)))
-    expect(results.map((r) => r.status).sort()).toEqual([200, 409, 409])
+    expect(results.map((r) => r.status).sort(), JSON.stringify(results.map((r) => r.body))).toEqual([200, 409, 409])
     expect(sendblue.requests).toHaveLength(1)
     expect((await call('GET', `/communications/${message.id}`)).body.data).toMatchObject({ status: 'sent', attempts: 1 })
   })
@@ -314,6 +314,25 @@ describe('dispatch', () => {
     const body = await response.json()
     expect(body.data).toMatchObject({ status: 'sent', provider: 'test' })
     expect(body.data.provider_message_id).toMatch(/^test_[0-9a-f-]{36}$/)
+
+    // What a test key created stays a test, whoever dispatches it.
+    const created = await client.call('POST', '/hub/v1/communications', {
+      key: secret,
+      body: { channel: 'sms', content: 'test', to: '+15555550128' },
+    })
+    const fromTestKey = (await created.json()).data
+    expect((await call('POST', `/communications/${fromTestKey.id}/dispatch`)).body.data).toMatchObject({ status: 'sent', provider: 'test' })
+    const viaGraphql = await client.gql(
+      `mutation { queueCommunication(input: { channel: call, to: "+15555550128", content: "test" }) { id } }`,
+      {},
+      { key: secret },
+    )
+    const dispatched = await client.gql(
+      `mutation($id: ID!) { dispatchCommunication(id: $id) { status provider } }`,
+      { id: viaGraphql.data.queueCommunication.id },
+      { key: tenant.key },
+    )
+    expect(dispatched.data).toEqual({ dispatchCommunication: { status: 'sent', provider: 'test' } })
 
     const t = await createTenant(client)
     await db.account.update({ where: { id: t.accountId }, data: { testMode: true } })

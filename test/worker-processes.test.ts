@@ -107,25 +107,41 @@ describe.skipIf(!usesPostgres())('worker processes on one PostgreSQL database', 
     expect(rows.every((r) => r.attempts === 1 && r.leaseExpiresAt === null)).toBe(true)
   }, 120_000)
 
-  it('a worker killed with SIGKILL mid-batch loses none of its messages', async () => {
+  it('a worker killed with SIGKILL mid-batch loses none of its messages and charges only those in flight', async () => {
     const tenant = await tenantWithDueMessages(200)
     sendblue.reset()
     sendblue.delayMs = 40 // slow sends, so the kill lands while some are in flight
-    const lease = { WORKER_LEASE_MS: '3000', PROVIDER_TIMEOUT_MS: '1000' }
-    const victim = startWorker(tenant, lease)
+    const lanes = 4
+    // One batch is half the messages: the kill lands in the first, with most of it not yet started.
+    const env = { WORKER_LEASE_MS: '3000', PROVIDER_TIMEOUT_MS: '1000', WORKER_BATCH_SIZE: '100', WORKER_CONCURRENCY: String(lanes) }
+    const victim = startWorker(tenant, env)
     await waitFor(async () => receipts(tenant).size >= 30, 60_000, 'the first sends')
     victim.kill('SIGKILL')
     await new Promise((resolve) => victim.once('exit', resolve))
-    const stranded = await db.communication.count({ where: { accountId: tenant.accountId, status: { in: ['sending', 'queued'] } } })
-    expect(stranded).toBeGreaterThan(0)
-    startWorker(tenant, lease) // the restart (or a surviving worker) takes over after the leases expire
+    const left = await db.communication.findMany({
+      where: { accountId: tenant.accountId, status: { not: 'sent' } },
+      select: { id: true, status: true, attempts: true },
+    })
+    const inFlight = left.filter((m) => m.status === 'sending')
+    expect(left.length).toBeGreaterThan(inFlight.length)
+    expect(inFlight.length).toBeLessThanOrEqual(lanes)
+    expect(left.filter((m) => m.status !== 'sending' && m.attempts !== 0)).toEqual([])
+
+    startWorker(tenant, env) // the restart (or a surviving worker) takes over after the leases expire
     await waitFor(async () => (await sentCount(tenant)) === 200, 90_000, 'all 200 messages sent')
     const seen = receipts(tenant)
     expect(seen.size).toBe(200)
     // Only a send cut off between the provider's answer and our write can repeat: at most one per lane.
-    const repeated = [...seen.values()].filter((n) => n > 1).length
-    expect(repeated).toBeLessThanOrEqual(10)
-    expect(await db.communication.count({ where: { accountId: tenant.accountId, status: { not: 'sent' } } })).toBe(0)
+    expect([...seen.values()].filter((n) => n > 1).length).toBeLessThanOrEqual(lanes)
+    // The sends in flight were charged their attempt and retried; every other message went out on its first.
+    const rows = await db.communication.findMany({ where: { accountId: tenant.accountId }, select: { id: true, attempts: true } })
+    expect(
+      rows
+        .filter((r) => r.attempts !== 1)
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual(inFlight.map((m) => m.id).sort())
+    expect(rows.filter((r) => r.attempts !== 1).every((r) => r.attempts === 2)).toBe(true)
   }, 150_000)
 })
 

@@ -221,6 +221,36 @@ describe('other duties of a pass', () => {
     expect(sendblue.requests).toHaveLength(0)
   })
 
+  it('never sends what a test key created, through REST or GraphQL: messages, events and status changes', async () => {
+    const tenant = await autoTenant()
+    const { secret } = await tenant.createKey({ mode: 'TEST' })
+    const asTest = { ...tenant, key: secret }
+    const { project } = await createProject(client, tenant)
+    await queue(asTest, { content: 'test key over REST' })
+    await recordEvent(asTest, project.id, 'website_visited')
+    expect((await hubCall(client, asTest, 'PATCH', `/projects/${project.id}/status`, { project_status: 'contract_signed' })).status).toBe(
+      200,
+    )
+    const graphql = await client.gql(
+      `mutation($projectId: ID!) {
+        queueCommunication(input: { channel: sms, to: "+15555550124", content: "test key over GraphQL" }) { id }
+        recordEvent(input: { projectId: $projectId, eventType: "website_visited" }) { communications { id } }
+        updateProjectStatus(id: $projectId, projectStatus: "paid_in_full") { communications { id } }
+      }`,
+      { projectId: project.id },
+      { key: secret },
+    )
+    expect(graphql.errors).toBeUndefined()
+    const live = await queue(tenant, { content: 'live key' })
+
+    const created = await db.communication.count({ where: { accountId: tenant.accountId } })
+    expect(await pass(tenant, new Date(Date.now() + MINUTE))).toMatchObject({ claimed: created, sent: created })
+    expect(sendblue.requests.map((r) => r.body.content)).toEqual(['live key'])
+    const rows = await db.communication.findMany({ where: { accountId: tenant.accountId, id: { not: live.id } } })
+    expect(rows.length).toBeGreaterThanOrEqual(7)
+    expect(rows.filter((r) => r.status !== 'sent' || r.provider !== 'test')).toEqual([])
+  })
+
   it('delivers pending webhooks', async () => {
     const receiver = await startReceiver()
     try {

@@ -88,7 +88,8 @@ export const communicationRules = z
 
 const CommunicationInput = inputType('CommunicationInput', communicationRules)
 
-async function queueCommunication(accountId: string, input: typeof CommunicationInput.$inferInput) {
+/** `test`: queued through a test key, so it never reaches a provider, whoever dispatches it. */
+async function queueCommunication(accountId: string, input: typeof CommunicationInput.$inferInput, test: boolean) {
   const content = input.content
   const now = Date.now()
   if (input.scheduledFor && input.scheduledFor.getTime() <= now) throw badRequest('scheduled_for must be in the future')
@@ -133,6 +134,7 @@ async function queueCommunication(accountId: string, input: typeof Communication
       campaignId: campaign?.id ?? null,
       status: input.scheduledFor ? 'scheduled' : 'queued',
       scheduledFor: input.scheduledFor ?? null,
+      test,
     },
     select: { id: true },
   })
@@ -176,13 +178,14 @@ builder.mutationFields((t) => ({
     authScopes: { scope: 'write:hub' },
     args: { input: t.arg({ type: CommunicationInput, required: true }) },
     resolve: async (query, _root, { input }, ctx) => {
-      const { id } = await queueCommunication(accountOf(ctx), input)
+      const { id } = await queueCommunication(accountOf(ctx), input, isTestKey(ctx.principal))
       return db.communication.findUniqueOrThrow({ ...query, where: { id } })
     },
   }),
   dispatchCommunication: t.prismaField({
     type: 'Communication',
-    description: 'Sends a queued, scheduled or failed message now through its provider (test keys never reach one)',
+    description:
+      'Sends a queued, scheduled or failed message now through its provider (never, for a test key or a message queued through one)',
     authScopes: { scope: 'write:hub' },
     args: { id: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, ctx) => {

@@ -4,6 +4,7 @@
  * `simulateEvent` answers what recording it would queue, without storing anything.
  */
 import { z } from 'zod'
+import { isTestKey } from '../context/principal.js'
 import { db } from '../db/client.js'
 import { notFound } from '../errors.js'
 import type { ProjectEvent as ProjectEventRow } from '../generated/prisma/client.js'
@@ -188,7 +189,8 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { input }, ctx) => {
       const data = input.data ?? {}
       const project = await loadProject(accountOf(ctx), String(input.projectId), input.eventType)
-      return recordEvent(db, project, { eventType: input.eventType, data, occurredAt: input.occurredAt ?? new Date(), source: 'api' })
+      const occurredAt = input.occurredAt ?? new Date()
+      return recordEvent(db, project, { eventType: input.eventType, data, occurredAt, source: 'api', test: isTestKey(ctx.principal) })
     },
   }),
 }))

@@ -3,6 +3,7 @@
  * event type records that event and queues its messages, in the same transaction as the change.
  */
 import { z } from 'zod'
+import { isTestKey } from '../context/principal.js'
 import { db } from '../db/client.js'
 import { badRequest, notFound } from '../errors.js'
 import type { Communication, Prisma, ProjectEvent } from '../generated/prisma/client.js'
@@ -142,8 +143,10 @@ async function saveProject(accountId: string, input: typeof ProjectInput.$inferI
 async function changeStatus(
   accountId: string,
   id: string,
-  projectStatus?: string | null,
-  pipelineStage?: string | null,
+  projectStatus: string | null | undefined,
+  pipelineStage: string | null | undefined,
+  /** Through a test key: the messages the event queues never reach a provider. */
+  test: boolean,
 ): Promise<StatusChange> {
   if (!projectStatus && !pipelineStage) throw badRequest('project_status or pipeline_stage is required')
   return db.$transaction(async (tx) => {
@@ -165,7 +168,13 @@ async function changeStatus(
       return { projectId: id, event: null, communications: [] }
     }
     const data = { previous_status: previous, project_status: projectStatus, pipeline_stage: project.pipelineStage }
-    const recorded = await recordEvent(tx, project, { eventType: projectStatus, data, occurredAt: new Date(), source: 'status_change' })
+    const recorded = await recordEvent(tx, project, {
+      eventType: projectStatus,
+      data,
+      occurredAt: new Date(),
+      source: 'status_change',
+      test,
+    })
     return { projectId: id, ...recorded }
   })
 }
@@ -222,6 +231,7 @@ builder.mutationFields((t) => ({
       projectStatus: t.arg.string({ validate: statusRules.shape.projectStatus, description: statusRules.shape.projectStatus.description }),
       pipelineStage: t.arg.string({ validate: statusRules.shape.pipelineStage, description: statusRules.shape.pipelineStage.description }),
     },
-    resolve: (_root, args, ctx) => changeStatus(accountOf(ctx), String(args.id), args.projectStatus, args.pipelineStage),
+    resolve: (_root, args, ctx) =>
+      changeStatus(accountOf(ctx), String(args.id), args.projectStatus, args.pipelineStage, isTestKey(ctx.principal)),
   }),
 }))

@@ -57,13 +57,15 @@ export interface EventInput {
   data: Record<string, unknown>
   occurredAt: Date
   source: EventSource
+  /** Recorded through a test key: its messages never reach a provider. */
+  test: boolean
 }
 
 /** Messages still waiting to go out: superseding events and campaign cancels reach these. */
 export const PENDING_STATUSES = ['scheduled', 'queued', 'failed'] as const
 
 /** The messages `event` queues for `project`, from the templates loaded with it (automationProject). */
-export function planEvent(project: AutomationProject, event: Omit<EventInput, 'source'>, now = new Date()): PlannedMessage[] {
+export function planEvent(project: AutomationProject, event: Omit<EventInput, 'source' | 'test'>, now = new Date()): PlannedMessage[] {
   const render = renderer({
     customer: project.customer,
     project,
@@ -143,8 +145,10 @@ export async function recordEvent(client: Tx, project: AutomationProject, input:
     deliveredAt: null,
     attempts: 0,
     lastError: null,
+    test: input.test,
     nextAttemptAt: null,
     leaseExpiresAt: null,
+    leaseToken: null,
     createdAt: now,
     updatedAt: now,
   }))
@@ -165,9 +169,9 @@ export async function recordEvent(client: Tx, project: AutomationProject, input:
         INSERT INTO campaigns (id, account_id, project_id, event_id, name, event_type, created_at, updated_at)
         VALUES (${campaignId}, ${accountId}, ${project.id}, ${eventId}, ${`${input.eventType}: ${project.name ?? project.id}`}, ${input.eventType}, ${now}, ${now})),
       queued AS (
-        INSERT INTO communications (id, account_id, channel, status, "to", subject, content, customer_id, project_id, template_id, event_id, campaign_id, scheduled_for, created_at, updated_at)
+        INSERT INTO communications (id, account_id, channel, status, "to", subject, content, customer_id, project_id, template_id, event_id, campaign_id, scheduled_for, test, created_at, updated_at)
         SELECT t.id, ${accountId}, t.channel::channel, t.status::communication_status, t."to", t.subject, t.content, ${project.customerId}, ${project.id},
-          t.template_id, ${eventId}, ${campaignId}, t.scheduled_for, ${now}, ${now}
+          t.template_id, ${eventId}, ${campaignId}, t.scheduled_for, ${input.test}, ${now}, ${now}
         FROM json_to_recordset(${JSON.stringify(communications.map((c) => ({ id: c.id, channel: c.channel, status: c.status, to: c.to, subject: c.subject, content: c.content, template_id: c.templateId, scheduled_for: c.scheduledFor })))}::json)
           AS t(id text, channel text, status text, "to" text, subject text, content text, template_id text, scheduled_for timestamptz))`
     : Prisma.empty

@@ -1,15 +1,16 @@
 /**
  * The background worker: one pass (`runOnce`) turns due `scheduled` messages into `queued`,
- * recovers sends whose process died, claims due messages of auto-dispatch accounts and sends
- * them through the same dispatch service as the API (services/dispatch.ts, in batches), then delivers due
- * outgoing webhooks. `startWorker` repeats passes until stopped; it runs inside the server
- * (main.ts) and on its own (`npm run worker`, src/cli/worker.ts). Tests drive `runOnce({ now })`
- * with their own clock.
+ * recovers sends whose process died, claims due messages of auto-dispatch accounts under a lease
+ * of its own and sends them (./batch.ts, through the same steps as the API's dispatch), then
+ * delivers due outgoing webhooks. `startWorker` repeats passes until stopped; it runs inside the
+ * server (main.ts) and on its own (`npm run worker`, src/cli/worker.ts). Tests drive
+ * `runOnce({ now })` with their own clock.
  */
 import type { Logger } from 'pino'
 import type { Config } from '../../env.js'
-import { dispatchClaimed } from '../dispatch.js'
+import { type Lease, newLease } from '../dispatch.js'
 import { deliverDueWebhooks } from '../webhooks/delivery.js'
+import { dispatchClaimed } from './batch.js'
 import { type ClaimedMessage, claimDue, deferUntil, promoteDue, recoverExpired } from './claims.js'
 import { windowOpensAt } from './window.js'
 
@@ -40,13 +41,10 @@ export async function runOnce(options: PassOptions): Promise<PassResult> {
   const promoted = await promoteDue(now, scope)
   const recovered = await recoverExpired(now, scope)
   if (recovered) logger?.warn({ recovered }, 'recovered sends whose worker stopped mid-send')
-  const claimed = await claimDue(now, config.WORKER_BATCH_SIZE, config.WORKER_LEASE_MS, scope)
-  const ready = await deferQuietHours(claimed, now)
-  const { sent, failed } = await dispatchClaimed(config, ready, {
-    leaseMs: config.WORKER_LEASE_MS,
-    concurrency: config.WORKER_CONCURRENCY,
-    logger,
-  })
+  const lease = newLease(config.WORKER_LEASE_MS)
+  const claimed = await claimDue(now, config.WORKER_BATCH_SIZE, lease, scope)
+  const ready = await deferQuietHours(claimed, now, lease)
+  const { sent, failed } = await dispatchClaimed(config, ready, { lease, concurrency: config.WORKER_CONCURRENCY, logger })
   let webhooks = 0
   for (const accountId of scope ?? [undefined])
     webhooks += await deliverDueWebhooks({ config, now, logger, limit: config.WORKER_BATCH_SIZE, accountId })
@@ -54,7 +52,7 @@ export async function runOnce(options: PassOptions): Promise<PassResult> {
 }
 
 /** Hands back the messages whose account's window is closed, until it opens; returns the rest. */
-async function deferQuietHours(claimed: ClaimedMessage[], now: Date): Promise<ClaimedMessage[]> {
+async function deferQuietHours(claimed: ClaimedMessage[], now: Date, lease: Lease): Promise<ClaimedMessage[]> {
   const ready: ClaimedMessage[] = []
   const waiting = new Map<number, string[]>()
   for (const message of claimed) {
@@ -62,14 +60,15 @@ async function deferQuietHours(claimed: ClaimedMessage[], now: Date): Promise<Cl
     if (!opensAt) ready.push(message)
     else waiting.set(opensAt.getTime(), [...(waiting.get(opensAt.getTime()) ?? []), message.id])
   }
-  for (const [at, ids] of waiting) await deferUntil(ids, new Date(at))
+  for (const [at, ids] of waiting) await deferUntil(ids, new Date(at), lease)
   return ready
 }
 
 /**
  * Runs passes until stopped: a pass that filled its batch is followed at once by the next,
  * otherwise the worker sleeps WORKER_POLL_MS. The returned stop() waits for the pass in
- * progress at most `graceMs`; a send cut off by exiting keeps its lease and is recovered.
+ * progress at most `graceMs`; a send cut off by exiting is recovered as a failed attempt once its
+ * lease expires, and claims not yet started are taken over, uncharged, once their claim expires.
  */
 export function startWorker(options: { config: Config; logger?: Logger }): (graceMs?: number) => Promise<void> {
   const { config, logger } = options

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "communications" ADD COLUMN     "lease_token" TEXT;
