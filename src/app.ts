@@ -2,12 +2,10 @@
  * The server as a value: Yoga (GraphQL) + request context + REST route tables + health, behind
  * one fetch function. main.ts listens; tests call `app.fetch(new Request(...))` with no port.
  */
-import './promise-with-resolvers.js'
 import { useGraphQlJit } from '@envelop/graphql-jit'
 import { createYoga } from 'graphql-yoga'
 import { type Logger, pino } from 'pino'
 import { type Context, createContext, type RequestState } from './context/context.js'
-import { useReleasePothosCaches } from './context/pothos-caches.js'
 import { db } from './db.js'
 import type { Config } from './env.js'
 import { type AppError, errorCodeOf } from './errors.js'
@@ -42,10 +40,7 @@ export function createApp(config: Config, logger: Logger = pino({ level: config.
     // (list responses skip most of the generic executor's per-field work; see README,
     // Performance). /graphql keeps the reference executor, whose request-error statuses
     // follow the GraphQL-over-HTTP spec exactly.
-    plugins: [
-      useGraphQlJit({}, { enableIf: (args) => (args.contextValue as { viaRest?: boolean }).viaRest === true }),
-      useReleasePothosCaches(),
-    ],
+    plugins: [useGraphQlJit({}, { enableIf: (args) => (args.contextValue as { viaRest?: boolean }).viaRest === true })],
     maskedErrors: true,
   })
   const rest = createRestRouter([v1Surface, hubSurface, leadsSurface], yoga)
