@@ -25,8 +25,9 @@ const packageOf = (specifier: string) =>
     .join('/')
 const isBuiltin = (specifier: string) => specifier.startsWith('node:') || builtinModules.includes(packageOf(specifier))
 
-/** Built into test/generated, beside the tree's own bundles, at the same depth below the root. */
-const build = (entry: string) => bundle(entry, BUNDLES[entry as keyof typeof BUNDLES].replace(/^src\//, 'test/'))
+/** Built into a folder of this test's own, so it never rewrites a bundle another test is running. */
+const build = (entry: string) =>
+  bundle(entry, BUNDLES[entry as keyof typeof BUNDLES].replace(/^src\/generated\//, 'test/generated/production/'))
 
 function run(file: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   // From another directory: the bundle must find the migrations relative to itself, not the cwd.
