@@ -3,7 +3,6 @@
  * mounting the REST rows, provider callbacks, the API reference and the portal. main.ts listens;
  * tests call `app.fetch(new Request(...))` with no port.
  */
-import './promise-with-resolvers.js'
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { methodNotAllowed } from 'hono/method-not-allowed'

@@ -1,16 +1,19 @@
 /**
  * Worker processes on one PostgreSQL database (skipped on the embedded database, which one
- * process owns): `src/cli/worker.ts` children, as `npm run worker` starts them, confined with
+ * process owns): children running the worker bundle under `npm run worker`'s node flags, as that
+ * script starts them (plain node, no tsx), confined with
  * WORKER_ACCOUNTS to this file's account (other test files share the database). The fake
  * Sendblue counts what was really sent.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import path from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest'
+import { buildServer } from '../src/cli/build-server.js'
 import { db } from '../src/db/client.js'
 import { type TestClient, testApp, testConfig, usesPostgres } from './support/app.js'
 import { type FakeProvider, fakeSendblue } from './support/fake-providers.js'
 import { hubCall } from './support/hub.js'
+import { nodeFlagsOf } from './support/node-flags.js'
 import { createTenant, type Tenant } from './support/tenants.js'
 
 const root = path.resolve(import.meta.dirname, '..')
@@ -18,9 +21,11 @@ const SENDBLUE = { api_key: 'sb-key-id-0001', api_secret: 'sb-secret-abcd', from
 
 let client: TestClient
 let sendblue: FakeProvider
+let workerArgs: string[]
 const children: ChildProcess[] = []
 
 beforeAll(async () => {
+  workerArgs = [...nodeFlagsOf('worker'), await buildServer('src/cli/worker.ts', 'test/generated/cli/worker.mjs')]
   if (!usesPostgres()) return
   sendblue = await fakeSendblue()
   client = await testApp({ SENDBLUE_API_URL: sendblue.url })
@@ -47,8 +52,8 @@ async function tenantWithDueMessages(count: number): Promise<Tenant> {
 
 function startWorker(tenant: Tenant, env: Record<string, string> = {}): ChildProcess {
   const config = testConfig()
-  // node itself with tsx's loader (not the tsx CLI, which runs a grandchild that SIGKILL would orphan).
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/worker.ts'], {
+  // node itself, not npm, which would run it as a grandchild that SIGKILL would orphan.
+  const child = spawn(process.execPath, workerArgs, {
     cwd: root,
     env: {
       PATH: process.env.PATH,
@@ -147,7 +152,7 @@ describe.skipIf(!usesPostgres())('worker processes on one PostgreSQL database', 
 
 describe('npm run worker', () => {
   it('refuses to start on the embedded database, which the server process owns', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/worker.ts'], {
+    const child = spawn(process.execPath, workerArgs, {
       cwd: root,
       env: { PATH: process.env.PATH, NODE_ENV: 'test', DATA_DIR: 'memory://' },
       stdio: ['ignore', 'ignore', 'pipe'],

@@ -3,7 +3,6 @@
  * admin token) and for which account. REST routes reach it through the same Yoga pipeline, so
  * both surfaces authenticate identically.
  */
-import { contextCacheSymbol } from '@pothos/core'
 import { parseApiKey, safeEqual, sha256 } from '../crypto.js'
 import { db } from '../db/client.js'
 import type { Config } from '../env.js'
@@ -23,8 +22,6 @@ setInterval(() => {
 }, LAST_USED_PRECISION_MS).unref()
 
 export interface Context {
-  /** Where Pothos files this request's caches (see useReleasePothosCaches). */
-  [contextCacheSymbol]: object
   request: Request
   http: RequestState
   config: Config
@@ -40,11 +37,7 @@ export async function createContext(request: Request, http: RequestState, config
     http.accountId = accountId
     await chargeRequest(config, accountId, http.headers)
   }
-  // Pothos files this request's caches under a key of its own (as initContextCache() would give,
-  // so a copy of the context shares them); useReleasePothosCaches deletes them once the operation
-  // is done (context/pothos-caches.ts). A literal, not a spread of initContextCache(): on Node 20
-  // an object spread followed by more properties is promoted.
-  return { [contextCacheSymbol]: {}, request, http, config, principal, accountId }
+  return { request, http, config, principal, accountId }
 }
 
 async function authenticate(request: Request, config: Config): Promise<Principal> {

@@ -9,7 +9,6 @@ import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga'
 import type { Hono } from 'hono'
 import type { Logger } from 'pino'
 import { type Context, createContext } from '../context/context.js'
-import { useReleasePothosCaches } from '../context/pothos-caches.js'
 import type { Config } from '../env.js'
 import { errorCodeOf } from '../errors.js'
 import type { AppEnv, RequestState } from '../http/state.js'
@@ -34,7 +33,6 @@ export function createGraphQL(config: Config, logger: Logger): Yoga {
       // the generic executor's per-field work. /graphql keeps the reference executor, whose request-error
       // statuses follow the GraphQL-over-HTTP spec exactly.
       useGraphQlJit({}, { enableIf: (args) => (args.contextValue as { viaRest?: boolean }).viaRest === true }),
-      useReleasePothosCaches(),
       useFaultLog(logger),
     ],
     maskedErrors: true,

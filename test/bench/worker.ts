@@ -1,6 +1,6 @@
 /**
- * Worker throughput: N messages fall due at once for an auto-dispatch
- * account, and 1 or 2 `src/cli/worker.ts` processes send them to a local fake Sendblue. Reports
+ * Worker throughput: N messages fall due at once for an auto-dispatch account, and 1 or 2 worker
+ * processes (`npm run worker`'s bundle and node flags) send them to a local fake Sendblue. Reports
  * messages/s (first due → last send) and the p99 delay between a message's due time and its
  * arrival at the provider. `benchWorkers` is meant for run.ts; on its own:
  *
@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import pg from 'pg'
+import { buildServer } from '../../src/cli/build-server.js'
 import { encryptSecret } from '../../src/crypto.js'
 import { connectDb, db, disconnectDb } from '../../src/db/client.js'
 import { migrate } from '../../src/db/migrate.js'
@@ -63,30 +64,27 @@ export async function benchWorkers(databaseUrl: string, workers: number, message
       secretsEncrypted: encryptSecret(JSON.stringify({ api_key: 'bench', api_secret: 'bench' }), SECRET_KEY),
     },
   })
+  const bundle = await buildServer('src/cli/worker.ts', 'test/generated/bench/worker.mjs')
   const children: ChildProcess[] = []
   for (let i = 0; i < workers; i++) {
     children.push(
-      spawn(
-        process.execPath,
-        [...nodeFlagsOf('worker'), ...(process.env.BENCH_NODE_ARGS?.split(' ') ?? []), '--import', 'tsx', 'src/cli/worker.ts'],
-        {
-          cwd: root,
-          env: {
-            PATH: process.env.PATH,
-            NODE_ENV: 'production',
-            LOG_LEVEL: 'warn',
-            DATABASE_URL: databaseUrl,
-            SECRET_KEY,
-            SENDBLUE_API_URL: provider.url,
-            WORKER_ACCOUNTS: account.id,
-            WORKER_POLL_MS: '20',
-            WORKER_BATCH_SIZE: '500',
-            WORKER_CONCURRENCY: '50',
-            DATABASE_POOL_SIZE: '10',
-          },
-          stdio: ['ignore', 'inherit', 'inherit'],
+      spawn(process.execPath, [...nodeFlagsOf('worker'), ...(process.env.BENCH_NODE_ARGS?.split(' ') ?? []), bundle], {
+        cwd: root,
+        env: {
+          PATH: process.env.PATH,
+          NODE_ENV: 'production',
+          LOG_LEVEL: 'warn',
+          DATABASE_URL: databaseUrl,
+          SECRET_KEY,
+          SENDBLUE_API_URL: provider.url,
+          WORKER_ACCOUNTS: account.id,
+          WORKER_POLL_MS: '20',
+          WORKER_BATCH_SIZE: '500',
+          WORKER_CONCURRENCY: '50',
+          DATABASE_POOL_SIZE: '10',
         },
-      ),
+        stdio: ['ignore', 'inherit', 'inherit'],
+      }),
     )
   }
   try {
