@@ -149,7 +149,7 @@ describe('the server process', () => {
     })
     expect(relogin.body.data.portalLogin.account.name).toBe('Default')
     expect((await stop(second)).code).toBe(0)
-  }, 90_000)
+  }, 300_000)
 
   it('fails fast on bad configuration with one line per problem, naming the variable', async () => {
     const child = spawn(process.execPath, serverArgs, {

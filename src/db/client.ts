@@ -10,6 +10,7 @@ import { PrismaPg } from '@prisma/adapter-pg'
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, Transaction } from '@prisma/driver-adapter-utils'
 import pg from 'pg'
 import { PrismaClient } from '../generated/prisma/client.js'
+import { tenancy } from './tenancy.js'
 
 /** Runs whole SQL scripts (migrations) on one connection, inside one transaction. */
 export interface ScriptRunner {
@@ -65,7 +66,7 @@ export async function disconnectDb(): Promise<void> {
 function openPostgres(connectionString: string, max: number): Database {
   const pool = new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000 })
   pool.on('error', () => {}) // an idle client dropped by the server; the pool replaces it
-  const prisma = new PrismaClient({ adapter: countingFactory(new PrismaPg(pool)) })
+  const prisma = confinedClient(new PrismaClient({ adapter: countingFactory(new PrismaPg(pool)) }))
   const listeners: (() => Promise<void>)[] = []
   return {
     prisma,
@@ -105,7 +106,7 @@ async function openPglite(dataDir = './data'): Promise<Database> {
   const inMemory = dataDir.startsWith('memory://')
   if (!inMemory) await mkdir(dataDir, { recursive: true })
   const pglite = await PGlite.create({ dataDir: inMemory ? dataDir : path.join(dataDir, 'pglite'), extensions: { pg_trgm } })
-  const prisma = new PrismaClient({ adapter: countingFactory(new PrismaPGlite(pglite)) })
+  const prisma = confinedClient(new PrismaClient({ adapter: countingFactory(new PrismaPGlite(pglite)) }))
   return {
     prisma,
     kind: 'pglite',
@@ -185,6 +186,12 @@ export function pgListener(
     await open?.end().catch(() => {})
   }
 }
+
+/**
+ * The client every module uses: queries on tenant tables are confined to the request's account
+ * (./tenancy.ts). Typed as the plain client, which it behaves as.
+ */
+const confinedClient = (client: PrismaClient) => client.$extends(tenancy) as unknown as PrismaClient
 
 /** Wraps an adapter factory so every SQL statement it sends is counted. */
 function countingFactory(factory: SqlDriverAdapterFactory): SqlDriverAdapterFactory {

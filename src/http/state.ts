@@ -6,6 +6,7 @@
  */
 import type { MiddlewareHandler } from 'hono'
 import type { Logger } from 'pino'
+import { tenantScope } from '../db/tenancy.js'
 import { requestIdFor } from './request-id.js'
 
 export interface RequestState {
@@ -36,7 +37,8 @@ export const requestState =
       headers: {},
     }
     c.set('state', state)
-    await next()
+    // Once authentication names the account (state.accountId), every query is confined to it.
+    await tenantScope.run(state, next)
     c.res = withHeaders(c.res, state)
     logger.info({
       method: c.req.method,
