@@ -4,33 +4,22 @@
  * when /usr/bin/chromium is absent. Screenshots of each page at phone and desktop widths go to
  * test-results/screenshots/.
  */
-import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { Server } from 'node:http'
 import path from 'node:path'
-import { createServerAdapter } from '@whatwg-node/server'
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type App, createApp } from '../../src/app.js'
 import { db } from '../../src/db/client.js'
 import { startWebhookDelivery } from '../../src/services/webhooks/delivery.js'
 import { ADMIN_TOKEN, testApp, testConfig, testDatabase } from '../support/app.js'
+import { closeServer, hasChromium, launchChromium, listen } from '../support/browser.js'
 import { seedConversation } from '../support/fixtures.js'
 import { createTenant, type Tenant } from '../support/tenants.js'
 
-const CHROMIUM = '/usr/bin/chromium'
 const root = path.resolve(import.meta.dirname, '../..')
 const shots = path.join(root, 'test-results/screenshots')
 const WIDTHS = { phone: 390, desktop: 1280 } as const
-
-/** Starts a node http server over a fetch handler on a free loopback port. */
-async function listen(handler: (request: Request) => Promise<Response> | Response): Promise<{ server: Server; url: string }> {
-  const adapter = createServerAdapter((request: Request) => handler(request))
-  const server = createServer(adapter)
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }
-}
 
 /** A month of activity, so the overview has something to chart. */
 async function seedActivity(accountId: string) {
@@ -88,7 +77,7 @@ async function seedActivity(accountId: string) {
   })
 }
 
-describe.skipIf(!existsSync(CHROMIUM))('portal in Chromium', () => {
+describe.skipIf(!hasChromium)('portal in Chromium', () => {
   let app: App
   let base: string
   let servers: Server[] = []
@@ -100,8 +89,6 @@ describe.skipIf(!existsSync(CHROMIUM))('portal in Chromium', () => {
   const received: { headers: Record<string, string>; body: string }[] = []
 
   beforeAll(async () => {
-    if (!existsSync(path.join(root, 'portal/out/index.html')))
-      throw new Error('portal/out is missing: run `npm run build:portal` (npm install does it)')
     await testDatabase()
     // A client address of its own per run: with REDIS_URL the sign-in throttle outlives the process.
     const clientIp = `portal-test-${Date.now()}-${Math.random().toString(36).slice(2)}`
@@ -120,19 +107,7 @@ describe.skipIf(!existsSync(CHROMIUM))('portal in Chromium', () => {
     stopDelivery = startWebhookDelivery({ config: app.config, accountId: tenant.accountId, intervalMs: 200 })
 
     await mkdir(shots, { recursive: true })
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    })
+    browser = await launchChromium()
     context = await browser.newContext({ viewport: { width: WIDTHS.desktop, height: 900 } })
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base })
     page = await context.newPage()
@@ -142,7 +117,7 @@ describe.skipIf(!existsSync(CHROMIUM))('portal in Chromium', () => {
   afterAll(async () => {
     await browser?.close()
     await stopDelivery?.()
-    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))))
+    await Promise.all(servers.map(closeServer))
   })
 
   /** Full-page screenshots at both widths, then back to desktop. */
@@ -247,10 +222,21 @@ describe.skipIf(!existsSync(CHROMIUM))('portal in Chromium', () => {
     await page.getByRole('link', { name: 'Integrations' }).click()
     await page.waitForURL(/\/portal\/integrations$/)
     const twilio = page.getByTestId('integration-twilio')
+    await twilio.getByLabel('Account SID').fill('AC0123')
     await twilio.getByLabel('Auth token').fill('twilio-token-abcd1234')
     await twilio.getByRole('button', { name: 'Connect Twilio' }).click()
     await twilio.getByText('Twilio connected.').waitFor()
     await twilio.getByText('Stored: ••••••••1234').waitFor()
+    // The saved form starts again from what is stored, secrets empty.
+    expect(await twilio.getByLabel('Auth token').inputValue()).toBe('')
+    expect(await twilio.getByLabel('Account SID').inputValue()).toBe('AC0123')
+    // Saving another provider keeps what was typed here and not saved yet.
+    await twilio.getByLabel('Account SID').fill('AC4567')
+    const vapi = page.getByTestId('integration-vapi')
+    await vapi.getByLabel('API key').fill('vapi-key-5678')
+    await vapi.getByRole('button', { name: 'Connect Vapi' }).click()
+    await vapi.getByText('Vapi connected.').waitFor()
+    expect(await twilio.getByLabel('Account SID').inputValue()).toBe('AC4567')
     expect(await page.content()).not.toContain('twilio-token-abcd1234')
     expect(await twilio.getByLabel('Status callback URL').inputValue()).toBe(`${base}/callbacks/twilio/${tenant.accountId}/status`)
     await shoot('integrations')
@@ -270,6 +256,10 @@ describe.skipIf(!existsSync(CHROMIUM))('portal in Chromium', () => {
     await page.getByRole('button', { name: 'Save settings' }).click()
     await page.getByText('Settings saved.').waitFor()
     await page.getByText('Times in America/Chicago').waitFor()
+    // An edit after saving takes the message down: it no longer describes the form.
+    await page.getByLabel('Auto-dispatch').click()
+    await page.getByText('Settings saved.').waitFor({ state: 'detached' })
+    await page.getByLabel('Auto-dispatch').click()
     const account = await db.account.findUniqueOrThrow({ where: { id: tenant.accountId } })
     expect(account).toMatchObject({ timeZone: 'America/Chicago', sendingWindowStart: '08:00', sendingWindowEnd: '20:00', testMode: true })
     await shoot('settings')

@@ -5,7 +5,7 @@ import { useRouter } from 'next/navigation'
 import { type FormEvent, useEffect, useState } from 'react'
 import { Notice } from '../components/ui'
 import { graphql } from '../gql'
-import { request, signInMessage } from '../lib/graphql'
+import { request, signInMessage, useMutation } from '../lib/graphql'
 
 const LoginDocument = graphql(`
   mutation PortalLogin($accessCode: String!) {
@@ -35,9 +35,12 @@ function nextPath(): string {
 export default function SignInPage() {
   const router = useRouter()
   const [code, setCode] = useState('')
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<string>()
+  const [problem, setProblem] = useState<string>()
   const [info, setInfo] = useState<string>()
+  const login = useMutation(LoginDocument, { onSuccess: () => router.replace(nextPath()) })
+  // Signed in: the button stays busy while the next page loads.
+  const busy = login.running || Boolean(login.data)
+  const error = problem ?? (login.error && signInMessage(login.error, 'That access code is not right. Check it and try again.'))
 
   useEffect(() => {
     document.title = 'Sign in · CRM portal'
@@ -49,19 +52,12 @@ export default function SignInPage() {
     )
   }, [router])
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault()
-    setError(undefined)
     setInfo(undefined)
-    if (!code.trim()) return setError('Enter your access code.')
-    setBusy(true)
-    try {
-      await request(LoginDocument, { accessCode: code.trim() })
-      router.replace(nextPath())
-    } catch (e) {
-      setError(signInMessage(e, 'That access code is not right. Check it and try again.'))
-      setBusy(false)
-    }
+    const accessCode = code.trim()
+    setProblem(accessCode ? undefined : 'Enter your access code.')
+    if (accessCode) void login.run({ accessCode })
   }
 
   return (

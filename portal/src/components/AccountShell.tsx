@@ -6,11 +6,11 @@
  */
 import Link from 'next/link'
 import { usePathname, useRouter } from 'next/navigation'
-import { createContext, type ReactNode, useCallback, useContext, useEffect, useState } from 'react'
+import { createContext, type ReactNode, useCallback, useContext, useEffect } from 'react'
 import { graphql } from '../gql'
-import type { ViewerQuery } from '../gql/graphql'
+import type { TypedDocumentString, ViewerQuery } from '../gql/graphql'
 import { formatDateTime } from '../lib/format'
-import { isUnauthenticated, messageOf, request, useQuery } from '../lib/graphql'
+import { isUnauthenticated, type MutationOptions, type MutationState, useMutation, useQuery } from '../lib/graphql'
 import { Loading, Notice } from './ui'
 
 const ViewerDocument = graphql(`
@@ -65,8 +65,9 @@ export function AccountShell({ title, children }: { title: string; children: Rea
   const router = useRouter()
   const pathname = usePathname()
   const viewer = useQuery(ViewerDocument)
-  const [signingOut, setSigningOut] = useState(false)
-  const [signOutError, setSignOutError] = useState<string>()
+  const signOut = useMutation(LogoutDocument, { onSuccess: () => router.replace('/?signedOut=1') })
+  // Signed out: the button stays busy while the sign-in page loads.
+  const signingOut = signOut.running || Boolean(signOut.data)
 
   const sessionEnded = useCallback(() => router.replace(`/?next=${encodeURIComponent(pathname)}`), [router, pathname])
   useEffect(() => {
@@ -75,17 +76,6 @@ export function AccountShell({ title, children }: { title: string; children: Rea
   useEffect(() => {
     document.title = `${title} · CRM portal`
   }, [title])
-
-  const signOut = async () => {
-    setSigningOut(true)
-    try {
-      await request(LogoutDocument)
-      router.replace('/?signedOut=1')
-    } catch (error) {
-      setSignOutError(messageOf(error))
-      setSigningOut(false)
-    }
-  }
 
   const account = viewer.data?.viewer
   const context: AccountContext | null = account
@@ -110,7 +100,7 @@ export function AccountShell({ title, children }: { title: string; children: Rea
             <span aria-hidden="true">SMS credits </span>
             <strong data-testid="sms-credits">{account ? account.smsCredits.toLocaleString('en-US') : '–'}</strong>
           </span>
-          <button type="button" className="button small" onClick={signOut} disabled={signingOut}>
+          <button type="button" className="button small" onClick={() => signOut.run()} disabled={signingOut}>
             {signingOut ? 'Signing out…' : 'Sign out'}
           </button>
         </div>
@@ -127,7 +117,7 @@ export function AccountShell({ title, children }: { title: string; children: Rea
           <h1>{title}</h1>
           {account && <p className="hint">Times in {account.timeZone}</p>}
         </div>
-        <Notice>{signOutError}</Notice>
+        <Notice>{signOut.error?.message}</Notice>
         {context ? (
           <Context.Provider value={context}>{children}</Context.Provider>
         ) : viewer.error?.code === 'FORBIDDEN' ? (
@@ -156,4 +146,11 @@ export function useSessionGuard(error: unknown) {
   useEffect(() => {
     if (isUnauthenticated(error)) sessionEnded()
   }, [error, sessionEnded])
+}
+
+/** useMutation on an account page: when the session has ended, it goes to sign-in instead of showing the error. */
+export function useAccountMutation<R, V>(document: TypedDocumentString<R, V>, options?: MutationOptions<R, V>): MutationState<R, V> {
+  const mutation = useMutation(document, options)
+  useSessionGuard(mutation.error)
+  return isUnauthenticated(mutation.error) ? { ...mutation, error: undefined } : mutation
 }

@@ -1,5 +1,5 @@
 'use client'
-import { type ReactNode, useEffect, useId, useRef, useState } from 'react'
+import { type ReactNode, type SyntheticEvent, useEffect, useId, useRef, useState } from 'react'
 
 /** An inline message placed where the problem happened; announced to screen readers. */
 export function Notice({ kind = 'error', children }: { kind?: 'error' | 'success' | 'warning' | 'info'; children: ReactNode }) {
@@ -16,6 +16,7 @@ export function Loading({ label = 'Loading…', rows = 3 }: { label?: string; ro
     <div className="loading" role="status" aria-live="polite">
       <span className="visually-hidden">{label}</span>
       {Array.from({ length: rows }, (_, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: identical placeholders that never reorder or hold state
         <div key={i} className="skeleton" aria-hidden="true" />
       ))}
     </div>
@@ -73,7 +74,7 @@ export function SecretOnce({ label, value, warning, onDone }: { label: string; v
   )
 }
 
-/** A confirmation in a native modal dialog (focus is trapped, Escape cancels). */
+/** A confirmation in a native modal dialog (focus is trapped and starts on Cancel, Escape cancels). */
 export function ConfirmDialog({
   open,
   title,
@@ -103,8 +104,13 @@ export function ConfirmDialog({
     if (open && !dialog.open) dialog.showModal()
     if (!open && dialog.open) dialog.close()
   }, [open])
+  // Escape closes the dialog through its owner, so `open` stays the one source of truth.
+  const cancel = (event: SyntheticEvent) => {
+    event.preventDefault()
+    onCancel()
+  }
   return (
-    <dialog ref={ref} className="dialog" aria-labelledby={`${id}-title`} onCancel={(e) => (e.preventDefault(), onCancel())}>
+    <dialog ref={ref} className="dialog" aria-labelledby={`${id}-title`} onCancel={cancel}>
       <h2 id={`${id}-title`}>{title}</h2>
       <div className="dialog-body">{children}</div>
       <Notice>{error}</Notice>
@@ -112,7 +118,7 @@ export function ConfirmDialog({
         <button type="button" className="button" onClick={onCancel} disabled={busy}>
           Cancel
         </button>
-        <button type="button" className={`button ${danger ? 'danger' : 'primary'}`} onClick={onConfirm} disabled={busy} autoFocus>
+        <button type="button" className={`button ${danger ? 'danger' : 'primary'}`} onClick={onConfirm} disabled={busy}>
           {busy ? 'Working…' : confirmLabel}
         </button>
       </div>

@@ -6,7 +6,7 @@ export function formatDateTime(value: string | null | undefined, timeZone: strin
   try {
     return new Intl.DateTimeFormat('en-US', { timeZone, dateStyle: 'medium', timeStyle: 'short' }).format(date)
   } catch {
-    return new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', dateStyle: 'medium', timeStyle: 'short' }).format(date) + ' UTC'
+    return `${new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', dateStyle: 'medium', timeStyle: 'short' }).format(date)} UTC`
   }
 }
 

@@ -45,6 +45,9 @@ export const isUnauthenticated = (error: unknown) => error instanceof GraphQLReq
 
 export const messageOf = (error: unknown) => (error instanceof Error ? error.message : 'Something went wrong.')
 
+const asRequestError = (error: unknown) =>
+  error instanceof GraphQLRequestError ? error : new GraphQLRequestError(messageOf(error), undefined)
+
 export interface QueryState<R> {
   data: R | undefined
   error: GraphQLRequestError | undefined
@@ -52,32 +55,89 @@ export interface QueryState<R> {
   reload: () => Promise<void>
 }
 
-/** Runs a query on mount (and when `key` changes); `reload` runs it again keeping the old data. */
-export function useQuery<R, V>(document: TypedDocumentString<R, V>, variables?: V, key = ''): QueryState<R> {
+/** Runs a query on mount (and again when its variables change); `reload` runs it again keeping the old data. */
+export function useQuery<R, V>(document: TypedDocumentString<R, V>, ...[variables]: Variables<V>): QueryState<R> {
   const [data, setData] = useState<R>()
   const [error, setError] = useState<GraphQLRequestError>()
   const [loading, setLoading] = useState(true)
-  const latest = useRef({ document, variables })
-  latest.current = { document, variables }
+  // Compared by value, so a literal written in the component does not reload on every render.
+  const serialized = JSON.stringify(variables ?? {})
 
   const reload = useCallback(async () => {
     setLoading(true)
     try {
-      const { document: doc, variables: vars } = latest.current
-      setData(await request(doc, ...([vars] as Variables<V>)))
+      setData(await request(document, ...([JSON.parse(serialized)] as Variables<V>)))
       setError(undefined)
     } catch (e) {
-      setError(e instanceof GraphQLRequestError ? e : new GraphQLRequestError(messageOf(e), undefined))
+      setError(asRequestError(e))
     } finally {
       setLoading(false)
     }
-  }, [])
+  }, [document, serialized])
 
   useEffect(() => {
     void reload()
-  }, [reload, key])
+  }, [reload])
 
   return { data, error, loading, reload }
+}
+
+export interface MutationOptions<R, V> {
+  /**
+   * Runs once the server has answered (reload a list, close a dialog, show a secret). The
+   * mutation stays `running` until it settles, and what it throws becomes the mutation's error.
+   */
+  onSuccess?: (data: R, variables: V) => unknown
+}
+
+interface MutationResult<R, V> {
+  running: boolean
+  /** The last run's failure, until the next run or `reset`. */
+  error?: GraphQLRequestError
+  /** The last run's answer, until the next run or `reset`. */
+  data?: R
+  /** What the last run sent. */
+  variables?: V
+}
+
+export interface MutationState<R, V> extends MutationResult<R, V> {
+  /** Sends the mutation. Resolves to the answer, or to undefined when it failed (see `error`); never rejects. */
+  run: (...args: Variables<V>) => Promise<R | undefined>
+  /** Forgets the last run's error and answer. */
+  reset: () => void
+}
+
+/**
+ * A mutation with its busy flag and outcome. `run` belongs to the render it came from, like any
+ * event handler: `onSuccess` sees that render's props and state. Only the latest run writes the
+ * outcome, so a double submit cannot leave an older answer (or a stuck `running`) behind.
+ */
+export function useMutation<R, V>(document: TypedDocumentString<R, V>, options: MutationOptions<R, V> = {}): MutationState<R, V> {
+  const [result, setResult] = useState<MutationResult<R, V>>({ running: false })
+  const latestRun = useRef(0)
+  const reset = useCallback(() => setResult(({ running }) => ({ running })), [])
+
+  const run = async (...args: Variables<V>) => {
+    const id = ++latestRun.current
+    const write = (next: MutationResult<R, V>) => {
+      if (id === latestRun.current) setResult(next)
+    }
+    const variables = args[0] as V
+    write({ running: true, variables })
+    let data: R | undefined
+    try {
+      data = await request(document, ...args)
+      write({ running: true, variables, data })
+      await options.onSuccess?.(data, variables)
+      write({ running: false, variables, data })
+      return data
+    } catch (error) {
+      write({ running: false, variables, data, error: asRequestError(error) })
+      return undefined
+    }
+  }
+
+  return { ...result, run, reset }
 }
 
 /** A sign-in failure in words: a wrong secret, the throttle's own message, or what went wrong. */

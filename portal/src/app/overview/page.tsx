@@ -154,7 +154,13 @@ function Stat({ label, value, detail }: { label: string; value: number | undefin
     <div className="stat card">
       <div className="stat-label">{label}</div>
       <div className="stat-value">
-        {value === undefined ? <span className="skeleton-inline" aria-label="Loading" /> : value.toLocaleString('en-US')}
+        {value === undefined ? (
+          <span className="skeleton-inline">
+            <span className="visually-hidden">Loading</span>
+          </span>
+        ) : (
+          value.toLocaleString('en-US')
+        )}
       </div>
       <div className="stat-detail">{detail ?? ' '}</div>
     </div>

@@ -1,10 +1,9 @@
 'use client'
 /** Account settings (auto-dispatch, time zone, sending window, test mode) and the SMS credit balance. */
-import { type FormEvent, useEffect, useMemo, useState } from 'react'
-import { AccountShell, useAccount } from '../../components/AccountShell'
+import { type FormEvent, useMemo, useState } from 'react'
+import { AccountShell, useAccount, useAccountMutation } from '../../components/AccountShell'
 import { Notice } from '../../components/ui'
 import { graphql } from '../../gql'
-import { isUnauthenticated, messageOf, request } from '../../lib/graphql'
 
 const UpdateAccountSettingsDocument = graphql(`
   mutation UpdateAccountSettings($input: AccountSettingsInput!) {
@@ -50,50 +49,55 @@ const isTimeZone = (zone: string) => {
 }
 
 function SettingsForm() {
-  const { account, refreshAccount, sessionEnded } = useAccount()
+  const { account, refreshAccount } = useAccount()
   const zones = useMemo(() => (typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : []), [])
   const [autoDispatch, setAutoDispatch] = useState(account.autoDispatch)
   const [testMode, setTestMode] = useState(account.testMode)
   const [timeZone, setTimeZone] = useState(account.timeZone)
   const [start, setStart] = useState(account.sendingWindowStart ?? '')
   const [end, setEnd] = useState(account.sendingWindowEnd ?? '')
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<{ field?: string; text: string }>()
+  const [problem, setProblem] = useState<{ field: 'tz' | 'window'; text: string }>()
   const [saved, setSaved] = useState<string>()
-  useEffect(() => setSaved(undefined), [autoDispatch, testMode, timeZone, start, end])
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault()
-    setError(undefined)
-    if (!isTimeZone(timeZone.trim()))
-      return setError({ field: 'tz', text: `“${timeZone}” is not a time zone. Use a name such as America/Chicago.` })
-    if (Boolean(start) !== Boolean(end)) return setError({ field: 'window', text: 'Set both ends of the sending window, or neither.' })
-    if (start && start === end) return setError({ field: 'window', text: 'The window must start and end at different times.' })
-    setBusy(true)
-    try {
-      await request(UpdateAccountSettingsDocument, {
-        input: { autoDispatch, testMode, timeZone: timeZone.trim(), sendingWindowStart: start || null, sendingWindowEnd: end || null },
-      })
+  const save = useAccountMutation(UpdateAccountSettingsDocument, {
+    onSuccess: async () => {
       await refreshAccount()
       setSaved('Settings saved.')
-    } catch (e) {
-      if (isUnauthenticated(e)) return sessionEnded()
-      setError({ text: messageOf(e) })
-    } finally {
-      setBusy(false)
-    }
+    },
+  })
+  /** An edit also takes down "Settings saved.", which no longer describes the form. */
+  const edit = <T,>(set: (value: T) => void, value: T) => {
+    set(value)
+    setSaved(undefined)
   }
+
+  const check = (): typeof problem => {
+    if (!isTimeZone(timeZone.trim())) return { field: 'tz', text: `“${timeZone}” is not a time zone. Use a name such as America/Chicago.` }
+    if (Boolean(start) !== Boolean(end)) return { field: 'window', text: 'Set both ends of the sending window, or neither.' }
+    if (start && start === end) return { field: 'window', text: 'The window must start and end at different times.' }
+    return undefined
+  }
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault()
+    const found = check()
+    setProblem(found)
+    if (found) return
+    void save.run({
+      input: { autoDispatch, testMode, timeZone: timeZone.trim(), sendingWindowStart: start || null, sendingWindowEnd: end || null },
+    })
+  }
+  const error = problem?.text ?? save.error?.message
 
   return (
     <section className="card" aria-labelledby="settings">
       <h2 id="settings">Account settings</h2>
       <form className="form" onSubmit={submit} noValidate>
         <label className="choice">
-          <input type="checkbox" checked={autoDispatch} onChange={(e) => setAutoDispatch(e.target.checked)} /> Auto-dispatch
+          <input type="checkbox" checked={autoDispatch} onChange={(e) => edit(setAutoDispatch, e.target.checked)} /> Auto-dispatch
           <span className="hint">Send the messages your automations create without waiting for approval.</span>
         </label>
         <label className="choice">
-          <input type="checkbox" checked={testMode} onChange={(e) => setTestMode(e.target.checked)} /> Test mode
+          <input type="checkbox" checked={testMode} onChange={(e) => edit(setTestMode, e.target.checked)} /> Test mode
           <span className="hint">Nothing reaches a provider: messages are recorded as if sent.</span>
         </label>
         <div className="field">
@@ -102,10 +106,10 @@ function SettingsForm() {
             id="time-zone"
             list="time-zones"
             value={timeZone}
-            onChange={(e) => setTimeZone(e.target.value)}
+            onChange={(e) => edit(setTimeZone, e.target.value)}
             autoComplete="off"
             spellCheck={false}
-            aria-invalid={error?.field === 'tz' ? true : undefined}
+            aria-invalid={problem?.field === 'tz' ? true : undefined}
             aria-describedby="time-zone-hint"
           />
           <datalist id="time-zones">
@@ -130,8 +134,8 @@ function SettingsForm() {
                 id="window-start"
                 type="time"
                 value={start}
-                onChange={(e) => setStart(e.target.value)}
-                aria-invalid={error?.field === 'window' ? true : undefined}
+                onChange={(e) => edit(setStart, e.target.value)}
+                aria-invalid={problem?.field === 'window' ? true : undefined}
               />
             </div>
             <div className="field">
@@ -140,16 +144,16 @@ function SettingsForm() {
                 id="window-end"
                 type="time"
                 value={end}
-                onChange={(e) => setEnd(e.target.value)}
-                aria-invalid={error?.field === 'window' ? true : undefined}
+                onChange={(e) => edit(setEnd, e.target.value)}
+                aria-invalid={problem?.field === 'window' ? true : undefined}
               />
             </div>
           </div>
         </fieldset>
-        <Notice>{error?.text}</Notice>
+        <Notice>{error}</Notice>
         <Notice kind="success">{saved}</Notice>
-        <button type="submit" className="button primary" disabled={busy}>
-          {busy ? 'Saving…' : 'Save settings'}
+        <button type="submit" className="button primary" disabled={save.running}>
+          {save.running ? 'Saving…' : 'Save settings'}
         </button>
       </form>
     </section>
