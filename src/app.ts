@@ -6,6 +6,7 @@
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { methodNotAllowed } from 'hono/method-not-allowed'
+import { secureHeaders } from 'hono/secure-headers'
 import { type Logger, pino } from 'pino'
 import { mountCallbacks } from './endpoints/callbacks.js'
 import { mountDocs } from './endpoints/docs.js'
@@ -14,6 +15,7 @@ import { mountHealth } from './endpoints/health.js'
 import { mountPortal, PORTAL_BASE } from './endpoints/portal.js'
 import type { Config } from './env.js'
 import { MAX_BODY_BYTES, tooLarge } from './http/body.js'
+import { corsPolicy } from './http/cors.js'
 import { type AppEnv, requestState } from './http/state.js'
 import { answerError } from './rest/errors.js'
 import { mountSurfaces } from './rest/handler.js'
@@ -30,7 +32,13 @@ export function createApp(config: Config, logger: Logger = pino({ level: config.
   const yoga = createGraphQL(config, logger)
   const app = new Hono<AppEnv>({ strict: false })
 
+  const apiPaths = ['/graphql', ...surfaces.map((surface) => `${surface.prefix}/*`)]
   app.use(requestState(logger))
+  // Cross-origin reads of API answers are governed by CORS below, so no Cross-Origin-Resource-Policy.
+  app.use(secureHeaders({ xFrameOptions: 'DENY', referrerPolicy: 'same-origin', crossOriginResourcePolicy: false }))
+  // Before the 405 check: a preflight (OPTIONS) is answered here for every API path.
+  const cors = corsPolicy(config)
+  for (const path of apiPaths) app.use(path, cors)
   app.use(
     methodNotAllowed({
       app,
@@ -44,7 +52,7 @@ export function createApp(config: Config, logger: Logger = pino({ level: config.
       throw tooLarge()
     },
   })
-  for (const prefix of ['/graphql', ...surfaces.map((surface) => `${surface.prefix}/*`)]) app.use(prefix, limit)
+  for (const path of apiPaths) app.use(path, limit)
 
   app.get('/', (c) => c.redirect(`${PORTAL_BASE}/`))
   mountHealth(app)

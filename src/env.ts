@@ -43,6 +43,19 @@ const schema = z
     /** Deadline for one provider request (Sendblue, Vapi, Twilio); tests shorten it. */
     PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(1).max(120_000).default(10_000),
     ALLOW_PRIVATE_WEBHOOK_URLS: flag,
+    /** Comma-separated origins (besides PUBLIC_URL's) whose pages may call with the portal's session cookie. */
+    CORS_CREDENTIAL_ORIGINS: z
+      .string()
+      .optional()
+      .transform((v) =>
+        v
+          ? v
+              .split(',')
+              .map((origin) => origin.trim())
+              .filter(Boolean)
+          : [],
+      )
+      .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'CORS_CREDENTIAL_ORIGINS must list origins such as https://crm.example.com'))),
     /** Background worker (services/worker/): how long a claimed message belongs to its worker before another may recover it. */
     WORKER_LEASE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(300_000),
     /** Pause between worker passes when there was nothing to do. */
