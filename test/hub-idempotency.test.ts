@@ -3,7 +3,7 @@ import { db } from '../src/db/client.js'
 import { type TestClient, testApp } from './support/app.js'
 import { type FakeProvider, fakeSendblue } from './support/fake-providers.js'
 import { createProject, hubCall } from './support/hub.js'
-import { createTenant, type Tenant } from './support/tenants.js'
+import { type Tenant, twoTenants } from './support/tenants.js'
 
 let client: TestClient
 let sendblue: FakeProvider
@@ -13,7 +13,7 @@ let other: Tenant
 beforeAll(async () => {
   sendblue = await fakeSendblue()
   client = await testApp({ SENDBLUE_API_URL: sendblue.url, PROVIDER_TIMEOUT_MS: '10000' })
-  ;[tenant, other] = await Promise.all([createTenant(client), createTenant(client)])
+  ;[tenant, other] = await twoTenants(client)
   await hubCall(client, tenant, 'PUT', '/integrations/sendblue', {
     config: { api_key: 'k-0001', api_secret: 's-0002', from_number: '+15555550000' },
   })
