@@ -1,7 +1,8 @@
 /**
- * The only reader of process.env. Every variable of the operator contract
- * (shared spec operator.md) is parsed and validated here once; a bad configuration fails at
- * start-up with one line per problem, naming the variable.
+ * The operator's configuration. Every variable of the operator contract (shared spec operator.md)
+ * is parsed and validated here once; a bad configuration fails at
+ * start-up with one line per problem, naming the variable. (The schema builder also reads
+ * NODE_ENV directly: the schema is built once per process, at import, before any configuration.)
  */
 import path from 'node:path'
 import { z } from 'zod'
