@@ -42,11 +42,19 @@ export interface DbOptions {
   /** Directory of the embedded database; `memory://` for a throwaway one. */
   dataDir?: string
   poolSize?: number
+  /**
+   * Whether queries are confined to the request's account (./tenancy.ts). Always on in the
+   * product; only the bench turns it off, to measure what it costs.
+   */
+  confined?: boolean
 }
 
 export async function connectDb(options: DbOptions): Promise<Database> {
   if (current) return current
-  const database = options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : await openPglite(options.dataDir)
+  const wrap = options.confined === false ? (client: PrismaClient) => client : confinedClient
+  const database = options.databaseUrl
+    ? openPostgres(options.databaseUrl, options.poolSize ?? 10, wrap)
+    : await openPglite(options.dataDir, wrap)
   current = database
   db = database.prisma
   return database
@@ -63,10 +71,10 @@ export async function disconnectDb(): Promise<void> {
   await database?.close()
 }
 
-function openPostgres(connectionString: string, max: number): Database {
+function openPostgres(connectionString: string, max: number, wrap: ClientWrapper): Database {
   const pool = new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000 })
   pool.on('error', () => {}) // an idle client dropped by the server; the pool replaces it
-  const prisma = confinedClient(new PrismaClient({ adapter: countingFactory(new PrismaPg(pool)) }))
+  const prisma = wrap(new PrismaClient({ adapter: countingFactory(new PrismaPg(pool)) }))
   const listeners: (() => Promise<void>)[] = []
   return {
     prisma,
@@ -96,7 +104,7 @@ function openPostgres(connectionString: string, max: number): Database {
   }
 }
 
-async function openPglite(dataDir = './data'): Promise<Database> {
+async function openPglite(dataDir = './data', wrap: ClientWrapper = confinedClient): Promise<Database> {
   // Loaded only when embedded: PGlite's WebAssembly build costs ~50 MB a PostgreSQL deployment never needs.
   const [{ PGlite }, { pg_trgm }, { PrismaPGlite }] = await Promise.all([
     import('@electric-sql/pglite'),
@@ -106,7 +114,7 @@ async function openPglite(dataDir = './data'): Promise<Database> {
   const inMemory = dataDir.startsWith('memory://')
   if (!inMemory) await mkdir(dataDir, { recursive: true })
   const pglite = await PGlite.create({ dataDir: inMemory ? dataDir : path.join(dataDir, 'pglite'), extensions: { pg_trgm } })
-  const prisma = confinedClient(new PrismaClient({ adapter: countingFactory(new PrismaPGlite(pglite)) }))
+  const prisma = wrap(new PrismaClient({ adapter: countingFactory(new PrismaPGlite(pglite)) }))
   return {
     prisma,
     kind: 'pglite',
@@ -191,7 +199,8 @@ export function pgListener(
  * The client every module uses: queries on tenant tables are confined to the request's account
  * (./tenancy.ts). Typed as the plain client, which it behaves as.
  */
-const confinedClient = (client: PrismaClient) => client.$extends(tenancy) as unknown as PrismaClient
+type ClientWrapper = (client: PrismaClient) => PrismaClient
+const confinedClient: ClientWrapper = (client) => client.$extends(tenancy) as unknown as PrismaClient
 
 /** Wraps an adapter factory so every SQL statement it sends is counted. */
 function countingFactory(factory: SqlDriverAdapterFactory): SqlDriverAdapterFactory {

@@ -10,7 +10,8 @@ import { connectDb, sqlStatements } from '../../src/db/client.js'
 import { loadConfig } from '../../src/env.js'
 
 const config = loadConfig()
-await connectDb({ databaseUrl: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE })
+// BENCH_UNCONFINED=1 runs without the tenancy extension, only to measure what it costs.
+await connectDb({ databaseUrl: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, confined: process.env.BENCH_UNCONFINED !== '1' })
 const app = createApp(config, pino({ level: 'silent' }))
 // The same Node adapter as src/main.ts, so the bench measures what production runs.
 const server = createAdaptorServer({ fetch: (request: Request) => app.fetch(request) }) as Server
