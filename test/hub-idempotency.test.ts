@@ -113,7 +113,7 @@ describe('Idempotency-Key', () => {
   it('expires after 24 hours and rejects malformed keys', async () => {
     await withKey('old-key', 'POST', '/customers', { external_id: 'idem-old' })
     await db.idempotencyRecord.update({
-      where: { accountId_key: { accountId: tenant.accountId, key: 'old-key' } },
+      where: { accountId_live_key: { accountId: tenant.accountId, live: true, key: 'old-key' } },
       data: { expiresAt: new Date(Date.now() - 1000) },
     })
     expect((await withKey('old-key', 'POST', '/customers', { external_id: 'idem-new' })).status).toBe(201)
