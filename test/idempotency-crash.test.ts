@@ -93,7 +93,7 @@ const gql = (url: string, query: string, variables: Record<string, unknown>, hea
   call(url, 'POST', '/graphql', headers, { query, variables })
 
 describe('a server killed mid-request', () => {
-  it('answers the retry with the same key, and the SMS goes out once for one credit', async () => {
+  it('answers the retry with the same key, and the SMS goes out once for one credit', { timeout: 300_000 }, async () => {
     const first = await startServer(serverArgs, env())
     running.push(first)
     const login = await fetch(`${first.url}/graphql`, {
@@ -109,8 +109,14 @@ describe('a server killed mid-request', () => {
     const config = { account_sid: ACCOUNT_SID, api_key: 'twilio-auth-token', from_number: '+15555550000' }
     expect((await call(first.url, 'PUT', '/hub/v1/integrations/twilio', auth, { config })).status).toBe(201)
     const credits = async (url: string) =>
-      (await gql(url, 'mutation($id: ID!) { grantSmsCredits(accountId: $id, amount: 1) { account { smsCredits } } }', { id: accountId }, admin))
-        .body.data.grantSmsCredits.account.smsCredits as number
+      (
+        await gql(
+          url,
+          'mutation($id: ID!) { grantSmsCredits(accountId: $id, amount: 1) { account { smsCredits } } }',
+          { id: accountId },
+          admin,
+        )
+      ).body.data.grantSmsCredits.account.smsCredits as number
     const granted = await credits(first.url) // one credit
     const lead = (await call(first.url, 'POST', '/api/v1/leads', auth, { name: 'Crash lead', phone: '+15555550177' })).body.data
 

@@ -27,7 +27,7 @@ beforeAll(async () => {
 })
 afterAll(() => twilio.close())
 
-const post = (path: string, body: unknown, key: string, idempotencyKey: string, apiKey = tenant.key) =>
+const post = (path: string, body: unknown, idempotencyKey: string, apiKey = tenant.key) =>
   client.call('POST', path, { key: apiKey, body, headers: { 'idempotency-key': idempotencyKey } })
 const credits = async () => (await db.account.findUniqueOrThrow({ where: { id: tenant.accountId } })).smsCredits
 const leadsNamed = (name: string) => db.lead.count({ where: { accountId: tenant.accountId, name } })
@@ -41,8 +41,8 @@ describe('Idempotency-Key on /api/v1', () => {
   it('a retried POST /api/v1/sms sends once and spends one credit', async () => {
     const lead = await createLead('Texted once', '+15555550131')
     const before = await credits()
-    const first = await post('/api/v1/sms', { lead_id: lead.id, message: 'Quote ready' }, tenant.key, 'sms-1')
-    const retry = await post('/api/v1/sms', { lead_id: lead.id, message: 'Quote ready' }, tenant.key, 'sms-1')
+    const first = await post('/api/v1/sms', { lead_id: lead.id, message: 'Quote ready' }, 'sms-1')
+    const retry = await post('/api/v1/sms', { lead_id: lead.id, message: 'Quote ready' }, 'sms-1')
     expect(first.status).toBe(200)
     expect(retry.status).toBe(200)
     expect(retry.headers.get('idempotent-replayed')).toBe('true')
@@ -56,30 +56,30 @@ describe('Idempotency-Key on /api/v1', () => {
     const before = await credits()
     twilio.behaviour = 'error'
     try {
-      expect((await post('/api/v1/sms', { lead_id: lead.id, message: 'Again' }, tenant.key, 'sms-2')).status).toBe(502)
+      expect((await post('/api/v1/sms', { lead_id: lead.id, message: 'Again' }, 'sms-2')).status).toBe(502)
     } finally {
       twilio.behaviour = 'ok'
     }
-    const retry = await post('/api/v1/sms', { lead_id: lead.id, message: 'Again' }, tenant.key, 'sms-2')
+    const retry = await post('/api/v1/sms', { lead_id: lead.id, message: 'Again' }, 'sms-2')
     expect(retry.status).toBe(200)
     expect(retry.headers.get('idempotent-replayed')).toBeNull()
     expect(await credits()).toBe(before - 1)
   })
 
   it('a retried POST /api/v1/leads creates one lead; a lead write that fails is not remembered', async () => {
-    const first = await post('/api/v1/leads', { name: 'Keyed lead' }, tenant.key, 'lead-1')
-    const retry = await post('/api/v1/leads', { name: 'Keyed lead' }, tenant.key, 'lead-1')
+    const first = await post('/api/v1/leads', { name: 'Keyed lead' }, 'lead-1')
+    const retry = await post('/api/v1/leads', { name: 'Keyed lead' }, 'lead-1')
     expect(first.status).toBe(201)
     expect(retry.status).toBe(201)
     expect(await retry.json()).toEqual(await first.json())
     expect(await leadsNamed('Keyed lead')).toBe(1)
-    expect((await post('/api/v1/leads', {}, tenant.key, 'lead-2')).status).toBe(400)
-    expect((await post('/api/v1/leads', { name: 'Second try' }, tenant.key, 'lead-2')).status).toBe(201)
+    expect((await post('/api/v1/leads', {}, 'lead-2')).status).toBe(400)
+    expect((await post('/api/v1/leads', { name: 'Second try' }, 'lead-2')).status).toBe(201)
   })
 
   it('answers 409 to the key reused with another body', async () => {
-    await post('/api/v1/leads', { name: 'First body' }, tenant.key, 'lead-3')
-    const other = await post('/api/v1/leads', { name: 'Other body' }, tenant.key, 'lead-3')
+    await post('/api/v1/leads', { name: 'First body' }, 'lead-3')
+    const other = await post('/api/v1/leads', { name: 'Other body' }, 'lead-3')
     expect(other.status).toBe(409)
     expect(await other.json()).toEqual({ error: 'This Idempotency-Key was already used with a different request' })
     expect(await leadsNamed('Other body')).toBe(0)
@@ -89,24 +89,24 @@ describe('Idempotency-Key on /api/v1', () => {
 describe('who is answered a replay', () => {
   it('a key without the scope the first request needed gets 403, not the stored answer', async () => {
     const body = { external_id: 'scoped-1', first_name: 'Scoped' }
-    const first = await post('/hub/v1/customers', body, tenant.key, 'scope-1')
+    const first = await post('/hub/v1/customers', body, 'scope-1')
     expect(first.status).toBe(201)
     const reader = await tenant.createKey({ scopes: ['read:conversations'] })
-    const replay = await post('/hub/v1/customers', body, reader.secret, 'scope-1', reader.secret)
+    const replay = await post('/hub/v1/customers', body, 'scope-1', reader.secret)
     expect(replay.status).toBe(403)
     expect(await replay.json()).toEqual({ error: 'Forbidden', message: 'Insufficient scope: write:hub required' })
     // Another key holding the scope is answered the replay.
     const writer = await tenant.createKey({ scopes: ['write:hub'] })
-    const allowed = await post('/hub/v1/customers', body, writer.secret, 'scope-1', writer.secret)
+    const allowed = await post('/hub/v1/customers', body, 'scope-1', writer.secret)
     expect(allowed.headers.get('idempotent-replayed')).toBe('true')
     expect(await allowed.json()).toEqual(await first.json())
   })
 
   it('test keys and live keys have separate key spaces', async () => {
     const lead = await createLead('Mode lead', '+15555550133')
-    const live = await post('/api/v1/sms', { lead_id: lead.id, message: 'Live' }, tenant.key, 'mode-1')
+    const live = await post('/api/v1/sms', { lead_id: lead.id, message: 'Live' }, 'mode-1')
     const testKey = await tenant.createKey({ mode: 'TEST' })
-    const test = await post('/api/v1/sms', { lead_id: lead.id, message: 'Live' }, testKey.secret, 'mode-1', testKey.secret)
+    const test = await post('/api/v1/sms', { lead_id: lead.id, message: 'Live' }, 'mode-1', testKey.secret)
     expect(live.status).toBe(200)
     expect(test.status).toBe(200)
     expect(test.headers.get('idempotent-replayed')).toBeNull()

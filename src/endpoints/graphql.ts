@@ -12,8 +12,8 @@ import { type Context, createContext } from '../context/context.js'
 import type { Config } from '../env.js'
 import { errorCodeOf } from '../errors.js'
 import type { AppEnv, RequestState } from '../http/state.js'
-import { useIdempotencyKey } from './graphql-idempotency.js'
 import { schema } from '../schema/index.js'
+import { useIdempotencyKey } from './graphql-idempotency.js'
 
 export type Yoga = YogaServerInstance<{ http: RequestState }, Context>
 

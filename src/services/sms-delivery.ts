@@ -85,7 +85,12 @@ export async function twilioCredentials(accountId: string, config: Config): Prom
  * The worker's part: takes up to `limit` SMS whose lease ran out unsent (their process died) under
  * a new lease and sends them, one at a time. Returns how many it took.
  */
-export async function sendAbandonedSms(config: Config, accountIds: readonly string[] | undefined, logger?: Logger, limit = 100): Promise<number> {
+export async function sendAbandonedSms(
+  config: Config,
+  accountIds: readonly string[] | undefined,
+  logger?: Logger,
+  limit = 100,
+): Promise<number> {
   const lease = sendLease(config)
   const scope = accountIds?.length ? Prisma.sql`AND account_id IN (${Prisma.join(accountIds)})` : Prisma.empty
   const taken = await db.$queryRaw<Omit<QueuedSms, 'lease'>[]>`

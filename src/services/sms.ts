@@ -38,7 +38,10 @@ export async function sendLeadSms(sender: SmsSender, leadId: string, text: strin
   const lease = sendLease(sender.config)
   // Credit, message and (with an Idempotency-Key) the answer commit together; Twilio is called after.
   const { messageId } = await db.$transaction(async (tx) => {
-    const { count } = await tx.account.updateMany({ where: { id: accountId, smsCredits: { gt: 0 } }, data: { smsCredits: { decrement: 1 } } })
+    const { count } = await tx.account.updateMany({
+      where: { id: accountId, smsCredits: { gt: 0 } },
+      data: { smsCredits: { decrement: 1 } },
+    })
     if (count === 0) throw new AppError('PAYMENT_REQUIRED', 'Insufficient SMS credits')
     const appended = await appendOutbound(tx, {
       accountId,
