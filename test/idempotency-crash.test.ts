@@ -75,7 +75,8 @@ const env = () => ({
   BOOTSTRAP_ACCESS_CODE: 'crash-code-123',
   ADMIN_TOKEN,
   TWILIO_API_URL: twilio.url,
-  // Short leases, so the restarted worker soon finds the send its predecessor never finished.
+  // Short leases (an SMS's is at least twice Twilio's 10 s timeout), so the restarted worker soon
+  // finds the send its predecessor never finished.
   PROVIDER_TIMEOUT_MS: '1000',
   WORKER_LEASE_MS: '3000',
   WORKER_POLL_MS: '100',
@@ -136,11 +137,11 @@ describe('a server killed mid-request', () => {
     expect(retry.body).toEqual({ success: true, message: 'SMS sent', message_id: expect.any(String) })
 
     // The restarted worker sends what the killed process never finished, once.
-    await vi.waitFor(() => expect(twilio.sent).toEqual(['Your quote is ready']), { timeout: 60_000, interval: 100 })
+    await vi.waitFor(() => expect(twilio.sent).toEqual(['Your quote is ready']), { timeout: 120_000, interval: 100 })
     const again = await call(second.url, 'POST', '/api/v1/sms', keyed, body)
     expect(again.body).toEqual(retry.body)
     expect(again.headers.get('idempotent-replayed')).toBe('true')
-    // Two leases later nothing else has gone out, and one credit was spent (reading the balance
+    // Later passes send nothing more, and one credit was spent (reading the balance
     // grants one more: it is back where it was after the first grant).
     await new Promise((resolve) => setTimeout(resolve, 6_000))
     expect(twilio.sent).toHaveLength(1)

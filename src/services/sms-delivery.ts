@@ -14,7 +14,7 @@ import type { Config } from '../env.js'
 import { AppError, badRequest } from '../errors.js'
 import { Prisma } from '../generated/prisma/client.js'
 import { loadSettings } from './integrations.js'
-import { sendTwilioSms, type TwilioCredentials, TwilioError } from './providers/twilio.js'
+import { sendTwilioSms, TWILIO_TIMEOUT_MS, type TwilioCredentials, TwilioError } from './providers/twilio.js'
 
 export interface QueuedSms {
   id: string
@@ -29,7 +29,8 @@ export interface QueuedSms {
 const messageStatus = (twilio: string) =>
   ['sent', 'delivered'].includes(twilio) ? twilio : ['failed', 'undelivered'].includes(twilio) ? 'failed' : 'queued'
 
-export const sendLease = (config: Config) => new Date(Date.now() + config.WORKER_LEASE_MS)
+/** Outlasts any Twilio request by far (its own timeout is fixed), so a live sender never loses its message. */
+export const sendLease = (config: Config) => new Date(Date.now() + Math.max(config.WORKER_LEASE_MS, 2 * TWILIO_TIMEOUT_MS))
 
 /** Sends one queued SMS; a provider refusal is recorded, the credit given back, and thrown as a 502. */
 export async function deliverSms(config: Config, credentials: TwilioCredentials, sms: QueuedSms): Promise<void> {
