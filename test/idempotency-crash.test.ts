@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest'
 import { kill, type Running, serverArguments, startServer } from './support/server-process.js'
 
 const ACCOUNT_SID = 'AC0123456789abcdef'
@@ -70,9 +70,14 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true })
 })
 
-const env = () => ({
+/**
+ * The embedded database in DATA_DIR, or the suite's PostgreSQL database when it runs on one. The
+ * worker is confined to `workerAccount`, so it never sends for other test files sharing the database.
+ */
+const env = (workerAccount: string) => ({
   DATA_DIR: dataDir,
-  BOOTSTRAP_ACCESS_CODE: 'crash-code-123',
+  ...(inject('databaseUrl') ? { DATABASE_URL: inject('databaseUrl')! } : {}),
+  WORKER_ACCOUNTS: workerAccount,
   ADMIN_TOKEN,
   TWILIO_API_URL: twilio.url,
   // Short leases (an SMS's is at least twice Twilio's 10 s timeout), so the restarted worker soon
@@ -95,18 +100,23 @@ const gql = (url: string, query: string, variables: Record<string, unknown>, hea
 
 describe('a server killed mid-request', () => {
   it('answers the retry with the same key, and the SMS goes out once for one credit', { timeout: 300_000 }, async () => {
-    const first = await startServer(serverArgs, env())
+    const first = await startServer(serverArgs, env('none-yet'))
     running.push(first)
+    const admin = { authorization: `Bearer ${ADMIN_TOKEN}` }
+    const account = await gql(first.url, 'mutation { createAccount(input: { name: "Crash" }) { accessCode account { id } } }', {}, admin)
+    const { accessCode, account: made } = account.body.data.createAccount
+    const accountId = made.id as string
     const login = await fetch(`${first.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: 'mutation { portalLogin(accessCode: "crash-code-123") { account { id } } }' }),
+      body: JSON.stringify({
+        query: 'mutation($c: String!) { portalLogin(accessCode: $c) { account { id } } }',
+        variables: { c: accessCode },
+      }),
     })
-    const accountId = ((await login.json()) as any).data.portalLogin.account.id
     const cookie = { cookie: login.headers.get('set-cookie')!.split(';')[0] }
     const created = await gql(first.url, 'mutation { createApiKey(input: { name: "crash", mode: LIVE }) { secret } }', {}, cookie)
     const auth = { authorization: `Bearer ${created.body.data.createApiKey.secret}` }
-    const admin = { authorization: `Bearer ${ADMIN_TOKEN}` }
     const config = { account_sid: ACCOUNT_SID, api_key: 'twilio-auth-token', from_number: '+15555550000' }
     expect((await call(first.url, 'PUT', '/hub/v1/integrations/twilio', auth, { config })).status).toBe(201)
     const credits = async (url: string) =>
@@ -130,7 +140,7 @@ describe('a server killed mid-request', () => {
     expect(await cutOff).toBeInstanceOf(Error) // the client got no answer: it retries
     twilio.hold = false
 
-    const second = await startServer(serverArgs, env())
+    const second = await startServer(serverArgs, env(accountId))
     running.push(second)
     const retry = await call(second.url, 'POST', '/api/v1/sms', keyed, body)
     expect(retry.status).toBe(200)
