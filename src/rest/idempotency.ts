@@ -10,5 +10,9 @@ export const restExecution = (perform: () => Promise<Response>): Execution<Respo
       ? { status: response.status, type: response.headers.get('content-type') ?? 'application/json', body: await response.clone().text() }
       : null,
   replay: (stored) =>
-    new Response(stored.body, { status: stored.status, headers: { 'Content-Type': stored.type, 'Idempotent-Replayed': 'true' } }),
+    // 204 and 205 answers carry no body, and a Response refuses to be given one.
+    new Response(stored.status === 204 || stored.status === 205 ? null : stored.body, {
+      status: stored.status,
+      headers: { 'Content-Type': stored.type, 'Idempotent-Replayed': 'true' },
+    }),
 })
