@@ -10,6 +10,7 @@ import { PrismaPg } from '@prisma/adapter-pg'
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, Transaction } from '@prisma/driver-adapter-utils'
 import pg from 'pg'
 import { PrismaClient } from '../generated/prisma/client.js'
+import { routed } from './ambient.js'
 import { tenancy } from './tenancy.js'
 
 /** Runs whole SQL scripts (migrations) on one connection, inside one transaction. */
@@ -56,7 +57,8 @@ export async function connectDb(options: DbOptions): Promise<Database> {
     ? openPostgres(options.databaseUrl, options.poolSize ?? 10, wrap)
     : await openPglite(options.dataDir, wrap)
   current = database
-  db = database.prisma
+  // Queries go to the request's transaction while an idempotent request runs (./ambient.ts).
+  db = routed(database.prisma)
   return database
 }
 

@@ -13,6 +13,7 @@ import type { Config } from '../env.js'
 import { errorCodeOf } from '../errors.js'
 import type { AppEnv, RequestState } from '../http/state.js'
 import { schema } from '../schema/index.js'
+import { useIdempotencyKey } from './graphql-idempotency.js'
 
 export type Yoga = YogaServerInstance<{ http: RequestState }, Context>
 
@@ -34,6 +35,7 @@ export function createGraphQL(config: Config, logger: Logger): Yoga {
       // statuses follow the GraphQL-over-HTTP spec exactly.
       useGraphQlJit({}, { enableIf: (args) => (args.contextValue as { viaRest?: boolean }).viaRest === true }),
       useFaultLog(logger),
+      useIdempotencyKey(),
     ],
     maskedErrors: true,
   })

@@ -9,7 +9,7 @@
 import { type GraphQLSchema, type OperationDefinitionNode, parse } from 'graphql'
 import type { z } from 'zod'
 import { reasonPhrase } from '../../errors.js'
-import { hasBody, paramsSchema } from '../handler.js'
+import { hasBody, isWrite, paramsSchema } from '../handler.js'
 import type { AnyRoute, RestSurface } from '../route.js'
 import { exampleFor } from './examples.js'
 import { inputSchema, type JsonSchema } from './json-schema.js'
@@ -89,13 +89,14 @@ function operation(surface: RestSurface, route: AnyRoute, results: ResultSchemas
         schema: rest,
       }
     }),
-    ...(surface.idempotent && hasBody(route.method)
+    ...(isWrite(route.method)
       ? [
           {
             name: 'Idempotency-Key',
             in: 'header',
             required: false,
-            description: 'Retry safely: the same key and body within 24 h return the first answer',
+            description:
+              'Retry safely: within 24 h, the same key with the same request returns the first successful answer without a second effect; a failed attempt leaves nothing, so it can be retried with the key',
             schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
           },
         ]
@@ -136,13 +137,14 @@ function successResponses(surface: RestSurface, route: AnyRoute, data: JsonSchem
 function errorResponses(surface: RestSurface, route: AnyRoute, shape: { hasParams: boolean; hasQuery: boolean }) {
   const statuses = new Set<number>([401, 429, 500, ...(route.errors ?? [])])
   const writes = hasBody(route.method)
+  // An Idempotency-Key reused with another request, or while its first request still runs.
+  if (isWrite(route.method)) statuses.add(409)
   if (route.scope) statuses.add(403)
   if (writes || shape.hasQuery || shape.hasParams) statuses.add(400)
   if (shape.hasParams || route.notFound) statuses.add(404)
   if (writes) {
     statuses.add(413)
     statuses.add(415)
-    if (surface.idempotent) statuses.add(409)
   }
   const schema = errorSchema(surface)
   return Object.fromEntries(
