@@ -1,5 +1,5 @@
 /**
- * `Idempotency-Key` on every write of every surface (docs/decisions/0010-idempotency.md): per
+ * `Idempotency-Key` on every write of every surface (docs/decisions/0011-idempotency.md): per
  * account and key space (live or test keys), for 24 hours, a key remembers the request it was
  * first used with and its successful answer. A retry of the same request gets that answer again,
  * without a second effect.
