@@ -7,6 +7,8 @@ import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { methodNotAllowed } from 'hono/method-not-allowed'
 import { type Logger, pino } from 'pino'
+import { redisTimeouts } from './context/limiters.js'
+import { redisClient } from './context/redis.js'
 import { mountCallbacks } from './endpoints/callbacks.js'
 import { mountDocs } from './endpoints/docs.js'
 import { createGraphQL, mountGraphQL } from './endpoints/graphql.js'
@@ -28,6 +30,8 @@ export interface App {
 
 export function createApp(config: Config, logger: Logger = pino({ level: config.LOG_LEVEL })): App {
   const yoga = createGraphQL(config, logger)
+  // Connected now, not on the first counted request: readiness reports it and its state changes are logged.
+  if (config.REDIS_URL) redisClient(config.REDIS_URL, redisTimeouts(config), logger)
   const app = new Hono<AppEnv>({ strict: false })
 
   app.use(requestState(logger))
@@ -47,7 +51,7 @@ export function createApp(config: Config, logger: Logger = pino({ level: config.
   for (const prefix of ['/graphql', ...surfaces.map((surface) => `${surface.prefix}/*`)]) app.use(prefix, limit)
 
   app.get('/', (c) => c.redirect(`${PORTAL_BASE}/`))
-  mountHealth(app)
+  mountHealth(app, config)
   mountGraphQL(app, yoga)
   mountSurfaces(app, surfaces, yoga)
   mountCallbacks(app, config, logger)
