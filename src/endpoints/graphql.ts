@@ -60,7 +60,8 @@ const useFaultLog = (logger: Logger): Plugin<Context> => ({
       const errors = 'errors' in result ? (result.errors ?? []) : []
       for (const error of errors) {
         const cause = error.originalError
-        if (!cause || errorCodeOf(error) || cause.name === 'GraphQLError') continue
+        // A database outage is not a fault of ours: maskOutages answers and logs it.
+        if (!cause || errorCodeOf(error) || cause.name === 'GraphQLError' || isDatabaseUnavailable(cause)) continue
         logger.error({ err: cause, path: error.path, request_id: args.contextValue.http.requestId }, 'unexpected error in a resolver')
       }
     },

@@ -2,6 +2,7 @@
  * The front door for tests: a real app over a real database (PGlite in memory, or the
  * PostgreSQL database global-setup made), called through `app.fetch` with no port.
  */
+import type { Logger } from 'pino'
 import { expect, inject, vi } from 'vitest'
 import { type App, createApp } from '../../src/app.js'
 import { connectDb, type Database, sqlStatements } from '../../src/db/client.js'
@@ -59,9 +60,9 @@ export interface CallOptions {
   headers?: Record<string, string>
 }
 
-export async function testApp(overrides: Record<string, string> = {}): Promise<TestClient> {
+export async function testApp(overrides: Record<string, string> = {}, logger?: Logger): Promise<TestClient> {
   await testDatabase()
-  const app = createApp(testConfig(overrides))
+  const app = createApp(testConfig(overrides), logger)
   const call = async (method: string, path: string, options: CallOptions = {}) => {
     const headers: Record<string, string> = { ...options.headers }
     if (options.key) headers.authorization = `Bearer ${options.key}`
