@@ -63,11 +63,12 @@ export async function resolveSecretKey(configured: string | undefined, dataDir: 
   try {
     return (await readFile(file, 'utf8')).trim()
   } catch (error) {
+    // A folder that cannot be created or written is the likelier cause: name that first.
+    await prepareDataDir(dataDir)
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
       throw new StartupError('DATA_DIR', `${file} cannot be read (${reason(error)}); or set SECRET_KEY`)
     }
   }
-  await prepareDataDir(dataDir)
   const key = randomBytes(32).toString('base64url')
   try {
     await writeFile(file, `${key}\n`, { mode: 0o600, flag: 'wx' })
