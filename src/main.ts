@@ -2,7 +2,8 @@
  * The only side effects: read the configuration, open and migrate the database, create the
  * default account on first start, listen, and shut down cleanly on SIGTERM/SIGINT.
  */
-import type { Server, ServerResponse } from 'node:http'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import net, { type Socket } from 'node:net'
 import { createAdaptorServer, type Http2Bindings, type HttpBindings } from '@hono/node-server'
 import { type Logger, pino } from 'pino'
 import { createApp } from './app.js'
@@ -18,7 +19,7 @@ import { backfillDefaultTemplates } from './services/automations/templates.js'
 import { startWorker } from './services/worker/worker.js'
 
 const SHUTDOWN_GRACE_MS = 8_000
-/** While stopping, a connection that finishes its answer and then stays idle this long is closed. */
+/** While stopping, a connection with no request in progress is closed once it has been idle this long. */
 const STOPPING_KEEP_ALIVE_MS = 1_000
 
 async function main() {
@@ -57,6 +58,7 @@ async function main() {
     },
   }) as Server
   server.keepAliveTimeout = 65_000
+  const idleSockets = trackIdleSockets(server)
   await listen(server, config)
   const address = server.address()
   logger.info(
@@ -74,13 +76,17 @@ async function main() {
     // No new claims from here; a send or delivery cut off by the deadline keeps its lease and is recovered.
     const workerStopped = stopWorker(SHUTDOWN_GRACE_MS - 1_000)
     const closed = new Promise((resolve) => server.once('close', resolve))
-    // Stop accepting, and close every connection with no request in progress. A request in
-    // progress is answered with `Connection: close`, and its connection closes when the answer
-    // is out; one whose answer had already begun closes after a short idle pause.
-    server.close()
-    server.closeIdleConnections()
+    // Stop accepting, but do not close idle connections at once as http.Server#close does: a
+    // request may already be on its way on one (or unread in its buffer while this process is
+    // busy), and closing would cut it. Each connection closes instead after its next answer
+    // (`Connection: close`) or after a short idle pause.
+    Reflect.apply(net.Server.prototype.close, server, [])
     server.keepAliveTimeout = STOPPING_KEEP_ALIVE_MS
-    setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref()
+    for (const socket of idleSockets) socket.setTimeout(STOPPING_KEEP_ALIVE_MS)
+    setTimeout(() => {
+      logger.warn('grace period over: closing the connections still open')
+      server.closeAllConnections()
+    }, SHUTDOWN_GRACE_MS).unref()
     await closed
     await workerStopped
     await closeRedis()
@@ -108,6 +114,21 @@ async function openDatabase(config: Config, logger: Logger): Promise<Database> {
     )
   }
   return database
+}
+
+/** The connections with no request in progress (kept up to date as requests come and go). */
+function trackIdleSockets(server: Server): Set<Socket> {
+  const idle = new Set<Socket>()
+  server.on('connection', (socket: Socket) => {
+    idle.add(socket)
+    socket.once('close', () => idle.delete(socket))
+  })
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    const socket = request.socket
+    idle.delete(socket)
+    response.once('finish', () => !socket.destroyed && idle.add(socket))
+  })
+  return idle
 }
 
 function listen(server: Server, config: Config): Promise<void> {
