@@ -30,8 +30,6 @@ export function createLimiter(config: RedisConfig, options: LimiterOptions): Rat
   return new RateLimiterRedis({
     ...common,
     storeClient: redisClient(config.REDIS_URL, redisTimeouts(config)),
-    // Not connected: count in memory at once rather than send a command that cannot be answered.
-    rejectIfRedisNotReady: true,
     insuranceLimiter: new RateLimiterMemory(common),
   })
 }

@@ -1,8 +1,8 @@
 /**
- * The Redis connection behind the shared counters (./limiters.ts), tuned to fail fast: a command
- * never waits for a connection (no offline queue) and never waits long for an answer, so an
- * unreachable or frozen Redis costs a request at most REDIS_COMMAND_TIMEOUT_MS before the
- * counters fall back to this process's memory. The connection reconnects on its own, and one log
+ * The Redis connection behind the shared counters (./limiters.ts), tuned to fail fast: once the
+ * first connection attempt is over, a command never waits for a connection (no offline queue),
+ * and it never waits long for an answer, so an unreachable or frozen Redis costs a request at
+ * most REDIS_COMMAND_TIMEOUT_MS before the counters fall back to this process's memory. The connection reconnects on its own, and one log
  * line marks each change of state (down, back up).
  */
 import { Redis } from 'ioredis'
@@ -32,7 +32,9 @@ export function redisClient(url: string, timeouts: RedisTimeouts, logger?: Logge
   let link = links.get(url)
   if (!link) {
     const client = new Redis(url, {
-      enableOfflineQueue: false,
+      // Commands wait for the first connection attempt only (see below), so the requests of a
+      // process that just started are counted in Redis rather than in memory.
+      enableOfflineQueue: true,
       connectTimeout: timeouts.connectTimeoutMs,
       commandTimeout: timeouts.commandTimeoutMs,
       // One attempt per command: the caller falls back at once rather than retrying inside a request.
@@ -42,6 +44,11 @@ export function redisClient(url: string, timeouts: RedisTimeouts, logger?: Logge
     const created: Link = { client, state: 'connecting', logger }
     link = created
     links.set(url, created)
+    // From the first attempt's outcome on, a command sent while disconnected fails at once and
+    // the request is counted in memory: ioredis reads this option on every command.
+    const noMoreQueueing = () => void (client.options.enableOfflineQueue = false)
+    client.once('ready', noMoreQueueing)
+    client.once('error', noMoreQueueing)
     client.on('ready', () => markUp(created))
     client.on('error', (error) => markDown(created, error.message))
     client.on('close', () => markDown(created, 'connection closed'))
