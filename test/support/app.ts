@@ -19,7 +19,8 @@ let database: Promise<Database> | undefined
 export function testDatabase(): Promise<Database> {
   database ??= (async () => {
     const databaseUrl = inject('databaseUrl')
-    const db = await connectDb({ databaseUrl, dataDir: 'memory://', poolSize: 5 })
+    // Deadlines far above production's: a busy machine must not turn a slow answer into a 503.
+    const db = await connectDb({ databaseUrl, dataDir: 'memory://', poolSize: 5, connectTimeoutMs: 60_000, queryTimeoutMs: 120_000 })
     if (!databaseUrl) await migrate(db.scripts)
     return db
   })()
