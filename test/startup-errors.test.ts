@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort, type PrivatePostgres, startPrivatePostgres } from './support/private-servers.js'
+import { canRunPrivateServers, freePort, type PrivatePostgres, startPrivatePostgres } from './support/private-servers.js'
 import { buildBundle, spawnBundle, startServer } from './support/processes.js'
 
 let server: string
@@ -54,7 +54,7 @@ describe('start-up failures', () => {
     expect(retries.length).toBeGreaterThan(1)
   }, 120_000)
 
-  describe('with a PostgreSQL server', () => {
+  describe.skipIf(!canRunPrivateServers)('with a PostgreSQL server', () => {
     let postgres: PrivatePostgres
     beforeAll(async () => {
       postgres = await startPrivatePostgres()

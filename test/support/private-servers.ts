@@ -4,6 +4,7 @@
  * as the `postgres` user when the tests run as root (it refuses to run as root).
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { chmod, chown, mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -11,6 +12,10 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 
 const run = promisify(execFile)
+
+const onPath = (tool: string) => (process.env.PATH ?? '').split(path.delimiter).some((dir) => dir && existsSync(path.join(dir, tool)))
+/** Whether this machine can run private servers (tests that need them are skipped only where it cannot). */
+export const canRunPrivateServers = ['initdb', 'pg_ctl', 'redis-server'].every(onPath)
 
 export function freePort(): Promise<number> {
   return new Promise((resolve) => {
