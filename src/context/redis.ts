@@ -46,7 +46,9 @@ export function redisClient(url: string, timeouts: RedisTimeouts, logger?: Logge
     links.set(url, created)
     // From the first attempt's outcome on, a command sent while disconnected fails at once and
     // the request is counted in memory: ioredis reads this option on every command.
-    const noMoreQueueing = () => void (client.options.enableOfflineQueue = false)
+    const noMoreQueueing = () => {
+      client.options.enableOfflineQueue = false
+    }
     client.once('ready', noMoreQueueing)
     client.once('error', noMoreQueueing)
     client.on('ready', () => markUp(created))
