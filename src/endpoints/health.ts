@@ -6,6 +6,7 @@
  * balancer because a shared Redis is down would turn a degraded service into an outage.
  */
 import type { Hono } from 'hono'
+import type { Logger } from 'pino'
 import { redisState } from '../context/redis.js'
 import { db } from '../db/client.js'
 import type { Config } from '../env.js'
@@ -14,13 +15,16 @@ import type { AppEnv } from '../http/state.js'
 
 const READY_DEADLINE_MS = 2_000
 
-export function mountHealth(app: Hono<AppEnv>, config: Config): void {
+export function mountHealth(app: Hono<AppEnv>, config: Config, logger: Logger): void {
   app.get('/health', () => jsonResponse({ status: 'ok' }))
   app.get('/health/ready', async () => {
     const database = await withDeadline(
       db.$queryRaw`SELECT 1`.then(() => 'up' as const),
       READY_DEADLINE_MS,
-    ).catch(() => 'down' as const)
+    ).catch((error: Error) => {
+      logger.warn({ reason: error.message }, 'readiness: the database is down')
+      return 'down' as const
+    })
     const redis = redisState(config.REDIS_URL)
     if (database === 'down') return jsonResponse({ status: 'unavailable', database, redis }, 503, { 'Retry-After': '5' })
     return jsonResponse({ status: redis === 'down' ? 'degraded' : 'ok', database, redis })
