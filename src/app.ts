@@ -8,6 +8,8 @@ import { bodyLimit } from 'hono/body-limit'
 import { methodNotAllowed } from 'hono/method-not-allowed'
 import { secureHeaders } from 'hono/secure-headers'
 import { type Logger, pino } from 'pino'
+import { redisTimeouts } from './context/limiters.js'
+import { redisClient } from './context/redis.js'
 import { mountCallbacks } from './endpoints/callbacks.js'
 import { mountDocs } from './endpoints/docs.js'
 import { createGraphQL, mountGraphQL } from './endpoints/graphql.js'
@@ -30,6 +32,8 @@ export interface App {
 
 export function createApp(config: Config, logger: Logger = pino({ level: config.LOG_LEVEL })): App {
   const yoga = createGraphQL(config, logger)
+  // Connected now, not on the first counted request: readiness reports it and its state changes are logged.
+  if (config.REDIS_URL) redisClient(config.REDIS_URL, redisTimeouts(config), logger)
   const app = new Hono<AppEnv>({ strict: false })
 
   const apiPaths = ['/graphql', ...surfaces.map((surface) => `${surface.prefix}/*`)]
@@ -55,7 +59,7 @@ export function createApp(config: Config, logger: Logger = pino({ level: config.
   for (const path of apiPaths) app.use(path, limit)
 
   app.get('/', (c) => c.redirect(`${PORTAL_BASE}/`))
-  mountHealth(app)
+  mountHealth(app, config, logger)
   mountGraphQL(app, yoga)
   mountSurfaces(app, surfaces, yoga)
   mountCallbacks(app, config, logger)

@@ -5,10 +5,12 @@
  * and the request id.
  */
 import { useGraphQlJit } from '@envelop/graphql-jit'
-import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga'
+import type { GraphQLError } from 'graphql'
+import { createYoga, type MaskError, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga'
 import type { Hono } from 'hono'
 import type { Logger } from 'pino'
 import { type Context, createContext } from '../context/context.js'
+import { databaseUnavailable, isDatabaseUnavailable } from '../db/outage.js'
 import type { Config } from '../env.js'
 import { errorCodeOf } from '../errors.js'
 import type { AppEnv, RequestState } from '../http/state.js'
@@ -37,9 +39,21 @@ export function createGraphQL(config: Config, logger: Logger): Yoga {
       useFaultLog(logger),
       useIdempotencyKey(),
     ],
-    maskedErrors: true,
+    maskedErrors: { maskError: maskOutages(logger) },
   })
 }
+
+/**
+ * Masks faults as Yoga does, except a database outage: that is answered SERVICE_UNAVAILABLE (HTTP
+ * 503 with Retry-After), logged here with its cause since it is not the caller's error.
+ */
+const maskOutages =
+  (logger: Logger): MaskError =>
+  (error, message, isDev) => {
+    if (!isDatabaseUnavailable(error)) return maskError(error, message, isDev)
+    logger.warn({ err: (error as GraphQLError).originalError ?? error }, 'database unavailable: answered 503')
+    return databaseUnavailable()
+  }
 
 /** Logs every error that is not the caller's (no code of ours, not GraphQL's own) with its cause. */
 const useFaultLog = (logger: Logger): Plugin<Context> => ({
@@ -48,7 +62,8 @@ const useFaultLog = (logger: Logger): Plugin<Context> => ({
       const errors = 'errors' in result ? (result.errors ?? []) : []
       for (const error of errors) {
         const cause = error.originalError
-        if (!cause || errorCodeOf(error) || cause.name === 'GraphQLError') continue
+        // A database outage is not a fault of ours: maskOutages answers and logs it.
+        if (!cause || errorCodeOf(error) || cause.name === 'GraphQLError' || isDatabaseUnavailable(cause)) continue
         logger.error({ err: cause, path: error.path, request_id: args.contextValue.http.requestId }, 'unexpected error in a resolver')
       }
     },

@@ -23,12 +23,12 @@ const WINDOW_SECONDS = 15 * 60
 let limiters: { client: RateLimiterAbstract; global: RateLimiterAbstract } | undefined
 const loginLimiters = (ctx: Context) =>
   (limiters ??= {
-    client: createLimiter(ctx.config.REDIS_URL, {
+    client: createLimiter(ctx.config, {
       keyPrefix: 'login-fail-ip',
       points: PER_CLIENT_FAILURES,
       durationSeconds: WINDOW_SECONDS,
     }),
-    global: createLimiter(ctx.config.REDIS_URL, { keyPrefix: 'login-fail-all', points: GLOBAL_FAILURES, durationSeconds: WINDOW_SECONDS }),
+    global: createLimiter(ctx.config, { keyPrefix: 'login-fail-all', points: GLOBAL_FAILURES, durationSeconds: WINDOW_SECONDS }),
   })
 
 async function assertNotThrottled(ctx: Context) {

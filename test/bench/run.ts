@@ -20,10 +20,12 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
 import { buildServer } from '../../src/cli/build-server.js'
-import { closeRedis, createLimiter } from '../../src/context/limiters.js'
+import { createLimiter } from '../../src/context/limiters.js'
+import { closeRedis } from '../../src/context/redis.js'
 import { encryptSecret } from '../../src/crypto.js'
 import { connectDb, db, disconnectDb } from '../../src/db/client.js'
 import { migrate } from '../../src/db/migrate.js'
+import { loadConfig } from '../../src/env.js'
 import { backfillDefaultTemplates } from '../../src/services/automations/templates.js'
 import { deliverDueWebhooks } from '../../src/services/webhooks/delivery.js'
 import { nodeFlagsOf } from '../support/node-flags.js'
@@ -454,7 +456,11 @@ async function sequence<T, R>(items: T[], fn: (item: T) => Promise<R>): Promise<
 /** What one request's rate-limit check costs with Redis: p50/p99 of consume() round trips. */
 async function rateLimitBookkeeping() {
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
-  const limiter = createLimiter(redisUrl, { keyPrefix: `bench-${Date.now()}`, points: 1_000_000, durationSeconds: 60 })
+  const limiter = createLimiter(loadConfig({ REDIS_URL: redisUrl }), {
+    keyPrefix: `bench-${Date.now()}`,
+    points: 1_000_000,
+    durationSeconds: 60,
+  })
   const timings: number[] = []
   try {
     for (let i = 0; i < 2000; i++) {

@@ -135,7 +135,8 @@ function successResponses(surface: RestSurface, route: AnyRoute, data: JsonSchem
 }
 
 function errorResponses(surface: RestSurface, route: AnyRoute, shape: { hasParams: boolean; hasQuery: boolean }) {
-  const statuses = new Set<number>([401, 429, 500, ...(route.errors ?? [])])
+  // 503: the database is unreachable or did not answer in time (src/db/outage.ts); retry after Retry-After.
+  const statuses = new Set<number>([401, 429, 500, 503, ...(route.errors ?? [])])
   const writes = hasBody(route.method)
   // An Idempotency-Key reused with another request, or while its first request still runs.
   if (isWrite(route.method)) statuses.add(409)
@@ -153,7 +154,7 @@ function errorResponses(surface: RestSurface, route: AnyRoute, shape: { hasParam
       {
         description: reasonPhrase[status] ?? 'Error',
         // A caller whose key was refused is not known, so it has no budget to report.
-        ...(status === 401 ? {} : { headers: status === 429 ? { ...rateLimitHeaders, 'Retry-After': retryAfter } : rateLimitHeaders }),
+        ...(status === 401 ? {} : { headers: headersFor(status) }),
         content: { 'application/json': { schema, example: surface.errorBody(status, exampleMessage(status, route)) } },
       },
     ]),
@@ -161,6 +162,14 @@ function errorResponses(surface: RestSurface, route: AnyRoute, shape: { hasParam
 }
 
 const retryAfter = { description: 'Seconds until the budget refills', schema: { type: 'integer', minimum: 1 } }
+const retryOutage = { description: 'Seconds to wait before trying again', schema: { type: 'integer', minimum: 1 } }
+
+function headersFor(status: number) {
+  if (status === 429) return { ...rateLimitHeaders, 'Retry-After': retryAfter }
+  // The database may fail before the caller is known and counted: no budget to report then.
+  if (status === 503) return { 'Retry-After': retryOutage }
+  return rateLimitHeaders
+}
 
 function exampleMessage(status: number, route: AnyRoute) {
   if (status === 404 && route.notFound) return route.notFound
@@ -168,6 +177,7 @@ function exampleMessage(status: number, route: AnyRoute) {
   if (status === 401) return 'Invalid API key'
   if (status === 429) return 'Rate limit exceeded. Max 100 requests per minute.'
   if (status === 413) return 'Request body exceeds 1 MB'
+  if (status === 503) return 'The database is unavailable; try again shortly'
   return reasonPhrase[status] ?? 'Error'
 }
 
