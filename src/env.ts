@@ -27,6 +27,8 @@ const schema = z
       .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgres:// or postgresql://')
       .optional(),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    /** PostgreSQL (DATABASE_URL) cancels any one statement that runs longer; 0 turns the limit off. */
+    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(15_000),
     DATA_DIR: z.string().min(1).default('./data'),
     REDIS_URL: z
       .string()
@@ -62,6 +64,21 @@ const schema = z
               .filter(Boolean)
           : undefined,
       ),
+    /** The most a GraphQL operation may cost (docs/graphql.md#limits): roughly the objects its answer can hold. */
+    GRAPHQL_MAX_COST: z.coerce.number().int().min(1).max(10_000_000).default(5_000),
+    /** Deepest nesting of fields in one GraphQL operation (introspection excluded). */
+    GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).max(1_000).default(12),
+    /** Aliased fields in one GraphQL operation. */
+    GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).max(100_000).default(100),
+    /** Tokens (names, punctuation, values) in one GraphQL document; the parser stops at the first one past it. */
+    GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(100).max(1_000_000).default(5_000),
+    /** Directives in one GraphQL operation. */
+    GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(0).max(10_000).default(50),
+    /** Schema introspection and "Did you mean" suggestions; unset → on, except with NODE_ENV=production. */
+    GRAPHQL_INTROSPECTION: z
+      .enum(['1', '0', 'true', 'false'])
+      .optional()
+      .transform((v) => (v === undefined ? undefined : v === '1' || v === 'true')),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
@@ -77,9 +94,10 @@ const schema = z
 export type Env = z.infer<typeof schema>
 
 /** The parsed configuration the server runs with. */
-export interface Config extends Omit<Env, 'PUBLIC_URL' | 'DATA_DIR'> {
+export interface Config extends Omit<Env, 'PUBLIC_URL' | 'DATA_DIR' | 'GRAPHQL_INTROSPECTION'> {
   DATA_DIR: string
   PUBLIC_URL: string
+  GRAPHQL_INTROSPECTION: boolean
 }
 
 export class ConfigError extends Error {
@@ -102,5 +120,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     ...env,
     DATA_DIR: path.resolve(env.DATA_DIR),
     PUBLIC_URL: env.PUBLIC_URL ?? `http://${host}:${env.PORT}`,
+    GRAPHQL_INTROSPECTION: env.GRAPHQL_INTROSPECTION ?? env.NODE_ENV !== 'production',
   }
 }

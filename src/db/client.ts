@@ -34,6 +34,12 @@ export interface Database {
 export let db: PrismaClient = undefined as unknown as PrismaClient
 let current: Database | undefined
 
+/** PostgreSQL cancelled the statement: it ran past DATABASE_STATEMENT_TIMEOUT_MS (SQLSTATE 57014). */
+export function isStatementTimeout(error: unknown): boolean {
+  const cause = (error as { meta?: { driverAdapterError?: { cause?: { originalCode?: string } } } } | undefined)?.meta?.driverAdapterError?.cause
+  return cause?.originalCode === '57014'
+}
+
 /** SQL statements sent to the database since start-up: tests pin query counts with it. */
 export const sqlStatements = { count: 0 }
 
@@ -42,11 +48,19 @@ export interface DbOptions {
   /** Directory of the embedded database; `memory://` for a throwaway one. */
   dataDir?: string
   poolSize?: number
+  /**
+   * PostgreSQL only: the server cancels any one statement running longer (0 or unset: no limit).
+   * Migrations and other scripts run without it. PGlite runs in this process on one connection
+   * and has no timer to cancel a statement with; there, request cancellation bounds the work.
+   */
+  statementTimeoutMs?: number
 }
 
 export async function connectDb(options: DbOptions): Promise<Database> {
   if (current) return current
-  const database = options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : await openPglite(options.dataDir)
+  const database = options.databaseUrl
+    ? openPostgres(options.databaseUrl, options.poolSize ?? 10, options.statementTimeoutMs)
+    : await openPglite(options.dataDir)
   current = database
   db = database.prisma
   return database
@@ -63,8 +77,8 @@ export async function disconnectDb(): Promise<void> {
   await database?.close()
 }
 
-function openPostgres(connectionString: string, max: number): Database {
-  const pool = new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000 })
+function openPostgres(connectionString: string, max: number, statementTimeoutMs = 0): Database {
+  const pool = new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000, statement_timeout: statementTimeoutMs || undefined })
   pool.on('error', () => {}) // an idle client dropped by the server; the pool replaces it
   const prisma = confinedClient(new PrismaClient({ adapter: countingFactory(new PrismaPg(pool)) }))
   const listeners: (() => Promise<void>)[] = []
@@ -77,6 +91,8 @@ function openPostgres(connectionString: string, max: number): Database {
         const client = await pool.connect()
         try {
           await client.query('BEGIN')
+          // A migration may rightly run for minutes: the per-statement limit is for requests.
+          await client.query('SET LOCAL statement_timeout = 0')
           const result = await fn(async (sql, params) => (await client.query(sql, params as unknown[])).rows)
           await client.query('COMMIT')
           return result

@@ -5,14 +5,16 @@
  * and the request id.
  */
 import { useGraphQlJit } from '@envelop/graphql-jit'
-import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga'
+import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga'
 import type { Hono } from 'hono'
 import type { Logger } from 'pino'
 import { type Context, createContext } from '../context/context.js'
 import type { Config } from '../env.js'
-import { errorCodeOf } from '../errors.js'
+import { isStatementTimeout } from '../db/client.js'
+import { AppError, errorCodeOf } from '../errors.js'
 import type { AppEnv, RequestState } from '../http/state.js'
 import { schema } from '../schema/index.js'
+import { limitPlugins } from './graphql-limits.js'
 
 export type Yoga = YogaServerInstance<{ http: RequestState }, Context>
 
@@ -33,10 +35,23 @@ export function createGraphQL(config: Config, logger: Logger): Yoga {
       // the generic executor's per-field work. /graphql keeps the reference executor, whose request-error
       // statuses follow the GraphQL-over-HTTP spec exactly.
       useGraphQlJit({}, { enableIf: (args) => (args.contextValue as { viaRest?: boolean }).viaRest === true }),
+      ...limitPlugins(config),
       useFaultLog(logger),
     ],
-    maskedErrors: true,
+    maskedErrors: { maskError: maskUnlessTimedOut },
   })
+}
+
+/**
+ * A statement the database cancelled for running too long is a 503 the caller can act on (retry,
+ * ask for less); every other fault stays masked. Both are logged by useFaultLog with their cause.
+ */
+const maskUnlessTimedOut: typeof maskError = (error, message, isDev) => {
+  const cause = (error as { originalError?: unknown }).originalError ?? error
+  if (isStatementTimeout(cause)) {
+    return new AppError('SERVICE_UNAVAILABLE', 'The database did not answer in time: try again, or ask for less (smaller pages, fewer nested lists)')
+  }
+  return maskError(error, message, isDev)
 }
 
 /** Logs every error that is not the caller's (no code of ours, not GraphQL's own) with its cause. */
