@@ -71,7 +71,7 @@ const schema = z
     /** Aliased fields in one GraphQL operation. */
     GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).max(100_000).default(100),
     /** Tokens (names, punctuation, values) in one GraphQL document; the parser stops at the first one past it. */
-    GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(100).max(1_000_000).default(5_000),
+    GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(100).max(100_000).default(1_000),
     /** Directives in one GraphQL operation. */
     GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(0).max(10_000).default(50),
     /** Schema introspection and "Did you mean" suggestions; unset → on, except with NODE_ENV=production. */

@@ -27,7 +27,9 @@ async function main() {
   }
   const logger = pino({ level: config.LOG_LEVEL })
   config = { ...config, SECRET_KEY: await resolveSecretKey(config.SECRET_KEY, config.DATA_DIR) }
-  const database = await connectDb({ databaseUrl: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE,
+  const database = await connectDb({
+    databaseUrl: config.DATABASE_URL,
+    poolSize: config.DATABASE_POOL_SIZE,
     statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
   })
   await migrate(database.scripts) // idempotent and lock-guarded: a worker may start before the server

@@ -36,7 +36,8 @@ let current: Database | undefined
 
 /** PostgreSQL cancelled the statement: it ran past DATABASE_STATEMENT_TIMEOUT_MS (SQLSTATE 57014). */
 export function isStatementTimeout(error: unknown): boolean {
-  const cause = (error as { meta?: { driverAdapterError?: { cause?: { originalCode?: string } } } } | undefined)?.meta?.driverAdapterError?.cause
+  const cause = (error as { meta?: { driverAdapterError?: { cause?: { originalCode?: string } } } } | undefined)?.meta?.driverAdapterError
+    ?.cause
   return cause?.originalCode === '57014'
 }
 

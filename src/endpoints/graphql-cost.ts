@@ -9,12 +9,12 @@ import {
   type DocumentNode,
   type GraphQLField,
   type GraphQLSchema,
+  type GraphQLType,
   getNamedType,
   isLeafType,
   isListType,
   isNonNullType,
   isObjectType,
-  type GraphQLType,
 } from 'graphql'
 import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity'
 import type { Plugin } from 'graphql-yoga'
@@ -59,7 +59,8 @@ export function costEstimator(schema: GraphQLSchema): ComplexityEstimator {
     if (isLeafType(getNamedType(field.type))) return 0
     const window = windowOf(field)
     if (window) return 1 + pageSize(window, args) * childComplexity
-    const rows = isList(field.type) && !pageTypes.has(type.name) ? ((field.extensions?.listRows as number | undefined) ?? UNPAGED_LIST_ROWS) : 1
+    const rows =
+      isList(field.type) && !pageTypes.has(type.name) ? ((field.extensions?.listRows as number | undefined) ?? UNPAGED_LIST_ROWS) : 1
     return rows * (1 + childComplexity)
   }
 }

@@ -14,21 +14,41 @@ import { type GraphQLError, NoSchemaIntrospectionCustomRule, type ValidationCont
 import { type Plugin, useExecutionCancellation } from 'graphql-yoga'
 import type { Context } from '../context/context.js'
 import type { Config } from '../env.js'
+import { AppError } from '../errors.js'
 import { useCostLimit } from './graphql-cost.js'
 
-/**
- * A refused operation is reported as a validation error (a 400 listing it), not thrown from the
- * middle of validation.
- */
+/** A limit's refusal: a 400 with code OPERATION_LIMIT_EXCEEDED, whatever the client accepts. */
+const refusal = (message: string) => new AppError('OPERATION_LIMIT_EXCEEDED', message.replace(/^Syntax Error: /, ''))
+
+/** Validation reports a refused operation (a 400 listing it) instead of throwing mid-way. */
 const reported = {
   propagateOnRejection: false,
-  onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
+  onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(refusal(error.message))],
+}
+
+/**
+ * The token limit's refusal, and a parser that runs out of stack on nesting the token limit
+ * allows (an operator may raise it), answer 400, never 500.
+ */
+const useParseRefusals: Plugin<Context> = {
+  onParse({ parseFn, setParseFn }) {
+    setParseFn((source, options) => {
+      try {
+        return parseFn(source, options)
+      } catch (error) {
+        if (error instanceof RangeError) throw refusal('The document nests too deeply')
+        if (error instanceof Error && error.message.includes('Token limit of')) throw refusal(error.message)
+        throw error
+      }
+    })
+  },
 }
 
 export function limitPlugins(config: Config): Plugin<Context>[] {
   const plugins: Plugin<Context>[] = [
     // The parser itself stops: a document of 20,000 nested brackets never becomes a deep tree.
     maxTokensPlugin({ n: config.GRAPHQL_MAX_TOKENS }),
+    useParseRefusals,
     maxDepthPlugin({ n: config.GRAPHQL_MAX_DEPTH, ...reported }),
     maxAliasesPlugin({ n: config.GRAPHQL_MAX_ALIASES, ...reported }),
     maxDirectivesPlugin({ n: config.GRAPHQL_MAX_DIRECTIVES, ...reported }),

@@ -9,8 +9,8 @@ import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'gra
 import type { Hono } from 'hono'
 import type { Logger } from 'pino'
 import { type Context, createContext } from '../context/context.js'
-import type { Config } from '../env.js'
 import { isStatementTimeout } from '../db/client.js'
+import type { Config } from '../env.js'
 import { AppError, errorCodeOf } from '../errors.js'
 import type { AppEnv, RequestState } from '../http/state.js'
 import { schema } from '../schema/index.js'
@@ -49,7 +49,10 @@ export function createGraphQL(config: Config, logger: Logger): Yoga {
 const maskUnlessTimedOut: typeof maskError = (error, message, isDev) => {
   const cause = (error as { originalError?: unknown }).originalError ?? error
   if (isStatementTimeout(cause)) {
-    return new AppError('SERVICE_UNAVAILABLE', 'The database did not answer in time: try again, or ask for less (smaller pages, fewer nested lists)')
+    return new AppError(
+      'SERVICE_UNAVAILABLE',
+      'The database did not answer in time: try again, or ask for less (smaller pages, fewer nested lists)',
+    )
   }
   return maskError(error, message, isDev)
 }

@@ -10,7 +10,9 @@ import { connectDb, sqlStatements } from '../../src/db/client.js'
 import { loadConfig } from '../../src/env.js'
 
 const config = loadConfig()
-await connectDb({ databaseUrl: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE,
+await connectDb({
+  databaseUrl: config.DATABASE_URL,
+  poolSize: config.DATABASE_POOL_SIZE,
   statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
 })
 const app = createApp(config, pino({ level: 'silent' }))
