@@ -91,6 +91,18 @@ describe('operations refused before they run', () => {
     expect(answer!.body.errors!.map((e) => e.message).join(' ')).toMatch(/Aliases limit of 100 exceeded|Token limit of 1000 exceeded/)
   })
 
+  it('refuses more than 100 aliases, and more than 50 directives, within the token limit', async () => {
+    const aliased = await post(`{ ${Array.from({ length: 101 }, (_, i) => `v${i}: viewer { id }`).join(' ')} }`)
+    expect(aliased.status).toBe(400)
+    expect(aliased.body.errors![0]).toMatchObject({
+      message: 'Aliases limit of 100 exceeded, found 101.',
+      extensions: { code: 'OPERATION_LIMIT_EXCEEDED' },
+    })
+    const directed = await post(`{ viewer { ${'id @include(if: true) '.repeat(51)} } }`)
+    expect(directed.status).toBe(400)
+    expect(directed.body.errors![0].message).toBe('Directives limit of 50 exceeded, found 51.')
+  })
+
   it('answers a list literal nested 20,000 deep with a 400 naming the token limit, not a 500', async () => {
     const literal = `${'['.repeat(20_000)}"x"${']'.repeat(20_000)}`
     const answer = await post(`{ customers(search: ${literal}) { totalCount } }`)
