@@ -129,6 +129,9 @@ describe('operations refused before they run', () => {
     const typo = await post('{ custmers { totalCount } }', {}, closed)
     expect(typo.body.errors![0].message).toContain('Cannot query field "custmers"')
     expect(typo.body.errors![0].message).not.toContain('customers')
+    const badEnum = 'query($c: Channel) { communications(channel: $c) { totalCount } }'
+    expect((await post(badEnum, { c: 'SMSS' })).body.errors![0].message).toContain('Did you mean')
+    expect((await post(badEnum, { c: 'SMSS' }, closed)).body.errors![0].message).not.toContain('Did you mean')
   })
 })
 

@@ -44,6 +44,8 @@ const useParseRefusals: Plugin<Context> = {
   },
 }
 
+const SUGGESTION = /Did you mean .+\?/g
+
 export function limitPlugins(config: Config): Plugin<Context>[] {
   const plugins: Plugin<Context>[] = [
     // The parser itself stops: a document of 20,000 nested brackets never becomes a deep tree.
@@ -59,6 +61,13 @@ export function limitPlugins(config: Config): Plugin<Context>[] {
   if (!config.GRAPHQL_INTROSPECTION) {
     plugins.push(blockFieldSuggestionsPlugin(), {
       onValidate: ({ addValidationRule }) => addValidationRule(NoSchemaIntrospectionCustomRule),
+      // Variables are checked by the executor, whose "Did you mean" would name enum values.
+      onExecute: () => ({
+        onExecuteDone: ({ result }) => {
+          if (Symbol.asyncIterator in result) return
+          for (const error of result.errors ?? []) error.message = error.message.replace(SUGGESTION, '[Suggestion hidden]')
+        },
+      }),
     })
   }
   return plugins
