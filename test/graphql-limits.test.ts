@@ -4,9 +4,11 @@
  * too long, and /health answers meanwhile.
  */
 import pg from 'pg'
+import pino from 'pino'
 import { beforeAll, describe, expect, inject, it } from 'vitest'
+import { createApp } from '../src/app.js'
 import { db, sqlStatements } from '../src/db/client.js'
-import { countStatements, keyRemembered, type TestClient, testApp, testDatabase, usesPostgres } from './support/app.js'
+import { countStatements, keyRemembered, type TestClient, testApp, testConfig, testDatabase, usesPostgres } from './support/app.js'
 import { createProject } from './support/hub.js'
 import { createTenant, type Tenant } from './support/tenants.js'
 
@@ -212,10 +214,26 @@ describe.skipIf(!usesPostgres())('the statement timeout on PostgreSQL', () => {
     try {
       await holder.query('BEGIN')
       await holder.query('SELECT id FROM leads WHERE id = $1 FOR UPDATE', [id])
-      const graphql = await post('mutation($id: ID!) { updateLead(id: $id, input: { name: "Renamed" }) { id } }', { id })
-      expect(graphql.status).toBe(503)
-      expect(graphql.body.errors![0].extensions?.code).toBe('SERVICE_UNAVAILABLE')
-      expect(graphql.body.errors![0].message).toContain('did not answer in time')
+      const logged: Record<string, any>[] = []
+      const app = createApp(testConfig(), pino({ level: 'error' }, { write: (line: string) => void logged.push(JSON.parse(line)) }))
+      const response = await app.fetch(
+        new Request('http://crm.test/graphql', {
+          method: 'POST',
+          headers: { authorization: `Bearer ${tenant.key}`, 'content-type': 'application/json' },
+          body: JSON.stringify({
+            query: 'mutation($id: ID!) { updateLead(id: $id, input: { name: "Renamed" }) { id } }',
+            variables: { id },
+          }),
+        }),
+      )
+      expect(response.status).toBe(503)
+      const { errors } = (await response.json()) as Answer['body']
+      expect(errors![0].extensions?.code).toBe('SERVICE_UNAVAILABLE')
+      expect(errors![0].message).toContain('did not answer in time')
+      // The 503 is logged with its cause.
+      expect(
+        logged.some((line) => line.msg === 'unexpected error in a resolver' && JSON.stringify(line.err).includes('statement timeout')),
+      ).toBe(true)
     } finally {
       await holder.query('ROLLBACK')
       await holder.end()

@@ -17,7 +17,7 @@ import type { Config } from '../env.js'
 import { AppError } from '../errors.js'
 import { useCostLimit } from './graphql-cost.js'
 
-/** A limit's refusal: a 400 with code OPERATION_LIMIT_EXCEEDED, whatever the client accepts. */
+/** A limit's refusal: code OPERATION_LIMIT_EXCEEDED, a 400 to GraphQL-over-HTTP clients (docs/graphql.md#limits). */
 const refusal = (message: string) => new AppError('OPERATION_LIMIT_EXCEEDED', message.replace(/^Syntax Error: /, ''))
 
 /** Validation reports a refused operation (a 400 listing it) instead of throwing mid-way. */
