@@ -10,12 +10,13 @@ import { createYoga, type MaskError, maskError, type Plugin, type YogaServerInst
 import type { Hono } from 'hono'
 import type { Logger } from 'pino'
 import { type Context, createContext } from '../context/context.js'
-import { databaseUnavailable, isDatabaseUnavailable } from '../db/outage.js'
+import { databaseFailure } from '../db/outage.js'
 import type { Config } from '../env.js'
 import { errorCodeOf } from '../errors.js'
 import type { AppEnv, RequestState } from '../http/state.js'
 import { schema } from '../schema/index.js'
 import { useIdempotencyKey } from './graphql-idempotency.js'
+import { limitPlugins } from './graphql-limits.js'
 
 export type Yoga = YogaServerInstance<{ http: RequestState }, Context>
 
@@ -36,6 +37,7 @@ export function createGraphQL(config: Config, logger: Logger): Yoga {
       // the generic executor's per-field work. /graphql keeps the reference executor, whose request-error
       // statuses follow the GraphQL-over-HTTP spec exactly.
       useGraphQlJit({}, { enableIf: (args) => (args.contextValue as { viaRest?: boolean }).viaRest === true }),
+      ...limitPlugins(config),
       useFaultLog(logger),
       useIdempotencyKey(),
     ],
@@ -44,15 +46,17 @@ export function createGraphQL(config: Config, logger: Logger): Yoga {
 }
 
 /**
- * Masks faults as Yoga does, except a database outage: that is answered SERVICE_UNAVAILABLE (HTTP
- * 503 with Retry-After), logged here with its cause since it is not the caller's error.
+ * Masks faults as Yoga does, except the database's: an outage or a statement past its timeout is
+ * answered SERVICE_UNAVAILABLE (HTTP 503 with Retry-After) and logged here with its cause, since it
+ * is not the caller's error.
  */
 const maskOutages =
   (logger: Logger): MaskError =>
   (error, message, isDev) => {
-    if (!isDatabaseUnavailable(error)) return maskError(error, message, isDev)
+    const failure = databaseFailure(error)
+    if (!failure) return maskError(error, message, isDev)
     logger.warn({ err: (error as GraphQLError).originalError ?? error }, 'database unavailable: answered 503')
-    return databaseUnavailable()
+    return failure
   }
 
 /** Logs every error that is not the caller's (no code of ours, not GraphQL's own) with its cause. */
@@ -63,7 +67,7 @@ const useFaultLog = (logger: Logger): Plugin<Context> => ({
       for (const error of errors) {
         const cause = error.originalError
         // A database outage is not a fault of ours: maskOutages answers and logs it.
-        if (!cause || errorCodeOf(error) || cause.name === 'GraphQLError' || isDatabaseUnavailable(cause)) continue
+        if (!cause || errorCodeOf(error) || cause.name === 'GraphQLError' || databaseFailure(cause)) continue
         logger.error({ err: cause, path: error.path, request_id: args.contextValue.http.requestId }, 'unexpected error in a resolver')
       }
     },
