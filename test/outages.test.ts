@@ -163,9 +163,9 @@ describe.skipIf(!canRunPrivateServers)('with PostgreSQL frozen or stopped', () =
       await postgres.thaw()
     }
     await expectRecovered()
-    const outages = logged(/^database unavailable/)
+    const outages = logged(/^database could not serve the request/)
     expect(outages.length).toBeGreaterThan(0)
-    expect(outages.every((line) => line.err !== undefined)).toBe(true)
+    expect(outages.every((line) => line.err !== undefined && line.request_id !== undefined)).toBe(true)
     expect(logged(/^unexpected error/)).toEqual([])
   }, 120_000)
 

@@ -13,7 +13,7 @@ import { type Context, createContext } from '../context/context.js'
 import { databaseFailure } from '../db/outage.js'
 import type { Config } from '../env.js'
 import { errorCodeOf } from '../errors.js'
-import type { AppEnv, RequestState } from '../http/state.js'
+import { type AppEnv, currentRequest, type RequestState } from '../http/state.js'
 import { schema } from '../schema/index.js'
 import { useIdempotencyKey } from './graphql-idempotency.js'
 import { limitPlugins } from './graphql-limits.js'
@@ -55,7 +55,8 @@ const maskOutages =
   (error, message, isDev) => {
     const failure = databaseFailure(error)
     if (!failure) return maskError(error, message, isDev)
-    logger.warn({ err: (error as GraphQLError).originalError ?? error }, 'database unavailable: answered 503')
+    const cause = (error as GraphQLError).originalError ?? error
+    logger.warn({ err: cause, request_id: currentRequest()?.requestId }, 'database could not serve the request: answered 503')
     return failure
   }
 

@@ -24,7 +24,7 @@ export function answerError(error: Error, c: Context<AppEnv>, logger: Logger): R
   }
   const failure = databaseFailure(error)
   if (failure) {
-    logger.warn({ err: error, request_id: requestId }, 'database unavailable: answered 503')
+    logger.warn({ err: error, request_id: requestId }, 'database could not serve the request: answered 503')
     return answerError(failure, c, logger)
   }
   logger.error({ err: error, request_id: requestId }, 'unexpected error')
