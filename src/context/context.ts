@@ -91,11 +91,12 @@ function isSameOrigin(request: Request, config: Config): boolean {
   return origin === new URL(request.url).origin || origin === new URL(config.PUBLIC_URL).origin
 }
 
+/** A cookie's value as sent: ours are base64url and never percent-encoded, so nothing is decoded (and `%` cannot fail). */
 export function readCookie(header: string | null, name: string): string | undefined {
   if (!header) return undefined
   for (const part of header.split(';')) {
     const eq = part.indexOf('=')
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim())
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim()
   }
   return undefined
 }

@@ -5,14 +5,16 @@
  * and the request id.
  */
 import { useGraphQlJit } from '@envelop/graphql-jit'
-import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga'
+import { GraphQLError } from 'graphql'
+import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga'
 import type { Hono } from 'hono'
 import type { Logger } from 'pino'
 import { type Context, createContext } from '../context/context.js'
 import type { Config } from '../env.js'
-import { errorCodeOf } from '../errors.js'
+import { dataExceptionOf, errorCodeOf } from '../errors.js'
 import type { AppEnv, RequestState } from '../http/state.js'
 import { schema } from '../schema/index.js'
+import { useNulRefusal } from './nul-refusal.js'
 
 export type Yoga = YogaServerInstance<{ http: RequestState }, Context>
 
@@ -33,9 +35,10 @@ export function createGraphQL(config: Config, logger: Logger): Yoga {
       // the generic executor's per-field work. /graphql keeps the reference executor, whose request-error
       // statuses follow the GraphQL-over-HTTP spec exactly.
       useGraphQlJit({}, { enableIf: (args) => (args.contextValue as { viaRest?: boolean }).viaRest === true }),
+      useNulRefusal(),
       useFaultLog(logger),
     ],
-    maskedErrors: true,
+    maskedErrors: { maskError: maskDataExceptions },
   })
 }
 
@@ -47,11 +50,23 @@ const useFaultLog = (logger: Logger): Plugin<Context> => ({
       for (const error of errors) {
         const cause = error.originalError
         if (!cause || errorCodeOf(error) || cause.name === 'GraphQLError') continue
+        if (dataExceptionOf(cause)) {
+          // Answered 400; logged because a field rule should have refused the value first.
+          logger.warn({ err: cause, path: error.path, request_id: args.contextValue.http.requestId }, 'database refused a value')
+          continue
+        }
         logger.error({ err: cause, path: error.path, request_id: args.contextValue.http.requestId }, 'unexpected error in a resolver')
       }
     },
   }),
 })
+
+/** A database data exception is the caller's bad value (400 BAD_REQUEST); other faults are masked as usual. */
+function maskDataExceptions(error: unknown, message: string, isDev?: boolean): Error {
+  const refused = error instanceof GraphQLError ? dataExceptionOf(error.originalError) : undefined
+  if (!refused || !(error instanceof GraphQLError)) return maskError(error, message, isDev)
+  return new GraphQLError(refused.message, { nodes: error.nodes, path: error.path, extensions: refused.extensions })
+}
 
 export function mountGraphQL(app: Hono<AppEnv>, yoga: Yoga): void {
   app.on(['GET', 'POST'], '/graphql', (c) => yoga.fetch(c.req.raw, { http: c.var.state }))
