@@ -31,6 +31,15 @@ export function createApp(config: Config, logger: Logger = pino({ level: config.
   const app = new Hono<AppEnv>({ strict: false })
 
   app.use(requestState(logger))
+  // Hono hands only Error values to onError; a body stream may reject with another value (an
+  // abort reason), which would otherwise escape the handler and the request log.
+  app.use(async (_c, next) => {
+    try {
+      await next()
+    } catch (thrown) {
+      throw thrown instanceof Error ? thrown : new Error(String(thrown), { cause: thrown })
+    }
+  })
   app.use(
     methodNotAllowed({
       app,

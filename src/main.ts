@@ -2,8 +2,8 @@
  * The only side effects: read the configuration, open and migrate the database, create the
  * default account on first start, listen, and shut down cleanly on SIGTERM/SIGINT.
  */
-import type { Server } from 'node:http'
-import { createAdaptorServer, type Http2Bindings, type HttpBindings } from '@hono/node-server'
+import { createServer } from 'node:http'
+import { getRequestListener, type Http2Bindings, type HttpBindings } from '@hono/node-server'
 import { pino } from 'pino'
 import { createApp } from './app.js'
 import { closeRedis } from './context/limiters.js'
@@ -11,6 +11,7 @@ import { connectDb, disconnectDb } from './db/client.js'
 import { resolveSecretKey } from './db/data-dir.js'
 import { migrate } from './db/migrate.js'
 import { type Config, ConfigError, loadConfig } from './env.js'
+import { answerUnreadableRequest } from './http/adaptor-errors.js'
 import { bootstrapDefaultAccount } from './services/accounts.js'
 import { backfillDefaultTemplates } from './services/automations/templates.js'
 import { startWorker } from './services/worker/worker.js'
@@ -50,9 +51,12 @@ async function main() {
   }
 
   const app = createApp(config, logger)
-  const server = createAdaptorServer({
-    fetch: (request: Request, env: HttpBindings | Http2Bindings) => app.fetch(request, { clientIp: env.incoming.socket.remoteAddress }),
-  }) as Server
+  const server = createServer(
+    getRequestListener(
+      (request: Request, env: HttpBindings | Http2Bindings) => app.fetch(request, { clientIp: env.incoming.socket.remoteAddress }),
+      { errorHandler: (error) => answerUnreadableRequest(error, logger) },
+    ),
+  )
   server.keepAliveTimeout = 65_000
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve))
   const address = server.address()

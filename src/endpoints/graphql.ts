@@ -44,6 +44,13 @@ export function createGraphQL(config: Config, logger: Logger): Yoga {
 
 /** Logs every error that is not the caller's (no code of ours, not GraphQL's own) with its cause. */
 const useFaultLog = (logger: Logger): Plugin<Context> => ({
+  // Building the context (authentication) can fail too, before any resolver runs.
+  onPluginInit: ({ registerContextErrorHandler }) =>
+    registerContextErrorHandler(({ context, error }) => {
+      if (errorCodeOf(error) || (error as Error | undefined)?.name === 'GraphQLError') return
+      const requestId = (context as Partial<Context>).http?.requestId
+      logger.error({ err: error, request_id: requestId }, 'unexpected error while authenticating')
+    }),
   onExecute: () => ({
     onExecuteDone: ({ args, result }) => {
       const errors = 'errors' in result ? (result.errors ?? []) : []
