@@ -12,6 +12,8 @@ export interface LimiterOptions {
   durationSeconds: number
   /** Seconds a key stays blocked once over the limit (default: until the window ends). */
   blockSeconds?: number
+  /** With Redis: while it is unreachable, count in this process's memory instead of failing. */
+  memoryInsurance?: boolean
 }
 
 let redis: Redis | undefined
@@ -34,7 +36,9 @@ export function createLimiter(redisUrl: string | undefined, options: LimiterOpti
     duration: options.durationSeconds,
     blockDuration: options.blockSeconds ?? 0,
   }
-  return redisUrl ? new RateLimiterRedis({ ...common, storeClient: redisClient(redisUrl) }) : new RateLimiterMemory(common)
+  if (!redisUrl) return new RateLimiterMemory(common)
+  const insuranceLimiter = options.memoryInsurance ? new RateLimiterMemory(common) : undefined
+  return new RateLimiterRedis({ ...common, storeClient: redisClient(redisUrl), insuranceLimiter })
 }
 
 /** rate-limiter-flexible rejects with a result object when over the limit, an Error on failure. */
