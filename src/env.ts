@@ -43,6 +43,11 @@ const schema = z
     /** Deadline for one provider request (Sendblue, Vapi, Twilio); tests shorten it. */
     PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(1).max(120_000).default(10_000),
     ALLOW_PRIVATE_WEBHOOK_URLS: flag,
+    /**
+     * Lets the email integration reach SMTP servers on private, loopback or link-local addresses
+     * and on any port (local testing, or a relay inside the operator's own network).
+     */
+    ALLOW_PRIVATE_SMTP_HOSTS: flag,
     /** Background worker (services/worker/): how long a claimed message belongs to its worker before another may recover it. */
     WORKER_LEASE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(300_000),
     /** Pause between worker passes when there was nothing to do. */
