@@ -9,7 +9,6 @@ import { readCookie, SESSION_COOKIE } from '../context/context.js'
 import { throttledSignIn } from '../context/sign-in-throttle.js'
 import { randomToken, safeEqual, sha256 } from '../crypto.js'
 import { db } from '../db/client.js'
-import { AppError } from '../errors.js'
 import { builder } from './builder.js'
 
 const SESSION_HOURS = 12
