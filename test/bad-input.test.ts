@@ -8,6 +8,8 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { db } from '../src/db/client.js'
 import { dataExceptionOf } from '../src/errors.js'
 import { type TestClient, testApp } from './support/app.js'
+import { callbackSender, loggedApp } from './support/callbacks.js'
+import { hubCall } from './support/hub.js'
 import { createTenant, type Tenant } from './support/tenants.js'
 
 let client: TestClient
@@ -64,6 +66,26 @@ describe('U+0000 in a request', () => {
     )
     expect(nested.status).toBe(400)
     expect(nested.errors?.[0].message).toBe('$input.customData.notes[1] must not contain the character U+0000')
+  })
+
+  it('in a provider callback, which no field rule reads, is refused by the database: 400 and a warning, not a fault', async () => {
+    const signingSecret = 'sendblue-signing-secret-1'
+    const config = { api_key: 'key-id', api_secret: 'secret', from_number: '+15550001111', signing_secret: signingSecret }
+    expect((await hubCall(client, tenant, 'PUT', '/integrations/sendblue', { config })).status).toBe(201)
+    const logged = loggedApp()
+    const send = callbackSender(logged.app)
+    const reports = [
+      { is_outbound: false, message_handle: `in${NUL}1`, number: '+15555550123', from_number: '+15555550123', content: `hi${NUL}` },
+      { is_outbound: true, message_handle: `out${NUL}1`, status: 'DELIVERED', number: '+15555550123', from_number: config.from_number },
+    ]
+    for (const report of reports) {
+      const response = await send.sendblue(tenant.accountId, report, signingSecret)
+      expect(response.status).toBe(400)
+      expect(await response.json()).toEqual({ error: 'Bad Request', message: 'Text must not contain the character U+0000' })
+    }
+    const levels = logged.lines.map((line) => JSON.parse(line).level as number)
+    expect(levels.filter((level) => level === 40)).toHaveLength(2)
+    expect(levels.filter((level) => level >= 50)).toEqual([])
   })
 
   it('refused by the database anyway is a 400, not a fault', async () => {
