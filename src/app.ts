@@ -56,7 +56,7 @@ export function createApp(config: Config, logger: Logger = pino({ level: config.
   for (const prefix of ['/graphql', ...surfaces.map((surface) => `${surface.prefix}/*`)]) app.use(prefix, limit)
 
   app.get('/', (c) => c.redirect(`${PORTAL_BASE}/`))
-  mountHealth(app)
+  mountHealth(app, logger)
   mountGraphQL(app, yoga)
   mountSurfaces(app, surfaces, yoga)
   mountCallbacks(app, config, logger)

@@ -95,7 +95,7 @@ describe('U+0000 in a request', () => {
 })
 
 describe('JSON nested 30,000 levels deep', () => {
-  const deep = (levels: number) => '{"a":'.repeat(levels) + '1' + '}'.repeat(levels)
+  const deep = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`
 
   it('in custom_data is a 400 on REST and in GraphQL', async () => {
     const rest = await client.call('POST', '/api/v1/leads', { key: tenant.key, body: `{"name":"Jo","custom_data":${deep(30_000)}}` })

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { db } from '../src/db/client.js'
 import { runOnce } from '../src/services/worker/worker.js'
 import { type TestClient, testApp, testConfig } from './support/app.js'
+import { loggedApp } from './support/callbacks.js'
 import { hubCall } from './support/hub.js'
 import { startSmtpSink } from './support/smtp-sink.js'
 import { createTenant, type Tenant } from './support/tenants.js'
@@ -64,6 +65,24 @@ describe("email through the account's SMTP integration", () => {
     expect(row.lastError).not.toContain('wrong-password-xyz')
     expect(row.lastError).not.toContain('Invalid username or password')
     expect(row.lastError).toContain('EAUTH 535')
+  })
+
+  it('logs a failed send once, with its cause and the request id', async () => {
+    const tenant = await createTenant(client)
+    await hubCall(client, tenant, 'PUT', '/integrations/email', { config: { ...emailConfig(), api_key: 'wrong-password-xyz' } })
+    const id = await queueEmail(tenant)
+    const logged = loggedApp(LOCAL_SMTP)
+    const response = await logged.app.fetch(
+      new Request(`http://crm.test/hub/v1/communications/${id}/dispatch`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tenant.key}` },
+      }),
+    )
+    expect(response.status).toBe(502)
+    const requestId = response.headers.get('x-request-id')
+    const lines = logged.lines.map((line) => JSON.parse(line)).filter((line) => line.level >= 40 && line.request_id === requestId)
+    expect(lines).toHaveLength(1)
+    expect(lines[0].err).toMatchObject({ message: expect.stringMatching(/^The SMTP server .* failed: /), stack: expect.any(String) })
   })
 
   it('without an email integration, email stays queued: the API answers 400 and the worker leaves it', async () => {

@@ -11,7 +11,7 @@ import type { Hono } from 'hono'
 import type { Logger } from 'pino'
 import { type Context, createContext } from '../context/context.js'
 import type { Config } from '../env.js'
-import { dataExceptionOf, errorCodeOf } from '../errors.js'
+import { dataExceptionOf, errorCodeOf, httpStatusByCode } from '../errors.js'
 import type { AppEnv, RequestState } from '../http/state.js'
 import { schema } from '../schema/index.js'
 import { useNulRefusal } from './nul-refusal.js'
@@ -56,7 +56,13 @@ const useFaultLog = (logger: Logger): Plugin<Context> => ({
       const errors = 'errors' in result ? (result.errors ?? []) : []
       for (const error of errors) {
         const cause = error.originalError
-        if (!cause || errorCodeOf(error) || cause.name === 'GraphQLError') continue
+        const code = errorCodeOf(error)
+        if (code && httpStatusByCode[code] >= 500) {
+          // A provider that failed: not our fault, but a 5xx, so its cause is on record.
+          logger.warn({ err: error, path: error.path, request_id: args.contextValue.http.requestId }, 'answered with a 5xx')
+          continue
+        }
+        if (!cause || code || cause.name === 'GraphQLError') continue
         if (dataExceptionOf(cause)) {
           // Answered 400; logged because a field rule should have refused the value first.
           logger.warn({ err: cause, path: error.path, request_id: args.contextValue.http.requestId }, 'database refused a value')
