@@ -6,7 +6,10 @@
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { methodNotAllowed } from 'hono/method-not-allowed'
+import { secureHeaders } from 'hono/secure-headers'
 import { type Logger, pino } from 'pino'
+import { redisTimeouts } from './context/limiters.js'
+import { redisClient } from './context/redis.js'
 import { mountCallbacks } from './endpoints/callbacks.js'
 import { mountDocs } from './endpoints/docs.js'
 import { createGraphQL, mountGraphQL } from './endpoints/graphql.js'
@@ -14,6 +17,7 @@ import { mountHealth } from './endpoints/health.js'
 import { mountPortal, PORTAL_BASE } from './endpoints/portal.js'
 import type { Config } from './env.js'
 import { MAX_BODY_BYTES, tooLarge } from './http/body.js'
+import { corsPolicy } from './http/cors.js'
 import { type AppEnv, requestState } from './http/state.js'
 import { answerError } from './rest/errors.js'
 import { mountSurfaces } from './rest/handler.js'
@@ -28,8 +32,11 @@ export interface App {
 
 export function createApp(config: Config, logger: Logger = pino({ level: config.LOG_LEVEL })): App {
   const yoga = createGraphQL(config, logger)
+  // Connected now, not on the first counted request: readiness reports it and its state changes are logged.
+  if (config.REDIS_URL) redisClient(config.REDIS_URL, redisTimeouts(config), logger)
   const app = new Hono<AppEnv>({ strict: false })
 
+  const apiPaths = ['/graphql', ...surfaces.map((surface) => `${surface.prefix}/*`)]
   app.use(requestState(logger))
   // Hono hands only Error values to onError; a body stream may reject with another value (an
   // abort reason), which would otherwise escape the handler and the request log.
@@ -40,6 +47,11 @@ export function createApp(config: Config, logger: Logger = pino({ level: config.
       throw thrown instanceof Error ? thrown : new Error(String(thrown), { cause: thrown })
     }
   })
+  // Cross-origin reads of API answers are governed by CORS below, so no Cross-Origin-Resource-Policy.
+  app.use(secureHeaders({ xFrameOptions: 'DENY', referrerPolicy: 'same-origin', crossOriginResourcePolicy: false }))
+  // Before the 405 check: a preflight (OPTIONS) is answered here for every API path.
+  const cors = corsPolicy(config)
+  for (const path of apiPaths) app.use(path, cors)
   app.use(
     methodNotAllowed({
       app,
@@ -53,10 +65,10 @@ export function createApp(config: Config, logger: Logger = pino({ level: config.
       throw tooLarge()
     },
   })
-  for (const prefix of ['/graphql', ...surfaces.map((surface) => `${surface.prefix}/*`)]) app.use(prefix, limit)
+  for (const path of apiPaths) app.use(path, limit)
 
   app.get('/', (c) => c.redirect(`${PORTAL_BASE}/`))
-  mountHealth(app, logger)
+  mountHealth(app, config, logger)
   mountGraphQL(app, yoga)
   mountSurfaces(app, surfaces, yoga)
   mountCallbacks(app, config, logger)

@@ -1,7 +1,8 @@
 /**
- * The only reader of process.env. Every variable of the operator contract
- * (shared spec operator.md) is parsed and validated here once; a bad configuration fails at
- * start-up with one line per problem, naming the variable.
+ * The operator's configuration. Every variable of the operator contract (shared spec operator.md)
+ * is parsed and validated here once; a bad configuration fails at
+ * start-up with one line per problem, naming the variable. (The schema builder also reads
+ * NODE_ENV directly: the schema is built once per process, at import, before any configuration.)
  */
 import path from 'node:path'
 import { z } from 'zod'
@@ -27,11 +28,25 @@ const schema = z
       .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgres:// or postgresql://')
       .optional(),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    /** Longest wait for a PostgreSQL connection: opening one, or a free one from a busy pool. */
+    DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
+    /**
+     * Longest wait for one statement's answer, measured in this process, so a frozen or
+     * unreachable server fails a request (503) instead of holding it. Keep it above any
+     * server-side statement timeout.
+     */
+    DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+    /** How long start-up keeps retrying an unreachable database (with backoff) before it gives up. */
+    DATABASE_CONNECT_RETRY_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
     DATA_DIR: z.string().min(1).default('./data'),
     REDIS_URL: z
       .string()
       .regex(/^rediss?:\/\//, 'REDIS_URL must start with redis:// or rediss://')
       .optional(),
+    /** Longest wait for a Redis connection; meanwhile counters are kept in memory. */
+    REDIS_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2_000),
+    /** Longest wait for one Redis answer before the request is counted in memory instead. */
+    REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
     SECRET_KEY: z.string().min(32, 'SECRET_KEY must be at least 32 characters').optional(),
     ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
     BOOTSTRAP_ACCESS_CODE: z.string().min(6, 'BOOTSTRAP_ACCESS_CODE must be at least 6 characters').max(200).optional(),
@@ -48,6 +63,19 @@ const schema = z
      * and on any port (local testing, or a relay inside the operator's own network).
      */
     ALLOW_PRIVATE_SMTP_HOSTS: flag,
+    /** Comma-separated origins (besides PUBLIC_URL's) whose pages may call with the portal's session cookie. */
+    CORS_CREDENTIAL_ORIGINS: z
+      .string()
+      .optional()
+      .transform((v) =>
+        v
+          ? v
+              .split(',')
+              .map((origin) => origin.trim())
+              .filter(Boolean)
+          : [],
+      )
+      .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'CORS_CREDENTIAL_ORIGINS must list origins such as https://crm.example.com'))),
     /** Background worker (services/worker/): how long a claimed message belongs to its worker before another may recover it. */
     WORKER_LEASE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(300_000),
     /** Pause between worker passes when there was nothing to do. */
@@ -90,6 +118,19 @@ export interface Config extends Omit<Env, 'PUBLIC_URL' | 'DATA_DIR'> {
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+  }
+}
+
+/**
+ * A start-up failure the operator can fix (a database that cannot be reached, a port in use, a
+ * DATA_DIR that cannot be written or is in use): printed as one line naming the variable.
+ */
+export class StartupError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(message)
   }
 }
 

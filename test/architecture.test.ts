@@ -19,7 +19,7 @@ const layers: string[][] = [
   ['context'],
   ['http'],
   ['db'],
-  ['crypto.ts', 'env.ts', 'errors.ts', 'generated', 'promise-with-resolvers.ts'],
+  ['crypto.ts', 'env.ts', 'errors.ts', 'generated'],
 ]
 
 const layerOf = (file: string) => {

@@ -7,14 +7,14 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { encodeCursor } from '../src/schema/cursors.js'
 import { type TestClient, testApp, testConfig } from './support/app.js'
 import { createCustomer } from './support/hub.js'
-import { createTenant, type Tenant } from './support/tenants.js'
+import { type Tenant, twoTenants } from './support/tenants.js'
 
 let client: TestClient
 let mine: Tenant
 let theirs: Tenant
 beforeAll(async () => {
   client = await testApp()
-  ;[mine, theirs] = await Promise.all([createTenant(client), createTenant(client)])
+  ;[mine, theirs] = await twoTenants(client)
 })
 
 const customers = `query($first: Int, $after: String) { customers(first: $first, after: $after) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }`

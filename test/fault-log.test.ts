@@ -1,7 +1,8 @@
 /**
  * A fault (here: the database gone from under the server) is a 5xx without detail for the caller
- * and exactly one error line for the operator, with the error's stack and the request id the
- * caller was given in X-Request-Id, on REST, on GraphQL and from the readiness probe.
+ * and exactly one log line for the operator (`error`; `warn` for the readiness probe), with the
+ * error's stack and the request id the caller was given in X-Request-Id, on REST, on GraphQL and
+ * from the readiness probe.
  */
 import { Writable } from 'node:stream'
 import { pino } from 'pino'
@@ -51,7 +52,7 @@ describe('an unexpected fault', () => {
       const requestId = response.headers.get('x-request-id')!
       const body = await response.text()
       expect(body).not.toMatch(/\bat \S+|pool|PGlite|closed/i)
-      const errors = lines.filter((line) => line.level >= 50 && line.request_id === requestId)
+      const errors = lines.filter((line) => line.level >= 40 && line.request_id === requestId)
       expect(errors, request.url).toHaveLength(1)
       expect(errors[0].err.stack).toEqual(expect.stringContaining('\n    at '))
       expect(response.status >= 500 || JSON.parse(body).errors?.[0]?.extensions?.code === 'INTERNAL_SERVER_ERROR', body).toBe(true)

@@ -3,7 +3,7 @@ import { db } from '../src/db/client.js'
 import { backfillDefaultTemplates } from '../src/services/automations/templates.js'
 import { countStatements, keyRemembered, type TestClient, testApp } from './support/app.js'
 import { createProject, hubCall } from './support/hub.js'
-import { createTenant, type Tenant } from './support/tenants.js'
+import { createTenant, type Tenant, twoTenants } from './support/tenants.js'
 
 let client: TestClient
 let tenant: Tenant
@@ -11,7 +11,7 @@ let other: Tenant
 
 beforeAll(async () => {
   client = await testApp()
-  ;[tenant, other] = await Promise.all([createTenant(client, 'Acme Roofing'), createTenant(client)])
+  ;[tenant, other] = await twoTenants(client, 'Acme Roofing')
 })
 
 const call = (method: string, path: string, body?: unknown, who = tenant) => hubCall(client, who, method, path, body)

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { type TestClient, testApp } from './support/app.js'
 import { createCustomer, createProject, hubCall } from './support/hub.js'
-import { createTenant, type Tenant } from './support/tenants.js'
+import { createTenant, type Tenant, twoTenants } from './support/tenants.js'
 
 let client: TestClient
 let tenant: Tenant
@@ -9,7 +9,7 @@ let other: Tenant
 
 beforeAll(async () => {
   client = await testApp()
-  ;[tenant, other] = await Promise.all([createTenant(client), createTenant(client)])
+  ;[tenant, other] = await twoTenants(client)
 })
 
 const call = (method: string, path: string, body?: unknown, who = tenant) => hubCall(client, who, method, path, body)

@@ -3,7 +3,7 @@ import { db } from '../src/db/client.js'
 import { type TestClient, testApp } from './support/app.js'
 import { type FakeProvider, fakeSendblue, fakeVapi } from './support/fake-providers.js'
 import { createProject, hubCall } from './support/hub.js'
-import { createTenant, type Tenant } from './support/tenants.js'
+import { createTenant, type Tenant, twoTenants } from './support/tenants.js'
 
 const TIMEOUT_MS = 3_000
 
@@ -19,7 +19,7 @@ const VAPI = { api_key: 'vapi-private-key-7777', assistant_id: 'asst_1', phone_n
 beforeAll(async () => {
   ;[sendblue, vapi] = await Promise.all([fakeSendblue(), fakeVapi()])
   client = await testApp({ SENDBLUE_API_URL: sendblue.url, VAPI_API_URL: vapi.url, PROVIDER_TIMEOUT_MS: String(TIMEOUT_MS) })
-  ;[tenant, other] = await Promise.all([createTenant(client), createTenant(client)])
+  ;[tenant, other] = await twoTenants(client)
   for (const t of [tenant, other]) {
     expect((await hubCall(client, t, 'PUT', '/integrations/sendblue', { config: SENDBLUE })).status).toBe(201)
     expect((await hubCall(client, t, 'PUT', '/integrations/vapi', { config: VAPI })).status).toBe(201)

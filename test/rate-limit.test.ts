@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { closeRedis } from '../src/context/limiters.js'
+import { closeRedis } from '../src/context/redis.js'
 import { type TestClient, testApp } from './support/app.js'
 import { createTenant } from './support/tenants.js'
 

@@ -7,8 +7,8 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { eventually, type Running, start, stop } from './support/server.js'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { kill, type Running, serverArguments, startServer } from './support/server-process.js'
 
 let server: Running
 let dataDir: string
@@ -16,7 +16,8 @@ let key: string
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'crm-requests-'))
-  server = await start({ DATA_DIR: dataDir, BOOTSTRAP_ACCESS_CODE: 'requests-code-123' })
+  const args = await serverArguments('test/generated/server-requests/main.mjs')
+  server = await startServer(args, { DATA_DIR: dataDir, BOOTSTRAP_ACCESS_CODE: 'requests-code-123' })
   const gql = async (query: string, headers: Record<string, string> = {}) =>
     fetch(`${server.url}/graphql`, {
       method: 'POST',
@@ -30,7 +31,7 @@ beforeAll(async () => {
 }, 300_000)
 
 afterAll(async () => {
-  if (server) await stop(server)
+  if (server) await kill(server)
   await rm(dataDir, { recursive: true, force: true })
 })
 
@@ -84,10 +85,14 @@ describe('a client that disconnects halfway through its body', () => {
   it('is not an error: an info line, status 499, and the server stays healthy', async () => {
     await abandon(`POST /api/v1/leads HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${key}\r\n`, '{"name":"Half')
     await abandon('POST /graphql HTTP/1.1\r\nHost: localhost\r\n', '{"query":"mutation { createLead(')
-    const closed = await eventually(() => {
-      const lines = logLines().filter((line) => line.status === 499)
-      return lines.length === 2 ? lines : undefined
-    })
+    const closed = await vi.waitFor(
+      () => {
+        const lines = logLines().filter((line) => line.status === 499)
+        expect(lines).toHaveLength(2)
+        return lines
+      },
+      { timeout: 10_000, interval: 100 },
+    )
     expect(closed.map((line) => line.path).sort()).toEqual(['/api/v1/leads', '/graphql'])
     expect(logLines().filter((line) => line.level >= 50)).toEqual([])
     expect((await fetch(`${server.url}/health`)).status).toBe(200)

@@ -10,7 +10,7 @@ import { surfaces } from '../src/rest/surfaces.js'
 import { schema } from '../src/schema/index.js'
 import { type TestClient, testApp } from './support/app.js'
 import { createCustomer } from './support/hub.js'
-import { createTenant, type Tenant } from './support/tenants.js'
+import { type Tenant, twoTenants } from './support/tenants.js'
 
 let client: TestClient
 let mine: Tenant
@@ -20,7 +20,7 @@ let theirIds: Record<string, string>
 
 beforeAll(async () => {
   client = await testApp()
-  ;[mine, theirs] = await Promise.all([createTenant(client), createTenant(client)])
+  ;[mine, theirs] = await twoTenants(client)
   const key = theirs.key
   const customer = await createCustomer(client, theirs, { external_id: 'theirs-1' })
   const project = await (await client.call('POST', '/hub/v1/projects', { key, body: { customer_id: customer.id, name: 'Theirs' } })).json()

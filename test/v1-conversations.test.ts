@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { countStatements, keyRemembered, type TestClient, testApp } from './support/app.js'
 import { seedConversation } from './support/fixtures.js'
-import { createTenant, type Tenant } from './support/tenants.js'
+import { createTenant, type Tenant, twoTenants } from './support/tenants.js'
 
 let client: TestClient
 let tenant: Tenant
@@ -9,7 +9,7 @@ let other: Tenant
 
 beforeAll(async () => {
   client = await testApp()
-  ;[tenant, other] = await Promise.all([createTenant(client), createTenant(client)])
+  ;[tenant, other] = await twoTenants(client)
 })
 
 const get = (path: string, key = tenant.key) => client.call('GET', path, { key })

@@ -61,6 +61,9 @@ function startWorker(tenant: Tenant, env: Record<string, string> = {}): ChildPro
       LOG_LEVEL: 'warn',
       DATABASE_URL: inject('databaseUrl')!,
       DATABASE_POOL_SIZE: '4',
+      // Far above production's deadlines: a busy machine must not fail a worker's pass.
+      DATABASE_CONNECT_TIMEOUT_MS: '60000',
+      DATABASE_QUERY_TIMEOUT_MS: '120000',
       SECRET_KEY: config.SECRET_KEY!,
       PUBLIC_URL: config.PUBLIC_URL,
       SENDBLUE_API_URL: sendblue.url,

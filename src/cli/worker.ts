@@ -7,19 +7,15 @@ import { pino } from 'pino'
 import { connectDb, disconnectDb } from '../db/client.js'
 import { resolveSecretKey } from '../db/data-dir.js'
 import { migrate } from '../db/migrate.js'
-import { type Config, ConfigError, loadConfig } from '../env.js'
+import { reachDatabase } from '../db/reach.js'
+import { type Config, loadConfig } from '../env.js'
 import { startWorker } from '../services/worker/worker.js'
+import { exitOnStartupFailure } from './fail.js'
 
 async function main() {
-  let config: Config
-  try {
-    config = loadConfig()
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error
-    for (const problem of error.problems) console.error(`config error: ${problem}`)
-    process.exit(1)
-  }
-  if (!config.DATABASE_URL) {
+  let config: Config = loadConfig()
+  const databaseUrl = config.DATABASE_URL
+  if (!databaseUrl) {
     console.error(
       'config error: DATABASE_URL: a separate worker needs PostgreSQL; with the embedded database the server process runs the worker itself',
     )
@@ -27,7 +23,15 @@ async function main() {
   }
   const logger = pino({ level: config.LOG_LEVEL })
   config = { ...config, SECRET_KEY: await resolveSecretKey(config.SECRET_KEY, config.DATA_DIR) }
-  const database = await connectDb({ databaseUrl: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE })
+  const database = await connectDb({
+    databaseUrl,
+    poolSize: config.DATABASE_POOL_SIZE,
+    connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+    queryTimeoutMs: config.DATABASE_QUERY_TIMEOUT_MS,
+  })
+  await reachDatabase(database, databaseUrl, config.DATABASE_CONNECT_RETRY_MS, (reason, delayMs) =>
+    logger.warn({ reason, retry_in_ms: delayMs }, 'database not reachable yet: retrying'),
+  )
   await migrate(database.scripts) // idempotent and lock-guarded: a worker may start before the server
   const stop = startWorker({ config, logger })
   logger.info({ pid: process.pid, lease_ms: config.WORKER_LEASE_MS, batch: config.WORKER_BATCH_SIZE }, 'worker started')
@@ -46,7 +50,4 @@ async function main() {
   process.on('SIGINT', () => void shutdown('SIGINT'))
 }
 
-main().catch((error) => {
-  console.error(error)
-  process.exit(1)
-})
+main().catch(exitOnStartupFailure)

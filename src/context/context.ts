@@ -7,6 +7,7 @@ import { parseApiKey, safeEqual, sha256 } from '../crypto.js'
 import { db } from '../db/client.js'
 import type { Config } from '../env.js'
 import { AppError } from '../errors.js'
+import { fromTrustedPage, trustedOrigins } from '../http/cors.js'
 import type { RequestState } from '../http/state.js'
 import { findKey, verifiedKeyFields } from './key-cache.js'
 import { accountIdOf, type Principal } from './principal.js'
@@ -45,7 +46,7 @@ async function authenticate(request: Request, config: Config, clientIp: string):
   const header = request.headers.get('authorization')
   if (header !== null) return authenticateBearer(header, config, clientIp)
   const cookie = readCookie(request.headers.get('cookie'), SESSION_COOKIE)
-  if (cookie && isSameOrigin(request, config)) return (await sessionPrincipal(cookie)) ?? { kind: 'anonymous' }
+  if (cookie && fromTrustedPage(request, trustedOrigins(config))) return (await sessionPrincipal(cookie)) ?? { kind: 'anonymous' }
   return { kind: 'anonymous' }
 }
 
@@ -85,21 +86,11 @@ async function sessionPrincipal(token: string): Promise<Principal | null> {
   return session.accountId ? { kind: 'session', accountId: session.accountId, sessionId: session.id } : null
 }
 
-/**
- * Cookie-authenticated writes must come from our own pages: a cross-site form or script
- * carries a foreign Origin (SameSite=Lax already keeps the cookie off most of them).
- */
-function isSameOrigin(request: Request, config: Config): boolean {
-  const origin = request.headers.get('origin')
-  if (!origin || request.method === 'GET' || request.method === 'HEAD') return true
-  return origin === new URL(request.url).origin || origin === new URL(config.PUBLIC_URL).origin
-}
-
-/** A cookie's value as sent: ours are base64url and never percent-encoded, so nothing is decoded (and `%` cannot fail). */
 export function readCookie(header: string | null, name: string): string | undefined {
   if (!header) return undefined
   for (const part of header.split(';')) {
     const eq = part.indexOf('=')
+    // Our cookies are base64url and are never encoded: a value is taken as sent, malformed or not.
     if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim()
   }
   return undefined

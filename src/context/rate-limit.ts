@@ -15,7 +15,7 @@ const limiters = new WeakMap<Config, RateLimiterAbstract>()
 function limiterFor(config: Config): RateLimiterAbstract {
   let limiter = limiters.get(config)
   if (!limiter) {
-    limiter = createLimiter(config.REDIS_URL, { keyPrefix: 'rl-account', points: config.RATE_LIMIT_PER_MINUTE, durationSeconds: 60 })
+    limiter = createLimiter(config, { keyPrefix: 'rl-account', points: config.RATE_LIMIT_PER_MINUTE, durationSeconds: 60 })
     limiters.set(config, limiter)
   }
   return limiter

@@ -37,8 +37,7 @@ const bucketsByConfig = new WeakMap<Config, Buckets>()
 function bucketsFor(config: Config): Buckets {
   let buckets = bucketsByConfig.get(config)
   if (!buckets) {
-    const limiter = (keyPrefix: string, points: number) =>
-      createLimiter(config.REDIS_URL, { keyPrefix, points, durationSeconds: WINDOW_SECONDS, memoryInsurance: true })
+    const limiter = (keyPrefix: string, points: number) => createLimiter(config, { keyPrefix, points, durationSeconds: WINDOW_SECONDS })
     buckets = {
       address: limiter('signin-address', PER_ADDRESS_ATTEMPTS),
       network: limiter('signin-network', PER_NETWORK_ATTEMPTS),

@@ -4,12 +4,13 @@
  * DATA_DIR. Import `db` where data is needed; `connectDb` is called once by main.ts (and by
  * tests), `disconnectDb` at shutdown.
  */
-import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { PrismaPg } from '@prisma/adapter-pg'
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, Transaction } from '@prisma/driver-adapter-utils'
 import pg from 'pg'
 import { PrismaClient } from '../generated/prisma/client.js'
+import { routed } from './ambient.js'
+import { lockDataDir, prepareDataDir } from './data-dir.js'
 import { tenancy } from './tenancy.js'
 
 /** Runs whole SQL scripts (migrations) on one connection, inside one transaction. */
@@ -42,13 +43,24 @@ export interface DbOptions {
   /** Directory of the embedded database; `memory://` for a throwaway one. */
   dataDir?: string
   poolSize?: number
+  /**
+   * Whether queries are confined to the request's account (./tenancy.ts). Always on in the
+   * product; only the bench turns it off, to measure what it costs.
+   */
+  confined?: boolean
+  /** Longest wait for a connection (opening one, or a free one from the pool). */
+  connectTimeoutMs?: number
+  /** Longest wait for one statement's answer, measured client-side. */
+  queryTimeoutMs?: number
 }
 
 export async function connectDb(options: DbOptions): Promise<Database> {
   if (current) return current
-  const database = options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : await openPglite(options.dataDir)
+  const wrap = options.confined === false ? (client: PrismaClient) => client : confinedClient
+  const database = options.databaseUrl ? openPostgres(options.databaseUrl, options, wrap) : await openPglite(options.dataDir, wrap)
   current = database
-  db = database.prisma
+  // Queries go to the request's transaction while an idempotent request runs (./ambient.ts).
+  db = routed(database.prisma)
   return database
 }
 
@@ -63,21 +75,37 @@ export async function disconnectDb(): Promise<void> {
   await database?.close()
 }
 
-function openPostgres(connectionString: string, max: number): Database {
-  const pool = new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000 })
+/** Migrations may legitimately run long: they get no client-side deadline (the largest timer). */
+const NO_DEADLINE_MS = 2 ** 31 - 1
+
+// pg reads a per-query `query_timeout` that its types do not declare.
+const noDeadline = (text: string, values?: unknown[]) => ({ text, values, query_timeout: NO_DEADLINE_MS }) as pg.QueryConfig
+
+function openPostgres(connectionString: string, options: DbOptions, wrap: ClientWrapper): Database {
+  const connectionTimeoutMillis = options.connectTimeoutMs ?? 5_000
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.poolSize ?? 10,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis,
+    query_timeout: options.queryTimeoutMs ?? 10_000,
+    // Notices a peer that vanished without closing (a dead host, a dropped route).
+    keepAlive: true,
+  })
   pool.on('error', () => {}) // an idle client dropped by the server; the pool replaces it
-  const prisma = confinedClient(new PrismaClient({ adapter: countingFactory(new PrismaPg(pool)) }))
+  const prisma = wrap(new PrismaClient({ adapter: countingFactory(new PrismaPg(pool)) }))
   const listeners: (() => Promise<void>)[] = []
   return {
     prisma,
     kind: 'postgres',
-    listen: (channel, onNotice, onListening) => void listeners.push(pgListener(connectionString, channel, onNotice, onListening)),
+    listen: (channel, onNotice, onListening) =>
+      void listeners.push(pgListener({ connectionString, connectionTimeoutMillis, keepAlive: true }, channel, onNotice, onListening)),
     scripts: {
       async transaction(fn) {
         const client = await pool.connect()
         try {
           await client.query('BEGIN')
-          const result = await fn(async (sql, params) => (await client.query(sql, params as unknown[])).rows)
+          const result = await fn(async (sql, params) => (await client.query(noDeadline(sql, params))).rows)
           await client.query('COMMIT')
           return result
         } catch (error) {
@@ -96,7 +124,7 @@ function openPostgres(connectionString: string, max: number): Database {
   }
 }
 
-async function openPglite(dataDir = './data'): Promise<Database> {
+async function openPglite(dataDir = './data', wrap: ClientWrapper = confinedClient): Promise<Database> {
   // Loaded only when embedded: PGlite's WebAssembly build costs ~50 MB a PostgreSQL deployment never needs.
   const [{ PGlite }, { pg_trgm }, { PrismaPGlite }] = await Promise.all([
     import('@electric-sql/pglite'),
@@ -104,9 +132,18 @@ async function openPglite(dataDir = './data'): Promise<Database> {
     import('pglite-prisma-adapter'),
   ])
   const inMemory = dataDir.startsWith('memory://')
-  if (!inMemory) await mkdir(dataDir, { recursive: true })
-  const pglite = await PGlite.create({ dataDir: inMemory ? dataDir : path.join(dataDir, 'pglite'), extensions: { pg_trgm } })
-  const prisma = confinedClient(new PrismaClient({ adapter: countingFactory(new PrismaPGlite(pglite)) }))
+  let unlock = async () => {}
+  if (!inMemory) {
+    await prepareDataDir(dataDir)
+    unlock = await lockDataDir(dataDir)
+  }
+  const pglite = await PGlite.create({ dataDir: inMemory ? dataDir : path.join(dataDir, 'pglite'), extensions: { pg_trgm } }).catch(
+    async (error) => {
+      await unlock()
+      throw error
+    },
+  )
+  const prisma = wrap(new PrismaClient({ adapter: countingFactory(new PrismaPGlite(pglite)) }))
   return {
     prisma,
     kind: 'pglite',
@@ -130,6 +167,7 @@ async function openPglite(dataDir = './data'): Promise<Database> {
     async close() {
       await prisma.$disconnect()
       await pglite.close()
+      await unlock()
     },
   }
 }
@@ -142,7 +180,7 @@ const RELISTEN_DELAY_MS = 1_000
  * the function that stops it.
  */
 export function pgListener(
-  connectionString: string,
+  connection: string | pg.ClientConfig,
   channel: string,
   onNotice: (payload: string) => void,
   onListening: (listening: boolean) => void,
@@ -154,7 +192,7 @@ export function pgListener(
     if (!stopped) retry = setTimeout(connect, RELISTEN_DELAY_MS).unref()
   }
   async function connect() {
-    const candidate = new pg.Client({ connectionString })
+    const candidate = new pg.Client(connection)
     const lost = () => {
       candidate.end().catch(() => {})
       if (client !== candidate) return
@@ -191,7 +229,8 @@ export function pgListener(
  * The client every module uses: queries on tenant tables are confined to the request's account
  * (./tenancy.ts). Typed as the plain client, which it behaves as.
  */
-const confinedClient = (client: PrismaClient) => client.$extends(tenancy) as unknown as PrismaClient
+type ClientWrapper = (client: PrismaClient) => PrismaClient
+const confinedClient: ClientWrapper = (client) => client.$extends(tenancy) as unknown as PrismaClient
 
 /** Wraps an adapter factory so every SQL statement it sends is counted. */
 function countingFactory(factory: SqlDriverAdapterFactory): SqlDriverAdapterFactory {

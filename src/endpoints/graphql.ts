@@ -6,14 +6,16 @@
  */
 import { useGraphQlJit } from '@envelop/graphql-jit'
 import { GraphQLError } from 'graphql'
-import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga'
+import { createYoga, type MaskError, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga'
 import type { Hono } from 'hono'
 import type { Logger } from 'pino'
 import { type Context, createContext } from '../context/context.js'
+import { databaseUnavailable, isDatabaseUnavailable } from '../db/outage.js'
 import type { Config } from '../env.js'
 import { dataExceptionOf, errorCodeOf, httpStatusByCode } from '../errors.js'
 import type { AppEnv, RequestState } from '../http/state.js'
 import { schema } from '../schema/index.js'
+import { useIdempotencyKey } from './graphql-idempotency.js'
 import { useNulRefusal } from './nul-refusal.js'
 
 export type Yoga = YogaServerInstance<{ http: RequestState }, Context>
@@ -37,17 +39,30 @@ export function createGraphQL(config: Config, logger: Logger): Yoga {
       useGraphQlJit({}, { enableIf: (args) => (args.contextValue as { viaRest?: boolean }).viaRest === true }),
       useNulRefusal(),
       useFaultLog(logger),
+      useIdempotencyKey(),
     ],
-    maskedErrors: { maskError: maskDataExceptions },
+    maskedErrors: { maskError: maskDataExceptions(maskOutages(logger)) },
   })
 }
+
+/**
+ * Masks faults as Yoga does, except a database outage: that is answered SERVICE_UNAVAILABLE (HTTP
+ * 503 with Retry-After), logged here with its cause since it is not the caller's error.
+ */
+const maskOutages =
+  (logger: Logger): MaskError =>
+  (error, message, isDev) => {
+    if (!isDatabaseUnavailable(error)) return maskError(error, message, isDev)
+    logger.warn({ err: (error as GraphQLError).originalError ?? error }, 'database unavailable: answered 503')
+    return databaseUnavailable()
+  }
 
 /** Logs every error that is not the caller's (no code of ours, not GraphQL's own) with its cause. */
 const useFaultLog = (logger: Logger): Plugin<Context> => ({
   // Building the context (authentication) can fail too, before any resolver runs.
   onPluginInit: ({ registerContextErrorHandler }) =>
     registerContextErrorHandler(({ context, error }) => {
-      if (errorCodeOf(error) || (error as Error | undefined)?.name === 'GraphQLError') return
+      if (errorCodeOf(error) || (error as Error | undefined)?.name === 'GraphQLError' || isDatabaseUnavailable(error)) return
       const requestId = (context as Partial<Context>).http?.requestId
       logger.error({ err: error, request_id: requestId }, 'unexpected error while authenticating')
     }),
@@ -62,7 +77,8 @@ const useFaultLog = (logger: Logger): Plugin<Context> => ({
           logger.warn({ err: error, path: error.path, request_id: args.contextValue.http.requestId }, 'answered with a 5xx')
           continue
         }
-        if (!cause || code || cause.name === 'GraphQLError') continue
+        // A database outage is not a fault of ours: maskOutages answers and logs it.
+        if (!cause || code || cause.name === 'GraphQLError' || isDatabaseUnavailable(cause)) continue
         if (dataExceptionOf(cause)) {
           // Answered 400; logged because a field rule should have refused the value first.
           logger.warn({ err: cause, path: error.path, request_id: args.contextValue.http.requestId }, 'database refused a value')
@@ -74,12 +90,14 @@ const useFaultLog = (logger: Logger): Plugin<Context> => ({
   }),
 })
 
-/** A database data exception is the caller's bad value (400 BAD_REQUEST); other faults are masked as usual. */
-function maskDataExceptions(error: unknown, message: string, isDev?: boolean): Error {
-  const refused = error instanceof GraphQLError ? dataExceptionOf(error.originalError) : undefined
-  if (!refused || !(error instanceof GraphQLError)) return maskError(error, message, isDev)
-  return new GraphQLError(refused.message, { nodes: error.nodes, path: error.path, extensions: refused.extensions })
-}
+/** A database data exception is the caller's bad value (400 BAD_REQUEST); anything else goes to `next`. */
+const maskDataExceptions =
+  (next: MaskError): MaskError =>
+  (error, message, isDev) => {
+    const refused = error instanceof GraphQLError ? dataExceptionOf(error.originalError) : undefined
+    if (!refused || !(error instanceof GraphQLError)) return next(error, message, isDev)
+    return new GraphQLError(refused.message, { nodes: error.nodes, path: error.path, extensions: refused.extensions })
+  }
 
 export function mountGraphQL(app: Hono<AppEnv>, yoga: Yoga): void {
   app.on(['GET', 'POST'], '/graphql', (c) => yoga.fetch(c.req.raw, { http: c.var.state }))

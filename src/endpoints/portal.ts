@@ -30,10 +30,8 @@ const contentTypes: Record<string, string> = {
   '.woff2': 'font/woff2',
 }
 
+// The router's secureHeaders middleware adds the rest (nosniff, frame and referrer policies).
 const securityHeaders = {
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'same-origin',
-  'X-Frame-Options': 'DENY',
   'Content-Security-Policy': "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
 }
 

@@ -18,6 +18,8 @@ export interface RequestState {
   setCookies: string[]
   /** Headers to add to the answer (rate limit). */
   headers: Record<string, string>
+  /** While an idempotent request runs: the scopes it was authorised with, kept with its answer. */
+  scopesUsed?: Set<string>
 }
 
 /** The router's environment: per-request state, and what the Node server passes in. */

@@ -13,6 +13,9 @@ type SnakeShape<S extends z.ZodRawShape> = { [K in keyof S & string as Snake<K>]
 export const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
 const camel = (name: string) => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())
 
+/** Meta key of a body's "at least one of these groups" rule, turned into JSON Schema by src/rest/openapi/. */
+export const REQUIRED_ONE_OF = 'x-required-one-of'
+
 /**
  * The rules of a GraphQL input as a REST body. `oneOf` lists the groups of fields of which at
  * least one must be given (stated in the document; the input's own checks enforce it).
@@ -20,8 +23,8 @@ const camel = (name: string) => name.replace(/_([a-z])/g, (_, c: string) => c.to
 export function restBody<S extends z.ZodRawShape>(rules: z.ZodObject<S>, options: { oneOf?: readonly (readonly string[])[] } = {}) {
   const shape = Object.fromEntries(Object.entries(rules.shape).map(([name, rule]) => [snake(name), rule])) as SnakeShape<S>
   const body = z.object(shape)
-  const anyOf = options.oneOf?.map((fields) => ({ required: fields.map(snake) }))
-  return anyOf ? body.meta({ anyOf }) : body
+  const requiredOneOf = options.oneOf?.map((fields) => fields.map(snake))
+  return requiredOneOf ? body.meta({ [REQUIRED_ONE_OF]: requiredOneOf }) : body
 }
 
 /** A body as GraphQL input: camelCase names; absent fields stay absent, so an update leaves them unchanged. */

@@ -1,11 +1,12 @@
 /**
  * The router's error handler: an error of ours (a code from src/errors.ts) is answered with its
  * status in the shape of the surface the path belongs to; a client that went away gets nothing
- * and is not an error; anything else is a fault, logged with its cause and the request id, and
+ * and is not an error; a database outage is 503 with Retry-After; anything else is a fault, logged with its cause and the request id, and
  * answered 500 without detail.
  */
 import type { Context } from 'hono'
 import type { Logger } from 'pino'
+import { databaseUnavailable, isDatabaseUnavailable } from '../db/outage.js'
 import { dataExceptionOf, errorCodeOf, httpStatusByCode } from '../errors.js'
 import type { AppEnv } from '../http/state.js'
 import { errorResponse } from './surfaces.js'
@@ -25,6 +26,10 @@ export function answerError(error: Error, c: Context<AppEnv>, logger: Logger): R
   if (c.req.raw.signal.aborted) {
     logger.info({ request_id: requestId }, 'client closed the request')
     return new Response(null, { status: 499 })
+  }
+  if (isDatabaseUnavailable(error)) {
+    logger.warn({ err: error, request_id: requestId }, 'database unavailable: answered 503')
+    return answerError(databaseUnavailable(), c, logger)
   }
   logger.error({ err: error, request_id: requestId }, 'unexpected error')
   return errorResponse(c.req.path, 500, 'Unexpected error')

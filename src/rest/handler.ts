@@ -16,7 +16,8 @@ import { jsonObjectBody } from '../http/body.js'
 import { jsonResponse } from '../http/respond.js'
 import type { AppEnv, RequestState } from '../http/state.js'
 import { id, parseOr400 } from '../schema/rules.js'
-import { idempotent, requestFingerprint } from './idempotency.js'
+import { fingerprint, idempotent, idempotentRequest } from '../services/idempotency.js'
+import { restExecution, restRequestText } from './idempotency.js'
 import { queryObject } from './params.js'
 import type { RestResult } from './results.js'
 import type { AnyRoute, HttpMethod, RestInput, RestSurface } from './route.js'
@@ -35,6 +36,8 @@ interface CompiledRoute {
 
 const snakeName = (path: PropertyKey[]) => path.join('.')
 export const hasBody = (method: HttpMethod) => method === 'POST' || method === 'PUT' || method === 'PATCH'
+/** Writes honour an `Idempotency-Key` header. */
+export const isWrite = (method: HttpMethod) => method !== 'GET'
 
 /** Path parameters are ids unless a row says otherwise. */
 export const pathParams = (path: string) => [...path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1])
@@ -106,9 +109,10 @@ async function run(compiled: CompiledRoute, request: Request, rawParams: Record<
     return toResponse(shaped)
   }
   // Keys are per account, known only once the context has authenticated the caller.
-  const key = surface.idempotent && compiled.body ? request.headers.get('idempotency-key') : null
+  const key = isWrite(route.method) ? request.headers.get('idempotency-key') : null
   if (key === null || !contextValue.accountId) return perform()
-  return idempotent(contextValue.accountId, key, requestFingerprint(route.method, url.pathname, rawBody), perform)
+  const same = fingerprint(restRequestText(route.method, url.pathname, rawBody))
+  return idempotent(idempotentRequest(contextValue, key, same), restExecution(perform))
 }
 
 /**

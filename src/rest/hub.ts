@@ -84,7 +84,6 @@ const integrationWrite = (method: 'PUT' | 'POST') =>
 export const hubSurface: RestSurface = {
   name: 'crm-hub',
   prefix: '/hub/v1',
-  idempotent: true,
   ...crmConventions,
   routes: [
     defineRoute({

@@ -84,8 +84,6 @@ export interface RestSurface {
   routes: AnyRoute[]
   /** Only GET and HEAD exist under this prefix; anything else is 405 `Allow: GET, HEAD`. */
   readOnly?: boolean
-  /** Writes (POST, PUT, PATCH) honour an `Idempotency-Key` header (./idempotency.ts). */
-  idempotent?: boolean
   /** The surface's error body. */
   errorBody: (status: number, message: string) => unknown
   /** The surface's list envelope around a page, and its schema. */

@@ -45,7 +45,10 @@ export const builder = new SchemaBuilder<{
   },
   scopeAuth: {
     authScopes: (ctx) => ({
-      scope: (scope) => hasScope(ctx.principal, scope),
+      scope: (scope) => {
+        ctx.http?.scopesUsed?.add(scope)
+        return hasScope(ctx.principal, scope)
+      },
       account: ctx.accountId !== null,
       session: ctx.principal.kind === 'session',
       admin: ctx.principal.kind === 'admin',

@@ -57,15 +57,21 @@ const leadFields = {
   lastName: leadText(500).nullish(),
   email: blankAsNull(email).nullish(),
   phone: blankAsNull(phone).nullish().describe('E.164, e.g. +15555550100'),
-  pipelineStage: z.enum(LeadStage).meta({ graphql: LeadStageType }).optional().describe('Defaults to new_lead'),
+  pipelineStage: z.enum(LeadStage).meta({ graphql: LeadStageType }).optional(),
   source: leadText(500).nullish().describe('Where the lead came from, e.g. zapier'),
   customData: jsonObject.nullish().describe('Free-form JSON object, e.g. from a web form'),
   metadata: jsonObject.nullish().describe('Free-form JSON object, stored as given'),
 }
 
-export const leadRules = z.object(leadFields).describe("A new lead: 'name' or 'phone' is required")
+export const leadRules = z
+  .object({ ...leadFields, pipelineStage: leadFields.pipelineStage.describe('Defaults to new_lead') })
+  .describe("A new lead: 'name' or 'phone' is required")
 export const leadPatchRules = z
-  .object({ ...leadFields, aiEnabled: z.boolean().optional().describe('Whether the AI assistant may contact this lead') })
+  .object({
+    ...leadFields,
+    pipelineStage: leadFields.pipelineStage.describe('The stage to move the lead to'),
+    aiEnabled: z.boolean().optional().describe('Whether the AI assistant may contact this lead'),
+  })
   .describe('A partial update: only the fields given change; null or blank text clears a field')
 
 const LeadInput = inputType('LeadInput', leadRules)

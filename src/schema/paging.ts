@@ -46,9 +46,9 @@ export function pageType<M extends Model>(model: M, delegate: () => Delegate<M>)
   ref.implement({
     description: `One offset page of ${model} rows, with the total matching the filter`,
     fields: (t) => ({
-      // The rows are read after the count, not beside it: run side by side, a page's rows waited in
-      // memory while its count queued for a pooled connection, and under load they outlived
-      // young-generation GCs (4× the promotion, 2× the scavenge pauses; README, Performance).
+      // The rows are read after the count, not beside it: side by side, a page's rows wait in memory
+      // while its count queues for a pooled connection, and under load they outlive young-generation
+      // collections, which multiplies promotion and scavenge pauses (docs/performance.md).
       items: t.prismaField({
         type: [model] as never,
         resolve: async (query: object, page: PageShape<M>) => {

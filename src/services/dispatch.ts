@@ -11,6 +11,7 @@
  * message another process took over writes nothing.
  */
 import { randomUUID } from 'node:crypto'
+import { afterCommit } from '../db/ambient.js'
 import { db } from '../db/client.js'
 import type { Config } from '../env.js'
 import { AppError, conflict, notFound } from '../errors.js'
@@ -69,13 +70,17 @@ export async function dispatchCommunication(config: Config, accountId: string, c
     refuseUnsendable(now?.status ?? 'cancelled', now?.campaign?.status)
     throw conflict('Communication is already being sent')
   }
-  const outcome = await attempt(taken, provider, send)
-  // Once the provider has it, a failure to record that must not make the message look unsent:
-  // it stays `sending` until its lease expires, for a worker to settle.
-  const [lost] = await recordOutcomes([outcome])
-  if (lost) throw conflict('The send outlasted its lease and another process took the message over: its outcome was not recorded')
-  if (outcome.fault) throw outcome.fault
-  if (outcome.error) throw new AppError('PROVIDER_ERROR', outcome.error)
+  // Inside an idempotent request the take commits first (with the answer: the message `sending`),
+  // and the provider is called after: a process dying in between leaves the lease to expire.
+  await afterCommit(async () => {
+    const outcome = await attempt(taken, provider, send)
+    // Once the provider has it, a failure to record that must not make the message look unsent:
+    // it stays `sending` until its lease expires, for a worker to settle.
+    const [lost] = await recordOutcomes([outcome])
+    if (lost) throw conflict('The send outlasted its lease and another process took the message over: its outcome was not recorded')
+    if (outcome.fault) throw outcome.fault
+    if (outcome.error) throw new AppError('PROVIDER_ERROR', outcome.error)
+  })
 }
 
 /** A communication as stored, with what a provider call needs of its customer. */

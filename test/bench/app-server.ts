@@ -2,17 +2,19 @@
  * The real server for the benchmark, as main.ts builds it, plus an IPC channel through which
  * the bench asks for SQL statement counts and memory (no debug endpoint in the product).
  */
-import { createServer } from 'node:http'
-import { createServerAdapter } from '@whatwg-node/server'
+import type { Server } from 'node:http'
+import { createAdaptorServer } from '@hono/node-server'
 import { pino } from 'pino'
 import { createApp } from '../../src/app.js'
 import { connectDb, sqlStatements } from '../../src/db/client.js'
 import { loadConfig } from '../../src/env.js'
 
 const config = loadConfig()
-await connectDb({ databaseUrl: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE })
+// BENCH_UNCONFINED=1 runs without the tenancy extension, only to measure what it costs.
+await connectDb({ databaseUrl: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, confined: process.env.BENCH_UNCONFINED !== '1' })
 const app = createApp(config, pino({ level: 'silent' }))
-const server = createServer(createServerAdapter((request: Request) => app.fetch(request)))
+// The same Node adapter as src/main.ts, so the bench measures what production runs.
+const server = createAdaptorServer({ fetch: (request: Request) => app.fetch(request) }) as Server
 server.keepAliveTimeout = 65_000
 server.listen(config.PORT, '127.0.0.1', () => process.send?.({ type: 'ready', port: (server.address() as { port: number }).port }))
 /** Peak resident memory since the previous stats request, sampled every 250 ms. */

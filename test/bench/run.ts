@@ -7,7 +7,7 @@
  *
  * Needs PostgreSQL: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test); a database
  * of its own is created and dropped. BENCH_SECONDS sets the length of one run (default 8);
- * BENCH_ONLY picks sections (conversations,hub,leads,webhooks,worker); BENCH_WORKER_MESSAGES the
+ * BENCH_ONLY picks sections (conversations,tenancy,hub,leads,webhooks,worker); BENCH_WORKER_MESSAGES the
  * worker section's volume (default 10,000). Both servers run with the node flags of `npm start`;
  * BENCH_SERVER_NODE_ARGS / BENCH_NODE_ARGS pass extra node flags to the servers / worker
  * processes (e.g. `--max-old-space-size=128`, `--cpu-prof`).
@@ -20,10 +20,12 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
 import { buildServer } from '../../src/cli/build-server.js'
-import { closeRedis, createLimiter } from '../../src/context/limiters.js'
+import { createLimiter } from '../../src/context/limiters.js'
+import { closeRedis } from '../../src/context/redis.js'
 import { encryptSecret } from '../../src/crypto.js'
 import { connectDb, db, disconnectDb } from '../../src/db/client.js'
 import { migrate } from '../../src/db/migrate.js'
+import { loadConfig } from '../../src/env.js'
 import { backfillDefaultTemplates } from '../../src/services/automations/templates.js'
 import { deliverDueWebhooks } from '../../src/services/webhooks/delivery.js'
 import { nodeFlagsOf } from '../support/node-flags.js'
@@ -199,7 +201,7 @@ const graphqlList = (key: string, limit: number): Request => ({
   }),
 })
 
-const only = new Set((process.env.BENCH_ONLY ?? 'conversations,hub,leads,webhooks,worker').split(','))
+const only = new Set((process.env.BENCH_ONLY ?? 'conversations,tenancy,hub,leads,webhooks,worker').split(','))
 type Check = readonly [name: string, measured: string, met: boolean]
 
 async function main() {
@@ -271,6 +273,21 @@ async function main() {
         ]),
       )
       checks.push(...conversationChecks(results))
+    }
+    if (only.has('tenancy')) {
+      // The same server without the tenancy extension (src/db/tenancy.ts), loaded in turn with the real one.
+      const unconfined = await startServer('app-server.ts', { ...env, BENCH_UNCONFINED: '1' })
+      const list = [{ path: '/v1/conversations?limit=50', headers: auth(account.key) }]
+      const tenancy = await measure([
+        { name: 'REST /v1 list, tenancy extension', server: app, requests: list },
+        { name: 'REST /v1 list, no tenancy extension', server: unconfined, requests: list },
+      ])
+      await unconfined.stop()
+      Object.assign(results, tenancy)
+      const [confined, bare] = [tenancy['REST /v1 list, tenancy extension'], tenancy['REST /v1 list, no tenancy extension']]
+      const cpu = pairedRatio(confined, bare, 'cpuMicrosPerRequest')
+      extra['tenancy extension cost'] =
+        `CPU per /v1 list request ${confined.cpuMicrosPerRequest.toFixed(0)} µs vs ${bare.cpuMicrosPerRequest.toFixed(0)} µs without (× ${cpu.toFixed(2)}); throughput × ${pairedRatio(confined, bare, 'rps').toFixed(2)}`
     }
     if (only.has('hub')) {
       Object.assign(
@@ -439,7 +456,11 @@ async function sequence<T, R>(items: T[], fn: (item: T) => Promise<R>): Promise<
 /** What one request's rate-limit check costs with Redis: p50/p99 of consume() round trips. */
 async function rateLimitBookkeeping() {
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
-  const limiter = createLimiter(redisUrl, { keyPrefix: `bench-${Date.now()}`, points: 1_000_000, durationSeconds: 60 })
+  const limiter = createLimiter(loadConfig({ REDIS_URL: redisUrl }), {
+    keyPrefix: `bench-${Date.now()}`,
+    points: 1_000_000,
+    durationSeconds: 60,
+  })
   const timings: number[] = []
   try {
     for (let i = 0; i < 2000; i++) {

@@ -2,6 +2,7 @@
  * The front door for tests: a real app over a real database (PGlite in memory, or the
  * PostgreSQL database global-setup made), called through `app.fetch` with no port.
  */
+import type { Logger } from 'pino'
 import { expect, inject, vi } from 'vitest'
 import { type App, createApp } from '../../src/app.js'
 import { connectDb, type Database, sqlStatements } from '../../src/db/client.js'
@@ -18,7 +19,8 @@ let database: Promise<Database> | undefined
 export function testDatabase(): Promise<Database> {
   database ??= (async () => {
     const databaseUrl = inject('databaseUrl')
-    const db = await connectDb({ databaseUrl, dataDir: 'memory://', poolSize: 5 })
+    // Deadlines far above production's: a busy machine must not turn a slow answer into a 503.
+    const db = await connectDb({ databaseUrl, dataDir: 'memory://', poolSize: 5, connectTimeoutMs: 60_000, queryTimeoutMs: 120_000 })
     if (!databaseUrl) await migrate(db.scripts)
     return db
   })()
@@ -59,9 +61,9 @@ export interface CallOptions {
   headers?: Record<string, string>
 }
 
-export async function testApp(overrides: Record<string, string> = {}): Promise<TestClient> {
+export async function testApp(overrides: Record<string, string> = {}, logger?: Logger): Promise<TestClient> {
   await testDatabase()
-  const app = createApp(testConfig(overrides))
+  const app = createApp(testConfig(overrides), logger)
   const call = async (method: string, path: string, options: CallOptions = {}) => {
     const headers: Record<string, string> = { ...options.headers }
     if (options.key) headers.authorization = `Bearer ${options.key}`

@@ -3,10 +3,10 @@
  * served on a loopback port so the built portal (portal/out) and /graphql share one origin.
  */
 import { existsSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
+import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
-import { createServerAdapter } from '@whatwg-node/server'
+import { createAdaptorServer } from '@hono/node-server'
 import { type Browser, chromium } from 'playwright-core'
 
 export const CHROMIUM = '/usr/bin/chromium'
@@ -16,8 +16,7 @@ const portalOut = path.resolve(import.meta.dirname, '../../portal/out')
 
 /** Starts a node http server over a fetch handler on a free loopback port. */
 export async function listen(handler: (request: Request) => Promise<Response> | Response): Promise<{ server: Server; url: string }> {
-  const adapter = createServerAdapter((request: Request) => handler(request))
-  const server = createServer(adapter)
+  const server = createAdaptorServer({ fetch: (request: Request) => handler(request) }) as Server
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }
 }

@@ -9,7 +9,7 @@
 import { type GraphQLSchema, type OperationDefinitionNode, parse } from 'graphql'
 import type { z } from 'zod'
 import { reasonPhrase } from '../../errors.js'
-import { hasBody, paramsSchema } from '../handler.js'
+import { hasBody, isWrite, paramsSchema } from '../handler.js'
 import type { AnyRoute, RestSurface } from '../route.js'
 import { exampleFor } from './examples.js'
 import { inputSchema, type JsonSchema } from './json-schema.js'
@@ -89,13 +89,14 @@ function operation(surface: RestSurface, route: AnyRoute, results: ResultSchemas
         schema: rest,
       }
     }),
-    ...(surface.idempotent && hasBody(route.method)
+    ...(isWrite(route.method)
       ? [
           {
             name: 'Idempotency-Key',
             in: 'header',
             required: false,
-            description: 'Retry safely: the same key and body within 24 h return the first answer',
+            description:
+              'Retry safely: within 24 h, the same key with the same request returns the first successful answer without a second effect; a failed attempt leaves nothing, so it can be retried with the key',
             schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
           },
         ]
@@ -134,15 +135,17 @@ function successResponses(surface: RestSurface, route: AnyRoute, data: JsonSchem
 }
 
 function errorResponses(surface: RestSurface, route: AnyRoute, shape: { hasParams: boolean; hasQuery: boolean }) {
-  const statuses = new Set<number>([401, 429, 500, ...(route.errors ?? [])])
+  // 503: the database is unreachable or did not answer in time (src/db/outage.ts); retry after Retry-After.
+  const statuses = new Set<number>([401, 429, 500, 503, ...(route.errors ?? [])])
   const writes = hasBody(route.method)
+  // An Idempotency-Key reused with another request, or while its first request still runs.
+  if (isWrite(route.method)) statuses.add(409)
   if (route.scope) statuses.add(403)
   if (writes || shape.hasQuery || shape.hasParams) statuses.add(400)
   if (shape.hasParams || route.notFound) statuses.add(404)
   if (writes) {
     statuses.add(413)
     statuses.add(415)
-    if (surface.idempotent) statuses.add(409)
   }
   const schema = errorSchema(surface)
   return Object.fromEntries(
@@ -151,7 +154,7 @@ function errorResponses(surface: RestSurface, route: AnyRoute, shape: { hasParam
       {
         description: reasonPhrase[status] ?? 'Error',
         // A caller whose key was refused is not known, so it has no budget to report.
-        ...(status === 401 ? {} : { headers: status === 429 ? { ...rateLimitHeaders, 'Retry-After': retryAfter } : rateLimitHeaders }),
+        ...(status === 401 ? {} : { headers: headersFor(status) }),
         content: { 'application/json': { schema, example: surface.errorBody(status, exampleMessage(status, route)) } },
       },
     ]),
@@ -159,6 +162,14 @@ function errorResponses(surface: RestSurface, route: AnyRoute, shape: { hasParam
 }
 
 const retryAfter = { description: 'Seconds until the budget refills', schema: { type: 'integer', minimum: 1 } }
+const retryOutage = { description: 'Seconds to wait before trying again', schema: { type: 'integer', minimum: 1 } }
+
+function headersFor(status: number) {
+  if (status === 429) return { ...rateLimitHeaders, 'Retry-After': retryAfter }
+  // The database may fail before the caller is known and counted: no budget to report then.
+  if (status === 503) return { 'Retry-After': retryOutage }
+  return rateLimitHeaders
+}
 
 function exampleMessage(status: number, route: AnyRoute) {
   if (status === 404 && route.notFound) return route.notFound
@@ -166,6 +177,7 @@ function exampleMessage(status: number, route: AnyRoute) {
   if (status === 401) return 'Invalid API key'
   if (status === 429) return 'Rate limit exceeded. Max 100 requests per minute.'
   if (status === 413) return 'Request body exceeds 1 MB'
+  if (status === 503) return 'The database is unavailable; try again shortly'
   return reasonPhrase[status] ?? 'Error'
 }
 

@@ -31,7 +31,8 @@ const scalarSchemas: Record<string, JsonSchema> = {
   JSON: {},
 }
 
-type Parent = { getFields(): Record<string, { type: GraphQLOutputType; description?: string | null }> }
+const ROOT_TYPES = new Set(['Query', 'Mutation'])
+type Parent = { name: string; getFields(): Record<string, { type: GraphQLOutputType; description?: string | null }> }
 
 /** The component a fragment becomes: `CustomerRest` → `Customer`. */
 export const componentName = (fragment: string) => fragment.replace(/Rest$/, '')
@@ -74,9 +75,9 @@ export class ResultSchemas {
         else if (selection.name.value !== '__typename') {
           const field = parent.getFields()[selection.name.value]
           const described = this.type(field.type, selection.selectionSet, fragments)
-          properties[selection.alias?.value ?? selection.name.value] = field.description
-            ? { ...described, description: field.description }
-            : described
+          // A root field's description speaks of GraphQL (ids, nulls); a REST answer says its own.
+          const description = ROOT_TYPES.has(parent.name) ? null : field.description
+          properties[selection.alias?.value ?? selection.name.value] = description ? { ...described, description } : described
         }
       }
     }

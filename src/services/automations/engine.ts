@@ -114,8 +114,8 @@ export interface RecordedEvent {
 /**
  * Records the event, cancels what it supersedes and queues its messages (with their campaign) in
  * ONE statement of data-modifying CTEs, atomic by itself and therefore safe inside or outside a
- * transaction. Ingestion is the hot write path: as separate Prisma calls this was nine round
- * trips and a createMany that Prisma compiles afresh for every row count. The rows are built here
+ * transaction. Ingestion is the hot write path: as separate Prisma calls it would take nine round
+ * trips and a createMany that Prisma compiles afresh for every row count (decision 0004). The rows are built here
  * (UUIDv7 ids, explicit timestamps), so what is returned is exactly what was stored.
  */
 export async function recordEvent(client: Tx, project: AutomationProject, input: EventInput, now = new Date()): Promise<RecordedEvent> {

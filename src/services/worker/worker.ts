@@ -1,6 +1,6 @@
 /**
  * The background worker: one pass (`runOnce`) turns due `scheduled` messages into `queued`,
- * recovers sends whose process died, claims due messages of auto-dispatch accounts under a lease
+ * recovers sends whose process died (and SMS of POST /api/v1/sms never handed to Twilio), claims due messages of auto-dispatch accounts under a lease
  * of its own and sends them (./batch.ts, through the same steps as the API's dispatch), then
  * delivers due outgoing webhooks. `startWorker` repeats passes until stopped; it runs inside the
  * server (main.ts) and on its own (`npm run worker`, src/cli/worker.ts). Tests drive
@@ -9,6 +9,7 @@
 import type { Logger } from 'pino'
 import type { Config } from '../../env.js'
 import { type Lease, newLease } from '../dispatch.js'
+import { sendAbandonedSms } from '../sms-delivery.js'
 import { deliverDueWebhooks } from '../webhooks/delivery.js'
 import { dispatchClaimed } from './batch.js'
 import { type ClaimedMessage, claimDue, deferUntil, promoteDue, recoverExpired } from './claims.js'
@@ -45,6 +46,8 @@ export async function runOnce(options: PassOptions): Promise<PassResult> {
   const claimed = await claimDue(now, config.WORKER_BATCH_SIZE, lease, scope)
   const ready = await deferQuietHours(claimed, now, lease)
   const { sent, failed } = await dispatchClaimed(config, ready, { lease, concurrency: config.WORKER_CONCURRENCY, logger })
+  const smsResent = await sendAbandonedSms(config, scope, logger, config.WORKER_BATCH_SIZE)
+  if (smsResent) logger?.warn({ sms: smsResent }, 'sent SMS whose request stopped before handing them to Twilio')
   let webhooks = 0
   for (const accountId of scope ?? [undefined])
     webhooks += await deliverDueWebhooks({ config, now, logger, limit: config.WORKER_BATCH_SIZE, accountId })

@@ -1,0 +1,61 @@
+/** A real server process (`npm start`'s bundle under its node flags) on a free port, for tests that kill or restart it. */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { createServer } from 'node:net'
+import path from 'node:path'
+import { buildServer } from '../../src/cli/build-server.js'
+import { nodeFlagsOf } from './node-flags.js'
+
+const root = path.resolve(import.meta.dirname, '../..')
+
+export interface Running {
+  child: ChildProcess
+  output: () => string
+  url: string
+}
+
+/** Builds the bundle once per test file; returns the node arguments that run it. */
+export const serverArguments = async (bundle: string) => [...nodeFlagsOf('start'), await buildServer('src/main.ts', bundle)]
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+/** Starts the server and waits until /health answers (a first start migrates, which takes a while on a busy machine). */
+export async function startServer(serverArgs: string[], env: Record<string, string>): Promise<Running> {
+  const port = await freePort()
+  let output = ''
+  const child = spawn(process.execPath, serverArgs, {
+    cwd: root,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  child.stdout!.on('data', (d) => (output += d))
+  child.stderr!.on('data', (d) => (output += d))
+  const url = `http://127.0.0.1:${port}`
+  const deadline = Date.now() + 120_000
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited early:\n${output}`)
+    const ok = await fetch(`${url}/health`).then(
+      (r) => r.ok,
+      () => false,
+    )
+    if (ok) return { child, output: () => output, url }
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  child.kill('SIGKILL')
+  throw new Error(`server did not answer /health:\n${output}`)
+}
+
+/** SIGKILL: no shutdown, no cleanup, as a crash or an OOM kill. */
+export function kill(running: Running): Promise<void> {
+  return new Promise((resolve) => {
+    if (running.child.exitCode !== null || running.child.signalCode !== null) return resolve()
+    running.child.once('exit', () => resolve())
+    running.child.kill('SIGKILL')
+  })
+}
