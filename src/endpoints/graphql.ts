@@ -41,30 +41,26 @@ export function createGraphQL(config: Config, logger: Logger): Yoga {
       useFaultLog(logger),
       useIdempotencyKey(),
     ],
-    maskedErrors: { maskError: maskDataExceptions(maskOutages(logger)) },
+    maskedErrors: { maskError: maskDataExceptions(maskOutages) },
   })
 }
 
 /**
  * Masks faults as Yoga does, except a database outage: that is answered SERVICE_UNAVAILABLE (HTTP
- * 503 with Retry-After), logged here with its cause since it is not the caller's error.
+ * 503 with Retry-After), since it is not the caller's error. useFaultLog logs it with the request id.
  */
-const maskOutages =
-  (logger: Logger): MaskError =>
-  (error, message, isDev) => {
-    if (!isDatabaseUnavailable(error)) return maskError(error, message, isDev)
-    logger.warn({ err: (error as GraphQLError).originalError ?? error }, 'database unavailable: answered 503')
-    return databaseUnavailable()
-  }
+const maskOutages: MaskError = (error, message, isDev) =>
+  isDatabaseUnavailable(error) ? databaseUnavailable() : maskError(error, message, isDev)
 
 /** Logs every error that is not the caller's (no code of ours, not GraphQL's own) with its cause. */
 const useFaultLog = (logger: Logger): Plugin<Context> => ({
   // Building the context (authentication) can fail too, before any resolver runs.
   onPluginInit: ({ registerContextErrorHandler }) =>
     registerContextErrorHandler(({ context, error }) => {
-      if (errorCodeOf(error) || (error as Error | undefined)?.name === 'GraphQLError' || isDatabaseUnavailable(error)) return
+      if (errorCodeOf(error) || (error as Error | undefined)?.name === 'GraphQLError') return
       const requestId = (context as Partial<Context>).http?.requestId
-      logger.error({ err: error, request_id: requestId }, 'unexpected error while authenticating')
+      if (isDatabaseUnavailable(error)) logger.warn({ err: error, request_id: requestId }, 'database unavailable: answered 503')
+      else logger.error({ err: error, request_id: requestId }, 'unexpected error while authenticating')
     }),
   onExecute: () => ({
     onExecuteDone: ({ args, result }) => {
@@ -77,8 +73,12 @@ const useFaultLog = (logger: Logger): Plugin<Context> => ({
           logger.warn({ err: error, path: error.path, request_id: args.contextValue.http.requestId }, 'answered with a 5xx')
           continue
         }
-        // A database outage is not a fault of ours: maskOutages answers and logs it.
-        if (!cause || code || cause.name === 'GraphQLError' || isDatabaseUnavailable(cause)) continue
+        if (!cause || code || cause.name === 'GraphQLError') continue
+        if (isDatabaseUnavailable(cause)) {
+          // Not a fault of ours: maskOutages answers 503.
+          logger.warn({ err: cause, path: error.path, request_id: args.contextValue.http.requestId }, 'database unavailable: answered 503')
+          continue
+        }
         if (dataExceptionOf(cause)) {
           // Answered 400; logged because a field rule should have refused the value first.
           logger.warn({ err: cause, path: error.path, request_id: args.contextValue.http.requestId }, 'database refused a value')
