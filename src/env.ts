@@ -38,6 +38,11 @@ const schema = z
     DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
     /** How long start-up keeps retrying an unreachable database (with backoff) before it gives up. */
     DATABASE_CONNECT_RETRY_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+    /**
+     * PostgreSQL (DATABASE_URL) cancels any one statement that runs longer (the request answers 503);
+     * 0 turns the limit off. Below DATABASE_QUERY_TIMEOUT_MS, so the server's own limit acts first.
+     */
+    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(8_000),
     DATA_DIR: z.string().min(1).default('./data'),
     REDIS_URL: z
       .string()
@@ -95,12 +100,35 @@ const schema = z
               .filter(Boolean)
           : undefined,
       ),
+    /** The most a GraphQL operation may cost (docs/graphql.md#limits): roughly the objects its answer can hold. */
+    GRAPHQL_MAX_COST: z.coerce.number().int().min(1).max(10_000_000).default(5_000),
+    /** Deepest nesting of fields in one GraphQL operation (introspection excluded). */
+    GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).max(1_000).default(12),
+    /** Aliased fields in one GraphQL operation. */
+    GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).max(100_000).default(100),
+    /** Tokens (names, punctuation, values) in one GraphQL document; the parser stops at the first one past it. */
+    GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(100).max(100_000).default(1_000),
+    /** Directives in one GraphQL operation. */
+    GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(0).max(10_000).default(50),
+    /** Schema introspection and "Did you mean" suggestions; unset → on, except with NODE_ENV=production. */
+    GRAPHQL_INTROSPECTION: z
+      .enum(['1', '0', 'true', 'false'])
+      .optional()
+      .transform((v) => (v === undefined ? undefined : v === '1' || v === 'true')),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
     // A lease that could expire while a provider request is still running would let a second worker resend it.
     if (env.WORKER_LEASE_MS <= env.PROVIDER_TIMEOUT_MS * 2) {
       ctx.addIssue({ code: 'custom', path: ['WORKER_LEASE_MS'], message: 'WORKER_LEASE_MS must exceed twice PROVIDER_TIMEOUT_MS' })
+    }
+    // The server's statement timeout answers with its cause; the client-side deadline is for a server that cannot answer.
+    if (env.DATABASE_STATEMENT_TIMEOUT_MS >= env.DATABASE_QUERY_TIMEOUT_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_STATEMENT_TIMEOUT_MS'],
+        message: 'DATABASE_STATEMENT_TIMEOUT_MS must be below DATABASE_QUERY_TIMEOUT_MS',
+      })
     }
     if (env.NODE_ENV === 'production' && env.DATABASE_URL && !env.SECRET_KEY) {
       ctx.addIssue({ code: 'custom', path: ['SECRET_KEY'], message: 'SECRET_KEY is required with DATABASE_URL in production' })
@@ -110,9 +138,10 @@ const schema = z
 export type Env = z.infer<typeof schema>
 
 /** The parsed configuration the server runs with. */
-export interface Config extends Omit<Env, 'PUBLIC_URL' | 'DATA_DIR'> {
+export interface Config extends Omit<Env, 'PUBLIC_URL' | 'DATA_DIR' | 'GRAPHQL_INTROSPECTION'> {
   DATA_DIR: string
   PUBLIC_URL: string
+  GRAPHQL_INTROSPECTION: boolean
 }
 
 export class ConfigError extends Error {
@@ -148,5 +177,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     ...env,
     DATA_DIR: path.resolve(env.DATA_DIR),
     PUBLIC_URL: env.PUBLIC_URL ?? `http://${host}:${env.PORT}`,
+    GRAPHQL_INTROSPECTION: env.GRAPHQL_INTROSPECTION ?? env.NODE_ENV !== 'production',
   }
 }

@@ -8,6 +8,10 @@ import { GraphQLError } from 'graphql'
 
 export const httpStatusByCode = {
   BAD_REQUEST: 400,
+  /** A GraphQL operation over the cost limit (src/endpoints/graphql-cost.ts). */
+  COST_LIMIT_EXCEEDED: 400,
+  /** A GraphQL operation over the depth, alias, directive or token limit (src/endpoints/graphql-limits.ts). */
+  OPERATION_LIMIT_EXCEEDED: 400,
   UNAUTHENTICATED: 401,
   PAYMENT_REQUIRED: 402,
   FORBIDDEN: 403,

@@ -28,6 +28,7 @@ async function main() {
     poolSize: config.DATABASE_POOL_SIZE,
     connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
     queryTimeoutMs: config.DATABASE_QUERY_TIMEOUT_MS,
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
   })
   await reachDatabase(database, databaseUrl, config.DATABASE_CONNECT_RETRY_MS, (reason, delayMs) =>
     logger.warn({ reason, retry_in_ms: delayMs }, 'database not reachable yet: retrying'),

@@ -35,6 +35,7 @@ export interface Database {
 export let db: PrismaClient = undefined as unknown as PrismaClient
 let current: Database | undefined
 
+/** PostgreSQL cancelled the statement: it ran past DATABASE_STATEMENT_TIMEOUT_MS (SQLSTATE 57014). */
 /** SQL statements sent to the database since start-up: tests pin query counts with it. */
 export const sqlStatements = { count: 0 }
 
@@ -52,6 +53,12 @@ export interface DbOptions {
   connectTimeoutMs?: number
   /** Longest wait for one statement's answer, measured client-side. */
   queryTimeoutMs?: number
+  /**
+   * PostgreSQL only: the server cancels any one statement running longer (0 or unset: no limit).
+   * Migrations and other scripts run without it. PGlite runs in this process on one connection
+   * and has no timer to cancel a statement with; there, request cancellation bounds the work.
+   */
+  statementTimeoutMs?: number
 }
 
 export async function connectDb(options: DbOptions): Promise<Database> {
@@ -89,6 +96,7 @@ function openPostgres(connectionString: string, options: DbOptions, wrap: Client
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis,
     query_timeout: options.queryTimeoutMs ?? 10_000,
+    statement_timeout: options.statementTimeoutMs || undefined,
     // Notices a peer that vanished without closing (a dead host, a dropped route).
     keepAlive: true,
   })
@@ -105,6 +113,8 @@ function openPostgres(connectionString: string, options: DbOptions, wrap: Client
         const client = await pool.connect()
         try {
           await client.query('BEGIN')
+          // A migration may rightly run for minutes: the deadlines are for requests.
+          await client.query('SET LOCAL statement_timeout = 0')
           const result = await fn(async (sql, params) => (await client.query(noDeadline(sql, params))).rows)
           await client.query('COMMIT')
           return result

@@ -22,13 +22,38 @@ const PG_MESSAGES = [
   'Client has encountered a connection error',
 ]
 
-export function isDatabaseUnavailable(error: unknown): boolean {
+/** Whether `test` holds for the error or one of the errors it wraps (GraphQL, Prisma, driver). */
+function anyInChain(error: unknown, test: (error: OutageFields) => boolean): boolean {
   for (let current = error, depth = 0; current && depth < 6; depth++) {
-    if (isOutage(current as OutageFields)) return true
+    if (typeof current === 'object' && test(current as OutageFields)) return true
     const next = current as { originalError?: unknown; cause?: unknown }
     current = next.originalError ?? next.cause
   }
   return false
+}
+
+export const isDatabaseUnavailable = (error: unknown): boolean => anyInChain(error, isOutage)
+
+/** PostgreSQL cancelled a statement that ran past DATABASE_STATEMENT_TIMEOUT_MS (SQLSTATE 57014). */
+export const isStatementTimeout = (error: unknown): boolean =>
+  anyInChain(error, (e) => e.meta?.driverAdapterError?.cause?.originalCode === '57014')
+
+/**
+ * The answer to a request the database could not serve (an outage or a statement past its
+ * timeout), or null for any other error. Neither is the caller's fault, and both may succeed on
+ * a retry: 503 with Retry-After.
+ */
+export function databaseFailure(error: unknown): AppError | null {
+  if (isStatementTimeout(error)) {
+    return new AppError(
+      'SERVICE_UNAVAILABLE',
+      'The database did not answer in time: try again, or ask for less (smaller pages, fewer nested lists)',
+      {
+        headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+      },
+    )
+  }
+  return isDatabaseUnavailable(error) ? databaseUnavailable() : null
 }
 
 /** The fields of Prisma, driver-adapter, node-postgres and socket errors that tell an outage. */
@@ -36,12 +61,11 @@ interface OutageFields {
   code?: unknown
   errorCode?: unknown
   message?: unknown
-  meta?: { driverAdapterError?: { cause?: { kind?: string; code?: unknown } } }
+  meta?: { driverAdapterError?: { cause?: { kind?: string; code?: unknown; originalCode?: string } } }
   cause?: { kind?: string; code?: unknown }
 }
 
 function isOutage(error: OutageFields): boolean {
-  if (typeof error !== 'object') return false
   const code = error.code ?? error.errorCode
   if (typeof code === 'string' && (PRISMA_CODES.has(code) || SOCKET_CODES.has(code) || SQLSTATE.test(code))) return true
   const cause = error.meta?.driverAdapterError?.cause ?? error.cause

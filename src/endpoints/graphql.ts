@@ -10,12 +10,13 @@ import { createYoga, type MaskError, maskError, type Plugin, type YogaServerInst
 import type { Hono } from 'hono'
 import type { Logger } from 'pino'
 import { type Context, createContext } from '../context/context.js'
-import { databaseUnavailable, isDatabaseUnavailable } from '../db/outage.js'
+import { databaseFailure } from '../db/outage.js'
 import type { Config } from '../env.js'
 import { dataExceptionOf, errorCodeOf, httpStatusByCode } from '../errors.js'
 import type { AppEnv, RequestState } from '../http/state.js'
 import { schema } from '../schema/index.js'
 import { useIdempotencyKey } from './graphql-idempotency.js'
+import { limitPlugins } from './graphql-limits.js'
 import { useNulRefusal } from './nul-refusal.js'
 
 export type Yoga = YogaServerInstance<{ http: RequestState }, Context>
@@ -37,6 +38,7 @@ export function createGraphQL(config: Config, logger: Logger): Yoga {
       // the generic executor's per-field work. /graphql keeps the reference executor, whose request-error
       // statuses follow the GraphQL-over-HTTP spec exactly.
       useGraphQlJit({}, { enableIf: (args) => (args.contextValue as { viaRest?: boolean }).viaRest === true }),
+      ...limitPlugins(config),
       useNulRefusal(),
       useFaultLog(logger),
       useIdempotencyKey(),
@@ -46,11 +48,11 @@ export function createGraphQL(config: Config, logger: Logger): Yoga {
 }
 
 /**
- * Masks faults as Yoga does, except a database outage: that is answered SERVICE_UNAVAILABLE (HTTP
- * 503 with Retry-After), since it is not the caller's error. useFaultLog logs it with the request id.
+ * Masks faults as Yoga does, except the database's: an outage or a statement past its timeout is
+ * answered SERVICE_UNAVAILABLE (HTTP 503 with Retry-After), since it is not the caller's error.
+ * useFaultLog logs it with the request id.
  */
-const maskOutages: MaskError = (error, message, isDev) =>
-  isDatabaseUnavailable(error) ? databaseUnavailable() : maskError(error, message, isDev)
+const maskOutages: MaskError = (error, message, isDev) => databaseFailure(error) ?? maskError(error, message, isDev)
 
 /** Logs every error that is not the caller's (no code of ours, not GraphQL's own) with its cause. */
 const useFaultLog = (logger: Logger): Plugin<Context> => ({
@@ -59,7 +61,7 @@ const useFaultLog = (logger: Logger): Plugin<Context> => ({
     registerContextErrorHandler(({ context, error }) => {
       if (errorCodeOf(error) || (error as Error | undefined)?.name === 'GraphQLError') return
       const requestId = (context as Partial<Context>).http?.requestId
-      if (isDatabaseUnavailable(error)) logger.warn({ err: error, request_id: requestId }, 'database unavailable: answered 503')
+      if (databaseFailure(error)) logger.warn({ err: error, request_id: requestId }, 'database unavailable: answered 503')
       else logger.error({ err: error, request_id: requestId }, 'unexpected error while authenticating')
     }),
   onExecute: () => ({
@@ -74,7 +76,7 @@ const useFaultLog = (logger: Logger): Plugin<Context> => ({
           continue
         }
         if (!cause || code || cause.name === 'GraphQLError') continue
-        if (isDatabaseUnavailable(cause)) {
+        if (databaseFailure(cause)) {
           // Not a fault of ours: maskOutages answers 503.
           logger.warn({ err: cause, path: error.path, request_id: args.contextValue.http.requestId }, 'database unavailable: answered 503')
           continue

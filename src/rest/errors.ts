@@ -6,7 +6,7 @@
  */
 import type { Context } from 'hono'
 import type { Logger } from 'pino'
-import { databaseUnavailable, isDatabaseUnavailable } from '../db/outage.js'
+import { databaseFailure } from '../db/outage.js'
 import { dataExceptionOf, errorCodeOf, httpStatusByCode } from '../errors.js'
 import type { AppEnv } from '../http/state.js'
 import { errorResponse } from './surfaces.js'
@@ -27,9 +27,10 @@ export function answerError(error: Error, c: Context<AppEnv>, logger: Logger): R
     logger.info({ request_id: requestId }, 'client closed the request')
     return new Response(null, { status: 499 })
   }
-  if (isDatabaseUnavailable(error)) {
+  const failure = databaseFailure(error)
+  if (failure) {
     logger.warn({ err: error, request_id: requestId }, 'database unavailable: answered 503')
-    return answerError(databaseUnavailable(), c, logger)
+    return answerError(failure, c, logger)
   }
   logger.error({ err: error, request_id: requestId }, 'unexpected error')
   return errorResponse(c.req.path, 500, 'Unexpected error')

@@ -28,6 +28,8 @@ type Row = Position & Record<string, unknown>
 
 export const DEFAULT_CONNECTION_SIZE = 20
 export const MAX_CONNECTION_SIZE = 100
+/** A connection's page size as the cost limit reads it (src/endpoints/graphql-cost.ts). */
+export const CONNECTION_WINDOW: WindowRules = { defaultLimit: DEFAULT_CONNECTION_SIZE, maxLimit: MAX_CONNECTION_SIZE }
 
 export interface ConnectionArgs {
   first?: number | null
@@ -289,6 +291,7 @@ export function resourceQueries<M extends Model, Args extends object>(options: R
           type: options.model as never,
           description: options.description,
           authScopes: { scope },
+          extensions: { pageSize: CONNECTION_WINDOW },
           args: args as never,
           resolve: (_root, fieldArgs, ctx, info) =>
             rootConnection(options.delegate(), options.where(accountOf(ctx), fieldArgs as Args) as object, fieldArgs, {
@@ -303,6 +306,7 @@ export function resourceQueries<M extends Model, Args extends object>(options: R
         type: options.page,
         description: `${options.description}, by offset (the REST rows page this way)`,
         authScopes: { scope },
+        extensions: { pageSize: options.window ?? CRM_WINDOW },
         args: { ...args, limit: t.arg.int(), offset: t.arg.int() } as never,
         resolve: (_root, fieldArgs, ctx) => {
           const given = fieldArgs as Args & { limit?: number | null; offset?: number | null }

@@ -9,6 +9,7 @@ import { builder } from './builder.js'
 import { accountOf } from './tenancy.js'
 
 const MAX_DAYS = 90
+const DEFAULT_UPCOMING = 10
 const MAX_UPCOMING = 50
 
 function sinceDaysAgo(days: number | null | undefined): Date {
@@ -102,8 +103,9 @@ builder.queryFields((t) => ({
     description: 'Messages scheduled for later and not yet sent',
     authScopes: { session: true },
     args: { first: t.arg.int() },
+    extensions: { pageSize: { defaultLimit: DEFAULT_UPCOMING, maxLimit: MAX_UPCOMING } },
     resolve: async (_root, args, ctx) => {
-      const first = Math.min(Math.max(args.first ?? 10, 0), MAX_UPCOMING)
+      const first = Math.min(Math.max(args.first ?? DEFAULT_UPCOMING, 0), MAX_UPCOMING)
       const where = { accountId: accountOf(ctx), status: 'scheduled' as const }
       const [total, upcoming] = await Promise.all([
         db.communication.count({ where }),

@@ -10,6 +10,7 @@ import { encryptSecret } from '../crypto.js'
 import { db } from '../db/client.js'
 import { badRequest, notFound } from '../errors.js'
 import { DeliveryStatus } from '../generated/prisma/enums.js'
+import { RETRY_DELAYS_MS } from '../services/webhooks/delivery.js'
 import { WEBHOOK_EVENTS, webhookBody } from '../services/webhooks/outbox.js'
 import { generateWebhookSecret } from '../services/webhooks/signing.js'
 import { assertSafeWebhookUrl } from '../services/webhooks/url-safety.js'
@@ -45,7 +46,11 @@ export const WebhookDelivery = builder.prismaObject('WebhookDelivery', {
     body: t.exposeString('body', { description: 'The exact JSON sent and signed' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     deliveredAt: t.expose('deliveredAt', { type: 'DateTime', nullable: true }),
-    attemptLog: t.relation('attemptLog', { query: { orderBy: { attemptNumber: 'asc' } } }),
+    attemptLog: t.relation('attemptLog', {
+      query: { orderBy: { attemptNumber: 'asc' } },
+      // The first attempt and its retries: what the cost limit prices this list at.
+      extensions: { listRows: RETRY_DELAYS_MS.length + 1 },
+    }),
   }),
 })
 
@@ -125,6 +130,7 @@ builder.queryFields((t) => ({
     type: ['WebhookEndpoint'],
     description: "The account's webhook endpoints, newest first",
     authScopes: { session: true },
+    extensions: { listRows: MAX_ENDPOINTS },
     resolve: (query, _root, _args, ctx) =>
       db.webhookEndpoint.findMany({ ...query, where: { accountId: accountOf(ctx) }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
   }),

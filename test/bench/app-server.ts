@@ -11,7 +11,12 @@ import { loadConfig } from '../../src/env.js'
 
 const config = loadConfig()
 // BENCH_UNCONFINED=1 runs without the tenancy extension, only to measure what it costs.
-await connectDb({ databaseUrl: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, confined: process.env.BENCH_UNCONFINED !== '1' })
+await connectDb({
+  databaseUrl: config.DATABASE_URL,
+  poolSize: config.DATABASE_POOL_SIZE,
+  statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+  confined: process.env.BENCH_UNCONFINED !== '1',
+})
 const app = createApp(config, pino({ level: 'silent' }))
 // The same Node adapter as src/main.ts, so the bench measures what production runs.
 const server = createAdaptorServer({ fetch: (request: Request) => app.fetch(request) }) as Server

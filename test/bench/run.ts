@@ -7,7 +7,7 @@
  *
  * Needs PostgreSQL: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test); a database
  * of its own is created and dropped. BENCH_SECONDS sets the length of one run (default 8);
- * BENCH_ONLY picks sections (conversations,tenancy,hub,leads,webhooks,worker); BENCH_WORKER_MESSAGES the
+ * BENCH_ONLY picks sections (conversations,tenancy,hub,leads,limits,webhooks,worker); BENCH_WORKER_MESSAGES the
  * worker section's volume (default 10,000). Both servers run with the node flags of `npm start`;
  * BENCH_SERVER_NODE_ARGS / BENCH_NODE_ARGS pass extra node flags to the servers / worker
  * processes (e.g. `--max-old-space-size=128`, `--cpu-prof`).
@@ -201,7 +201,7 @@ const graphqlList = (key: string, limit: number): Request => ({
   }),
 })
 
-const only = new Set((process.env.BENCH_ONLY ?? 'conversations,tenancy,hub,leads,webhooks,worker').split(','))
+const only = new Set((process.env.BENCH_ONLY ?? 'conversations,tenancy,hub,leads,limits,webhooks,worker').split(','))
 type Check = readonly [name: string, measured: string, met: boolean]
 
 async function main() {
@@ -307,6 +307,12 @@ async function main() {
       checks.push(['event ingestion ≥ 1/3 of baseline', ingestion.ratio.toFixed(2), ingestion.ratio >= 1 / 3])
     }
     await baseline.stop()
+    if (only.has('limits')) {
+      const health = await healthBesideHeavyGraphQL(app, account.key)
+      extra['/health, idle'] = health.idle
+      extra['/health beside GraphQL at the cost limit'] = health.busy
+      extra['GraphQL beside /health'] = health.graphql
+    }
     if (only.has('leads')) {
       // Latency of one search at a time: with many in flight on one pinned core, p50 measures the queue.
       Object.assign(
@@ -378,6 +384,38 @@ const searchRequests = (key: string): Request[] =>
     path: `/api/v1/leads?search=${encodeURIComponent(term)}`,
     headers: auth(key),
   }))
+
+/** Cost 1 + 100 × (edge + conversation + (1 + 20 × (edge + message))) = 4,301: allowed, and heavy. */
+const HEAVIEST_ALLOWED = '{ conversations(first: 100) { edges { node { id messages(first: 20) { edges { node { id content } } } } } } }'
+/** The same with 100 messages each: 20,301, refused before it runs. */
+const OVER_BUDGET = '{ conversations(first: 100) { edges { node { id messages(first: 100) { edges { node { id content } } } } } } }'
+
+/**
+ * /health latency (one client) alone, then while four clients alternate the heaviest allowed
+ * GraphQL operation and a refused over-budget one: liveness must not queue behind GraphQL work.
+ */
+async function healthBesideHeavyGraphQL(app: Server, key: string) {
+  const graphql = (query: string): Request => ({
+    method: 'POST',
+    path: '/graphql',
+    headers: { ...auth(key), 'content-type': 'application/json' },
+    body: JSON.stringify({ query }),
+  })
+  const health: Request[] = [{ path: '/health' }]
+  await runLoad(app.url, [graphql(HEAVIEST_ALLOWED), graphql(OVER_BUDGET)], 4, 3)
+  const idle = await runLoad(app.url, health, 1, seconds)
+  const [busy, load] = await Promise.all([
+    runLoad(app.url, health, 1, seconds),
+    runLoad(app.url, [graphql(HEAVIEST_ALLOWED), graphql(OVER_BUDGET)], 4, seconds),
+  ])
+  const latency = (r: { p50: number; p99: number; non2xx: number }) =>
+    `p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, non-2xx ${r.non2xx}`
+  return {
+    idle: latency(idle),
+    busy: latency(busy),
+    graphql: `${load.rps.toFixed(1)} operations/s (half refused with 400: ${load.non2xx}), p50 ${load.p50.toFixed(0)} ms, p99 ${load.p99.toFixed(0)} ms`,
+  }
+}
 
 type Ingestion = { eventsPerSecond: number; messagesPerSecond: number; cpuMicrosPerEvent: number }
 

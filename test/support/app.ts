@@ -15,12 +15,22 @@ export const ADMIN_TOKEN = 'test-admin-token-0123456789'
 
 let database: Promise<Database> | undefined
 
-/** One database per test file: migrated PGlite in memory, or the suite's PostgreSQL database. */
-export function testDatabase(): Promise<Database> {
+/**
+ * One database per test file: migrated PGlite in memory, or the suite's PostgreSQL database. A
+ * file that tests the statement timeout opens it first, with its own.
+ */
+export function testDatabase(options: { statementTimeoutMs?: number } = {}): Promise<Database> {
   database ??= (async () => {
     const databaseUrl = inject('databaseUrl')
     // Deadlines far above production's: a busy machine must not turn a slow answer into a 503.
-    const db = await connectDb({ databaseUrl, dataDir: 'memory://', poolSize: 5, connectTimeoutMs: 60_000, queryTimeoutMs: 120_000 })
+    const db = await connectDb({
+      databaseUrl,
+      dataDir: 'memory://',
+      poolSize: 5,
+      connectTimeoutMs: 60_000,
+      queryTimeoutMs: 120_000,
+      ...options,
+    })
     if (!databaseUrl) await migrate(db.scripts)
     return db
   })()

@@ -1,0 +1,122 @@
+/**
+ * The cost limit of /graphql (docs/graphql.md#limits). An operation's cost is the most objects
+ * its answer can hold: every object costs 1, scalars cost nothing, and a paged field (one with a
+ * `first`, `last` or `limit` argument) costs 1 plus its page size times the cost of what it
+ * selects. An operation over budget is refused before any resolver runs; every answer reports
+ * `extensions.cost: { requested, maximum }`. REST rows run fixed documents and are not priced.
+ */
+import {
+  type DocumentNode,
+  type GraphQLField,
+  type GraphQLSchema,
+  type GraphQLType,
+  getNamedType,
+  isLeafType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+} from 'graphql'
+import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity'
+import type { Plugin } from 'graphql-yoga'
+import type { Context } from '../context/context.js'
+import { AppError } from '../errors.js'
+import { CONNECTION_WINDOW } from '../schema/lists.js'
+import { CRM_WINDOW, type WindowRules } from '../schema/paging.js'
+
+/** Rows a list without a page-size argument is priced at, unless it declares `extensions.listRows`. */
+export const UNPAGED_LIST_ROWS = 20
+
+/** The window of a paged field: declared in its `extensions.pageSize`, else the one its arguments imply. */
+function windowOf(field: GraphQLField<unknown, unknown>): WindowRules | undefined {
+  const declared = field.extensions?.pageSize as WindowRules | undefined
+  if (declared) return declared
+  const names = new Set(field.args.map((arg) => arg.name))
+  if (names.has('first') || names.has('last')) return CONNECTION_WINDOW
+  if (names.has('limit')) return CRM_WINDOW
+  return undefined
+}
+
+function pageSize(window: WindowRules, args: Record<string, unknown>): number {
+  const asked = args.first ?? args.last ?? args.limit
+  const size = typeof asked === 'number' ? asked : window.defaultLimit
+  return Math.max(0, Math.min(size, window.maxLimit))
+}
+
+const isList = (type: GraphQLType) => isListType(isNonNullType(type) ? type.ofType : type)
+
+/** The estimator: needs the schema to know which types are pages (their lists are the page's rows). */
+export function costEstimator(schema: GraphQLSchema): ComplexityEstimator {
+  const pageTypes = new Set<string>()
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue
+    for (const field of Object.values(type.getFields())) {
+      if (windowOf(field)) pageTypes.add(getNamedType(field.type).name)
+    }
+  }
+  return ({ type, field, args, childComplexity }) => {
+    // Introspection is bounded by the schema's size, and has a setting of its own.
+    if (type.name.startsWith('__') || field.name.startsWith('__')) return 0
+    if (isLeafType(getNamedType(field.type))) return 0
+    const window = windowOf(field)
+    if (window) return 1 + pageSize(window, args) * childComplexity
+    const rows =
+      isList(field.type) && !pageTypes.has(type.name) ? ((field.extensions?.listRows as number | undefined) ?? UNPAGED_LIST_ROWS) : 1
+    return rows * (1 + childComplexity)
+  }
+}
+
+export interface Cost {
+  requested: number
+  maximum: number
+}
+
+/**
+ * The cost of one operation: Infinity when it selects too many fields to price (fragments spread
+ * into each other), NaN when it cannot be priced because the executor will refuse it anyway (bad
+ * variables, no such operation) before any resolver runs.
+ */
+export function costOf(
+  schema: GraphQLSchema,
+  estimator: ComplexityEstimator,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName: string | undefined,
+): number {
+  try {
+    return getComplexity({ schema, estimators: [estimator], query: document, variables, operationName })
+  } catch (error) {
+    return (error as Error).message.includes('maximum allowed number of nodes') ? Number.POSITIVE_INFINITY : Number.NaN
+  }
+}
+
+/** Refuses an operation over `maximum` before it runs, and reports every operation's cost. */
+export function useCostLimit(maximum: number): Plugin<Context> {
+  const estimators = new WeakMap<GraphQLSchema, ComplexityEstimator>()
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      if ((args.contextValue as { viaRest?: boolean }).viaRest) return
+      let estimator = estimators.get(args.schema)
+      if (!estimator) {
+        estimator = costEstimator(args.schema)
+        estimators.set(args.schema, estimator)
+      }
+      const variables = (args.variableValues ?? undefined) as Record<string, unknown> | undefined
+      const requested = costOf(args.schema, estimator, args.document, variables, args.operationName ?? undefined)
+      if (Number.isNaN(requested)) return
+      // Infinity is JSON null: "more than can be priced".
+      const cost: Cost = { requested, maximum }
+      if (requested > maximum) {
+        const stated = Number.isFinite(requested) ? `it costs ${requested}` : 'it selects too many fields to price'
+        const message = `Operation refused: ${stated} and the maximum is ${maximum}. Ask for smaller pages (first, last, limit) or fewer nested lists.`
+        setResultAndStopExecution({ errors: [new AppError('COST_LIMIT_EXCEEDED', message)], extensions: { cost } })
+        return
+      }
+      return {
+        onExecuteDone({ result, setResult }) {
+          if (Symbol.asyncIterator in result) return
+          setResult({ ...result, extensions: { ...result.extensions, cost } })
+        },
+      }
+    },
+  }
+}
