@@ -38,6 +38,15 @@ export function createApp(config: Config, logger: Logger = pino({ level: config.
 
   const apiPaths = ['/graphql', ...surfaces.map((surface) => `${surface.prefix}/*`)]
   app.use(requestState(logger))
+  // Hono hands only Error values to onError; a body stream may reject with another value (an
+  // abort reason), which would otherwise escape the handler and the request log.
+  app.use(async (_c, next) => {
+    try {
+      await next()
+    } catch (thrown) {
+      throw thrown instanceof Error ? thrown : new Error(String(thrown), { cause: thrown })
+    }
+  })
   // Cross-origin reads of API answers are governed by CORS below, so no Cross-Origin-Resource-Policy.
   app.use(secureHeaders({ xFrameOptions: 'DENY', referrerPolicy: 'same-origin', crossOriginResourcePolicy: false }))
   // Before the 405 check: a preflight (OPTIONS) is answered here for every API path.

@@ -63,6 +63,11 @@ const schema = z
     /** Deadline for one provider request (Sendblue, Vapi, Twilio); tests shorten it. */
     PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(1).max(120_000).default(10_000),
     ALLOW_PRIVATE_WEBHOOK_URLS: flag,
+    /**
+     * Lets the email integration reach SMTP servers on private, loopback or link-local addresses
+     * and on any port (local testing, or a relay inside the operator's own network).
+     */
+    ALLOW_PRIVATE_SMTP_HOSTS: flag,
     /** Comma-separated origins (besides PUBLIC_URL's) whose pages may call with the portal's session cookie. */
     CORS_CREDENTIAL_ORIGINS: z
       .string()

@@ -68,3 +68,20 @@ export const reasonPhrase: Record<number, string> = {
   502: 'Bad Gateway',
   503: 'Service Unavailable',
 }
+
+/**
+ * A PostgreSQL data exception (SQLSTATE class 22: U+0000 in text, a value too long or out of
+ * range) raised by a value from the request, as Prisma's driver adapters report it. Field rules
+ * refuse such values first; one that slips through is the caller's bad input, answered 400.
+ */
+export function dataExceptionOf(error: unknown): AppError | undefined {
+  const cause = (error as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } } | undefined)?.meta?.driverAdapterError
+    ?.cause
+  const code = typeof cause?.originalCode === 'string' ? cause.originalCode : undefined
+  if (!code?.startsWith('22')) return undefined
+  return badRequest(
+    code === '22021' || code === '22P05'
+      ? 'Text must not contain the character U+0000'
+      : 'A value in the request does not fit its field (too long, out of range or malformed)',
+  )
+}

@@ -2,9 +2,9 @@
  * The only side effects: read the configuration, open and migrate the database, create the
  * default account on first start, listen, and shut down cleanly on SIGTERM/SIGINT.
  */
-import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import net, { type Socket } from 'node:net'
-import { createAdaptorServer, type Http2Bindings, type HttpBindings } from '@hono/node-server'
+import { getRequestListener, type Http2Bindings, type HttpBindings } from '@hono/node-server'
 import { type Logger, pino } from 'pino'
 import { createApp } from './app.js'
 import { exitOnStartupFailure } from './cli/fail.js'
@@ -14,6 +14,7 @@ import { resolveSecretKey } from './db/data-dir.js'
 import { migrate } from './db/migrate.js'
 import { reachDatabase } from './db/reach.js'
 import { type Config, loadConfig, StartupError } from './env.js'
+import { answerUnreadableRequest } from './http/adaptor-errors.js'
 import { bootstrapDefaultAccount } from './services/accounts.js'
 import { backfillDefaultTemplates } from './services/automations/templates.js'
 import { startWorker } from './services/worker/worker.js'
@@ -49,14 +50,17 @@ async function main() {
 
   const app = createApp(config, logger)
   let stopping = false
-  const server = createAdaptorServer({
-    fetch: async (request: Request, env: HttpBindings | Http2Bindings) => {
-      const response = await app.fetch(request, { clientIp: env.incoming.socket.remoteAddress })
-      // Once stopping, every answer tells its client to close the connection and send no more on it.
-      if (stopping) (env.outgoing as ServerResponse).setHeader('Connection', 'close')
-      return response
-    },
-  }) as Server
+  const server = createServer(
+    getRequestListener(
+      async (request: Request, env: HttpBindings | Http2Bindings) => {
+        const response = await app.fetch(request, { clientIp: env.incoming.socket.remoteAddress })
+        // Once stopping, every answer tells its client to close the connection and send no more on it.
+        if (stopping) (env.outgoing as ServerResponse).setHeader('Connection', 'close')
+        return response
+      },
+      { errorHandler: (error) => answerUnreadableRequest(error, logger) },
+    ),
+  )
   server.keepAliveTimeout = 65_000
   const idleSockets = trackIdleSockets(server)
   await listen(server, config)

@@ -12,6 +12,7 @@ import type { RequestState } from '../http/state.js'
 import { findKey, verifiedKeyFields } from './key-cache.js'
 import { accountIdOf, type Principal } from './principal.js'
 import { chargeRequest } from './rate-limit.js'
+import { throttledBearer } from './sign-in-throttle.js'
 
 export const SESSION_COOKIE = 'obq_session'
 const LAST_USED_PRECISION_MS = 60_000
@@ -32,7 +33,7 @@ export interface Context {
 }
 
 export async function createContext(request: Request, http: RequestState, config: Config): Promise<Context> {
-  const principal = await authenticate(request, config)
+  const principal = await authenticate(request, config, http.clientIp)
   const accountId = accountIdOf(principal)
   if (accountId) {
     http.accountId = accountId
@@ -41,22 +42,25 @@ export async function createContext(request: Request, http: RequestState, config
   return { request, http, config, principal, accountId }
 }
 
-async function authenticate(request: Request, config: Config): Promise<Principal> {
+async function authenticate(request: Request, config: Config, clientIp: string): Promise<Principal> {
   const header = request.headers.get('authorization')
-  if (header !== null) return authenticateBearer(header, config)
+  if (header !== null) return authenticateBearer(header, config, clientIp)
   const cookie = readCookie(request.headers.get('cookie'), SESSION_COOKIE)
   if (cookie && fromTrustedPage(request, trustedOrigins(config))) return (await sessionPrincipal(cookie)) ?? { kind: 'anonymous' }
   return { kind: 'anonymous' }
 }
 
-async function authenticateBearer(header: string, config: Config): Promise<Principal> {
+async function authenticateBearer(header: string, config: Config, clientIp: string): Promise<Principal> {
   const match = /^Bearer ([\x21-\x7e]{1,512})$/i.exec(header.trim())
   if (!match) throw new AppError('UNAUTHENTICATED', "Malformed Authorization header: expected 'Bearer <API key>'")
   const token = match[1]
-  if (config.ADMIN_TOKEN && safeEqual(token, config.ADMIN_TOKEN)) return { kind: 'admin' }
-
   const parsed = parseApiKey(token)
-  if (!parsed.ok) throw new AppError('UNAUTHENTICATED', parsed.reason)
+  const isAdmin = Boolean(config.ADMIN_TOKEN && safeEqual(token, config.ADMIN_TOKEN))
+  if (!parsed.ok || isAdmin) {
+    // Not an API key: a try at ADMIN_TOKEN, throttled per address like a sign-in.
+    await throttledBearer(config, clientIp, isAdmin, parsed.ok ? 'Invalid API key' : parsed.reason)
+    return { kind: 'admin' }
+  }
   // Looked up by the hash's unique index (or found among recently verified keys); the hash is
   // compared again in constant time so the match does not rest on a string comparison alone.
   const key = await findKey(parsed.hash, () => db.apiKey.findUnique({ where: { keyHash: parsed.hash }, select: verifiedKeyFields }))

@@ -5,18 +5,19 @@
  * and the request id.
  */
 import { useGraphQlJit } from '@envelop/graphql-jit'
-import type { GraphQLError } from 'graphql'
+import { GraphQLError } from 'graphql'
 import { createYoga, type MaskError, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga'
 import type { Hono } from 'hono'
 import type { Logger } from 'pino'
 import { type Context, createContext } from '../context/context.js'
 import { databaseFailure } from '../db/outage.js'
 import type { Config } from '../env.js'
-import { errorCodeOf } from '../errors.js'
-import { type AppEnv, currentRequest, type RequestState } from '../http/state.js'
+import { dataExceptionOf, errorCodeOf, httpStatusByCode } from '../errors.js'
+import type { AppEnv, RequestState } from '../http/state.js'
 import { schema } from '../schema/index.js'
 import { useIdempotencyKey } from './graphql-idempotency.js'
 import { limitPlugins } from './graphql-limits.js'
+import { useNulRefusal } from './nul-refusal.js'
 
 export type Yoga = YogaServerInstance<{ http: RequestState }, Context>
 
@@ -38,42 +39,70 @@ export function createGraphQL(config: Config, logger: Logger): Yoga {
       // statuses follow the GraphQL-over-HTTP spec exactly.
       useGraphQlJit({}, { enableIf: (args) => (args.contextValue as { viaRest?: boolean }).viaRest === true }),
       ...limitPlugins(config),
+      useNulRefusal(),
       useFaultLog(logger),
       useIdempotencyKey(),
     ],
-    maskedErrors: { maskError: maskOutages(logger) },
+    maskedErrors: { maskError: maskDataExceptions(maskOutages) },
   })
 }
 
 /**
  * Masks faults as Yoga does, except the database's: an outage or a statement past its timeout is
- * answered SERVICE_UNAVAILABLE (HTTP 503 with Retry-After) and logged here with its cause, since it
- * is not the caller's error.
+ * answered SERVICE_UNAVAILABLE (HTTP 503 with Retry-After), since it is not the caller's error.
+ * useFaultLog logs it with the request id.
  */
-const maskOutages =
-  (logger: Logger): MaskError =>
-  (error, message, isDev) => {
-    const failure = databaseFailure(error)
-    if (!failure) return maskError(error, message, isDev)
-    const cause = (error as GraphQLError).originalError ?? error
-    logger.warn({ err: cause, request_id: currentRequest()?.requestId }, 'database could not serve the request: answered 503')
-    return failure
-  }
+const maskOutages: MaskError = (error, message, isDev) => databaseFailure(error) ?? maskError(error, message, isDev)
 
 /** Logs every error that is not the caller's (no code of ours, not GraphQL's own) with its cause. */
 const useFaultLog = (logger: Logger): Plugin<Context> => ({
+  // Building the context (authentication) can fail too, before any resolver runs.
+  onPluginInit: ({ registerContextErrorHandler }) =>
+    registerContextErrorHandler(({ context, error }) => {
+      if (errorCodeOf(error) || (error as Error | undefined)?.name === 'GraphQLError') return
+      const requestId = (context as Partial<Context>).http?.requestId
+      if (databaseFailure(error)) logger.warn({ err: error, request_id: requestId }, 'database could not serve the request: answered 503')
+      else logger.error({ err: error, request_id: requestId }, 'unexpected error while authenticating')
+    }),
   onExecute: () => ({
     onExecuteDone: ({ args, result }) => {
       const errors = 'errors' in result ? (result.errors ?? []) : []
       for (const error of errors) {
         const cause = error.originalError
-        // A database outage is not a fault of ours: maskOutages answers and logs it.
-        if (!cause || errorCodeOf(error) || cause.name === 'GraphQLError' || databaseFailure(cause)) continue
+        const code = errorCodeOf(error)
+        if (code && httpStatusByCode[code] >= 500) {
+          // A provider that failed: not our fault, but a 5xx, so its cause is on record.
+          logger.warn({ err: error, path: error.path, request_id: args.contextValue.http.requestId }, 'answered with a 5xx')
+          continue
+        }
+        if (!cause || code || cause.name === 'GraphQLError') continue
+        if (databaseFailure(cause)) {
+          // Not a fault of ours: maskOutages answers 503.
+          logger.warn(
+            { err: cause, path: error.path, request_id: args.contextValue.http.requestId },
+            'database could not serve the request: answered 503',
+          )
+          continue
+        }
+        if (dataExceptionOf(cause)) {
+          // Answered 400; logged because a field rule should have refused the value first.
+          logger.warn({ err: cause, path: error.path, request_id: args.contextValue.http.requestId }, 'database refused a value')
+          continue
+        }
         logger.error({ err: cause, path: error.path, request_id: args.contextValue.http.requestId }, 'unexpected error in a resolver')
       }
     },
   }),
 })
+
+/** A database data exception is the caller's bad value (400 BAD_REQUEST); anything else goes to `next`. */
+const maskDataExceptions =
+  (next: MaskError): MaskError =>
+  (error, message, isDev) => {
+    const refused = error instanceof GraphQLError ? dataExceptionOf(error.originalError) : undefined
+    if (!refused || !(error instanceof GraphQLError)) return next(error, message, isDev)
+    return new GraphQLError(refused.message, { nodes: error.nodes, path: error.path, extensions: refused.extensions })
+  }
 
 export function mountGraphQL(app: Hono<AppEnv>, yoga: Yoga): void {
   app.on(['GET', 'POST'], '/graphql', (c) => yoga.fetch(c.req.raw, { http: c.var.state }))

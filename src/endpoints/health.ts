@@ -17,12 +17,12 @@ const READY_DEADLINE_MS = 2_000
 
 export function mountHealth(app: Hono<AppEnv>, config: Config, logger: Logger): void {
   app.get('/health', () => jsonResponse({ status: 'ok' }))
-  app.get('/health/ready', async () => {
+  app.get('/health/ready', async (c) => {
     const database = await withDeadline(
       db.$queryRaw`SELECT 1`.then(() => 'up' as const),
       READY_DEADLINE_MS,
     ).catch((error: Error) => {
-      logger.warn({ reason: error.message }, 'readiness: the database is down')
+      logger.warn({ err: error, reason: error.message, request_id: c.var.state.requestId }, 'readiness: the database is down')
       return 'down' as const
     })
     const redis = redisState(config.REDIS_URL)

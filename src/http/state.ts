@@ -28,9 +28,6 @@ export interface AppEnv {
   Bindings: { clientIp?: string }
 }
 
-/** The state of the request being served, where code has no context to read it from. */
-export const currentRequest = (): RequestState | undefined => tenantScope.getStore() as RequestState | undefined
-
 export const requestState =
   (logger: Logger): MiddlewareHandler<AppEnv> =>
   async (c, next) => {

@@ -7,7 +7,7 @@
 import type { Context } from 'hono'
 import type { Logger } from 'pino'
 import { databaseFailure } from '../db/outage.js'
-import { errorCodeOf, httpStatusByCode } from '../errors.js'
+import { dataExceptionOf, errorCodeOf, httpStatusByCode } from '../errors.js'
 import type { AppEnv } from '../http/state.js'
 import { errorResponse } from './surfaces.js'
 
@@ -18,6 +18,11 @@ export function answerError(error: Error, c: Context<AppEnv>, logger: Logger): R
     return errorResponse(c.req.path, httpStatusByCode[code], error.message, http?.headers)
   }
   const requestId = c.var.state?.requestId
+  const refused = dataExceptionOf(error)
+  if (refused) {
+    logger.warn({ err: error, request_id: requestId }, 'database refused a value')
+    return errorResponse(c.req.path, 400, refused.message)
+  }
   if (c.req.raw.signal.aborted) {
     logger.info({ request_id: requestId }, 'client closed the request')
     return new Response(null, { status: 499 })

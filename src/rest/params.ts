@@ -4,6 +4,7 @@
  * would say less than the rule does.
  */
 import { z } from 'zod'
+import { text } from '../schema/rules.js'
 import type { JsonSchema } from './openapi/json-schema.js'
 
 /** The documented form of a query parameter, by its rule. */
@@ -38,9 +39,9 @@ export const intParam = (options: { min: number; message: string; description?: 
 export const enumParam = <const T extends readonly [string, ...string[]]>(values: T, description?: string) =>
   documented(z.enum(values), { type: 'string', enum: [...values], ...(description ? { description } : {}) })
 
-/** Free text, length-capped. */
+/** Free text, length-capped; U+0000, which PostgreSQL cannot compare, is refused. */
 export const textParam = (maxLength: number, description?: string) =>
-  documented(z.string().max(maxLength, `must be at most ${maxLength} characters`), {
+  documented(text(maxLength), {
     type: 'string',
     maxLength,
     ...(description ? { description } : {}),

@@ -6,6 +6,7 @@ import { db } from '../db/client.js'
 import { notFound } from '../errors.js'
 import { Channel, IntegrationProvider } from '../generated/prisma/enums.js'
 import { isProvider, maskedSettings, PROVIDERS, parseProviderConfig, saveIntegration } from '../services/integrations.js'
+import { assertSafeSmtpHost } from '../services/providers/smtp-host.js'
 import { builder } from './builder.js'
 import { accountOf } from './tenancy.js'
 
@@ -73,10 +74,12 @@ builder.mutationFields((t) => ({
     description: "Stores (replaces) a provider's settings; secrets are encrypted at rest",
     authScopes: { scope: 'write:hub' },
     args: { provider: t.arg.string({ required: true }), config: t.arg({ type: 'JSON', required: true }) },
-    resolve: (_root, args, ctx) => {
+    resolve: async (_root, args, ctx) => {
       if (!isProvider(args.provider))
         throw notFound(`Unknown provider "${args.provider.slice(0, 40)}": expected one of ${Object.keys(PROVIDERS).join(', ')}`)
-      return saveIntegration(ctx.config, accountOf(ctx), args.provider, parseProviderConfig(args.provider, args.config))
+      const settings = parseProviderConfig(args.provider, args.config)
+      if (args.provider === 'email') await assertSafeSmtpHost(settings, ctx.config.ALLOW_PRIVATE_SMTP_HOSTS)
+      return saveIntegration(ctx.config, accountOf(ctx), args.provider, settings)
     },
   }),
 }))

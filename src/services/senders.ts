@@ -10,6 +10,7 @@ import { badRequest } from '../errors.js'
 import type { Channel } from '../generated/prisma/enums.js'
 import { sendEmail } from './providers/email.js'
 import { sendblueSend } from './providers/sendblue.js'
+import { DEFAULT_SMTP_PORT } from './providers/smtp-host.js'
 import { vapiCreateCall } from './providers/vapi.js'
 
 export type Provider = 'sendblue' | 'vapi' | 'email'
@@ -47,12 +48,13 @@ export function senderFor(config: Config, accountId: string, provider: Provider,
     if (!settings) throw badRequest('No email provider is connected')
     const smtp = {
       host: need('host', 'email'),
-      port: Number(settings.port ?? 587),
+      port: Number(settings.port ?? DEFAULT_SMTP_PORT),
       username: settings.username ? String(settings.username) : null,
       password: need('api_key', 'email'),
       from: need('from_address', 'email'),
     }
-    return (message) => sendEmail(smtp, { to: message.to, subject: message.subject, text: message.content }, config.PROVIDER_TIMEOUT_MS)
+    const options = { timeoutMs: config.PROVIDER_TIMEOUT_MS, allowPrivate: config.ALLOW_PRIVATE_SMTP_HOSTS }
+    return (message) => sendEmail(smtp, { to: message.to, subject: message.subject, text: message.content }, options)
   }
   if (provider === 'sendblue') {
     if (!settings) throw badRequest('No Sendblue integration is connected: store one with PUT /hub/v1/integrations/sendblue')
