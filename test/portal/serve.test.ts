@@ -27,7 +27,7 @@ describe('portal static files', () => {
     const keys = await get('/portal/keys')
     expect(keys.headers.get('content-type')).toBe('text/html; charset=utf-8')
     expect(keys.headers.get('cache-control')).toBe('no-cache')
-    expect(keys.headers.get('x-frame-options')).toBe('DENY')
+    expect(keys.headers.get('content-security-policy')).toContain("frame-ancestors 'none'")
     expect(await keys.text()).toBe('<h1>keys</h1>')
   })
 
