@@ -3,64 +3,21 @@
  * process on a real port with the embedded database, stopped with SIGTERM and started again on
  * the same DATA_DIR.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildServer } from '../src/cli/build-server.js'
-import { nodeFlagsOf } from './support/node-flags.js'
+import { type Running, serverArguments, startServer } from './support/server-process.js'
 
 const root = path.resolve(import.meta.dirname, '..')
 // Node itself, as `npm start` runs it: no npm wrapper between the test's signals and the server.
 let serverArgs: string[]
 beforeAll(async () => {
-  serverArgs = [...nodeFlagsOf('start'), await buildServer('src/main.ts', 'test/generated/main.mjs')]
+  serverArgs = await serverArguments('test/generated/main.mjs')
 })
 const dirs: string[] = []
 afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))))
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
-
-interface Running {
-  child: ChildProcess
-  output: () => string
-  url: string
-}
-
-async function start(env: Record<string, string>): Promise<Running> {
-  const port = await freePort()
-  let output = ''
-  const child = spawn(process.execPath, serverArgs, {
-    cwd: root,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  child.stdout!.on('data', (d) => (output += d))
-  child.stderr!.on('data', (d) => (output += d))
-  const url = `http://127.0.0.1:${port}`
-  // A first start migrates the embedded database; on a busy machine that takes a while.
-  const deadline = Date.now() + 120_000
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited early:\n${output}`)
-    const ok = await fetch(`${url}/health`).then(
-      (r) => r.ok,
-      () => false,
-    )
-    if (ok) return { child, output: () => output, url }
-    await new Promise((r) => setTimeout(r, 200))
-  }
-  child.kill('SIGKILL')
-  throw new Error(`server did not answer /health:\n${output}`)
-}
 
 /** Waits for a child's output to arrive through its pipe. */
 async function eventually<T>(probe: () => T | undefined): Promise<T> {
@@ -95,7 +52,7 @@ describe('the server process', () => {
     dirs.push(dataDir)
     const env = { DATA_DIR: dataDir, BOOTSTRAP_ACCESS_CODE: 'bootstrap-code-123' }
 
-    const first = await start(env)
+    const first = await startServer(serverArgs, env)
     expect(first.output()).toContain('Access code:  bootstrap-code-123')
     expect(first.output()).toMatch(/Portal: +http:\/\/127\.0\.0\.1:\d+\/portal/)
     const login = await gql(first.url, `mutation($c: String!) { portalLogin(accessCode: $c) { account { name } } }`, {
@@ -140,7 +97,7 @@ describe('the server process', () => {
     expect(stopped.code).toBe(0)
     expect(stopped.ms).toBeLessThan(10_000)
 
-    const second = await start(env)
+    const second = await startServer(serverArgs, env)
     expect(second.output()).not.toContain('Access code')
     const again = await fetch(`${second.url}/v1/conversations`, { headers: { authorization: `Bearer ${key}` } })
     expect(again.status).toBe(200)

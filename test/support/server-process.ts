@@ -1,9 +1,9 @@
 /** A real server process (`npm start`'s bundle under its node flags) on a free port, for tests that kill or restart it. */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { createServer } from 'node:net'
 import path from 'node:path'
 import { buildServer } from '../../src/cli/build-server.js'
 import { nodeFlagsOf } from './node-flags.js'
+import { freePort } from './private-servers.js'
 
 const root = path.resolve(import.meta.dirname, '../..')
 
@@ -16,14 +16,7 @@ export interface Running {
 /** Builds the bundle once per test file; returns the node arguments that run it. */
 export const serverArguments = async (bundle: string) => [...nodeFlagsOf('start'), await buildServer('src/main.ts', bundle)]
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
+export { freePort }
 
 /** Starts the server and waits until /health answers (a first start migrates, which takes a while on a busy machine). */
 export async function startServer(serverArgs: string[], env: Record<string, string>): Promise<Running> {
