@@ -10,10 +10,9 @@ import { db } from '../src/db/client.js'
 import { runOnce } from '../src/services/worker/worker.js'
 import { countStatements, type TestClient, testApp, testConfig } from './support/app.js'
 import { type FakeProvider, fakeSendblue } from './support/fake-providers.js'
-import { hubCall } from './support/hub.js'
-import { createTenant, type Tenant } from './support/tenants.js'
+import { hubCall, tenantWithDueMessages } from './support/hub.js'
+import type { Tenant } from './support/tenants.js'
 
-const SENDBLUE = { api_key: 'sb-key-id-0001', api_secret: 'sb-secret-abcd', from_number: '+15555550000' }
 /** A lease covers ~20 sends of one lane; the batch needs ~30 per lane. */
 const LEASE_MS = 2_000
 const SEND_MS = 100
@@ -37,21 +36,6 @@ beforeAll(async () => {
 })
 afterAll(() => sendblue.close())
 beforeEach(() => sendblue.reset())
-
-async function tenantWithDueMessages(count: number): Promise<Tenant> {
-  const tenant = await createTenant(client)
-  expect((await hubCall(client, tenant, 'PUT', '/integrations/sendblue', { config: SENDBLUE })).status).toBe(201)
-  await db.account.update({ where: { id: tenant.accountId }, data: { autoDispatch: true } })
-  await db.communication.createMany({
-    data: Array.from({ length: count }, (_, i) => ({
-      accountId: tenant.accountId,
-      channel: 'sms' as const,
-      to: `+1555${String(i).padStart(7, '0')}`,
-      content: `lease-${tenant.accountId}-${i}`,
-    })),
-  })
-  return tenant
-}
 
 const pass = (tenant: Tenant, extra: Record<string, string> = {}, logger?: pino.Logger) =>
   runOnce({ config: testConfig({ ...overrides, ...extra }), accountIds: [tenant.accountId], logger })
@@ -78,7 +62,7 @@ function capturedLogger() {
 
 describe('a batch that outlives its lease', () => {
   it('two concurrent passes send each message exactly once, each with one attempt', async () => {
-    const tenant = await tenantWithDueMessages(BATCH)
+    const tenant = await tenantWithDueMessages(client, BATCH, 'lease')
     sendblue.delayMs = SEND_MS
     const first = pass(tenant)
     // The second pass starts once the first one's batch has run longer than a lease.
@@ -101,7 +85,7 @@ describe('a batch that outlives its lease', () => {
   }, 60_000)
 
   it('an outcome whose lease was lost is logged, not written over the state of the process that took the message over', async () => {
-    const tenant = await tenantWithDueMessages(1)
+    const tenant = await tenantWithDueMessages(client, 1, 'lease')
     const [message] = await db.communication.findMany({ where: { accountId: tenant.accountId } })
     sendblue.delayMs = 500
     const { lines, logger } = capturedLogger()
@@ -123,7 +107,7 @@ describe('a batch that outlives its lease', () => {
   })
 
   it("the API's dispatch answers 409 when its lease was lost, and writes nothing", async () => {
-    const tenant = await tenantWithDueMessages(1)
+    const tenant = await tenantWithDueMessages(client, 1, 'lease')
     const [message] = await db.communication.findMany({ where: { accountId: tenant.accountId } })
     sendblue.delayMs = 500
     const dispatching = hubCall(client, tenant, 'POST', `/communications/${message.id}/dispatch`)
@@ -144,8 +128,8 @@ describe('a batch that outlives its lease', () => {
     // Accounts in test mode answer at once, so every lane starts and finishes together: one take,
     // one group commit, whatever the batch size (live sends differ only in how outcomes group).
     const wide = { WORKER_CONCURRENCY: '50', WORKER_BATCH_SIZE: '50' }
-    const few = await tenantWithDueMessages(5)
-    const many = await tenantWithDueMessages(50)
+    const few = await tenantWithDueMessages(client, 5, 'lease')
+    const many = await tenantWithDueMessages(client, 50, 'lease')
     await db.account.updateMany({ where: { id: { in: [few.accountId, many.accountId] } }, data: { testMode: true } })
     const forFew = await countStatements(() => pass(few, wide))
     const forMany = await countStatements(() => pass(many, wide))

@@ -12,12 +12,11 @@ import { buildServer } from '../src/cli/build-server.js'
 import { db } from '../src/db/client.js'
 import { type TestClient, testApp, testConfig, usesPostgres } from './support/app.js'
 import { type FakeProvider, fakeSendblue } from './support/fake-providers.js'
-import { hubCall } from './support/hub.js'
+import { tenantWithDueMessages } from './support/hub.js'
 import { nodeFlagsOf } from './support/node-flags.js'
-import { createTenant, type Tenant } from './support/tenants.js'
+import type { Tenant } from './support/tenants.js'
 
 const root = path.resolve(import.meta.dirname, '..')
-const SENDBLUE = { api_key: 'sb-key-id-0001', api_secret: 'sb-secret-abcd', from_number: '+15555550000' }
 
 let client: TestClient
 let sendblue: FakeProvider
@@ -34,21 +33,6 @@ afterEach(() => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL')
 })
 afterAll(() => sendblue?.close())
-
-async function tenantWithDueMessages(count: number): Promise<Tenant> {
-  const tenant = await createTenant(client)
-  expect((await hubCall(client, tenant, 'PUT', '/integrations/sendblue', { config: SENDBLUE })).status).toBe(201)
-  await db.account.update({ where: { id: tenant.accountId }, data: { autoDispatch: true } })
-  await db.communication.createMany({
-    data: Array.from({ length: count }, (_, i) => ({
-      accountId: tenant.accountId,
-      channel: 'sms' as const,
-      to: `+1555${String(i).padStart(7, '0')}`,
-      content: `m-${tenant.accountId}-${i}`,
-    })),
-  })
-  return tenant
-}
 
 function startWorker(tenant: Tenant, env: Record<string, string> = {}): ChildProcess {
   const config = testConfig()
@@ -100,7 +84,7 @@ function receipts(tenant: Tenant): Map<string, number> {
 
 describe.skipIf(!usesPostgres())('worker processes on one PostgreSQL database', () => {
   it('two workers over 500 due messages send each exactly once', async () => {
-    const tenant = await tenantWithDueMessages(500)
+    const tenant = await tenantWithDueMessages(client, 500, 'm')
     sendblue.delayMs = 5
     startWorker(tenant)
     startWorker(tenant)
@@ -116,7 +100,7 @@ describe.skipIf(!usesPostgres())('worker processes on one PostgreSQL database', 
   }, 120_000)
 
   it('a worker killed with SIGKILL mid-batch loses none of its messages and charges only those in flight', async () => {
-    const tenant = await tenantWithDueMessages(200)
+    const tenant = await tenantWithDueMessages(client, 200, 'm')
     sendblue.reset()
     sendblue.delayMs = 40 // slow sends, so the kill lands while some are in flight
     const lanes = 4
