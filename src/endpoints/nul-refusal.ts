@@ -36,7 +36,17 @@ function nulInVariables(variables: Record<string, unknown> | null | undefined): 
   return undefined
 }
 
+// A document's literals never change, and Yoga and the REST rows reuse parsed documents: each is walked once.
+const literalsChecked = new WeakMap<DocumentNode, string | undefined>()
+
 function nulInLiterals(document: DocumentNode): string | undefined {
+  if (literalsChecked.has(document)) return literalsChecked.get(document)
+  const found = findNulInLiterals(document)
+  literalsChecked.set(document, found)
+  return found
+}
+
+function findNulInLiterals(document: DocumentNode): string | undefined {
   let found: string | undefined
   let argument: string | undefined
   visit(document, {
