@@ -4,10 +4,14 @@
  * `read:hub`, writes `write:hub`; every write honours `Idempotency-Key`. Field aliases produce the
  * documented snake_case shapes; JSON values (metadata, data, config) pass through untouched.
  */
+
+import type { ResultOf } from '@graphql-typed-document-node/core'
 import { z } from 'zod'
+import type { ListChangesDocument } from '../generated/gql/graphql.js'
 import { graphql } from '../generated/gql/index.js'
 import { CampaignStatus, Channel, CommunicationStatus } from '../generated/prisma/enums.js'
 import { adjustRules } from '../schema/campaigns.js'
+import { CURSOR_FORMAT, FEED_OBJECT_TYPES } from '../schema/changes.js'
 import { communicationRules } from '../schema/communications.js'
 import { customerIdentity, customerRules } from '../schema/customers.js'
 import { eventRules } from '../schema/events.js'
@@ -15,8 +19,9 @@ import { projectRules, statusRules } from '../schema/projects.js'
 import { jsonObject } from '../schema/rules.js'
 import { restBody, toInput } from './bodies.js'
 import { crmConventions, crmWindow } from './crm.js'
-import { enumParam, textParam } from './params.js'
-import { item, page, saved } from './results.js'
+import type { JsonSchema } from './openapi/json-schema.js'
+import { documented, enumParam, intParam, textParam } from './params.js'
+import { custom, item, json, nonNull, objectOf, page, saved, schemaAt } from './results.js'
 import { defineRoute, type RestSurface } from './route.js'
 
 graphql(`
@@ -59,6 +64,13 @@ graphql(`
 graphql(`
   fragment IntegrationRest on Integration {
     id provider config created_at: createdAt updated_at: updatedAt
+  }
+`)
+
+graphql(`
+  fragment ChangeRest on Change {
+    cursor object_type: objectType object_id: objectId action data previous actor { type id } request_id: requestId
+  changed_at: changedAt
   }
 `)
 
@@ -345,6 +357,52 @@ export const hubSurface: RestSurface = {
       }`),
       variables: ({ body }) => toInput(body),
       result: item('adjustCampaign'),
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/changes',
+      summary:
+        "The change feed: every create, update, delete and restore of the account's records after `cursor`, oldest first (kept 30 days)",
+      scope: 'read:hub',
+      query: z.object({
+        cursor: documented(z.string().regex(CURSOR_FORMAT, 'must be a next_cursor of this feed, or now'), {
+          type: 'string',
+          description: 'Resume after this change (a next_cursor); absent: from the oldest kept change; `now`: only what happens next',
+        }).optional(),
+        limit: intParam({
+          min: 1,
+          message: 'must be between 1 and 500',
+          default: 100,
+          description: 'Changes per page, at most 500',
+        }).optional(),
+        object_type: documented(z.string().regex(/^[a-z_]+(,[a-z_]+)*$/, 'must be object types separated by commas'), {
+          type: 'string',
+          description: `Only these object types, separated by commas: ${FEED_OBJECT_TYPES.join(', ')}`,
+        }).optional(),
+      }),
+      document: graphql(`query ListChanges($after: String, $first: Int, $objectTypes: [String!]) {
+        changes(after: $after, first: $first, objectTypes: $objectTypes) { edges { node { ...ChangeRest } } pageInfo { hasNextPage endCursor } }
+      }`),
+      variables: ({ query }) => ({ after: query.cursor, first: query.limit, objectTypes: query.object_type?.split(',') }),
+      result: custom(
+        (data: ResultOf<typeof ListChangesDocument>) => ({
+          body: {
+            data: data.changes.edges.map((edge) => edge.node),
+            next_cursor: data.changes.pageInfo.endCursor,
+            has_more: data.changes.pageInfo.hasNextPage,
+          },
+        }),
+        (schema) => ({
+          status: 200,
+          content: json(
+            objectOf({
+              data: { type: 'array', items: schemaAt(nonNull(nonNull(schemaAt(schema, 'changes.edges')).items as JsonSchema), 'node') },
+              next_cursor: { type: 'string', description: 'Where to resume: pass it as cursor (also when data is empty)' },
+              has_more: { type: 'boolean', description: 'Whether more changes are waiting past this page' },
+            }),
+          ),
+        }),
+      ),
     }),
   ],
 }

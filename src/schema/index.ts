@@ -21,3 +21,4 @@ import './stats.js'
 import './settings.js'
 
 export const schema = builder.toSchema({ sortSchema: true })
+import './changes.js'

@@ -7,6 +7,7 @@
  * `runOnce({ now })` with their own clock.
  */
 import type { Logger } from 'pino'
+import { asActor } from '../../db/change-tags.js'
 import type { Config } from '../../env.js'
 import { type Lease, newLease } from '../dispatch.js'
 import { sendAbandonedSms } from '../sms-delivery.js'
@@ -35,7 +36,10 @@ export interface PassResult {
   webhooks: number
 }
 
-export async function runOnce(options: PassOptions): Promise<PassResult> {
+/** One pass; the changes it makes are attributed to `worker` in the change feed. */
+export const runOnce = (options: PassOptions): Promise<PassResult> => asActor('worker', () => pass(options))
+
+async function pass(options: PassOptions): Promise<PassResult> {
   const { config, logger } = options
   const now = options.now ?? new Date()
   const scope = options.accountIds ?? config.WORKER_ACCOUNTS
