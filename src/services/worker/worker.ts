@@ -1,7 +1,8 @@
 /**
  * The background worker: one pass (`runOnce`) turns due `scheduled` messages into `queued`,
  * recovers sends whose process died (and SMS of POST /api/v1/sms never handed to Twilio), claims due messages of auto-dispatch accounts under a lease
- * of its own and sends them (./batch.ts, through the same steps as the API's dispatch), then
+ * of its own and sends them (./batch.ts, through the same steps as the API's dispatch), turns new
+ * changes of the change feed into webhook events, purges changes past their retention, then
  * delivers due outgoing webhooks. `startWorker` repeats passes until stopped; it runs inside the
  * server (main.ts) and on its own (`npm run worker`, src/cli/worker.ts). Tests drive
  * `runOnce({ now })` with their own clock.
@@ -9,9 +10,11 @@
 import type { Logger } from 'pino'
 import { asActor } from '../../db/change-tags.js'
 import type { Config } from '../../env.js'
+import { purgeOldChanges } from '../changes/retention.js'
 import { type Lease, newLease } from '../dispatch.js'
 import { sendAbandonedSms } from '../sms-delivery.js'
 import { deliverDueWebhooks } from '../webhooks/delivery.js'
+import { fanOutChanges } from '../webhooks/feed-events.js'
 import { dispatchClaimed } from './batch.js'
 import { type ClaimedMessage, claimDue, deferUntil, promoteDue, recoverExpired } from './claims.js'
 import { windowOpensAt } from './window.js'
@@ -52,6 +55,8 @@ async function pass(options: PassOptions): Promise<PassResult> {
   const { sent, failed } = await dispatchClaimed(config, ready, { lease, concurrency: config.WORKER_CONCURRENCY, logger })
   const smsResent = await sendAbandonedSms(config, scope, logger, config.WORKER_BATCH_SIZE)
   if (smsResent) logger?.warn({ sms: smsResent }, 'sent SMS whose request stopped before handing them to Twilio')
+  await fanOutChanges(scope)
+  await purgeOldChanges()
   let webhooks = 0
   for (const accountId of scope ?? [undefined])
     webhooks += await deliverDueWebhooks({ config, now, logger, limit: config.WORKER_BATCH_SIZE, accountId })
