@@ -77,6 +77,23 @@ describe('GET /hub/v1/changes', () => {
     expect(await countStatements(() => feed('?limit=200'))).toBeLessThanOrEqual(2 + 0)
   })
 
+  it('is a GraphQL connection: edges with cursors, and pageInfo.endCursor to resume from', async () => {
+    const start = (await feed('?cursor=now')).next_cursor
+    const customer = await createCustomer(client, tenant)
+    const query = `query($after: String) { changes(after: $after, first: 5, objectTypes: ["customer"]) {
+      edges { cursor node { objectType objectId action data actor { type id } changedAt } } pageInfo { hasNextPage endCursor } } }`
+    const answer = await client.gql(query, { after: start }, { key: tenant.key })
+    expect(answer.errors).toBeUndefined()
+    const { edges, pageInfo } = answer.data.changes
+    expect(edges).toHaveLength(1)
+    expect(edges[0].node).toMatchObject({ objectType: 'customer', objectId: customer.id, action: 'created', actor: { type: 'api_key' } })
+    expect(pageInfo).toEqual({ hasNextPage: false, endCursor: edges[0].cursor })
+    const after = await client.gql(query, { after: pageInfo.endCursor }, { key: tenant.key })
+    expect(after.data.changes).toEqual({ edges: [], pageInfo: { hasNextPage: false, endCursor: pageInfo.endCursor } })
+    const backwards = await client.gql(`{ changes(last: 5) { edges { cursor } } }`, {}, { key: tenant.key })
+    expect(backwards.errors?.[0].extensions.code).toBe('BAD_REQUEST')
+  })
+
   it('refuses a bad cursor, limit or object type with a 400', async () => {
     for (const query of ['?cursor=abc', '?limit=0', '?limit=501', '?object_type=planet']) {
       const answer = await hubCall(client, tenant, 'GET', `/changes${query}`)

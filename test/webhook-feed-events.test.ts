@@ -3,10 +3,12 @@
  * signed like every other delivery, once each; the seed's own events keep coming from the seed's
  * code (never a second time from the feed).
  */
+import { readFile } from 'node:fs/promises'
 import { Webhook } from 'standardwebhooks'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { db } from '../src/db/client.js'
 import { eventsOf } from '../src/services/webhooks/feed-events.js'
+import { FEED_EVENTS } from '../src/services/webhooks/outbox.js'
 import { runOnce } from '../src/services/worker/worker.js'
 import { type TestClient, testApp } from './support/app.js'
 import { hubCall } from './support/hub.js'
@@ -97,6 +99,11 @@ describe('webhooks from the change feed', () => {
       { cookie: tenant.cookie },
     )
     expect(refused.errors?.[0].message).toMatch(/Unknown event: customer.exploded/)
+  })
+
+  it('documents every feed event in the CRM OpenAPI document', async () => {
+    const crm = JSON.parse(await readFile(new URL('../src/rest/openapi/crm.json', import.meta.url), 'utf8'))
+    expect(FEED_EVENTS.filter((event) => !crm.webhooks[event])).toEqual([])
   })
 
   it('maps feed changes to the catalogue: message.received, call.completed, communication statuses', () => {

@@ -57,6 +57,8 @@ builder.queryFields((t) => ({
       type: Change,
       description: `Changes after the cursor \`after\` (none: the oldest kept, \`now\`: only what happens next), oldest first; at most ${MAX_FEED_PAGE} per page (default ${DEFAULT_FEED_PAGE}). pageInfo.endCursor is where to resume, also when the page is empty`,
       authScopes: { scope: 'read:hub' },
+      // What the GraphQL cost limit prices a page at.
+      extensions: { pageSize: { defaultLimit: DEFAULT_FEED_PAGE, maxLimit: MAX_FEED_PAGE } },
       args: { objectTypes: t.arg.stringList({ required: false, description: `Only these object types: ${FEED_OBJECT_TYPES.join(', ')}` }) },
       resolve: async (_root, args, ctx) => {
         const accountId = accountOf(ctx)
