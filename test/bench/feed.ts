@@ -14,6 +14,8 @@ export interface FeedLag {
   p99Ms: number
   maxMs: number
   polls: number
+  pollP50Ms: number
+  pollMaxMs: number
 }
 
 export async function benchFeedLag(
@@ -36,11 +38,14 @@ export async function benchFeedLag(
   const total = seconds * perSecond
   let writing = true
   let polls = 0
+  const pollMs: number[] = []
 
   const reader = (async () => {
     while (writing || lags.length < committed.size) {
+      const asked = performance.now()
       const page = await read(cursor)
       const at = performance.now()
+      pollMs.push(at - asked)
       polls++
       cursor = page.next_cursor
       for (const change of page.data) {
@@ -81,5 +86,7 @@ export async function benchFeedLag(
     p99Ms: Math.max(0, at(0.99)),
     maxMs: Math.max(0, lags.at(-1) ?? Number.NaN),
     polls,
+    pollP50Ms: pollMs.sort((a, b) => a - b)[Math.floor(pollMs.length / 2)] ?? Number.NaN,
+    pollMaxMs: pollMs.at(-1) ?? Number.NaN,
   }
 }

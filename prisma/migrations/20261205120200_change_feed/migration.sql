@@ -33,10 +33,7 @@ CREATE TABLE "change_consumers" (
 );
 
 -- CreateIndex
-CREATE INDEX "changes_account_id_object_type_object_id_idx" ON "changes"("account_id", "object_type", "object_id");
-
--- CreateIndex
-CREATE INDEX "changes_position_idx" ON "changes"("position");
+CREATE INDEX "changes_account_id_object_id_idx" ON "changes"("account_id", "object_id");
 
 -- CreateIndex
 CREATE INDEX "changes_changed_at_idx" ON "changes"("changed_at");
@@ -132,8 +129,16 @@ CREATE TRIGGER campaigns_changes AFTER INSERT OR UPDATE OR DELETE ON campaigns
 -- (the account's change_heads row, locked, serialises this): a reader that has seen position N
 -- never later finds a change numbered below N. Within one call, changes keep the order they were
 -- written in, which for any one row is the order its writers committed in (a writer of a row waits
--- for the previous writer's commit). Returns how many it numbered.
-CREATE FUNCTION sequence_changes(account text) RETURNS bigint LANGUAGE plpgsql AS $$
+-- for the previous writer's commit). At most `batch` changes a call, the oldest written first (a
+-- change is never numbered before an earlier-written change of the same row, which committed
+-- first). Returns how many it numbered.
+-- Plans are fixed to index lookups: the unnumbered changes are found through (account_id, position)
+-- by a plain index scan and numbered by primary key, one lookup each. Their share of the table
+-- swings from all to none between two ANALYZEs, so the planner's estimates are often wrong (it
+-- would scan or hash the whole table), and a plain index scan, unlike a bitmap scan, marks the
+-- entries a numbering left dead, so the next call skips them.
+CREATE FUNCTION sequence_changes(account text, batch integer DEFAULT 10000) RETURNS bigint LANGUAGE plpgsql
+SET enable_seqscan = off SET enable_bitmapscan = off SET enable_hashjoin = off SET enable_mergejoin = off AS $$
 DECLARE
   head bigint;
   numbered bigint;
@@ -142,9 +147,12 @@ BEGIN
   INSERT INTO change_heads (account_id) VALUES (account) ON CONFLICT DO NOTHING;
   SELECT h.position INTO head FROM change_heads h WHERE h.account_id = account FOR UPDATE;
   -- A new statement, so a new snapshot: it sees every change committed before the lock was ours.
-  WITH todo AS (
+  -- MATERIALIZED: through (account_id, position), never by walking every account's ids in order.
+  WITH pending AS MATERIALIZED (
+    SELECT id FROM changes WHERE account_id = account AND position IS NULL
+  ), todo AS (
     SELECT c.id, head + row_number() OVER (ORDER BY c.id) AS next_position
-    FROM changes c WHERE c.account_id = account AND c.position IS NULL
+    FROM (SELECT id FROM pending ORDER BY id LIMIT batch) c
   )
   UPDATE changes c SET position = todo.next_position FROM todo WHERE c.id = todo.id;
   GET DIAGNOSTICS numbered = ROW_COUNT;

@@ -66,15 +66,20 @@ interface ChangeRow {
   changed_at: Date
 }
 
-/** Numbers the account's committed changes not yet numbered; returns how many. */
+/** Changes one call numbers at most, so that a read after a bulk write stays short. */
+export const SEQUENCE_BATCH = 10_000
+
+/** Numbers up to SEQUENCE_BATCH of the account's committed changes not yet numbered; returns how many. */
 export async function sequenceChanges(accountId: string): Promise<number> {
-  const [{ numbered }] = await db.$queryRaw<{ numbered: bigint }[]>`SELECT sequence_changes(${accountId}) AS numbered`
+  const [{ numbered }] = await db.$queryRaw<
+    { numbered: bigint }[]
+  >`SELECT sequence_changes(${accountId}, ${SEQUENCE_BATCH}::int) AS numbered`
   return Number(numbered)
 }
 
 /** The account's last handed-out position: where a client starts to follow only what happens next. */
 export async function feedHead(accountId: string): Promise<string> {
-  await sequenceChanges(accountId)
+  while ((await sequenceChanges(accountId)) === SEQUENCE_BATCH) {}
   const [head] = await db.$queryRaw<{ position: bigint }[]>`SELECT position FROM change_heads WHERE account_id = ${accountId}`
   return String(head?.position ?? 0n)
 }
@@ -84,7 +89,7 @@ export async function readChanges(
   accountId: string,
   options: { after: bigint; limit: number; objectTypes?: readonly string[] },
 ): Promise<FeedPage> {
-  await sequenceChanges(accountId)
+  const unnumberedLeft = (await sequenceChanges(accountId)) === SEQUENCE_BATCH
   const types = options.objectTypes?.length ? Prisma.sql`AND object_type = ANY(${[...options.objectTypes]}::text[])` : Prisma.empty
   const rows = await db.$queryRaw<ChangeRow[]>`
     SELECT position, object_type, object_id, action, data, previous, actor, request_id, changed_at
@@ -94,7 +99,7 @@ export async function readChanges(
   return {
     changes: page.map(feedChange),
     nextCursor: page.length ? String(page.at(-1)!.position) : String(options.after),
-    hasMore: rows.length > options.limit,
+    hasMore: rows.length > options.limit || unnumberedLeft,
   }
 }
 
