@@ -11,6 +11,7 @@ import { eventsOf } from '../src/services/webhooks/feed-events.js'
 import { FEED_EVENTS } from '../src/services/webhooks/outbox.js'
 import { runOnce } from '../src/services/worker/worker.js'
 import { type TestClient, testApp } from './support/app.js'
+import { callbackSender } from './support/callbacks.js'
 import { hubCall } from './support/hub.js'
 import { createTenant, type Tenant } from './support/tenants.js'
 import { startReceiver } from './support/webhook-receiver.js'
@@ -90,6 +91,45 @@ describe('webhooks from the change feed', () => {
     await pass()
     expect(narrow.received).toHaveLength(1)
     expect(wide.received).toHaveLength(4)
+  })
+
+  it('a Vapi end-of-call report fires call.completed and transcript.ready once, attributed to the provider', async () => {
+    const calls = await startReceiver()
+    try {
+      const vapi = { api_key: 'vapi-key-0001', assistant_id: 'asst_1', phone_number_id: 'pn_1', server_secret: 'vapi-secret-0001' }
+      expect((await hubCall(client, tenant, 'PUT', '/integrations/vapi', { config: vapi })).status).toBe(201)
+      await subscribe(calls.url, ['call.completed', 'transcript.ready'])
+      const report = {
+        type: 'end-of-call-report',
+        call: { id: 'feed-call-1', type: 'outboundPhoneCall', customer: { number: '+15555550199' } },
+        startedAt: '2026-11-20T15:00:00.000Z',
+        endedAt: '2026-11-20T15:02:30.000Z',
+        messages: [
+          { role: 'bot', message: 'Hi there.', time: 1_795_014_001_000 },
+          { role: 'user', message: 'Hello!', time: 1_795_014_005_000 },
+        ],
+      }
+      const send = callbackSender(client.app)
+      expect((await send.vapi(tenant.accountId, report, vapi.server_secret)).status).toBe(200)
+      await pass()
+      const received = bodies(calls)
+      expect(received.map((b) => b.event).sort()).toEqual(['call.completed', 'transcript.ready'])
+      const call = received.find((b) => b.event === 'call.completed')
+      expect(call).toMatchObject({ data: { channel: 'voice', participant: '+15555550199' }, actor: { type: 'provider', id: 'vapi' } })
+      expect(received.find((b) => b.event === 'transcript.ready').data).toMatchObject({
+        conversation_id: call.data.id,
+        entries: [
+          { position: 0, text: 'Hi there.' },
+          { position: 1, text: 'Hello!' },
+        ],
+      })
+      // The provider repeats its report: nothing changed, nothing is sent.
+      expect((await send.vapi(tenant.accountId, report, vapi.server_secret)).status).toBe(200)
+      await pass()
+      expect(calls.received).toHaveLength(2)
+    } finally {
+      await calls.close()
+    }
   })
 
   it('refuses an unknown event name and accepts every catalogued one', async () => {
