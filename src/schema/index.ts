@@ -21,4 +21,5 @@ import './stats.js'
 import './settings.js'
 
 export const schema = builder.toSchema({ sortSchema: true })
+
 import './changes.js'
