@@ -17,6 +17,7 @@ import './quotes.js'
 import './appointments.js'
 import './sms.js'
 import './webhooks.js'
+import './webhook-deliveries.js'
 import './stats.js'
 import './settings.js'
 
