@@ -6,7 +6,6 @@
  * only, beside the endpoint's fields.
  */
 import { z } from 'zod'
-import { badRequest } from '../errors.js'
 import type { DeleteWebhookEndpointMutation } from '../generated/gql/graphql.js'
 import { graphql } from '../generated/gql/index.js'
 import { DeliveryStatus } from '../generated/prisma/enums.js'
@@ -52,13 +51,6 @@ const endpointWithSecret = (path: string, status: number): ResultShape => ({
   },
 })
 
-/** A PATCH names at least one field. */
-function patchInput(body: Record<string, unknown>) {
-  const input = toInput(body)
-  if (Object.keys(input).length === 0) throw badRequest('No valid fields to update')
-  return input
-}
-
 const statuses = Object.values(DeliveryStatus) as [DeliveryStatus, ...DeliveryStatus[]]
 
 export const webhookRoutes = [
@@ -102,7 +94,7 @@ export const webhookRoutes = [
     document: graphql(`mutation UpdateWebhookEndpoint($id: ID!, $input: WebhookEndpointPatch!) {
       updateWebhookEndpoint(id: $id, input: $input) { ...WebhookEndpointRest }
     }`),
-    variables: ({ params, body }) => ({ id: params.endpointId, input: patchInput(body) }),
+    variables: ({ params, body }) => ({ id: params.endpointId, input: toInput(body) }),
     result: item('updateWebhookEndpoint'),
   }),
   defineRoute({

@@ -131,6 +131,7 @@ builder.mutationFields((t) => ({
         ...(input.events != null ? { events: input.events } : {}),
         ...(input.active != null ? { active: input.active } : {}),
       }
+      if (Object.keys(data).length === 0) throw badRequest('No valid fields to update')
       return db.webhookEndpoint.update({ ...query, where: { id: endpointId }, data })
     },
   }),
