@@ -134,6 +134,29 @@ describe('projects by external_id (POST /hub/v1/projects)', () => {
   })
 })
 
+describe('customers by external_id (POST /hub/v1/customers)', () => {
+  it('10 concurrent upserts with one external_id make one customer, keyed or not', async () => {
+    const tenant = await createTenant(client)
+    for (const keyed of [false, true]) {
+      const externalId = newId(keyed ? 'keyed' : 'race')
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          hubCall(
+            client,
+            tenant,
+            'POST',
+            '/customers',
+            { external_id: externalId, first_name: 'Jane', last_name: `Racer ${i}` },
+            keyed ? { 'idempotency-key': `${externalId}-${i}` } : undefined,
+          ),
+        ),
+      )
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200, 201])
+      expect(await db.customer.count({ where: { accountId: tenant.accountId, externalId } })).toBe(1)
+    }
+  })
+})
+
 describe('leads by external_id (POST /api/v1/leads)', () => {
   it('creates (201, lead.created) then updates (200, lead.updated with previous), changing only the fields given', async () => {
     const tenant = await createTenant(client)

@@ -11,7 +11,7 @@
 import { conflict } from '../errors.js'
 import { Prisma } from '../generated/prisma/client.js'
 
-type Table = 'projects' | 'leads'
+type Table = 'customers' | 'projects' | 'leads'
 
 /** The id of the account's row with this external id, locked until the transaction ends. */
 export async function lockByExternalId(
