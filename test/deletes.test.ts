@@ -62,6 +62,9 @@ describe('deleting a customer', () => {
     await db.conversation.create({
       data: { accountId: tenant.accountId, channel: 'sms', participant: '+15555550177', customerId: customer.id },
     })
+    const scheduled = async () =>
+      (await client.gql('{ scheduledMessages { total } }', {}, { cookie: tenant.cookie })).data.scheduledMessages.total as number
+    const scheduledBefore = await scheduled()
     const customersBefore = (await hub('GET', '/customers')).body.pagination.total
     const projectsBefore = (await hub('GET', '/projects')).body.pagination.total
 
@@ -98,7 +101,8 @@ describe('deleting a customer', () => {
     expect((await hub('POST', '/events', { project_id: project.id, event_type: 'contract_signed' })).status).toBe(404)
     expect(await hub('DELETE', `/customers/${customer.id}`)).toMatchObject({ status: 404, body: { message: 'Customer not found' } })
     expect((await hub('DELETE', `/projects/${project.id}`)).status).toBe(404)
-    // The pending message is cancelled, and says why.
+    // The pending message is cancelled, and says why; the portal's figures no longer count it.
+    expect(await scheduled()).toBe(scheduledBefore - 1)
     expect((await hub('GET', `/communications/${queued.body.data.id}`)).body.data).toMatchObject({
       status: 'cancelled',
       last_error: 'Cancelled: its recipient record was deleted',
