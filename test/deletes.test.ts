@@ -3,12 +3,14 @@
  * list, search, count and pipeline figure (404 afterwards), comes back with what its delete took
  * along when restored within 30 days, and is purged by the worker after.
  */
+import { readdir, readFile } from 'node:fs/promises'
+import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { db } from '../src/db/client.js'
 import { withAccount } from '../src/db/tenancy.js'
 import { deleteRecord, RESTORE_DAYS } from '../src/services/deletes.js'
 import { runOnce } from '../src/services/worker/worker.js'
-import { type TestClient, testApp, testConfig } from './support/app.js'
+import { countStatements, type TestClient, testApp, testConfig } from './support/app.js'
 import { createProject, hubCall } from './support/hub.js'
 import { createTenant, type Tenant, twoTenants } from './support/tenants.js'
 
@@ -215,6 +217,19 @@ describe('deleting a lead', () => {
   })
 })
 
+describe('statements', () => {
+  it('a delete and a restore cost the same statements whatever the number of projects', async () => {
+    const cost = async (projects: number) => {
+      const { customer } = await createProject(client, tenant)
+      for (let i = 1; i < projects; i++) await hub('POST', '/projects', { customer_id: customer.id, name: `P${i}` })
+      const deleting = await countStatements(() => hub('DELETE', `/customers/${customer.id}`))
+      const restoring = await countStatements(() => hub('POST', `/customers/${customer.id}/restore`))
+      return [deleting, restoring]
+    }
+    expect(await cost(5)).toEqual(await cost(1))
+  })
+})
+
 describe('the restore window and the purge', () => {
   it('after 30 days a restore is a 404 and the worker purges the record and what went with it', async () => {
     const tenant = await createTenant(client)
@@ -285,5 +300,24 @@ describe('delete, restore and erase across accounts, scopes and retries', () => 
       id: customer.id,
     })
     expect(restored.data.restoreCustomer).toEqual({ customer: { id: customer.id, deletedAt: null }, cascade: { projects: 1 } })
+  })
+})
+
+describe('raw SQL', () => {
+  it('every raw statement that reads one of the soft-deleted tables leaves deleted rows out', async () => {
+    // The client extension hides deleted rows from Prisma queries; raw SQL must say so itself.
+    const src = path.resolve(import.meta.dirname, '../src')
+    const files = (await readdir(src, { recursive: true })).filter((f) => f.endsWith('.ts') && !f.startsWith('generated'))
+    const offenders: string[] = []
+    let statements = 0
+    for (const file of files) {
+      const text = await readFile(path.join(src, file), 'utf8')
+      for (const match of text.matchAll(/\b(?:FROM|JOIN)\s+(customers|projects|leads|quotes|appointments)\b[^`]*/g)) {
+        statements++
+        if (!match[0].includes('deleted_at')) offenders.push(`${file}: ${match[0].slice(0, 80)}`)
+      }
+    }
+    expect(statements).toBeGreaterThanOrEqual(4)
+    expect(offenders).toEqual([])
   })
 })
