@@ -223,6 +223,26 @@ describe('leads by external_id (POST /api/v1/leads)', () => {
     expect((await db.lead.findUniqueOrThrow({ where: { id: their.body.data.id } })).name).toBe('Theirs')
   })
 
+  it('never updates a deleted lead: its external_id is free for a new one', async () => {
+    const tenant = await createTenant(client)
+    const first = await leadCall(tenant, 'POST', '/leads', { external_id: 'reused', name: 'First' })
+    expect((await leadCall(tenant, 'DELETE', `/leads/${first.body.data.id}`)).status).toBe(200)
+    const second = await leadCall(tenant, 'POST', '/leads', { external_id: 'reused', name: 'Second' })
+    expect(second.status).toBe(201)
+    expect(second.body.data.id).not.toBe(first.body.data.id)
+    expect(await leadCall(tenant, 'POST', '/leads', { external_id: 'reused', name: 'Third' })).toMatchObject({
+      status: 200,
+      body: { data: { id: second.body.data.id, name: 'Third' } },
+    })
+    // Still deleted, unchanged (a filter naming deletedAt reaches deleted rows).
+    const deleted = await db.lead.findFirstOrThrow({ where: { id: first.body.data.id, deletedAt: { not: null } } })
+    expect(deleted).toMatchObject({ name: 'First', externalId: 'reused' })
+    expect(await leadCall(tenant, 'POST', `/leads/${first.body.data.id}/restore`)).toEqual({
+      status: 409,
+      body: { error: 'external_id is now used by another record: restore refused' },
+    })
+  })
+
   it('10 concurrent upserts with one external_id make one lead, one 201 and one lead.created; so do keyed ones', async () => {
     const tenant = await createTenant(client)
     const events = await recordLeadEvents(tenant)

@@ -7,7 +7,7 @@ import { db } from '../db/client.js'
 import { notFound } from '../errors.js'
 import type { Prisma } from '../generated/prisma/client.js'
 import { builder } from './builder.js'
-import { lockByExternalId, ownExternalId } from './external-ids.js'
+import { insertOrLock, ownExternalId } from './external-ids.js'
 import { definedOnly, inputType } from './inputs.js'
 import { connectionType, resourceQueries } from './lists.js'
 import { pageType } from './paging.js'
@@ -30,6 +30,11 @@ export const Customer = builder.prismaObject('Customer', {
     metadata: t.expose('metadata', { type: 'JSON' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    deletedAt: t.expose('deletedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'Set only in the answer of a delete: deleted records are never listed',
+    }),
   }),
 })
 
@@ -91,15 +96,19 @@ async function upsertCustomer(accountId: string, input: Input): Promise<{ create
   // A customer given only first and last names is still found by a name search.
   const name = data.name ?? ([data.firstName, data.lastName].filter(Boolean).join(' ') || null)
   return db.$transaction(async (tx) => {
-    const [created] = await tx.customer.createManyAndReturn({
-      data: [{ ...data, name, accountId, externalId }],
-      skipDuplicates: true,
-      select: { id: true },
-    })
-    if (created) return { created: true, id: created.id }
-    const existing = (await lockByExternalId(tx, 'customers', accountId, externalId))!
-    await tx.customer.update({ where: { id: existing }, data })
-    return { created: false, id: existing }
+    const insert = async () =>
+      (
+        await tx.customer.createManyAndReturn({
+          data: [{ ...data, name, accountId, externalId }],
+          skipDuplicates: true,
+          select: { id: true },
+        })
+      )[0]
+    const found = await insertOrLock(tx, 'customers', accountId, externalId, insert)
+    if (found.inserted) return { created: true, id: found.inserted.id }
+    const id = found.existingId! // an insert was possible, so a row was inserted or found
+    await tx.customer.update({ where: { id }, data })
+    return { created: false, id }
   })
 }
 

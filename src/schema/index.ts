@@ -20,5 +20,6 @@ import './webhooks.js'
 import './webhook-deliveries.js'
 import './stats.js'
 import './settings.js'
+import './deletes.js'
 
 export const schema = builder.toSchema({ sortSchema: true })

@@ -12,7 +12,7 @@ import { AiStatus, LeadStage } from '../generated/prisma/enums.js'
 import { fireWebhookEvent } from '../services/webhooks/outbox.js'
 import { leadJson } from '../services/webhooks/payloads.js'
 import { builder } from './builder.js'
-import { lockByExternalId, ownExternalId } from './external-ids.js'
+import { insertOrLock, ownExternalId } from './external-ids.js'
 import { definedOnly, inputType } from './inputs.js'
 import { connectionType, resourceQueries } from './lists.js'
 import { pageType, type WindowRules } from './paging.js'
@@ -46,6 +46,11 @@ export const Lead = builder.prismaObject('Lead', {
     metadata: t.expose('metadata', { type: 'JSON' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    deletedAt: t.expose('deletedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'Set only in the answer of a delete: deleted records are never listed',
+    }),
   }),
 })
 
@@ -173,18 +178,16 @@ async function saveLead(accountId: string, input: typeof LeadInput.$inferInput):
   const externalId = input.externalId ?? null
   if (!externalId && !complete) throw badRequest(NAME_OR_PHONE)
   return db.$transaction(async (tx) => {
-    if (complete) {
-      const lead = externalId
-        ? (await tx.lead.createManyAndReturn({ data: [{ ...data, accountId }], skipDuplicates: true }))[0]
-        : await tx.lead.create({ data: { ...data, accountId } })
-      if (lead) {
-        await fireWebhookEvent(tx, accountId, 'lead.created', leadJson(lead))
-        return { created: true, lead }
-      }
+    const created = async (lead: LeadRow) => {
+      await fireWebhookEvent(tx, accountId, 'lead.created', leadJson(lead))
+      return { created: true, lead }
     }
-    const existing = await lockByExternalId(tx, 'leads', accountId, externalId!)
-    if (!existing) throw badRequest(NAME_OR_PHONE)
-    return { created: false, lead: await applyLeadUpdate(tx, accountId, existing, data) }
+    if (!externalId) return created(await tx.lead.create({ data: { ...data, accountId } }))
+    const insert = async () => (await tx.lead.createManyAndReturn({ data: [{ ...data, accountId }], skipDuplicates: true }))[0]
+    const found = await insertOrLock(tx, 'leads', accountId, externalId, complete ? insert : null)
+    if (found.inserted) return created(found.inserted)
+    if (!found.existingId) throw badRequest(NAME_OR_PHONE)
+    return { created: false, lead: await applyLeadUpdate(tx, accountId, found.existingId, data) }
   })
 }
 
@@ -217,7 +220,7 @@ builder.mutationFields((t) => ({
         db.$transaction(async (tx) => {
           const [locked] = await tx.$queryRaw<
             { id: string }[]
-          >`SELECT id FROM leads WHERE id = ${String(args.id)} AND account_id = ${accountId} FOR UPDATE`
+          >`SELECT id FROM leads WHERE id = ${String(args.id)} AND account_id = ${accountId} AND deleted_at IS NULL FOR UPDATE`
           if (!locked) throw notFound('Lead not found')
           return applyLeadUpdate(tx, accountId, locked.id, data)
         }),

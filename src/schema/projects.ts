@@ -13,7 +13,7 @@ import { fireWebhookEvent } from '../services/webhooks/outbox.js'
 import { projectJson } from '../services/webhooks/payloads.js'
 import { builder } from './builder.js'
 import { recordedEventFor } from './events.js'
-import { lockByExternalId, ownExternalId } from './external-ids.js'
+import { insertOrLock, ownExternalId } from './external-ids.js'
 import { definedOnly, inputType } from './inputs.js'
 import { childConnection, connectionType, resourceQueries } from './lists.js'
 import { pageType } from './paging.js'
@@ -35,6 +35,11 @@ export const Project = builder.prismaObject('Project', {
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     customer: t.relation('customer'),
+    deletedAt: t.expose('deletedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'Set only in the answer of a delete: deleted records are never listed',
+    }),
   }),
 })
 
@@ -157,18 +162,19 @@ async function saveProject(accountId: string, input: ProjectValues): Promise<{ c
 /** Updates the project with this external id, or creates it for `customerId` (./external-ids.ts). */
 function upsertByExternalId(accountId: string, externalId: string, data: ReturnType<typeof projectData>, customerId?: string) {
   return db.$transaction(async (tx) => {
-    if (customerId) {
-      const [inserted] = await tx.project.createManyAndReturn({
-        data: [{ ...data, accountId, customerId, externalId }],
-        skipDuplicates: true,
-        select: { id: true },
-      })
-      if (inserted) return { created: true, id: inserted.id }
-    }
-    const existing = await lockByExternalId(tx, 'projects', accountId, externalId)
-    if (!existing) throw badRequest('customer_id is required to create a project')
-    await tx.project.update({ where: { id: existing }, data: { ...data, customerId } })
-    return { created: false, id: existing }
+    const insert = async () =>
+      (
+        await tx.project.createManyAndReturn({
+          data: [{ ...data, accountId, customerId: customerId!, externalId }],
+          skipDuplicates: true,
+          select: { id: true },
+        })
+      )[0]
+    const found = await insertOrLock(tx, 'projects', accountId, externalId, customerId ? insert : null)
+    if (found.inserted) return { created: true, id: found.inserted.id }
+    if (!found.existingId) throw badRequest('customer_id is required to create a project')
+    await tx.project.update({ where: { id: found.existingId }, data: { ...data, customerId } })
+    return { created: false, id: found.existingId }
   })
 }
 
@@ -188,7 +194,7 @@ async function changeStatus(
   if (!projectStatus && !pipelineStage) throw badRequest('project_status or pipeline_stage is required')
   return db.$transaction(async (tx) => {
     const locked = await tx.$queryRaw<{ project_status: string | null; pipeline_stage: string | null }[]>`
-      SELECT project_status, pipeline_stage FROM projects WHERE id = ${id} AND account_id = ${accountId} FOR UPDATE`
+      SELECT project_status, pipeline_stage FROM projects WHERE id = ${id} AND account_id = ${accountId} AND deleted_at IS NULL FOR UPDATE`
     if (locked.length === 0) throw notFound('Project not found')
     const previous = locked[0].project_status
     const project = await tx.project.update({
@@ -242,7 +248,7 @@ builder.prismaObjectFields('Customer', (t) => ({
       description: "The customer's projects, newest first",
       resolve: (customer, args, ctx, info) =>
         childConnection(
-          { table: 'projects', parentColumn: 'customer_id', direction: 'desc' },
+          { table: 'projects', parentColumn: 'customer_id', direction: 'desc', softDeleted: true },
           db.project,
           customer.id,
           args,
