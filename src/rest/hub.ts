@@ -1,7 +1,8 @@
 /**
  * The CRM hub under /hub/v1 (shared spec crm-api.md): customers, projects and their events,
- * communications and their dispatch, templates, providers, integrations and campaigns. Reads need
- * `read:hub`, writes `write:hub`; every write honours `Idempotency-Key`. Field aliases produce the
+ * communications and their dispatch, templates, providers, integrations and campaigns, and the
+ * webhook endpoints (./hub-webhooks.ts). Reads need `read:hub`, writes `write:hub` (webhooks:
+ * `webhooks:read`, `webhooks:write`); every write honours `Idempotency-Key`. Field aliases produce the
  * documented snake_case shapes; JSON values (metadata, data, config) pass through untouched.
  */
 import { z } from 'zod'
@@ -11,10 +12,11 @@ import { adjustRules } from '../schema/campaigns.js'
 import { communicationRules } from '../schema/communications.js'
 import { customerIdentity, customerRules } from '../schema/customers.js'
 import { eventRules } from '../schema/events.js'
-import { projectRules, statusRules } from '../schema/projects.js'
+import { projectIdentity, projectRules, statusRules } from '../schema/projects.js'
 import { jsonObject } from '../schema/rules.js'
 import { restBody, toInput } from './bodies.js'
 import { crmConventions, crmWindow } from './crm.js'
+import { webhookRoutes } from './hub-webhooks.js'
 import { enumParam, textParam } from './params.js'
 import { item, page, saved, withRecord } from './results.js'
 import { defineRoute, type RestSurface } from './route.js'
@@ -27,7 +29,7 @@ graphql(`
 `)
 graphql(`
   fragment ProjectRest on Project {
-    id customer_id: customerId name pipeline_stage: pipelineStage project_status: projectStatus address value
+    id external_id: externalId customer_id: customerId name pipeline_stage: pipelineStage project_status: projectStatus address value
   build_date: buildDate metadata created_at: createdAt updated_at: updatedAt
   }
 `)
@@ -171,10 +173,12 @@ export const hubSurface: RestSurface = {
         pipeline_stage: textParam(100).optional(),
         project_status: textParam(100).optional(),
         customer_id: idParam("Only this customer's projects"),
+        external_id: textParam(200, "Your system's id").optional(),
         ...crmWindow,
       }),
-      document: graphql(`query ListProjects($pipelineStage: String, $projectStatus: String, $customerId: ID, $limit: Int, $offset: Int) {
-        projectPage(pipelineStage: $pipelineStage, projectStatus: $projectStatus, customerId: $customerId, limit: $limit, offset: $offset) {
+      document:
+        graphql(`query ListProjects($pipelineStage: String, $projectStatus: String, $customerId: ID, $externalId: String, $limit: Int, $offset: Int) {
+        projectPage(pipelineStage: $pipelineStage, projectStatus: $projectStatus, customerId: $customerId, externalId: $externalId, limit: $limit, offset: $offset) {
           items { ...ProjectRest } total limit offset
         }
       }`),
@@ -182,6 +186,7 @@ export const hubSurface: RestSurface = {
         pipelineStage: query.pipeline_stage,
         projectStatus: query.project_status,
         customerId: query.customer_id,
+        externalId: query.external_id,
         limit: query.limit,
         offset: query.offset,
       }),
@@ -200,10 +205,10 @@ export const hubSurface: RestSurface = {
     defineRoute({
       method: 'POST',
       path: '/projects',
-      summary: 'Create a project, or update it when id is given (201/200)',
+      summary: 'Create a project, or update it by id, or upsert it by external_id (201 created, 200 updated)',
       scope: 'write:hub',
       errors: [404],
-      body: restBody(projectRules, { oneOf: [['id'], ['customerId']] }),
+      body: restBody(projectRules, { oneOf: projectIdentity }),
       document: graphql(
         `mutation SaveProject($input: ProjectInput!) { saveProject(input: $input) { created project { ...ProjectRest } } }`,
       ),
@@ -408,5 +413,6 @@ export const hubSurface: RestSurface = {
       variables: ({ body }) => toInput(body),
       result: item('adjustCampaign'),
     }),
+    ...webhookRoutes,
   ],
 }

@@ -14,12 +14,12 @@ import { sentence } from '../schema/rules.js'
 import { smsRules } from '../schema/sms.js'
 import { restBody, toInput } from './bodies.js'
 import { documented, enumParam, lenientInt, textParam } from './params.js'
-import { custom, item, json, objectOf, page, schemaAt, withRecord } from './results.js'
+import { custom, item, json, objectOf, page, saved, schemaAt, withRecord } from './results.js'
 import { defineRoute, type Page, type RestSurface } from './route.js'
 
 graphql(`
   fragment LeadRest on Lead {
-    id name first_name: firstName last_name: lastName email phone pipeline_stage: pipelineStage ai_status: aiStatus ai_score: aiScore ai_summary: aiSummary ai_enabled: aiEnabled source custom_data: customData metadata created_at: createdAt updated_at: updatedAt
+    id external_id: externalId name first_name: firstName last_name: lastName email phone pipeline_stage: pipelineStage ai_status: aiStatus ai_score: aiScore ai_summary: aiSummary ai_enabled: aiEnabled source custom_data: customData metadata created_at: createdAt updated_at: updatedAt
   }
 `)
 
@@ -99,21 +99,24 @@ const routes = [
   defineRoute({
     method: 'GET',
     path: '/leads',
-    summary: 'List leads, newest first; filters stage, ai_status, search',
+    summary: 'List leads, newest first; filters stage, ai_status, search, external_id',
     scope: 'leads:read',
     query: z.object({
       stage: enumParam(values(LeadStage)).optional(),
       ai_status: enumParam(values(AiStatus)).optional(),
       search: textParam(200, 'Case-insensitive substring of the name, phone or email').optional(),
+      external_id: textParam(200, "Your system's id for the lead").optional(),
       ...pageQuery,
     }),
-    document: graphql(`query ApiListLeads($stage: LeadStage, $aiStatus: AiStatus, $search: String, $limit: Int, $offset: Int) {
-      leadPage(stage: $stage, aiStatus: $aiStatus, search: $search, limit: $limit, offset: $offset) { items { ...LeadRest } total limit offset }
+    document:
+      graphql(`query ApiListLeads($stage: LeadStage, $aiStatus: AiStatus, $search: String, $externalId: String, $limit: Int, $offset: Int) {
+      leadPage(stage: $stage, aiStatus: $aiStatus, search: $search, externalId: $externalId, limit: $limit, offset: $offset) { items { ...LeadRest } total limit offset }
     }`),
     variables: ({ query, url }) => ({
       stage: query.stage,
       aiStatus: query.ai_status,
       search: searchTerm(query.search, url),
+      externalId: query.external_id,
       ...windowOf(query),
     }),
     result: page('leadPage'),
@@ -121,12 +124,12 @@ const routes = [
   defineRoute({
     method: 'POST',
     path: '/leads',
-    summary: "Create a lead (needs 'name' or 'phone'); fires lead.created",
+    summary: "Create a lead (needs 'name' or 'phone'; 201, lead.created), or upsert by external_id (200 and lead.updated when it exists)",
     scope: 'leads:write',
-    body: restBody(leadRules, { oneOf: [['name'], ['phone']] }),
-    document: graphql(`mutation ApiCreateLead($input: LeadInput!) { createLead(input: $input) { ...LeadRest } }`),
+    body: restBody(leadRules, { oneOf: [['name'], ['phone'], ['externalId']] }),
+    document: graphql(`mutation ApiCreateLead($input: LeadInput!) { upsertLead(input: $input) { created lead { ...LeadRest } } }`),
     variables: ({ body }) => ({ input: toInput(body) }),
-    result: item('createLead', 201),
+    result: saved('upsertLead', 'lead'),
   }),
   defineRoute({
     method: 'GET',

@@ -22,7 +22,8 @@ export interface Described {
 export interface ResultShape<TResult = unknown> {
   /** The answer, or null for "not found" (the row's `notFound` message, 404). */
   shape(data: TResult, input: RestInput, surface: RestSurface): RestResult | null
-  describe(data: JsonSchema, surface: RestSurface): Described
+  /** `components`: the resource schemas made so far, by name (`Customer`), to build on one. */
+  describe(data: JsonSchema, surface: RestSurface, components?: ReadonlyMap<string, JsonSchema>): Described
 }
 
 /** `{"data": <the value at path>}`; a null value is a 404. */

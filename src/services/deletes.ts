@@ -125,7 +125,7 @@ async function deletedWithinWindow(tx: Tx, kind: DeletableKind, accountId: strin
 /**
  * Restores a record deleted less than RESTORE_DAYS days ago, with the records its delete took
  * along (same `deleted_at`). A record whose parent is still deleted cannot come back alone (409);
- * a customer whose external_id was given to another customer meanwhile neither.
+ * a record whose external_id was given to another one meanwhile neither.
  */
 export async function restoreRecord(kind: DeletableKind, accountId: string, id: string, now = new Date()): Promise<Restoration> {
   try {
@@ -152,7 +152,8 @@ export async function restoreRecord(kind: DeletableKind, accountId: string, id: 
       return { kind, id, cascade }
     })
   } catch (error) {
-    if ((error as { code?: string }).code === 'P2002') throw conflict('external_id is now used by another customer')
+    // A customer, project or lead restored with it holds an external_id a live record took meanwhile.
+    if ((error as { code?: string }).code === 'P2002') throw conflict(`external_id is now used by another record: restore refused`)
     throw error
   }
 }

@@ -34,7 +34,8 @@ const descriptions: Record<DocumentName, Omit<ApiDescription, 'surfaces'>> = {
       'Every write (POST, PUT, PATCH, DELETE) accepts an `Idempotency-Key` header.',
       'Every answer to a known caller carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`.',
       '',
-      'Webhook endpoints (managed in the portal) receive the events listed under `webhooks`, signed as the lead/quote API describes.',
+      'Webhook endpoints (managed in the portal, or under `/hub/v1/webhooks` with the `webhooks:read` and `webhooks:write` scopes)',
+      'receive the events listed under `webhooks`, signed as the lead/quote API describes.',
     ].join('\n'),
     webhooks: {
       'project.status_changed': {
