@@ -28,6 +28,7 @@ const LEAD_KEYS = [
   'created_at',
   'custom_data',
   'email',
+  'external_id',
   'first_name',
   'id',
   'last_name',

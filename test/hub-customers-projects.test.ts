@@ -126,6 +126,7 @@ describe('projects', () => {
         'build_date',
         'created_at',
         'customer_id',
+        'external_id',
         'id',
         'metadata',
         'name',

@@ -48,7 +48,17 @@ beforeAll(async () => {
     db.campaign.findFirstOrThrow({ where: { accountId: theirs.accountId } }),
   ])
   const communication = event.data.communications[0]
+  const endpoint = await client.gql(
+    `mutation { createWebhookEndpoint(input: { url: "https://93.184.215.14/hook", events: ["lead.created"] }) { endpoint { id } } }`,
+    {},
+    { key },
+  )
+  const endpointId = endpoint.data.createWebhookEndpoint.endpoint.id
+  const delivery = await client.gql(`mutation($id: ID!) { sendTestWebhook(endpointId: $id) { id } }`, { id: endpointId }, { key })
   theirIds = {
+    endpointId,
+    deliveryId: delivery.data.sendTestWebhook.id,
+    WebhookEndpoint: endpointId,
     customerId: customer.id,
     projectId: project.data.id,
     conversationId: conversation.id,
@@ -94,7 +104,7 @@ describe("another account's ids", () => {
         if (params.length === 0 || params.includes('provider')) continue
         // `:id` names the record of the segment before it: /leads/:id is a lead.
         const path = route.path.replace(/([a-z-]+)\/:([A-Za-z]+)/g, (_, segment: string, name: string) => {
-          const type = { leads: 'Lead', quotes: 'Quote', communications: 'Communication' }[segment]
+          const type = { leads: 'Lead', quotes: 'Quote', appointments: 'Appointment', communications: 'Communication' }[segment]
           return `${segment}/${theirIds[name === 'id' && type ? type : name]}`
         })
         const body = route.method === 'GET' ? undefined : { name: 'Hijacked', project_status: 'contract_signed', first_name: 'Hijacked' }
@@ -130,4 +140,6 @@ const snapshot = () =>
     db.communication.findMany({ where: { accountId: theirs.accountId }, orderBy: { id: 'asc' } }),
     db.lead.findMany({ where: { accountId: theirs.accountId }, orderBy: { id: 'asc' } }),
     db.projectEvent.count({ where: { accountId: theirs.accountId } }),
+    db.webhookEndpoint.findMany({ where: { accountId: theirs.accountId }, orderBy: { id: 'asc' } }),
+    db.webhookDelivery.count({ where: { accountId: theirs.accountId } }),
   ])

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises'
 import { Webhook } from 'standardwebhooks'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { db } from '../src/db/client.js'
+import { optOutHash } from '../src/services/opt-out.js'
 import { eventsOf } from '../src/services/webhooks/feed-events.js'
 import { FEED_EVENTS } from '../src/services/webhooks/outbox.js'
 import { runOnce } from '../src/services/worker/worker.js'
@@ -63,7 +64,7 @@ describe('webhooks from the change feed', () => {
     expect(lead.status).toBe(201)
     const queued = await hubCall(client, tenant, 'POST', '/communications', { channel: 'sms', content: 'Hi', to: '+15555550177' })
     expect(queued.status).toBe(201)
-    await db.smsOptOut.create({ data: { accountId: tenant.accountId, phone: '+15555550177' } })
+    await db.smsOptOut.create({ data: { accountId: tenant.accountId, phoneHash: optOutHash(tenant.accountId, '+15555550177') } })
 
     await pass()
     expect(narrow.received).toHaveLength(1)
@@ -85,7 +86,10 @@ describe('webhooks from the change feed', () => {
     // lead.created is the seed's: its documented body, not a feed-made one.
     const leadEvent = bodies(wide).find((b) => b.event === 'lead.created')
     expect(Object.keys(leadEvent).sort()).toEqual(['data', 'event', 'timestamp'])
-    expect(bodies(wide).find((b) => b.event === 'opt_out.changed').data).toEqual({ phone: '+15555550177', opted_out: true })
+    expect(bodies(wide).find((b) => b.event === 'opt_out.changed').data).toEqual({
+      phone_hash: optOutHash(tenant.accountId, '+15555550177'),
+      opted_out: true,
+    })
 
     // Each change makes its events once: a second pass sends nothing more.
     await pass()

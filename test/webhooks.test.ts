@@ -49,11 +49,12 @@ describe('webhook endpoints', () => {
     expect(JSON.stringify(listed)).not.toContain(secret)
   })
 
-  it('need a portal session: API keys are refused', async () => {
+  it('need the webhooks scopes: an API key without them is refused', async () => {
     const tenant = await createTenant(client)
-    const result = await client.gql(CREATE, { input: { url: receiver.url, events: ['lead.created'] } }, { key: tenant.key })
-    expect(result.errors?.[0].extensions.code).toBe('FORBIDDEN')
-    expect((await client.gql(`{ webhookEndpoints { id } }`, {}, { key: tenant.key })).errors?.[0].extensions.code).toBe('FORBIDDEN')
+    const { secret: key } = await tenant.createKey({ scopes: ['read:hub', 'write:hub', 'leads:write'] })
+    const result = await client.gql(CREATE, { input: { url: receiver.url, events: ['lead.created'] } }, { key })
+    expect(result.errors?.[0]).toMatchObject({ message: 'Insufficient scope: webhooks:write required', extensions: { code: 'FORBIDDEN' } })
+    expect((await client.gql(`{ webhookEndpoints { id } }`, {}, { key })).errors?.[0].extensions.code).toBe('FORBIDDEN')
   })
 
   it('refuse unknown events, non-https URLs and private, loopback or link-local addresses', async () => {

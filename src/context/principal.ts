@@ -5,7 +5,9 @@
  */
 export const CRM_SCOPES = ['read:conversations', 'read:transcripts', 'read:hub', 'write:hub'] as const
 export const LEAD_SCOPES = ['leads:read', 'leads:write', 'quotes:read', 'sms:send', 'appointments:read', 'pipeline:read'] as const
-export const ALL_SCOPES = [...CRM_SCOPES, ...LEAD_SCOPES] as const
+/** Managing the account's webhook endpoints, their deliveries and replays (/hub/v1/webhooks and GraphQL). */
+export const WEBHOOK_SCOPES = ['webhooks:read', 'webhooks:write'] as const
+export const ALL_SCOPES = [...CRM_SCOPES, ...LEAD_SCOPES, ...WEBHOOK_SCOPES] as const
 export type Scope = (typeof ALL_SCOPES)[number]
 
 export const isScope = (value: string): value is Scope => (ALL_SCOPES as readonly string[]).includes(value)

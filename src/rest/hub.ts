@@ -1,7 +1,8 @@
 /**
  * The CRM hub under /hub/v1 (shared spec crm-api.md): customers, projects and their events,
- * communications and their dispatch, templates, providers, integrations and campaigns. Reads need
- * `read:hub`, writes `write:hub`; every write honours `Idempotency-Key`. Field aliases produce the
+ * communications and their dispatch, templates, providers, integrations and campaigns, and the
+ * webhook endpoints (./hub-webhooks.ts). Reads need `read:hub`, writes `write:hub` (webhooks:
+ * `webhooks:read`, `webhooks:write`); every write honours `Idempotency-Key`. Field aliases produce the
  * documented snake_case shapes; JSON values (metadata, data, config) pass through untouched.
  */
 
@@ -15,13 +16,14 @@ import { CURSOR_FORMAT, FEED_OBJECT_TYPES } from '../schema/changes.js'
 import { communicationRules } from '../schema/communications.js'
 import { customerIdentity, customerRules } from '../schema/customers.js'
 import { eventRules } from '../schema/events.js'
-import { projectRules, statusRules } from '../schema/projects.js'
+import { projectIdentity, projectRules, statusRules } from '../schema/projects.js'
 import { jsonObject } from '../schema/rules.js'
 import { restBody, toInput } from './bodies.js'
 import { crmConventions, crmWindow } from './crm.js'
+import { webhookRoutes } from './hub-webhooks.js'
 import type { JsonSchema } from './openapi/json-schema.js'
 import { documented, enumParam, intParam, textParam } from './params.js'
-import { custom, item, json, nonNull, objectOf, page, saved, schemaAt } from './results.js'
+import { custom, item, json, nonNull, objectOf, page, saved, schemaAt, withRecord } from './results.js'
 import { defineRoute, type RestSurface } from './route.js'
 
 graphql(`
@@ -32,7 +34,7 @@ graphql(`
 `)
 graphql(`
   fragment ProjectRest on Project {
-    id customer_id: customerId name pipeline_stage: pipelineStage project_status: projectStatus address value
+    id external_id: externalId customer_id: customerId name pipeline_stage: pipelineStage project_status: projectStatus address value
   build_date: buildDate metadata created_at: createdAt updated_at: updatedAt
   }
 `)
@@ -138,6 +140,43 @@ export const hubSurface: RestSurface = {
       result: saved('upsertCustomer', 'customer'),
     }),
     defineRoute({
+      method: 'DELETE',
+      path: '/customers/:customerId',
+      summary: 'Delete a customer with its projects; pending messages to them are cancelled (restorable for 30 days)',
+      scope: 'write:hub',
+      errors: [404],
+      document: graphql(`mutation DeleteCustomer($id: ID!) {
+        deleteCustomer(id: $id) {
+          customer { ...CustomerRest deleted_at: deletedAt } restorable_until: restorableUntil
+          cascade { projects_deleted: projects communications_cancelled: communicationsCancelled conversations_kept: conversationsKept }
+        }
+      }`),
+      variables: ({ params }) => ({ id: params.customerId }),
+      result: withRecord('deleteCustomer', 'customer'),
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/customers/:customerId/restore',
+      summary: 'Restore a customer deleted less than 30 days ago, with the projects deleted with it',
+      scope: 'write:hub',
+      errors: [404, 409],
+      document: graphql(`mutation RestoreCustomer($id: ID!) {
+        restoreCustomer(id: $id) { customer { ...CustomerRest } cascade { projects_restored: projects } }
+      }`),
+      variables: ({ params }) => ({ id: params.customerId }),
+      result: withRecord('restoreCustomer', 'customer'),
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/customers/:customerId/erase',
+      summary: "Erase a customer's personal data everywhere it was copied (irreversible)",
+      scope: 'write:hub',
+      errors: [404],
+      document: graphql(`mutation EraseCustomer($id: ID!) { eraseCustomer(id: $id) { id erased { place rows } } }`),
+      variables: ({ params }) => ({ id: params.customerId }),
+      result: item('eraseCustomer'),
+    }),
+    defineRoute({
       method: 'GET',
       path: '/projects',
       summary: 'List projects, newest first',
@@ -146,10 +185,12 @@ export const hubSurface: RestSurface = {
         pipeline_stage: textParam(100).optional(),
         project_status: textParam(100).optional(),
         customer_id: idParam("Only this customer's projects"),
+        external_id: textParam(200, "Your system's id").optional(),
         ...crmWindow,
       }),
-      document: graphql(`query ListProjects($pipelineStage: String, $projectStatus: String, $customerId: ID, $limit: Int, $offset: Int) {
-        projectPage(pipelineStage: $pipelineStage, projectStatus: $projectStatus, customerId: $customerId, limit: $limit, offset: $offset) {
+      document:
+        graphql(`query ListProjects($pipelineStage: String, $projectStatus: String, $customerId: ID, $externalId: String, $limit: Int, $offset: Int) {
+        projectPage(pipelineStage: $pipelineStage, projectStatus: $projectStatus, customerId: $customerId, externalId: $externalId, limit: $limit, offset: $offset) {
           items { ...ProjectRest } total limit offset
         }
       }`),
@@ -157,6 +198,7 @@ export const hubSurface: RestSurface = {
         pipelineStage: query.pipeline_stage,
         projectStatus: query.project_status,
         customerId: query.customer_id,
+        externalId: query.external_id,
         limit: query.limit,
         offset: query.offset,
       }),
@@ -175,10 +217,10 @@ export const hubSurface: RestSurface = {
     defineRoute({
       method: 'POST',
       path: '/projects',
-      summary: 'Create a project, or update it when id is given (201/200)',
+      summary: 'Create a project, or update it by id, or upsert it by external_id (201 created, 200 updated)',
       scope: 'write:hub',
       errors: [404],
-      body: restBody(projectRules, { oneOf: [['id'], ['customerId']] }),
+      body: restBody(projectRules, { oneOf: projectIdentity }),
       document: graphql(
         `mutation SaveProject($input: ProjectInput!) { saveProject(input: $input) { created project { ...ProjectRest } } }`,
       ),
@@ -199,6 +241,31 @@ export const hubSurface: RestSurface = {
       }`),
       variables: ({ params, body }) => ({ id: params.projectId, ...toInput(body) }),
       result: item('updateProjectStatus'),
+    }),
+    defineRoute({
+      method: 'DELETE',
+      path: '/projects/:projectId',
+      summary: 'Delete a project; its pending messages are cancelled (restorable for 30 days)',
+      scope: 'write:hub',
+      errors: [404],
+      document: graphql(`mutation DeleteProject($id: ID!) {
+        deleteProject(id: $id) {
+          project { ...ProjectRest deleted_at: deletedAt } restorable_until: restorableUntil
+          cascade { communications_cancelled: communicationsCancelled }
+        }
+      }`),
+      variables: ({ params }) => ({ id: params.projectId }),
+      result: withRecord('deleteProject', 'project'),
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/projects/:projectId/restore',
+      summary: 'Restore a project deleted less than 30 days ago (its customer must not be deleted)',
+      scope: 'write:hub',
+      errors: [404, 409],
+      document: graphql(`mutation RestoreProject($id: ID!) { restoreProject(id: $id) { project { ...ProjectRest } } }`),
+      variables: ({ params }) => ({ id: params.projectId }),
+      result: withRecord('restoreProject', 'project'),
     }),
     defineRoute({
       method: 'GET',
@@ -404,5 +471,6 @@ export const hubSurface: RestSurface = {
         }),
       ),
     }),
+    ...webhookRoutes,
   ],
 }

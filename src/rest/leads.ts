@@ -14,12 +14,12 @@ import { sentence } from '../schema/rules.js'
 import { smsRules } from '../schema/sms.js'
 import { restBody, toInput } from './bodies.js'
 import { documented, enumParam, lenientInt, textParam } from './params.js'
-import { custom, item, json, objectOf, page, schemaAt } from './results.js'
+import { custom, item, json, objectOf, page, saved, schemaAt, withRecord } from './results.js'
 import { defineRoute, type Page, type RestSurface } from './route.js'
 
 graphql(`
   fragment LeadRest on Lead {
-    id name first_name: firstName last_name: lastName email phone pipeline_stage: pipelineStage ai_status: aiStatus ai_score: aiScore ai_summary: aiSummary ai_enabled: aiEnabled source custom_data: customData metadata created_at: createdAt updated_at: updatedAt
+    id external_id: externalId name first_name: firstName last_name: lastName email phone pipeline_stage: pipelineStage ai_status: aiStatus ai_score: aiScore ai_summary: aiSummary ai_enabled: aiEnabled source custom_data: customData metadata created_at: createdAt updated_at: updatedAt
   }
 `)
 
@@ -99,21 +99,24 @@ const routes = [
   defineRoute({
     method: 'GET',
     path: '/leads',
-    summary: 'List leads, newest first; filters stage, ai_status, search',
+    summary: 'List leads, newest first; filters stage, ai_status, search, external_id',
     scope: 'leads:read',
     query: z.object({
       stage: enumParam(values(LeadStage)).optional(),
       ai_status: enumParam(values(AiStatus)).optional(),
       search: textParam(200, 'Case-insensitive substring of the name, phone or email').optional(),
+      external_id: textParam(200, "Your system's id for the lead").optional(),
       ...pageQuery,
     }),
-    document: graphql(`query ApiListLeads($stage: LeadStage, $aiStatus: AiStatus, $search: String, $limit: Int, $offset: Int) {
-      leadPage(stage: $stage, aiStatus: $aiStatus, search: $search, limit: $limit, offset: $offset) { items { ...LeadRest } total limit offset }
+    document:
+      graphql(`query ApiListLeads($stage: LeadStage, $aiStatus: AiStatus, $search: String, $externalId: String, $limit: Int, $offset: Int) {
+      leadPage(stage: $stage, aiStatus: $aiStatus, search: $search, externalId: $externalId, limit: $limit, offset: $offset) { items { ...LeadRest } total limit offset }
     }`),
     variables: ({ query, url }) => ({
       stage: query.stage,
       aiStatus: query.ai_status,
       search: searchTerm(query.search, url),
+      externalId: query.external_id,
       ...windowOf(query),
     }),
     result: page('leadPage'),
@@ -121,12 +124,12 @@ const routes = [
   defineRoute({
     method: 'POST',
     path: '/leads',
-    summary: "Create a lead (needs 'name' or 'phone'); fires lead.created",
+    summary: "Create a lead (needs 'name' or 'phone'; 201, lead.created), or upsert by external_id (200 and lead.updated when it exists)",
     scope: 'leads:write',
-    body: restBody(leadRules, { oneOf: [['name'], ['phone']] }),
-    document: graphql(`mutation ApiCreateLead($input: LeadInput!) { createLead(input: $input) { ...LeadRest } }`),
+    body: restBody(leadRules, { oneOf: [['name'], ['phone'], ['externalId']] }),
+    document: graphql(`mutation ApiCreateLead($input: LeadInput!) { upsertLead(input: $input) { created lead { ...LeadRest } } }`),
     variables: ({ body }) => ({ input: toInput(body) }),
-    result: item('createLead', 201),
+    result: saved('upsertLead', 'lead'),
   }),
   defineRoute({
     method: 'GET',
@@ -150,6 +153,43 @@ const routes = [
     errors: [404],
   }),
   defineRoute({
+    method: 'DELETE',
+    path: '/leads/:id',
+    summary: 'Delete a lead with its quotes and appointments; pending messages to it are cancelled (restorable for 30 days)',
+    scope: 'leads:write',
+    errors: [404],
+    document: graphql(`mutation ApiDeleteLead($id: ID!) {
+      deleteLead(id: $id) {
+        lead { ...LeadRest deleted_at: deletedAt } restorable_until: restorableUntil
+        cascade { quotes_deleted: quotes appointments_deleted: appointments communications_cancelled: communicationsCancelled conversations_kept: conversationsKept }
+      }
+    }`),
+    variables: ({ params }) => ({ id: params.id }),
+    result: withRecord('deleteLead', 'lead'),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/leads/:id/restore',
+    summary: 'Restore a lead deleted less than 30 days ago, with the quotes and appointments deleted with it',
+    scope: 'leads:write',
+    errors: [404],
+    document: graphql(`mutation ApiRestoreLead($id: ID!) {
+      restoreLead(id: $id) { lead { ...LeadRest } cascade { quotes_restored: quotes appointments_restored: appointments } }
+    }`),
+    variables: ({ params }) => ({ id: params.id }),
+    result: withRecord('restoreLead', 'lead'),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/leads/:id/erase',
+    summary: "Erase a lead's personal data everywhere it was copied (irreversible)",
+    scope: 'leads:write',
+    errors: [404],
+    document: graphql(`mutation ApiEraseLead($id: ID!) { eraseLead(id: $id) { id erased { place rows } } }`),
+    variables: ({ params }) => ({ id: params.id }),
+    result: item('eraseLead'),
+  }),
+  defineRoute({
     method: 'GET',
     path: '/quotes',
     summary: 'List quotes, newest first, without line items and metadata; filter status',
@@ -170,6 +210,28 @@ const routes = [
     variables: ({ params }) => ({ id: params.id }),
     result: item('quote'),
     notFound: 'Quote not found',
+  }),
+  defineRoute({
+    method: 'DELETE',
+    path: '/quotes/:id',
+    summary: 'Delete a quote (restorable for 30 days)',
+    scope: 'leads:write',
+    errors: [404],
+    document: graphql(`mutation ApiDeleteQuote($id: ID!) {
+      deleteQuote(id: $id) { quote { ...QuoteRest deleted_at: deletedAt } restorable_until: restorableUntil }
+    }`),
+    variables: ({ params }) => ({ id: params.id }),
+    result: withRecord('deleteQuote', 'quote'),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/quotes/:id/restore',
+    summary: 'Restore a quote deleted less than 30 days ago (its lead must not be deleted)',
+    scope: 'leads:write',
+    errors: [404, 409],
+    document: graphql(`mutation ApiRestoreQuote($id: ID!) { restoreQuote(id: $id) { quote { ...QuoteRest } } }`),
+    variables: ({ params }) => ({ id: params.id }),
+    result: withRecord('restoreQuote', 'quote'),
   }),
   defineRoute({
     method: 'POST',
@@ -207,6 +269,28 @@ const routes = [
     }`),
     variables: ({ query }) => ({ type: query.type, ...windowOf(query) }),
     result: page('appointmentPage'),
+  }),
+  defineRoute({
+    method: 'DELETE',
+    path: '/appointments/:id',
+    summary: 'Delete an appointment (restorable for 30 days)',
+    scope: 'leads:write',
+    errors: [404],
+    document: graphql(`mutation ApiDeleteAppointment($id: ID!) {
+      deleteAppointment(id: $id) { appointment { ...AppointmentRest deleted_at: deletedAt } restorable_until: restorableUntil }
+    }`),
+    variables: ({ params }) => ({ id: params.id }),
+    result: withRecord('deleteAppointment', 'appointment'),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/appointments/:id/restore',
+    summary: 'Restore an appointment deleted less than 30 days ago (its lead must not be deleted)',
+    scope: 'leads:write',
+    errors: [404, 409],
+    document: graphql(`mutation ApiRestoreAppointment($id: ID!) { restoreAppointment(id: $id) { appointment { ...AppointmentRest } } }`),
+    variables: ({ params }) => ({ id: params.id }),
+    result: withRecord('restoreAppointment', 'appointment'),
   }),
   defineRoute({
     method: 'GET',

@@ -4,9 +4,10 @@
  */
 import { z } from 'zod'
 import { db } from '../db/client.js'
-import { conflict, notFound } from '../errors.js'
+import { notFound } from '../errors.js'
 import type { Prisma } from '../generated/prisma/client.js'
 import { builder } from './builder.js'
+import { insertOrLock, ownExternalId } from './external-ids.js'
 import { definedOnly, inputType } from './inputs.js'
 import { connectionType, resourceQueries } from './lists.js'
 import { pageType } from './paging.js'
@@ -29,6 +30,11 @@ export const Customer = builder.prismaObject('Customer', {
     metadata: t.expose('metadata', { type: 'JSON' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    deletedAt: t.expose('deletedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'Set only in the answer of a delete: deleted records are never listed',
+    }),
   }),
 })
 
@@ -79,33 +85,31 @@ function customerData(input: Input) {
   return definedOnly({ ...fields, metadata: (metadata ?? undefined) as Prisma.InputJsonObject | undefined })
 }
 
-const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === 'P2002'
-
 async function upsertCustomer(accountId: string, input: Input): Promise<{ created: boolean; id: string }> {
   const data = customerData(input)
-  try {
-    if (input.id) {
-      const { count } = await db.customer.updateMany({ where: { id: String(input.id), accountId }, data })
-      if (count === 0) throw notFound('Customer not found')
-      return { created: false, id: String(input.id) }
-    }
-    const externalId = input.externalId! // the input's rule requires id or externalId
-    const where = { accountId_externalId: { accountId, externalId } }
-    const existing = await db.customer.findUnique({ where, select: { id: true } })
-    if (existing) {
-      await db.customer.update({ where, data })
-      return { created: false, id: existing.id }
-    }
-    // A customer given only first and last names is still found by a name search.
-    const name = data.name ?? ([data.firstName, data.lastName].filter(Boolean).join(' ') || null)
-    const created = await db.customer.create({ data: { ...data, name, accountId, externalId }, select: { id: true } })
-    return { created: true, id: created.id }
-  } catch (error) {
-    if (!isUniqueViolation(error)) throw error
-    // Two creates with one external_id raced, or an update took another customer's external_id.
-    if (input.id) throw conflict('external_id is already used by another customer')
-    return upsertCustomer(accountId, input)
+  if (input.id) {
+    const { count } = await ownExternalId('customer', () => db.customer.updateMany({ where: { id: String(input.id), accountId }, data }))
+    if (count === 0) throw notFound('Customer not found')
+    return { created: false, id: String(input.id) }
   }
+  const externalId = input.externalId! // the input's rule requires id or externalId
+  // A customer given only first and last names is still found by a name search.
+  const name = data.name ?? ([data.firstName, data.lastName].filter(Boolean).join(' ') || null)
+  return db.$transaction(async (tx) => {
+    const insert = async () =>
+      (
+        await tx.customer.createManyAndReturn({
+          data: [{ ...data, name, accountId, externalId }],
+          skipDuplicates: true,
+          select: { id: true },
+        })
+      )[0]
+    const found = await insertOrLock(tx, 'customers', accountId, externalId, insert)
+    if (found.inserted) return { created: true, id: found.inserted.id }
+    const id = found.existingId! // an insert was possible, so a row was inserted or found
+    await tx.customer.update({ where: { id }, data })
+    return { created: false, id }
+  })
 }
 
 resourceQueries({

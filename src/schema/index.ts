@@ -17,8 +17,10 @@ import './quotes.js'
 import './appointments.js'
 import './sms.js'
 import './webhooks.js'
+import './webhook-deliveries.js'
 import './stats.js'
 import './settings.js'
+import './deletes.js'
 
 export const schema = builder.toSchema({ sortSchema: true })
 

@@ -1,7 +1,8 @@
 /**
- * Leads of the lead/quote API: list (filters, search), read, create and partial update. Writes
- * fire `lead.created`, `lead.updated` (with the changed fields' old values) and, on a move to
- * closed_won, `sale.completed`, queued in the same transaction as the change.
+ * Leads of the lead/quote API: list (filters, search, external id), read, create, upsert by
+ * external id and partial update. Writes fire `lead.created`, `lead.updated` (with the changed
+ * fields' old values) and, on a move to closed_won, `sale.completed`, queued in the same
+ * transaction as the change.
  */
 import { z } from 'zod'
 import { db } from '../db/client.js'
@@ -11,10 +12,11 @@ import { AiStatus, LeadStage } from '../generated/prisma/enums.js'
 import { fireWebhookEvent } from '../services/webhooks/outbox.js'
 import { leadJson } from '../services/webhooks/payloads.js'
 import { builder } from './builder.js'
+import { insertOrLock, ownExternalId } from './external-ids.js'
 import { definedOnly, inputType } from './inputs.js'
 import { connectionType, resourceQueries } from './lists.js'
 import { pageType, type WindowRules } from './paging.js'
-import { blankAsNull, email, jsonObject, phone, trimmedText } from './rules.js'
+import { blankAsNull, email, externalId, jsonObject, phone, trimmedText } from './rules.js'
 import { searchFilter } from './search.js'
 import { accountOf } from './tenancy.js'
 
@@ -28,6 +30,7 @@ export const newestFirst = [{ createdAt: 'desc' as const }, { id: 'desc' as cons
 export const Lead = builder.prismaObject('Lead', {
   fields: (t) => ({
     id: t.exposeID('id'),
+    externalId: t.exposeString('externalId', { nullable: true, description: "Your system's id for the lead" }),
     name: t.exposeString('name', { nullable: true }),
     firstName: t.exposeString('firstName', { nullable: true }),
     lastName: t.exposeString('lastName', { nullable: true }),
@@ -43,6 +46,11 @@ export const Lead = builder.prismaObject('Lead', {
     metadata: t.expose('metadata', { type: 'JSON' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    deletedAt: t.expose('deletedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'Set only in the answer of a delete: deleted records are never listed',
+    }),
   }),
 })
 
@@ -64,10 +72,17 @@ const leadFields = {
 }
 
 export const leadRules = z
-  .object({ ...leadFields, pipelineStage: leadFields.pipelineStage.describe('Defaults to new_lead') })
-  .describe("A new lead: 'name' or 'phone' is required")
+  .object({
+    externalId: externalId
+      .nullish()
+      .describe("Your system's id for the lead: updates the lead with it (only the fields given change), or creates it when new"),
+    ...leadFields,
+    pipelineStage: leadFields.pipelineStage.describe('Defaults to new_lead'),
+  })
+  .describe("A new lead: 'name' or 'phone' is required; with `external_id`, the lead with it is updated when it exists")
 export const leadPatchRules = z
   .object({
+    externalId: externalId.nullish().describe("Your system's id for the lead, unique in the account; null clears it"),
     ...leadFields,
     pipelineStage: leadFields.pipelineStage.describe('The stage to move the lead to'),
     aiEnabled: z.boolean().optional().describe('Whether the AI assistant may contact this lead'),
@@ -78,6 +93,14 @@ const LeadInput = inputType('LeadInput', leadRules)
 const LeadPatch = inputType('LeadPatch', leadPatchRules)
 
 type LeadValues = typeof LeadPatch.$inferInput
+
+const LeadUpsert = builder.objectRef<{ created: boolean; lead: LeadRow }>('LeadUpsert').implement({
+  fields: (t) => ({
+    created: t.exposeBoolean('created', { description: 'true when the lead was created, false when updated' }),
+    // The row as written in this request: nothing to read back.
+    lead: t.field({ type: Lead, resolve: (r) => r.lead }),
+  }),
+})
 
 /** The fields given, as stored (absent fields stay absent; JSON objects cleared by null become {}). */
 function leadData(input: LeadValues): Prisma.LeadUncheckedUpdateInput {
@@ -99,10 +122,11 @@ function previousValues(before: LeadRow, after: LeadRow): Record<string, unknown
 
 export function leadFilter(
   accountId: string,
-  args: { stage?: LeadStage | null; aiStatus?: AiStatus | null; search?: string | null },
+  args: { stage?: LeadStage | null; aiStatus?: AiStatus | null; search?: string | null; externalId?: string | null },
 ): Prisma.LeadWhereInput {
   return {
     accountId,
+    ...(args.externalId ? { externalId: args.externalId } : {}),
     ...(args.stage ? { pipelineStage: args.stage } : {}),
     ...(args.aiStatus ? { aiStatus: args.aiStatus } : {}),
     ...searchFilter(args.search),
@@ -121,27 +145,67 @@ resourceQueries({
     stage: t.arg({ type: LeadStageType, description: 'Only leads at this pipeline stage' }),
     aiStatus: t.arg({ type: AiStatus, description: 'Only leads with this AI rating' }),
     search: t.arg.string({ description: 'Case-insensitive substring of the name, phone or email' }),
+    externalId: t.arg.string({ description: "Your system's id for the lead" }),
   }),
   where: leadFilter,
   window: LEAD_API_WINDOW,
 })
 
+const NAME_OR_PHONE = "At least 'name' or 'phone' is required"
+
+/**
+ * Applies `data` to the lead `id`, which the caller's transaction holds locked (so `previous`
+ * describes exactly the state this update replaced), and fires its events.
+ */
+async function applyLeadUpdate(tx: Prisma.TransactionClient, accountId: string, id: string, data: Prisma.LeadUncheckedUpdateInput) {
+  const old = await tx.lead.findUniqueOrThrow({ where: { id } })
+  const lead = await tx.lead.update({ where: { id }, data })
+  // Rolls the update back: a lead keeps a name or a phone, as on creation.
+  if (!lead.name && !lead.phone) throw badRequest(NAME_OR_PHONE)
+  const previous = previousValues(old, lead)
+  if (Object.keys(previous).length === 0) return lead // nothing changed: no event
+  await fireWebhookEvent(tx, accountId, 'lead.updated', leadJson(lead), { previous })
+  if (lead.pipelineStage === 'closed_won' && old.pipelineStage !== 'closed_won') {
+    await fireWebhookEvent(tx, accountId, 'sale.completed', leadJson(lead))
+  }
+  return lead
+}
+
+/** Creates a lead; with an external id, updates the account's lead with it when there is one (./external-ids.ts). */
+async function saveLead(accountId: string, input: typeof LeadInput.$inferInput): Promise<{ created: boolean; lead: LeadRow }> {
+  const data = leadData(input) as Prisma.LeadUncheckedCreateInput
+  const complete = Boolean(data.name || data.phone)
+  const externalId = input.externalId ?? null
+  if (!externalId && !complete) throw badRequest(NAME_OR_PHONE)
+  return db.$transaction(async (tx) => {
+    const created = async (lead: LeadRow) => {
+      await fireWebhookEvent(tx, accountId, 'lead.created', leadJson(lead))
+      return { created: true, lead }
+    }
+    if (!externalId) return created(await tx.lead.create({ data: { ...data, accountId } }))
+    const insert = async () => (await tx.lead.createManyAndReturn({ data: [{ ...data, accountId }], skipDuplicates: true }))[0]
+    const found = await insertOrLock(tx, 'leads', accountId, externalId, complete ? insert : null)
+    if (found.inserted) return created(found.inserted)
+    if (!found.existingId) throw badRequest(NAME_OR_PHONE)
+    return { created: false, lead: await applyLeadUpdate(tx, accountId, found.existingId, data) }
+  })
+}
+
 builder.mutationFields((t) => ({
   createLead: t.field({
     type: Lead,
-    description: 'Creates a lead and fires lead.created',
+    description:
+      'Creates a lead and fires lead.created; with an externalId the lead with it is updated when it exists (upsertLead says which)',
     authScopes: { scope: 'leads:write' },
     args: { input: t.arg({ type: LeadInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => {
-      const accountId = accountOf(ctx)
-      const data = leadData(input)
-      if (!data.name && !data.phone) throw badRequest("At least 'name' or 'phone' is required")
-      return db.$transaction(async (tx) => {
-        const lead = await tx.lead.create({ data: { ...(data as Prisma.LeadUncheckedCreateInput), accountId } })
-        await fireWebhookEvent(tx, accountId, 'lead.created', leadJson(lead))
-        return lead
-      })
-    },
+    resolve: async (_root, { input }, ctx) => (await saveLead(accountOf(ctx), input)).lead,
+  }),
+  upsertLead: t.field({
+    type: LeadUpsert,
+    description: 'Creates a lead (lead.created), or with an externalId updates the lead with it when it exists (lead.updated)',
+    authScopes: { scope: 'leads:write' },
+    args: { input: t.arg({ type: LeadInput, required: true }) },
+    resolve: (_root, { input }, ctx) => saveLead(accountOf(ctx), input),
   }),
   updateLead: t.field({
     type: Lead,
@@ -152,24 +216,15 @@ builder.mutationFields((t) => ({
       const accountId = accountOf(ctx)
       const data = leadData(args.input)
       if (Object.keys(data).length === 0) throw badRequest('No valid fields to update')
-      return db.$transaction(async (tx) => {
-        // Locks the row so `previous` describes exactly the state this update replaced.
-        const [locked] = await tx.$queryRaw<
-          { id: string }[]
-        >`SELECT id FROM leads WHERE id = ${String(args.id)} AND account_id = ${accountId} FOR UPDATE`
-        if (!locked) throw notFound('Lead not found')
-        const old = await tx.lead.findUniqueOrThrow({ where: { id: locked.id } })
-        const lead = await tx.lead.update({ where: { id: old.id }, data })
-        // Rolls the update back: a lead keeps a name or a phone, as on creation.
-        if (!lead.name && !lead.phone) throw badRequest("At least 'name' or 'phone' is required")
-        const previous = previousValues(old, lead)
-        if (Object.keys(previous).length === 0) return lead // nothing changed: no event
-        await fireWebhookEvent(tx, accountId, 'lead.updated', leadJson(lead), { previous })
-        if (lead.pipelineStage === 'closed_won' && old.pipelineStage !== 'closed_won') {
-          await fireWebhookEvent(tx, accountId, 'sale.completed', leadJson(lead))
-        }
-        return lead
-      })
+      return ownExternalId('lead', () =>
+        db.$transaction(async (tx) => {
+          const [locked] = await tx.$queryRaw<
+            { id: string }[]
+          >`SELECT id FROM leads WHERE id = ${String(args.id)} AND account_id = ${accountId} AND deleted_at IS NULL FOR UPDATE`
+          if (!locked) throw notFound('Lead not found')
+          return applyLeadUpdate(tx, accountId, locked.id, data)
+        }),
+      )
     },
   }),
 }))

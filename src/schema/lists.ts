@@ -139,6 +139,8 @@ export interface ChildRelation {
   table: string
   parentColumn: string
   direction: Direction
+  /** The table has `deleted_at` (../db/soft-delete.ts): deleted rows are left out. */
+  softDeleted?: boolean
 }
 
 interface ChildKey {
@@ -169,6 +171,7 @@ function childLoader(relation: ChildRelation, delegate: GroupingDelegate, ctx: C
       const order = Prisma.raw(direction === 'desc' ? 'DESC' : 'ASC')
       const table = Prisma.raw(relation.table)
       const parent = Prisma.raw(relation.parentColumn)
+      const live = relation.softDeleted ? Prisma.sql`AND deleted_at IS NULL` : Prisma.empty
       const positions = keys.map((key, i) => ({
         parent: key.parentId,
         at: windows[i].from?.createdAt.toISOString() ?? null,
@@ -178,7 +181,7 @@ function childLoader(relation: ChildRelation, delegate: GroupingDelegate, ctx: C
         SELECT p.parent, c.id FROM json_to_recordset(${JSON.stringify(positions)}::json) AS p(parent text, at timestamptz, id text)
         CROSS JOIN LATERAL (
           SELECT id, created_at FROM ${table}
-          WHERE ${parent} = p.parent AND (p.at IS NULL OR (created_at, id) ${beyond} (p.at, p.id))
+          WHERE ${parent} = p.parent ${live} AND (p.at IS NULL OR (created_at, id) ${beyond} (p.at, p.id))
           ORDER BY created_at ${order}, id ${order}
           LIMIT ${windows[0].size + 1}
         ) c`

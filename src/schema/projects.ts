@@ -13,16 +13,18 @@ import { fireWebhookEvent } from '../services/webhooks/outbox.js'
 import { projectJson } from '../services/webhooks/payloads.js'
 import { builder } from './builder.js'
 import { recordedEventFor } from './events.js'
+import { insertOrLock, ownExternalId } from './external-ids.js'
 import { definedOnly, inputType } from './inputs.js'
 import { childConnection, connectionType, resourceQueries } from './lists.js'
 import { pageType } from './paging.js'
-import { amount, day, id, jsonObject, text } from './rules.js'
+import { amount, day, externalId, id, jsonObject, text } from './rules.js'
 import { accountOf } from './tenancy.js'
 
 export const Project = builder.prismaObject('Project', {
   fields: (t) => ({
     id: t.exposeID('id'),
     customerId: t.exposeString('customerId'),
+    externalId: t.exposeString('externalId', { nullable: true, description: "Your system's id for the project" }),
     name: t.exposeString('name', { nullable: true }),
     pipelineStage: t.exposeString('pipelineStage', { nullable: true }),
     projectStatus: t.exposeString('projectStatus', { nullable: true }),
@@ -33,15 +35,26 @@ export const Project = builder.prismaObject('Project', {
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     customer: t.relation('customer'),
+    deletedAt: t.expose('deletedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'Set only in the answer of a delete: deleted records are never listed',
+    }),
   }),
 })
 
 const ProjectPage = pageType('Project', () => db.project)
 
-/** A project write: without `id` a project is created for `customerId`; with `id` that project is updated. */
+/**
+ * A project write: with `id` that project is updated; with `externalId` the account's project with
+ * that external id is updated, or created when there is none; otherwise one is created for `customerId`.
+ */
 export const projectRules = z
   .object({
     id: id.optional().describe('Update the project with this id'),
+    externalId: externalId
+      .nullish()
+      .describe("Your system's id for the project: updates the project with it, or creates it (with customer_id) when new"),
     customerId: id.optional().describe('The customer the project is for; required to create one'),
     name: text(200).nullish(),
     pipelineStage: text(100).nullish().describe('Free-form stage name, e.g. lead, estimate, sold'),
@@ -51,10 +64,15 @@ export const projectRules = z
     buildDate: day.nullish().describe('YYYY-MM-DD'),
     metadata: jsonObject.nullish().describe('Free-form JSON object, stored as given'),
   })
-  .describe('Without `id` a project is created for `customerId`; with `id` that project is updated')
+  .describe(
+    'With `id` that project is updated; with `external_id` the project with it is updated, or created when new; otherwise a project is created for `customer_id`',
+  )
+
+/** Which fields identify the project a write is for (or, for a new one, its customer). */
+export const projectIdentity = [['id'], ['customerId'], ['externalId']] as const
 
 const ProjectInput = inputType('ProjectInput', projectRules, {
-  checks: [{ check: (input) => Boolean(input.id || input.customerId), message: 'customer_id is required' }],
+  checks: [{ check: (input) => Boolean(input.id || input.customerId || input.externalId), message: 'customer_id is required' }],
 })
 
 /** A status change: either or both of the new status and stage. */
@@ -99,10 +117,11 @@ const ProjectStatusChange = builder.objectRef<StatusChange>('ProjectStatusChange
 
 function projectFilter(
   accountId: string,
-  args: { pipelineStage?: string | null; projectStatus?: string | null; customerId?: string | number | null },
+  args: { pipelineStage?: string | null; projectStatus?: string | null; customerId?: string | number | null; externalId?: string | null },
 ): Prisma.ProjectWhereInput {
   return {
     accountId,
+    ...(args.externalId ? { externalId: args.externalId } : {}),
     ...(args.pipelineStage ? { pipelineStage: args.pipelineStage } : {}),
     ...(args.projectStatus ? { projectStatus: args.projectStatus } : {}),
     ...(args.customerId ? { customerId: String(args.customerId) } : {}),
@@ -118,7 +137,9 @@ function projectData(input: typeof ProjectInput.$inferInput) {
   })
 }
 
-async function saveProject(accountId: string, input: typeof ProjectInput.$inferInput) {
+type ProjectValues = typeof ProjectInput.$inferInput
+
+async function saveProject(accountId: string, input: ProjectValues): Promise<{ created: boolean; id: string }> {
   const data = projectData(input)
   if (input.customerId !== null && input.customerId !== undefined) {
     const customer = await db.customer.findFirst({ where: { id: String(input.customerId), accountId }, select: { id: true } })
@@ -126,13 +147,35 @@ async function saveProject(accountId: string, input: typeof ProjectInput.$inferI
   }
   const customerId = input.customerId ? String(input.customerId) : undefined
   if (input.id) {
-    const { count } = await db.project.updateMany({ where: { id: String(input.id), accountId }, data: { ...data, customerId } })
+    const { count } = await ownExternalId('project', () =>
+      db.project.updateMany({ where: { id: String(input.id), accountId }, data: { ...data, customerId } }),
+    )
     if (count === 0) throw notFound('Project not found')
     return { created: false, id: String(input.id) }
   }
+  if (input.externalId) return upsertByExternalId(accountId, input.externalId, data, customerId)
   if (!customerId) throw badRequest('customer_id is required') // the input's rule says so too
   const created = await db.project.create({ data: { ...data, accountId, customerId }, select: { id: true } })
   return { created: true, id: created.id }
+}
+
+/** Updates the project with this external id, or creates it for `customerId` (./external-ids.ts). */
+function upsertByExternalId(accountId: string, externalId: string, data: ReturnType<typeof projectData>, customerId?: string) {
+  return db.$transaction(async (tx) => {
+    const insert = async () =>
+      (
+        await tx.project.createManyAndReturn({
+          data: [{ ...data, accountId, customerId: customerId!, externalId }],
+          skipDuplicates: true,
+          select: { id: true },
+        })
+      )[0]
+    const found = await insertOrLock(tx, 'projects', accountId, externalId, customerId ? insert : null)
+    if (found.inserted) return { created: true, id: found.inserted.id }
+    if (!found.existingId) throw badRequest('customer_id is required to create a project')
+    await tx.project.update({ where: { id: found.existingId }, data: { ...data, customerId } })
+    return { created: false, id: found.existingId }
+  })
 }
 
 /**
@@ -151,7 +194,7 @@ async function changeStatus(
   if (!projectStatus && !pipelineStage) throw badRequest('project_status or pipeline_stage is required')
   return db.$transaction(async (tx) => {
     const locked = await tx.$queryRaw<{ project_status: string | null; pipeline_stage: string | null }[]>`
-      SELECT project_status, pipeline_stage FROM projects WHERE id = ${id} AND account_id = ${accountId} FOR UPDATE`
+      SELECT project_status, pipeline_stage FROM projects WHERE id = ${id} AND account_id = ${accountId} AND deleted_at IS NULL FOR UPDATE`
     if (locked.length === 0) throw notFound('Project not found')
     const previous = locked[0].project_status
     const project = await tx.project.update({
@@ -193,6 +236,7 @@ resourceQueries({
     pipelineStage: t.arg.string({ description: 'Only projects at this stage' }),
     projectStatus: t.arg.string({ description: 'Only projects with this status' }),
     customerId: t.arg.id({ description: "Only this customer's projects" }),
+    externalId: t.arg.string({ description: "Your system's id for the project" }),
   }),
   where: projectFilter,
 })
@@ -204,7 +248,7 @@ builder.prismaObjectFields('Customer', (t) => ({
       description: "The customer's projects, newest first",
       resolve: (customer, args, ctx, info) =>
         childConnection(
-          { table: 'projects', parentColumn: 'customer_id', direction: 'desc' },
+          { table: 'projects', parentColumn: 'customer_id', direction: 'desc', softDeleted: true },
           db.project,
           customer.id,
           args,

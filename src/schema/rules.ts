@@ -42,6 +42,9 @@ export const blankAsNull = <T extends z.ZodType>(rule: T) =>
 /** Text whose surrounding spaces are dropped, and which is then not empty. */
 export const requiredText = (max: number) => z.string().trim().min(1, 'must not be empty').pipe(text(max))
 
+/** The caller's own id for a record (upserts by it): what their system uses, unchanged. */
+export const externalId = text(200).min(1, 'must not be empty')
+
 /** An id of ours or of the caller's system. */
 export const id = z
   .string()

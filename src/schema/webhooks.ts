@@ -1,7 +1,8 @@
 /**
- * Outgoing webhook endpoints, managed from a portal session: create (the signing secret is
- * returned only then), update, rotate the secret, delete, send a test event, replay a delivery,
- * and list endpoints with their recent deliveries and every attempt's outcome.
+ * Outgoing webhook endpoints: create (the signing secret is returned only then), read, update,
+ * rotate the secret, delete and send a test event. Reads need `webhooks:read`, changes
+ * `webhooks:write`; a portal session holds both, so the portal manages them as an API key does
+ * through /hub/v1/webhooks. Deliveries and replays: ./webhook-deliveries.ts.
  */
 
 import { z } from 'zod'
@@ -9,50 +10,13 @@ import type { Context } from '../context/context.js'
 import { encryptSecret } from '../crypto.js'
 import { db } from '../db/client.js'
 import { badRequest, notFound } from '../errors.js'
-import { DeliveryStatus } from '../generated/prisma/enums.js'
-import { RETRY_DELAYS_MS } from '../services/webhooks/delivery.js'
 import { WEBHOOK_EVENTS, webhookBody } from '../services/webhooks/outbox.js'
 import { generateWebhookSecret } from '../services/webhooks/signing.js'
 import { assertSafeWebhookUrl } from '../services/webhooks/url-safety.js'
 import { builder } from './builder.js'
 import { inputType } from './inputs.js'
-import { childConnection, connectionType } from './lists.js'
 import { sentence } from './rules.js'
 import { accountOf } from './tenancy.js'
-
-builder.enumType(DeliveryStatus, { name: 'WebhookDeliveryStatus' })
-
-export const WebhookAttempt = builder.prismaObject('WebhookAttempt', {
-  fields: (t) => ({
-    id: t.exposeID('id'),
-    attemptNumber: t.exposeInt('attemptNumber'),
-    statusCode: t.exposeInt('statusCode', { nullable: true }),
-    durationMs: t.exposeInt('durationMs'),
-    responseExcerpt: t.exposeString('responseExcerpt', { nullable: true, description: "First 1000 characters of the receiver's answer" }),
-    error: t.exposeString('error', { nullable: true }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-  }),
-})
-
-export const WebhookDelivery = builder.prismaObject('WebhookDelivery', {
-  fields: (t) => ({
-    id: t.exposeID('id', { description: 'Also the webhook-id header: stable across retries' }),
-    event: t.exposeString('event'),
-    status: t.expose('status', { type: DeliveryStatus }),
-    attempts: t.exposeInt('attempts'),
-    lastStatusCode: t.exposeInt('lastStatusCode', { nullable: true }),
-    lastError: t.exposeString('lastError', { nullable: true }),
-    nextAttemptAt: t.expose('nextAttemptAt', { type: 'DateTime', nullable: true }),
-    body: t.exposeString('body', { description: 'The exact JSON sent and signed' }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    deliveredAt: t.expose('deliveredAt', { type: 'DateTime', nullable: true }),
-    attemptLog: t.relation('attemptLog', {
-      query: { orderBy: { attemptNumber: 'asc' } },
-      // The first attempt and its retries: what the cost limit prices this list at.
-      extensions: { listRows: RETRY_DELAYS_MS.length + 1 },
-    }),
-  }),
-})
 
 export const WebhookEndpoint = builder.prismaObject('WebhookEndpoint', {
   fields: (t) => ({
@@ -61,25 +25,11 @@ export const WebhookEndpoint = builder.prismaObject('WebhookEndpoint', {
     events: t.exposeStringList('events'),
     active: t.exposeBoolean('active'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    deliveries: t.connection(
-      {
-        type: WebhookDelivery,
-        description: "The endpoint's deliveries, newest first",
-        resolve: (endpoint, args, ctx, info) =>
-          childConnection(
-            { table: 'webhook_deliveries', parentColumn: 'endpoint_id', direction: 'desc' },
-            db.webhookDelivery,
-            endpoint.id,
-            args,
-            ctx,
-            info,
-          ) as never,
-      },
-      connectionType('WebhookDelivery', WebhookDelivery),
-    ),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
 })
 
+/** The events an endpoint subscribes to: the one check, against the one list (WEBHOOK_EVENTS). */
 const events = z
   .array(z.string())
   .transform((names) => [...new Set(names)])
@@ -91,19 +41,24 @@ const events = z
   })
   .meta({ graphql: ['String'] as never })
 
+const url = z
+  .string()
+  .max(2000, 'must be at most 2000 characters')
+  .describe('https:// and not a private address (unless ALLOW_PRIVATE_WEBHOOK_URLS=1)')
+
 export const endpointRules = z.object({
-  url: z
-    .string()
-    .max(2000, 'must be at most 2000 characters')
-    .describe('https:// and not a private address (unless ALLOW_PRIVATE_WEBHOOK_URLS=1)'),
-  events: events.describe(WEBHOOK_EVENTS.join(', ')),
+  url,
+  events: events.describe(`The events to receive: ${WEBHOOK_EVENTS.join(', ')}`),
   active: z.boolean().nullish().describe('Inactive endpoints receive no new deliveries; default true'),
 })
+/** A partial update: only the fields given change. */
+export const endpointPatchRules = z.object({
+  url: url.nullish(),
+  events: events.nullish().describe(`The events to receive: ${WEBHOOK_EVENTS.join(', ')}`),
+  active: z.boolean().nullish().describe('Inactive endpoints receive no new deliveries'),
+})
 const EndpointInput = inputType('WebhookEndpointInput', endpointRules)
-const EndpointPatch = inputType(
-  'WebhookEndpointPatch',
-  endpointRules.partial().extend({ url: endpointRules.shape.url.nullish(), events: events.nullish() }),
-)
+const EndpointPatch = inputType('WebhookEndpointPatch', endpointPatchRules)
 
 const SecretResult = builder.objectRef<{ secret: string; endpointId: string }>('WebhookSecretResult').implement({
   fields: (t) => ({
@@ -124,31 +79,42 @@ async function ownEndpoint(ctx: Context, id: string | number) {
 }
 
 const sealed = (ctx: Context, secret: string) => encryptSecret(secret, ctx.config.SECRET_KEY!)
+const read = { scope: 'webhooks:read' } as const
+const write = { scope: 'webhooks:write' } as const
 
 builder.queryFields((t) => ({
   webhookEndpoints: t.prismaField({
     type: ['WebhookEndpoint'],
     description: "The account's webhook endpoints, newest first",
-    authScopes: { session: true },
+    authScopes: read,
     extensions: { listRows: MAX_ENDPOINTS },
     resolve: (query, _root, _args, ctx) =>
       db.webhookEndpoint.findMany({ ...query, where: { accountId: accountOf(ctx) }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
+  }),
+  webhookEndpoint: t.prismaField({
+    type: 'WebhookEndpoint',
+    nullable: true,
+    description: 'One webhook endpoint of the account',
+    authScopes: read,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, { id }, ctx) =>
+      db.webhookEndpoint.findFirst({ ...query, where: { id: String(id), accountId: accountOf(ctx) } }),
   }),
 }))
 
 builder.mutationFields((t) => ({
   createWebhookEndpoint: t.field({
     type: SecretResult,
-    authScopes: { session: true },
+    authScopes: write,
     args: { input: t.arg({ type: EndpointInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const accountId = accountOf(ctx)
-      const url = await assertSafeWebhookUrl(input.url, ctx.config.ALLOW_PRIVATE_WEBHOOK_URLS)
+      const safeUrl = await assertSafeWebhookUrl(input.url, ctx.config.ALLOW_PRIVATE_WEBHOOK_URLS)
       if ((await db.webhookEndpoint.count({ where: { accountId } })) >= MAX_ENDPOINTS)
         throw badRequest(`An account can have at most ${MAX_ENDPOINTS} webhook endpoints`)
       const secret = generateWebhookSecret()
       const endpoint = await db.webhookEndpoint.create({
-        data: { accountId, url, events: input.events, active: input.active ?? true, secretEncrypted: sealed(ctx, secret) },
+        data: { accountId, url: safeUrl, events: input.events, active: input.active ?? true, secretEncrypted: sealed(ctx, secret) },
       })
       return { secret, endpointId: endpoint.id }
     },
@@ -156,7 +122,7 @@ builder.mutationFields((t) => ({
   updateWebhookEndpoint: t.prismaField({
     type: 'WebhookEndpoint',
     description: 'Changes the URL, the events or the active flag (inactive endpoints receive no new deliveries)',
-    authScopes: { session: true },
+    authScopes: write,
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: EndpointPatch, required: true }) },
     resolve: async (query, _root, { id, input }, ctx) => {
       const { id: endpointId } = await ownEndpoint(ctx, id)
@@ -165,13 +131,14 @@ builder.mutationFields((t) => ({
         ...(input.events != null ? { events: input.events } : {}),
         ...(input.active != null ? { active: input.active } : {}),
       }
+      if (Object.keys(data).length === 0) throw badRequest('No valid fields to update')
       return db.webhookEndpoint.update({ ...query, where: { id: endpointId }, data })
     },
   }),
   rotateWebhookSecret: t.field({
     type: SecretResult,
     description: 'Replaces the signing secret at once; the old one stops signing from the next attempt',
-    authScopes: { session: true },
+    authScopes: write,
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, ctx) => {
       const { id: endpointId } = await ownEndpoint(ctx, id)
@@ -182,7 +149,7 @@ builder.mutationFields((t) => ({
   }),
   deleteWebhookEndpoint: t.boolean({
     description: 'Deletes the endpoint with its deliveries and their log',
-    authScopes: { session: true },
+    authScopes: write,
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, ctx) => {
       const { count } = await db.webhookEndpoint.deleteMany({ where: { id: String(id), accountId: accountOf(ctx) } })
@@ -193,27 +160,12 @@ builder.mutationFields((t) => ({
   sendTestWebhook: t.prismaField({
     type: 'WebhookDelivery',
     description: 'Queues a delivery of event "test" to this endpoint (sent within about a second)',
-    authScopes: { session: true },
+    authScopes: write,
     args: { endpointId: t.arg.id({ required: true }) },
     resolve: async (query, _root, { endpointId }, ctx) => {
       const endpoint = await ownEndpoint(ctx, endpointId)
       const body = webhookBody('test', { endpoint_id: endpoint.id, message: 'This is a test event from your CRM.' })
       return db.webhookDelivery.create({ ...query, data: { accountId: accountOf(ctx), endpointId: endpoint.id, event: 'test', body } })
-    },
-  }),
-  replayWebhookDelivery: t.prismaField({
-    type: 'WebhookDelivery',
-    description: 'Queues a new delivery with the same event and body (a new webhook-id, so receivers do not drop it as a duplicate)',
-    authScopes: { session: true },
-    args: { id: t.arg.id({ required: true }) },
-    resolve: async (query, _root, { id }, ctx) => {
-      const accountId = accountOf(ctx)
-      const original = await db.webhookDelivery.findFirst({
-        where: { id: String(id), accountId },
-        select: { endpointId: true, event: true, body: true },
-      })
-      if (!original) throw notFound('Webhook delivery not found')
-      return db.webhookDelivery.create({ ...query, data: { accountId, ...original } })
     },
   }),
 }))

@@ -9,6 +9,7 @@ import type { Server } from 'node:http'
 import path from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { SCOPES } from '../../portal/src/lib/scopes.js'
 import { type App, createApp } from '../../src/app.js'
 import { db } from '../../src/db/client.js'
 import { startWebhookDelivery } from '../../src/services/webhooks/delivery.js'
@@ -170,7 +171,7 @@ describe.skipIf(!hasChromium)('portal in Chromium', () => {
     await page.waitForURL(/\/portal\/keys$/)
     await page.getByLabel('Name', { exact: true }).fill('browser key')
     // Every documented scope is selected by default.
-    expect(await page.locator('input[name="scopes"]:checked').count()).toBe(10)
+    expect(await page.locator('input[name="scopes"]:checked').count()).toBe(SCOPES.length)
     await page.getByRole('button', { name: 'Create key' }).click()
     const shown = page.getByTestId('secret-value')
     await shown.waitFor()

@@ -10,4 +10,6 @@ export const SCOPES = [
   { name: 'sms:send', label: 'Send SMS' },
   { name: 'appointments:read', label: 'Read appointments' },
   { name: 'pipeline:read', label: 'Read the pipeline' },
+  { name: 'webhooks:read', label: 'Read webhook endpoints and deliveries' },
+  { name: 'webhooks:write', label: 'Manage webhook endpoints and replay deliveries' },
 ] as const

@@ -56,7 +56,8 @@ $$;
 -- One row of `changes` per created, updated or deleted row, in the writer's transaction.
 -- Arguments: the object type, the column naming the object, then the columns the API never shows.
 -- An update that changes nothing but internal columns or updated_at is not a change. A soft-delete
--- column going from null to a time is a delete (the data is a tombstone), and back is a restore.
+-- column going from null to a time is a delete (the data is a tombstone), and back is a restore;
+-- the purge of a soft-deleted row records nothing more.
 -- Timestamps are written in UTC, as the API shows them.
 CREATE FUNCTION record_change() RETURNS trigger LANGUAGE plpgsql SET timezone = 'UTC' AS $$
 DECLARE
@@ -77,6 +78,8 @@ BEGIN
   IF TG_OP = 'INSERT' THEN
     act := 'created';
   ELSIF TG_OP = 'DELETE' THEN
+    -- Purging a soft-deleted row is not news: its delete was recorded when deleted_at was set.
+    IF jsonb_typeof(old_row -> 'deleted_at') = 'string' THEN RETURN NULL; END IF;
     act := 'deleted';
     changed := old_row;
   ELSE
@@ -119,7 +122,7 @@ CREATE TRIGGER messages_changes AFTER INSERT OR UPDATE OR DELETE ON messages
 CREATE TRIGGER transcript_entries_changes AFTER INSERT OR UPDATE OR DELETE ON transcript_entries
   FOR EACH ROW EXECUTE FUNCTION record_change('transcript_entry', 'id');
 CREATE TRIGGER sms_opt_outs_changes AFTER INSERT OR UPDATE OR DELETE ON sms_opt_outs
-  FOR EACH ROW EXECUTE FUNCTION record_change('opt_out', 'phone');
+  FOR EACH ROW EXECUTE FUNCTION record_change('opt_out', 'phone_hash');
 CREATE TRIGGER templates_changes AFTER INSERT OR UPDATE OR DELETE ON templates
   FOR EACH ROW EXECUTE FUNCTION record_change('template', 'id');
 CREATE TRIGGER campaigns_changes AFTER INSERT OR UPDATE OR DELETE ON campaigns

@@ -52,7 +52,13 @@ const feedEvents = {
   },
   'opt_out.changed': {
     summary: 'A phone number opted out of SMS (or back in)',
-    payload: { type: 'object', properties: { phone: { type: 'string' }, opted_out: { type: 'boolean' } } },
+    payload: {
+      type: 'object',
+      properties: {
+        phone_hash: { type: 'string', description: 'SHA-256 (hex) of "<account id>:<E.164 phone>"' },
+        opted_out: { type: 'boolean' },
+      },
+    },
   },
 }
 
@@ -71,7 +77,8 @@ const descriptions: Record<DocumentName, Omit<ApiDescription, 'surfaces'>> = {
       'Every write (POST, PUT, PATCH, DELETE) accepts an `Idempotency-Key` header.',
       'Every answer to a known caller carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`.',
       '',
-      'Webhook endpoints (managed in the portal) receive the events listed under `webhooks`, signed as the lead/quote API describes.',
+      'Webhook endpoints (managed in the portal, or under `/hub/v1/webhooks` with the `webhooks:read` and `webhooks:write` scopes)',
+      'receive the events listed under `webhooks`, signed as the lead/quote API describes.',
     ].join('\n'),
     webhooks: {
       'project.status_changed': {

@@ -112,14 +112,14 @@ function operation(surface: RestSurface, route: AnyRoute, results: ResultSchemas
     ...(parameters.length ? { parameters } : {}),
     ...(body ? { requestBody: { required: true, content: { 'application/json': { schema: body } } } } : {}),
     responses: {
-      ...successResponses(surface, route, results.of(document)),
+      ...successResponses(surface, route, results.of(document), results),
       ...errorResponses(surface, route, { hasParams: Object.keys(params.shape).length > 0, hasQuery: Object.keys(query).length > 0 }),
     },
   }
 }
 
-function successResponses(surface: RestSurface, route: AnyRoute, data: JsonSchema) {
-  const described = route.result.describe(data, surface)
+function successResponses(surface: RestSurface, route: AnyRoute, data: JsonSchema, results: ResultSchemas) {
+  const described = route.result.describe(data, surface, results.components)
   const example = route.method === 'GET' ? exampleFor(route.method, surface.prefix + route.path) : undefined
   const content = Object.fromEntries(
     Object.entries(described.content).map(([type, schema]) => [

@@ -34,7 +34,7 @@ export function eventsOf(change: FeedChange): FeedEvent[] {
     events = made('message.received')
   else if (type === 'conversation' && callEnded(change)) events = made('call.completed')
   else if (type === 'opt_out' && (action === 'created' || action === 'deleted'))
-    events = made('opt_out.changed', { phone: change.object_id, opted_out: action === 'created' })
+    events = made('opt_out.changed', { phone_hash: change.object_id, opted_out: action === 'created' })
   return events.filter((e) => FEED_EVENT_NAMES.has(e.event))
 }
 

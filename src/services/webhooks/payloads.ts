@@ -10,6 +10,7 @@ const num = (value: { toNumber(): number }) => value.toNumber()
 
 export const leadJson = (lead: Lead) => ({
   id: lead.id,
+  external_id: lead.externalId,
   name: lead.name,
   first_name: lead.firstName,
   last_name: lead.lastName,
@@ -68,6 +69,7 @@ export const appointmentJson = (appointment: Appointment & { lead: Pick<Lead, 'n
 /** The /hub/v1 shape of a project (src/rest/hub.ts, fragment ProjectRest). */
 export const projectJson = (project: Project) => ({
   id: project.id,
+  external_id: project.externalId,
   customer_id: project.customerId,
   name: project.name,
   pipeline_stage: project.pipelineStage,
