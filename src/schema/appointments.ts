@@ -14,6 +14,7 @@ import { LEAD_API_WINDOW } from './leads.js'
 import { connectionType, resourceQueries } from './lists.js'
 import { pageType } from './paging.js'
 import { id, requiredText, text, timestamp, trimmedText } from './rules.js'
+import { listSort } from './sorting.js'
 import { accountOf } from './tenancy.js'
 
 builder.enumType(AppointmentStatus, { name: 'AppointmentStatus' })
@@ -78,8 +79,11 @@ const BookAppointmentInput = inputType('BookAppointmentInput', appointmentRules,
   ],
 })
 
+export const appointmentSort = listSort('Appointment', ['createdAt', 'updatedAt', 'startTime'])
+
 resourceQueries({
   model: 'Appointment',
+  sort: appointmentSort,
   delegate: () => db.appointment,
   names: { one: 'appointment', many: 'appointments', page: 'appointmentPage' },
   description: 'Appointments, newest first, each with its lead',

@@ -17,6 +17,7 @@ import { definedOnly, inputType } from './inputs.js'
 import { childConnection, connectionType, resourceQueries } from './lists.js'
 import { pageType } from './paging.js'
 import { amount, day, id, jsonObject, text } from './rules.js'
+import { listSort, sortArgs } from './sorting.js'
 import { accountOf } from './tenancy.js'
 
 export const Project = builder.prismaObject('Project', {
@@ -181,8 +182,11 @@ async function changeStatus(
 
 const ProjectConnection = connectionType('Project', Project)
 
+export const projectSort = listSort('Project', ['createdAt', 'updatedAt'])
+
 resourceQueries({
   model: 'Project',
+  sort: projectSort,
   delegate: () => db.project,
   names: { one: 'project', many: 'projects', page: 'projectPage' },
   description: 'Projects, newest first',
@@ -202,9 +206,10 @@ builder.prismaObjectFields('Customer', (t) => ({
     {
       type: Project,
       description: "The customer's projects, newest first",
+      args: sortArgs(t, projectSort),
       resolve: (customer, args, ctx, info) =>
         childConnection(
-          { table: 'projects', parentColumn: 'customer_id', direction: 'desc' },
+          { table: 'projects', parentColumn: 'customer_id', sort: projectSort },
           db.project,
           customer.id,
           args,

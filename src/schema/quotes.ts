@@ -16,6 +16,7 @@ import { LEAD_API_WINDOW } from './leads.js'
 import { connectionType, resourceQueries } from './lists.js'
 import { pageType } from './paging.js'
 import { day, id, jsonObject, money, requiredText } from './rules.js'
+import { listSort } from './sorting.js'
 import { accountOf } from './tenancy.js'
 
 builder.enumType(QuoteStatus, { name: 'QuoteStatus' })
@@ -109,8 +110,11 @@ const stampedAt: Partial<Record<QuoteStatus, 'sentAt' | 'viewedAt' | 'acceptedAt
 }
 const SETTABLE = ['sent', 'viewed', 'accepted', 'declined', 'expired'] as const
 
+export const quoteSort = listSort('Quote', ['createdAt', 'updatedAt'])
+
 resourceQueries({
   model: 'Quote',
+  sort: quoteSort,
   delegate: () => db.quote,
   names: { one: 'quote', many: 'quotes', page: 'quotePage' },
   description: 'Quotes, newest first',

@@ -18,6 +18,7 @@ import { builder } from './builder.js'
 import { inputType } from './inputs.js'
 import { childConnection, connectionType } from './lists.js'
 import { sentence } from './rules.js'
+import { listSort, sortArgs } from './sorting.js'
 import { accountOf } from './tenancy.js'
 
 builder.enumType(DeliveryStatus, { name: 'WebhookDeliveryStatus' })
@@ -54,6 +55,9 @@ export const WebhookDelivery = builder.prismaObject('WebhookDelivery', {
   }),
 })
 
+/** Deliveries never change once written, so they have no updatedAt to filter on. */
+const deliverySort = listSort('WebhookDelivery', ['createdAt'], 'desc', false)
+
 export const WebhookEndpoint = builder.prismaObject('WebhookEndpoint', {
   fields: (t) => ({
     id: t.exposeID('id'),
@@ -65,9 +69,10 @@ export const WebhookEndpoint = builder.prismaObject('WebhookEndpoint', {
       {
         type: WebhookDelivery,
         description: "The endpoint's deliveries, newest first",
+        args: sortArgs(t, deliverySort),
         resolve: (endpoint, args, ctx, info) =>
           childConnection(
-            { table: 'webhook_deliveries', parentColumn: 'endpoint_id', direction: 'desc' },
+            { table: 'webhook_deliveries', parentColumn: 'endpoint_id', sort: deliverySort },
             db.webhookDelivery,
             endpoint.id,
             args,
