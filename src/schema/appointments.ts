@@ -43,6 +43,7 @@ export const Appointment = builder.prismaObject('Appointment', {
     location: t.exposeString('location', { nullable: true }),
     notes: t.exposeString('notes', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     lead: t.relation('lead', {
       nullable: true,
       description: 'The whole lead; needs leads:read (contact alone needs only appointments:read)',

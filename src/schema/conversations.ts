@@ -31,6 +31,7 @@ export const Message = builder.prismaObject('Message', {
     provider: t.exposeString('provider', { nullable: true }),
     providerMessageId: t.exposeString('providerMessageId', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
 })
 

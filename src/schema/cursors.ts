@@ -15,16 +15,18 @@ export interface Position {
   id: string
 }
 
-/** The list a cursor belongs to: whose rows, and in which order. */
+/** The list a cursor belongs to: whose rows, of which list, and in which order. */
 export interface CursorList {
   owner: string
+  /** The list's name, `Conversation`: the same position means nothing in another list. */
+  name: string
   /** The Prisma field sorted on, `createdAt`. */
   field: string
   order: 'asc' | 'desc'
 }
 
 const sign = (secret: string, list: CursorList, payload: string) =>
-  createHmac('sha256', secret).update(`${list.owner}\n${list.field}:${list.order}\n${payload}`).digest().subarray(0, 16)
+  createHmac('sha256', secret).update(`${list.owner}\n${list.name}:${list.field}:${list.order}\n${payload}`).digest().subarray(0, 16)
 
 export function encodeCursor(secret: string, list: CursorList, position: Position): string {
   const payload = `${position.at.getTime()}.${position.id}`

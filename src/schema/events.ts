@@ -37,6 +37,7 @@ export const ProjectEvent = builder.prismaObject('ProjectEvent', {
     source: t.expose('source', { type: EventSource }),
     occurredAt: t.expose('occurredAt', { type: 'DateTime' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     communicationIds: t.idList({
       description: 'The messages this event queued',
       select: { communications: { select: { id: true }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } },

@@ -73,14 +73,15 @@ interface Window {
 const maxSizeOf = (ctx: Context, rest?: WindowRules) =>
   (ctx as Context & { viaRest?: boolean }).viaRest && rest ? Math.max(rest.maxLimit, MAX_CONNECTION_SIZE) : MAX_CONNECTION_SIZE
 
-function windowOf(args: ConnectionArgs, ordering: Ordering, owner: string, secret: string, maxSize: number): Window {
+function windowOf(args: ConnectionArgs, sort: ListSort, owner: string, secret: string, maxSize: number): Window {
+  const ordering = orderingOf(sort, args)
   if (args.first != null && args.last != null) throw badRequest('Give first or last, not both')
   if ((args.first ?? 0) < 0 || (args.last ?? 0) < 0) throw badRequest('first and last must not be negative')
   const backward = args.last != null || args.before != null
   const cursor = backward ? args.before : args.after
   const size = Math.min(args.first ?? args.last ?? DEFAULT_CONNECTION_SIZE, maxSize)
   const reading: Direction = backward === (ordering.order === 'desc') ? 'asc' : 'desc'
-  const list: CursorList = { owner, field: ordering.field, order: ordering.order }
+  const list: CursorList = { owner, name: sort.name, field: ordering.field, order: ordering.order }
   return { size, backward, from: cursor ? decodeCursor(secret, list, cursor) : undefined, field: ordering.field, direction: reading, list }
 }
 
@@ -134,7 +135,7 @@ export async function rootConnection(
 ): Promise<ConnectionPage> {
   const { ctx, info } = context
   const secret = ctx.config.SECRET_KEY!
-  const window = windowOf(args, orderingOf(context.sort, args), accountOf(ctx), secret, maxSizeOf(ctx, context.window))
+  const window = windowOf(args, context.sort, accountOf(ctx), secret, maxSizeOf(ctx, context.window))
   const query = queryFromInfo({ context: ctx, info, path: ['edges', 'node'] })
   const filtered = { AND: [where, sinceFilter(args)] }
   const rows = (await delegate.findMany({
@@ -185,9 +186,8 @@ function childLoader(relation: ChildRelation, delegate: GroupingDelegate, ctx: C
   return new DataLoader<ChildKey, ConnectionPage, string>(
     async (keys) => {
       const { args } = keys[0]
-      const ordering = orderingOf(relation.sort, args)
       const maxSize = maxSizeOf(ctx, relation.window)
-      const windows = keys.map((key) => windowOf(args, ordering, key.parentId, secret, maxSize))
+      const windows = keys.map((key) => windowOf(args, relation.sort, key.parentId, secret, maxSize))
       const { direction, field } = windows[0]
       const beyond = Prisma.raw(direction === 'desc' ? '<' : '>')
       const order = Prisma.raw(direction === 'desc' ? 'DESC' : 'ASC')

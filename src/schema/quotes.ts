@@ -45,6 +45,7 @@ export const Quote = builder.prismaObject('Quote', {
     leadId: t.exposeString('leadId', { nullable: true }),
     validUntil: t.string({ nullable: true, description: 'YYYY-MM-DD', resolve: (q) => q.validUntil?.toISOString().slice(0, 10) ?? null }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     sentAt: t.expose('sentAt', { type: 'DateTime', nullable: true }),
     viewedAt: t.expose('viewedAt', { type: 'DateTime', nullable: true }),
     acceptedAt: t.expose('acceptedAt', { type: 'DateTime', nullable: true }),
