@@ -257,6 +257,17 @@ describe('updated_since and sort', () => {
       `/projects/${project.id}/events?updated_since=${new Date(Date.now() + 1_800_000).toISOString()}`,
     )
     expect(since.body.pagination).toEqual({ limit: 50, offset: 0, total: 1 })
+    // A customer's projects, nested in GraphQL: the same arguments, read for every customer at once.
+    const second = await hubCall(client, t, 'POST', '/projects', { customer_id: project.customer_id, name: 'Second' })
+    await db.$executeRaw`UPDATE projects SET updated_at = now() - interval '1 hour' WHERE id = ${second.body.data.id}`
+    const nested = await client.gql(
+      `{ customers(first: 5) { edges { node { projects(sort: UPDATED_AT, order: ASC) { edges { node { id } } } } } } }`,
+      {},
+      { key: t.key },
+    )
+    expect(nested.errors).toBeUndefined()
+    const projects = nested.data.customers.edges[0].node.projects.edges.map((e: { node: { id: string } }) => e.node.id)
+    expect(projects).toEqual([second.body.data.id, project.id])
   })
 })
 
