@@ -119,7 +119,7 @@ describe('cursor pages', () => {
     // A parent's rows: the parent, its page of ids, the rows.
     const [conversation] = await conversations(t.accountId, [minutes(500)])
     await db.message.createMany({
-      data: Array.from({ length: 30 }, (_, i) => ({
+      data: Array.from({ length: 120 }, (_, i) => ({
         accountId: t.accountId,
         conversationId: conversation,
         direction: 'inbound' as const,
@@ -133,6 +133,9 @@ describe('cursor pages', () => {
     const messages = `/v1/conversations/${conversation}/messages`
     const firstMessages = await get(`${messages}?cursor=&limit=10`, t.key)
     expect(firstMessages.body.data).toHaveLength(10)
+    // A REST cursor page is as large as the surface's limit allows, above GraphQL's 100.
+    expect((await get(`${messages}?cursor=&limit=150`, t.key)).body).toMatchObject({ pagination: { limit: 150, has_more: false } })
+    expect((await get(`${messages}?cursor=&limit=150`, t.key)).body.data).toHaveLength(120)
     expect(await countStatements(() => get(`${messages}?cursor=${firstMessages.body.pagination.next_cursor}&limit=10`, t.key))).toBe(3)
   })
 

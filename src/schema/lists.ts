@@ -70,8 +70,8 @@ interface Window {
  * A REST row reads a connection for its cursor pages, as large as its surface's `limit` allows
  * (REST rows run fixed documents and are not priced); /graphql keeps the connection's maximum.
  */
-const maxSizeOf = (ctx: Context, rest?: WindowRules) =>
-  (ctx as Context & { viaRest?: boolean }).viaRest && rest ? Math.max(rest.maxLimit, MAX_CONNECTION_SIZE) : MAX_CONNECTION_SIZE
+const maxSizeOf = (ctx: Context, rest: WindowRules = CRM_WINDOW) =>
+  (ctx as Context & { viaRest?: boolean }).viaRest ? Math.max(rest.maxLimit, MAX_CONNECTION_SIZE) : MAX_CONNECTION_SIZE
 
 function windowOf(args: ConnectionArgs, sort: ListSort, owner: string, secret: string, maxSize: number): Window {
   const ordering = orderingOf(sort, args)
@@ -154,7 +154,7 @@ export interface ChildRelation {
   table: string
   parentColumn: string
   sort: ListSort
-  /** The surface window of the REST rows that read this list by cursor. */
+  /** The surface window of the REST rows that read this list by cursor (the CRM's by default). */
   window?: WindowRules
 }
 
