@@ -32,7 +32,7 @@ export function syncQuery(sort: ListSort) {
     cursor: documented(z.string().max(200, 'must be at most 200 characters'), {
       type: 'string',
       maxLength: 200,
-      description: "Cursor paging: empty (`cursor=`) for the first page, then the last answer's `next_cursor`",
+      description: "Cursor paging: empty (`cursor=`) for the first page, then the last answer's `next_cursor`; not with `offset` or `page`",
     }).optional(),
     starting_after: documented(z.string().max(200, 'must be at most 200 characters'), {
       type: 'string',
