@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { db } from '../src/db/client.js'
+import { optOutHash } from '../src/services/opt-out.js'
 import { ADMIN_TOKEN, type TestClient, testApp } from './support/app.js'
 import { type FakeProvider, fakeTwilio } from './support/fake-providers.js'
 import { createTenant, type Tenant } from './support/tenants.js'
@@ -110,7 +111,7 @@ describe('POST /api/v1/sms', () => {
     expect(await credits(unconfigured)).toBe(1)
 
     const { tenant: stopped, lead: l3 } = await smsTenant({ credits: 1 })
-    await db.smsOptOut.create({ data: { accountId: stopped.accountId, phone: l3.phone } })
+    await db.smsOptOut.create({ data: { accountId: stopped.accountId, phoneHash: optOutHash(stopped.accountId, l3.phone) } })
     await expectError({ lead_id: l3.id, message: 'hi' }, 400, 'Lead has opted out of SMS', stopped)
     expect(await credits(stopped)).toBe(1)
     expect(

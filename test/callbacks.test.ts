@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { db } from '../src/db/client.js'
+import { optOutHash } from '../src/services/opt-out.js'
 import { ADMIN_TOKEN, type TestClient, testApp } from './support/app.js'
 import { type CallbackSender, callbackSender, loggedApp } from './support/callbacks.js'
 import { type FakeProvider, fakeSendblue, fakeTwilio } from './support/fake-providers.js'
@@ -174,7 +175,7 @@ describe('inbound messages', () => {
       SENDBLUE.signing_secret,
     )
     expect(response.status).toBe(200)
-    expect(await db.smsOptOut.count({ where: { accountId: t.accountId, phone: '+15555550888' } })).toBe(1)
+    expect(await db.smsOptOut.count({ where: { accountId: t.accountId, phoneHash: optOutHash(t.accountId, '+15555550888') } })).toBe(1)
     expect(await communication(waiting.body.data.id)).toMatchObject({
       status: 'cancelled',
       lastError: 'The recipient opted out of SMS (replied STOP)',
@@ -200,7 +201,9 @@ describe('inbound messages', () => {
     expect(await db.smsOptOut.count({ where: { accountId: t.accountId } })).toBe(0)
     // Other numbers and other accounts are unaffected.
     expect((await dispatchedSms(t, '+15555550889')).status).toBe('sent')
-    expect(await db.smsOptOut.count({ where: { accountId: tenant.accountId, phone: '+15555550888' } })).toBe(0)
+    expect(
+      await db.smsOptOut.count({ where: { accountId: tenant.accountId, phoneHash: optOutHash(tenant.accountId, '+15555550888') } }),
+    ).toBe(0)
   })
 })
 

@@ -28,9 +28,10 @@ async function tempDir() {
   return dir
 }
 
-function readableBy(user: string, file: string): boolean {
+function canRun(user: string, file: string): boolean {
   try {
     execFileSync('runuser', ['-u', user, '--', 'test', '-r', file], { stdio: 'ignore' })
+    execFileSync('runuser', ['-u', user, '--', 'test', '-x', process.execPath], { stdio: 'ignore' })
     return true
   } catch {
     return false
@@ -109,8 +110,9 @@ describe('start-up failures', () => {
     const dataDir = await tempDir()
     // Root may write anywhere: run as an ordinary user then (the folder stays root's), otherwise make it read-only.
     const asRoot = process.getuid?.() === 0
-    // That user must be able to read the checkout (a clone in a private temporary folder is not).
-    if (asRoot && !readableBy('postgres', server)) ctx.skip()
+    // That user must be able to read the checkout and run this Node (a private temporary clone, or a Node
+    // unpacked under /root, is out of its reach).
+    if (asRoot && !canRun('postgres', server)) ctx.skip()
     const user = asRoot ? { uid: Number(execFileSync('id', ['-u', 'postgres'])), gid: Number(execFileSync('id', ['-g', 'postgres'])) } : {}
     await chmod(dataDir, asRoot ? 0o755 : 0o555)
     const { line } = await failsWithOneLine(server, { DATA_DIR: dataDir }, user)

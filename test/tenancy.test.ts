@@ -94,7 +94,7 @@ describe("another account's ids", () => {
         if (params.length === 0 || params.includes('provider')) continue
         // `:id` names the record of the segment before it: /leads/:id is a lead.
         const path = route.path.replace(/([a-z-]+)\/:([A-Za-z]+)/g, (_, segment: string, name: string) => {
-          const type = { leads: 'Lead', quotes: 'Quote', communications: 'Communication' }[segment]
+          const type = { leads: 'Lead', quotes: 'Quote', appointments: 'Appointment', communications: 'Communication' }[segment]
           return `${segment}/${theirIds[name === 'id' && type ? type : name]}`
         })
         const body = route.method === 'GET' ? undefined : { name: 'Hijacked', project_status: 'contract_signed', first_name: 'Hijacked' }

@@ -11,6 +11,7 @@ import pg from 'pg'
 import { PrismaClient } from '../generated/prisma/client.js'
 import { routed } from './ambient.js'
 import { lockDataDir, prepareDataDir } from './data-dir.js'
+import { softDelete } from './soft-delete.js'
 import { tenancy } from './tenancy.js'
 
 /** Runs whole SQL scripts (migrations) on one connection, inside one transaction. */
@@ -63,7 +64,7 @@ export interface DbOptions {
 
 export async function connectDb(options: DbOptions): Promise<Database> {
   if (current) return current
-  const wrap = options.confined === false ? (client: PrismaClient) => client : confinedClient
+  const wrap = options.confined === false ? softDeletingClient : confinedClient
   const database = options.databaseUrl ? openPostgres(options.databaseUrl, options, wrap) : await openPglite(options.dataDir, wrap)
   current = database
   // Queries go to the request's transaction while an idempotent request runs (./ambient.ts).
@@ -237,10 +238,13 @@ export function pgListener(
 
 /**
  * The client every module uses: queries on tenant tables are confined to the request's account
- * (./tenancy.ts). Typed as the plain client, which it behaves as.
+ * (./tenancy.ts), and deleted records are hidden (./soft-delete.ts). Typed as the plain client,
+ * which it behaves as. The bench's unconfined client still hides deleted records: that is
+ * behaviour, not isolation.
  */
 type ClientWrapper = (client: PrismaClient) => PrismaClient
-const confinedClient: ClientWrapper = (client) => client.$extends(tenancy) as unknown as PrismaClient
+const softDeletingClient: ClientWrapper = (client) => client.$extends(softDelete) as unknown as PrismaClient
+const confinedClient: ClientWrapper = (client) => client.$extends(softDelete).$extends(tenancy) as unknown as PrismaClient
 
 /** Wraps an adapter factory so every SQL statement it sends is counted. */
 function countingFactory(factory: SqlDriverAdapterFactory): SqlDriverAdapterFactory {

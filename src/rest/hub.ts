@@ -17,7 +17,7 @@ import { templateSort } from '../schema/templates.js'
 import { restBody, toInput } from './bodies.js'
 import { crmConventions, crmWindow } from './crm.js'
 import { enumParam, textParam } from './params.js'
-import { item, page, saved } from './results.js'
+import { item, page, saved, withRecord } from './results.js'
 import { defineRoute, type RestSurface } from './route.js'
 import { syncQuery, syncVariables } from './sync.js'
 
@@ -139,6 +139,43 @@ export const hubSurface: RestSurface = {
       result: saved('upsertCustomer', 'customer'),
     }),
     defineRoute({
+      method: 'DELETE',
+      path: '/customers/:customerId',
+      summary: 'Delete a customer with its projects; pending messages to them are cancelled (restorable for 30 days)',
+      scope: 'write:hub',
+      errors: [404],
+      document: graphql(`mutation DeleteCustomer($id: ID!) {
+        deleteCustomer(id: $id) {
+          customer { ...CustomerRest deleted_at: deletedAt } restorable_until: restorableUntil
+          cascade { projects_deleted: projects communications_cancelled: communicationsCancelled conversations_kept: conversationsKept }
+        }
+      }`),
+      variables: ({ params }) => ({ id: params.customerId }),
+      result: withRecord('deleteCustomer', 'customer'),
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/customers/:customerId/restore',
+      summary: 'Restore a customer deleted less than 30 days ago, with the projects deleted with it',
+      scope: 'write:hub',
+      errors: [404, 409],
+      document: graphql(`mutation RestoreCustomer($id: ID!) {
+        restoreCustomer(id: $id) { customer { ...CustomerRest } cascade { projects_restored: projects } }
+      }`),
+      variables: ({ params }) => ({ id: params.customerId }),
+      result: withRecord('restoreCustomer', 'customer'),
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/customers/:customerId/erase',
+      summary: "Erase a customer's personal data everywhere it was copied (irreversible)",
+      scope: 'write:hub',
+      errors: [404],
+      document: graphql(`mutation EraseCustomer($id: ID!) { eraseCustomer(id: $id) { id erased { place rows } } }`),
+      variables: ({ params }) => ({ id: params.customerId }),
+      result: item('eraseCustomer'),
+    }),
+    defineRoute({
       method: 'GET',
       path: '/projects',
       summary: 'List projects, newest first',
@@ -208,6 +245,31 @@ export const hubSurface: RestSurface = {
       }`),
       variables: ({ params, body }) => ({ id: params.projectId, ...toInput(body) }),
       result: item('updateProjectStatus'),
+    }),
+    defineRoute({
+      method: 'DELETE',
+      path: '/projects/:projectId',
+      summary: 'Delete a project; its pending messages are cancelled (restorable for 30 days)',
+      scope: 'write:hub',
+      errors: [404],
+      document: graphql(`mutation DeleteProject($id: ID!) {
+        deleteProject(id: $id) {
+          project { ...ProjectRest deleted_at: deletedAt } restorable_until: restorableUntil
+          cascade { communications_cancelled: communicationsCancelled }
+        }
+      }`),
+      variables: ({ params }) => ({ id: params.projectId }),
+      result: withRecord('deleteProject', 'project'),
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/projects/:projectId/restore',
+      summary: 'Restore a project deleted less than 30 days ago (its customer must not be deleted)',
+      scope: 'write:hub',
+      errors: [404, 409],
+      document: graphql(`mutation RestoreProject($id: ID!) { restoreProject(id: $id) { project { ...ProjectRest } } }`),
+      variables: ({ params }) => ({ id: params.projectId }),
+      result: withRecord('restoreProject', 'project'),
     }),
     defineRoute({
       method: 'GET',

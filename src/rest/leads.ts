@@ -16,7 +16,7 @@ import { sentence } from '../schema/rules.js'
 import { smsRules } from '../schema/sms.js'
 import { restBody, toInput } from './bodies.js'
 import { documented, enumParam, lenientInt, textParam } from './params.js'
-import { custom, item, json, objectOf, page, schemaAt } from './results.js'
+import { custom, item, json, objectOf, page, schemaAt, withRecord } from './results.js'
 import { type CursorPage, defineRoute, type Page, type RestSurface } from './route.js'
 import { cursorFields, cursorPaginationSchema, syncQuery, syncVariables } from './sync.js'
 
@@ -159,6 +159,43 @@ const routes = [
     errors: [404],
   }),
   defineRoute({
+    method: 'DELETE',
+    path: '/leads/:id',
+    summary: 'Delete a lead with its quotes and appointments; pending messages to it are cancelled (restorable for 30 days)',
+    scope: 'leads:write',
+    errors: [404],
+    document: graphql(`mutation ApiDeleteLead($id: ID!) {
+      deleteLead(id: $id) {
+        lead { ...LeadRest deleted_at: deletedAt } restorable_until: restorableUntil
+        cascade { quotes_deleted: quotes appointments_deleted: appointments communications_cancelled: communicationsCancelled conversations_kept: conversationsKept }
+      }
+    }`),
+    variables: ({ params }) => ({ id: params.id }),
+    result: withRecord('deleteLead', 'lead'),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/leads/:id/restore',
+    summary: 'Restore a lead deleted less than 30 days ago, with the quotes and appointments deleted with it',
+    scope: 'leads:write',
+    errors: [404],
+    document: graphql(`mutation ApiRestoreLead($id: ID!) {
+      restoreLead(id: $id) { lead { ...LeadRest } cascade { quotes_restored: quotes appointments_restored: appointments } }
+    }`),
+    variables: ({ params }) => ({ id: params.id }),
+    result: withRecord('restoreLead', 'lead'),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/leads/:id/erase',
+    summary: "Erase a lead's personal data everywhere it was copied (irreversible)",
+    scope: 'leads:write',
+    errors: [404],
+    document: graphql(`mutation ApiEraseLead($id: ID!) { eraseLead(id: $id) { id erased { place rows } } }`),
+    variables: ({ params }) => ({ id: params.id }),
+    result: item('eraseLead'),
+  }),
+  defineRoute({
     method: 'GET',
     path: '/quotes',
     summary: 'List quotes, newest first, without line items and metadata; filter status',
@@ -183,6 +220,28 @@ const routes = [
     variables: ({ params }) => ({ id: params.id }),
     result: item('quote'),
     notFound: 'Quote not found',
+  }),
+  defineRoute({
+    method: 'DELETE',
+    path: '/quotes/:id',
+    summary: 'Delete a quote (restorable for 30 days)',
+    scope: 'leads:write',
+    errors: [404],
+    document: graphql(`mutation ApiDeleteQuote($id: ID!) {
+      deleteQuote(id: $id) { quote { ...QuoteRest deleted_at: deletedAt } restorable_until: restorableUntil }
+    }`),
+    variables: ({ params }) => ({ id: params.id }),
+    result: withRecord('deleteQuote', 'quote'),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/quotes/:id/restore',
+    summary: 'Restore a quote deleted less than 30 days ago (its lead must not be deleted)',
+    scope: 'leads:write',
+    errors: [404, 409],
+    document: graphql(`mutation ApiRestoreQuote($id: ID!) { restoreQuote(id: $id) { quote { ...QuoteRest } } }`),
+    variables: ({ params }) => ({ id: params.id }),
+    result: withRecord('restoreQuote', 'quote'),
   }),
   defineRoute({
     method: 'POST',
@@ -224,6 +283,28 @@ const routes = [
     }`),
     variables: ({ query, url }) => ({ type: query.type, ...windowOf(query), ...syncVariables(query, url, 'page') }),
     result: page('appointmentPage', 'appointments'),
+  }),
+  defineRoute({
+    method: 'DELETE',
+    path: '/appointments/:id',
+    summary: 'Delete an appointment (restorable for 30 days)',
+    scope: 'leads:write',
+    errors: [404],
+    document: graphql(`mutation ApiDeleteAppointment($id: ID!) {
+      deleteAppointment(id: $id) { appointment { ...AppointmentRest deleted_at: deletedAt } restorable_until: restorableUntil }
+    }`),
+    variables: ({ params }) => ({ id: params.id }),
+    result: withRecord('deleteAppointment', 'appointment'),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/appointments/:id/restore',
+    summary: 'Restore an appointment deleted less than 30 days ago (its lead must not be deleted)',
+    scope: 'leads:write',
+    errors: [404, 409],
+    document: graphql(`mutation ApiRestoreAppointment($id: ID!) { restoreAppointment(id: $id) { appointment { ...AppointmentRest } } }`),
+    variables: ({ params }) => ({ id: params.id }),
+    result: withRecord('restoreAppointment', 'appointment'),
   }),
   defineRoute({
     method: 'GET',

@@ -82,6 +82,23 @@ export const saved = (path: string, record: string): ResultShape => ({
   }),
 })
 
+/**
+ * A delete or restore: `{"data": <the record at path.record>, …the payload's other fields}`, so the
+ * record keeps the shape of a read and what went with it sits beside it. A null payload is a 404.
+ */
+export const withRecord = (path: string, record: string): ResultShape => ({
+  shape: (data) => {
+    const payload = at(data, path) as Record<string, unknown> | null
+    if (payload?.[record] == null) return null
+    const { [record]: value, ...beside } = payload
+    return { body: { data: value, ...beside } }
+  },
+  describe: (schema) => {
+    const { [record]: recordSchema, ...beside } = nonNull(schemaAt(schema, path)).properties as Record<string, JsonSchema>
+    return { status: 200, content: json(objectOf({ data: nonNull(recordSchema), ...beside })) }
+  },
+})
+
 /** An answer of the row's own making, with its schema made from the data's. */
 export const custom = <TResult>(
   shape: (data: TResult, input: RestInput) => RestResult | null,

@@ -44,6 +44,11 @@ export const Appointment = builder.prismaObject('Appointment', {
     notes: t.exposeString('notes', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    deletedAt: t.expose('deletedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'Set only in the answer of a delete: deleted records are never listed',
+    }),
     lead: t.relation('lead', {
       nullable: true,
       description: 'The whole lead; needs leads:read (contact alone needs only appointments:read)',

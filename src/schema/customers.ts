@@ -30,6 +30,11 @@ export const Customer = builder.prismaObject('Customer', {
     metadata: t.expose('metadata', { type: 'JSON' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    deletedAt: t.expose('deletedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'Set only in the answer of a delete: deleted records are never listed',
+    }),
   }),
 })
 
@@ -91,10 +96,12 @@ async function upsertCustomer(accountId: string, input: Input): Promise<{ create
       return { created: false, id: String(input.id) }
     }
     const externalId = input.externalId! // the input's rule requires id or externalId
-    const where = { accountId_externalId: { accountId, externalId } }
-    const existing = await db.customer.findUnique({ where, select: { id: true } })
+    // external_id is unique among the account's customers that are not deleted (a partial index),
+    // so a deleted customer's external_id can be given to a new one.
+    const existing = await db.customer.findFirst({ where: { accountId, externalId }, select: { id: true } })
     if (existing) {
-      await db.customer.update({ where, data })
+      const { count } = await db.customer.updateMany({ where: { id: existing.id }, data })
+      if (count === 0) return upsertCustomer(accountId, input) // deleted meanwhile
       return { created: false, id: existing.id }
     }
     // A customer given only first and last names is still found by a name search.

@@ -19,5 +19,6 @@ import './sms.js'
 import './webhooks.js'
 import './stats.js'
 import './settings.js'
+import './deletes.js'
 
 export const schema = builder.toSchema({ sortSchema: true })

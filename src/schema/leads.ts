@@ -44,6 +44,11 @@ export const Lead = builder.prismaObject('Lead', {
     metadata: t.expose('metadata', { type: 'JSON' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    deletedAt: t.expose('deletedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'Set only in the answer of a delete: deleted records are never listed',
+    }),
   }),
 })
 
@@ -160,7 +165,7 @@ builder.mutationFields((t) => ({
         // Locks the row so `previous` describes exactly the state this update replaced.
         const [locked] = await tx.$queryRaw<
           { id: string }[]
-        >`SELECT id FROM leads WHERE id = ${String(args.id)} AND account_id = ${accountId} FOR UPDATE`
+        >`SELECT id FROM leads WHERE id = ${String(args.id)} AND account_id = ${accountId} AND deleted_at IS NULL FOR UPDATE`
         if (!locked) throw notFound('Lead not found')
         const old = await tx.lead.findUniqueOrThrow({ where: { id: locked.id } })
         const lead = await tx.lead.update({ where: { id: old.id }, data })

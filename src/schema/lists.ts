@@ -156,6 +156,8 @@ export interface ChildRelation {
   sort: ListSort
   /** The surface window of the REST rows that read this list by cursor (the CRM's by default). */
   window?: WindowRules
+  /** The table has `deleted_at` (../db/soft-delete.ts): deleted rows are left out. */
+  softDeleted?: boolean
 }
 
 interface ChildKey {
@@ -195,6 +197,7 @@ function childLoader(relation: ChildRelation, delegate: GroupingDelegate, ctx: C
       const parent = Prisma.raw(relation.parentColumn)
       const column = Prisma.raw(columnOf(field))
       const since = args.updatedSince ? Prisma.sql`AND updated_at >= ${args.updatedSince}` : Prisma.empty
+      const live = relation.softDeleted ? Prisma.sql`AND deleted_at IS NULL` : Prisma.empty
       const positions = keys.map((key, i) => ({
         parent: key.parentId,
         at: windows[i].from?.at.toISOString() ?? null,
@@ -204,7 +207,7 @@ function childLoader(relation: ChildRelation, delegate: GroupingDelegate, ctx: C
         SELECT p.parent, c.id FROM json_to_recordset(${JSON.stringify(positions)}::json) AS p(parent text, at timestamptz, id text)
         CROSS JOIN LATERAL (
           SELECT id FROM ${table}
-          WHERE ${parent} = p.parent ${since} AND (p.at IS NULL OR (${column}, id) ${beyond} (p.at, p.id))
+          WHERE ${parent} = p.parent ${live} ${since} AND (p.at IS NULL OR (${column}, id) ${beyond} (p.at, p.id))
           ORDER BY ${column} ${order}, id ${order}
           LIMIT ${windows[0].size + 1}
         ) c`

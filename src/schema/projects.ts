@@ -34,6 +34,11 @@ export const Project = builder.prismaObject('Project', {
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     customer: t.relation('customer'),
+    deletedAt: t.expose('deletedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'Set only in the answer of a delete: deleted records are never listed',
+    }),
   }),
 })
 
@@ -152,7 +157,7 @@ async function changeStatus(
   if (!projectStatus && !pipelineStage) throw badRequest('project_status or pipeline_stage is required')
   return db.$transaction(async (tx) => {
     const locked = await tx.$queryRaw<{ project_status: string | null; pipeline_stage: string | null }[]>`
-      SELECT project_status, pipeline_stage FROM projects WHERE id = ${id} AND account_id = ${accountId} FOR UPDATE`
+      SELECT project_status, pipeline_stage FROM projects WHERE id = ${id} AND account_id = ${accountId} AND deleted_at IS NULL FOR UPDATE`
     if (locked.length === 0) throw notFound('Project not found')
     const previous = locked[0].project_status
     const project = await tx.project.update({
@@ -209,7 +214,7 @@ builder.prismaObjectFields('Customer', (t) => ({
       args: sortArgs(t, projectSort),
       resolve: (customer, args, ctx, info) =>
         childConnection(
-          { table: 'projects', parentColumn: 'customer_id', sort: projectSort },
+          { table: 'projects', parentColumn: 'customer_id', sort: projectSort, softDeleted: true },
           db.project,
           customer.id,
           args,

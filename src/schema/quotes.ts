@@ -50,6 +50,11 @@ export const Quote = builder.prismaObject('Quote', {
     viewedAt: t.expose('viewedAt', { type: 'DateTime', nullable: true }),
     acceptedAt: t.expose('acceptedAt', { type: 'DateTime', nullable: true }),
     declinedAt: t.expose('declinedAt', { type: 'DateTime', nullable: true }),
+    deletedAt: t.expose('deletedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'Set only in the answer of a delete: deleted records are never listed',
+    }),
   }),
 })
 
@@ -186,7 +191,7 @@ builder.mutationFields((t) => ({
         throw badRequest(`Invalid status "${args.status.slice(0, 40)}": expected one of ${SETTABLE.join(', ')}`)
       return db.$transaction(async (tx) => {
         const [locked] = await tx.$queryRaw<{ status: QuoteStatus }[]>`
-          SELECT status FROM quotes WHERE id = ${String(args.id)} AND account_id = ${accountId} FOR UPDATE`
+          SELECT status FROM quotes WHERE id = ${String(args.id)} AND account_id = ${accountId} AND deleted_at IS NULL FOR UPDATE`
         if (!locked) throw notFound('Quote not found')
         const stamp = locked.status !== status ? stampedAt[status] : undefined
         const quote = await tx.quote.update({

@@ -114,7 +114,7 @@ export async function takeForSending(ids: string[], lease: Lease, from: 'claimed
     WHERE c.id = ANY(${ids}::text[]) AND ${held}
       AND NOT EXISTS (SELECT 1 FROM campaigns g WHERE g.id = c.campaign_id AND g.status = 'paused')
     RETURNING ${communicationColumns},
-      (SELECT json_build_object('name', u.name, 'firstName', u.first_name, 'lastName', u.last_name) FROM customers u WHERE u.id = c.customer_id) AS customer`
+      (SELECT json_build_object('name', u.name, 'firstName', u.first_name, 'lastName', u.last_name) FROM customers u WHERE u.id = c.customer_id AND u.deleted_at IS NULL) AS customer`
 }
 
 export async function attempt(message: Taken & Outgoing, provider: string, send: Send): Promise<Outcome> {

@@ -3,13 +3,28 @@
  * sms_opt_outs, and every later sms/iMessage to it is cancelled with the reason instead of sent.
  * Dispatch calls `cancelOptedOut` before it claims messages, so the API and the worker
  * honour it alike.
+ *
+ * The list keeps only a hash of each number (`optOutHash`), never the number: erasing a person
+ * (./erasure.ts) removes their phone everywhere while their STOP keeps being honoured. The hash
+ * is salted with the account id; the migration that introduced it and `cancelOptedOut` compute
+ * the same value in SQL.
  */
+import { sha256 } from '../crypto.js'
 import { db } from '../db/client.js'
 import type { Prisma } from '../generated/prisma/client.js'
 import type { Channel } from '../generated/prisma/enums.js'
 
 export const OPTED_OUT_REASON = 'The recipient opted out of SMS (replied STOP)'
 const TEXT_CHANNELS: readonly Channel[] = ['sms', 'imessage']
+
+/** What the STOP list stores for a number: SHA-256 (hex) of "<account id>:<E.164 phone>". */
+export const optOutHash = (accountId: string, phone: string) => sha256(`${accountId}:${phone}`)
+
+/** Whether the number answered STOP (and not START since). */
+export async function isOptedOut(accountId: string, phone: string): Promise<boolean> {
+  const phoneHash = optOutHash(accountId, phone)
+  return (await db.smsOptOut.findUnique({ where: { accountId_phoneHash: { accountId, phoneHash } }, select: { accountId: true } })) !== null
+}
 
 /** `STOP` in any case, trimmed; `START`/`UNSTOP` opt back in (the carriers' own keywords). */
 export function optOutKeyword(text: string): 'stop' | 'start' | null {
@@ -27,10 +42,10 @@ export async function recordOptOut(
   keyword: 'stop' | 'start',
 ): Promise<void> {
   if (keyword === 'start') {
-    await tx.smsOptOut.deleteMany({ where: { accountId, phone } })
+    await tx.smsOptOut.deleteMany({ where: { accountId, phoneHash: optOutHash(accountId, phone) } })
     return
   }
-  await tx.smsOptOut.createMany({ data: [{ accountId, phone }], skipDuplicates: true })
+  await tx.smsOptOut.createMany({ data: [{ accountId, phoneHash: optOutHash(accountId, phone) }], skipDuplicates: true })
   await tx.communication.updateMany({
     where: { accountId, to: phone, channel: { in: [...TEXT_CHANNELS] }, status: { in: ['scheduled', 'queued', 'failed'] } },
     data: { status: 'cancelled', lastError: OPTED_OUT_REASON, leaseExpiresAt: null, nextAttemptAt: null },
@@ -46,7 +61,8 @@ export async function cancelOptedOut(ids: string[]): Promise<string[]> {
   const cancelled = await db.$queryRaw<{ id: string }[]>`
     UPDATE communications c SET status = 'cancelled', last_error = ${OPTED_OUT_REASON}, lease_expires_at = NULL, next_attempt_at = NULL, updated_at = now()
     WHERE c.id = ANY(${ids}::text[]) AND c.channel IN ('sms', 'imessage') AND c.status IN ('scheduled', 'queued', 'failed')
-      AND EXISTS (SELECT 1 FROM sms_opt_outs o WHERE o.account_id = c.account_id AND o.phone = c."to")
+      AND EXISTS (SELECT 1 FROM sms_opt_outs o WHERE o.account_id = c.account_id
+        AND o.phone_hash = encode(sha256(convert_to(c.account_id || ':' || c."to", 'UTF8')), 'hex'))
     RETURNING c.id`
   return cancelled.map((row) => row.id)
 }

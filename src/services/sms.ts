@@ -11,6 +11,7 @@ import { db } from '../db/client.js'
 import type { Config } from '../env.js'
 import { AppError, badRequest, notFound } from '../errors.js'
 import { appendOutbound } from './conversations.js'
+import { isOptedOut } from './opt-out.js'
 import { deliverSms, sendLease, twilioCredentials } from './sms-delivery.js'
 
 export const MAX_SMS_CHARS = 1600 // Twilio's limit for Body
@@ -29,8 +30,7 @@ export async function sendLeadSms(sender: SmsSender, leadId: string, text: strin
   const lead = await db.lead.findFirst({ where: { id: leadId, accountId }, select: { id: true, phone: true } })
   if (!lead) throw notFound('Lead not found or does not belong to your company')
   if (!lead.phone) throw badRequest('Lead has no phone number')
-  const optedOut = await db.smsOptOut.findUnique({ where: { accountId_phone: { accountId, phone: lead.phone } }, select: { phone: true } })
-  if (optedOut) throw badRequest('Lead has opted out of SMS')
+  if (await isOptedOut(accountId, lead.phone)) throw badRequest('Lead has opted out of SMS')
 
   if (sender.test) return store(accountId, lead.id, lead.phone, text, { provider: 'test', providerMessageId: null, status: 'sent' })
 

@@ -74,7 +74,8 @@ const server = createServer(async (req, res) => {
   }
   if (url.pathname === '/hub/v1/projects') {
     const stage = url.searchParams.get('pipeline_stage')
-    const where = stage ? 'account_id = $1 AND pipeline_stage = $2' : 'account_id = $1'
+    // deleted_at IS NULL, as the server's queries carry it: the list indexes are partial on it.
+    const where = stage ? 'account_id = $1 AND pipeline_stage = $2 AND deleted_at IS NULL' : 'account_id = $1 AND deleted_at IS NULL'
     const params = stage ? [key.account_id, stage] : [key.account_id]
     const [page, count] = await Promise.all([
       query(
@@ -96,7 +97,7 @@ async function recordEvent(accountId: string, projectId: string, eventType: stri
   const {
     rows: [project],
   } = await query<{ name: string; phone: string }>(
-    `SELECT p.name, c.phone FROM projects p JOIN customers c ON c.id = p.customer_id WHERE p.id = $1 AND p.account_id = $2`,
+    `SELECT p.name, c.phone FROM projects p JOIN customers c ON c.id = p.customer_id WHERE p.id = $1 AND p.account_id = $2 AND p.deleted_at IS NULL`,
     [projectId, accountId],
   )
   if (!project) return null

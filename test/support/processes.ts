@@ -35,7 +35,11 @@ export function spawnBundle(file: string, env: Record<string, string>, options: 
   })
   child.stdout!.on('data', (d) => (stdout += d))
   child.stderr!.on('data', (d) => (stderr += d))
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  // A process that cannot start at all (EACCES, ENOENT) fails the test that spawned it, not the whole run.
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.once('exit', (code) => resolve(code))
+    child.once('error', reject)
+  })
   return { child, stdout: () => stdout, stderr: () => stderr, exited }
 }
 

@@ -2,12 +2,13 @@
  * The background worker: one pass (`runOnce`) turns due `scheduled` messages into `queued`,
  * recovers sends whose process died (and SMS of POST /api/v1/sms never handed to Twilio), claims due messages of auto-dispatch accounts under a lease
  * of its own and sends them (./batch.ts, through the same steps as the API's dispatch), then
- * delivers due outgoing webhooks. `startWorker` repeats passes until stopped; it runs inside the
+ * delivers due outgoing webhooks, and purges records deleted more than 30 days ago (../deletes.ts). `startWorker` repeats passes until stopped; it runs inside the
  * server (main.ts) and on its own (`npm run worker`, src/cli/worker.ts). Tests drive
  * `runOnce({ now })` with their own clock.
  */
 import type { Logger } from 'pino'
 import type { Config } from '../../env.js'
+import { purgeDeleted } from '../deletes.js'
 import { type Lease, newLease } from '../dispatch.js'
 import { sendAbandonedSms } from '../sms-delivery.js'
 import { deliverDueWebhooks } from '../webhooks/delivery.js'
@@ -33,6 +34,8 @@ export interface PassResult {
   failed: number
   deferred: number
   webhooks: number
+  /** Deleted records past their restore window, hard-deleted. */
+  purged: number
 }
 
 export async function runOnce(options: PassOptions): Promise<PassResult> {
@@ -51,7 +54,9 @@ export async function runOnce(options: PassOptions): Promise<PassResult> {
   let webhooks = 0
   for (const accountId of scope ?? [undefined])
     webhooks += await deliverDueWebhooks({ config, now, logger, limit: config.WORKER_BATCH_SIZE, accountId })
-  return { promoted, recovered, claimed: claimed.length, sent, failed, deferred: claimed.length - ready.length, webhooks }
+  const purged = await purgeDeleted(now, scope)
+  if (purged) logger?.info({ purged }, 'purged records deleted more than 30 days ago')
+  return { promoted, recovered, claimed: claimed.length, sent, failed, deferred: claimed.length - ready.length, webhooks, purged }
 }
 
 /** Hands back the messages whose account's window is closed, until it opens; returns the rest. */
