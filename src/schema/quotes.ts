@@ -16,6 +16,7 @@ import { LEAD_API_WINDOW } from './leads.js'
 import { connectionType, resourceQueries } from './lists.js'
 import { pageType } from './paging.js'
 import { day, id, jsonObject, money, requiredText } from './rules.js'
+import { listSort } from './sorting.js'
 import { accountOf } from './tenancy.js'
 
 builder.enumType(QuoteStatus, { name: 'QuoteStatus' })
@@ -44,6 +45,7 @@ export const Quote = builder.prismaObject('Quote', {
     leadId: t.exposeString('leadId', { nullable: true }),
     validUntil: t.string({ nullable: true, description: 'YYYY-MM-DD', resolve: (q) => q.validUntil?.toISOString().slice(0, 10) ?? null }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     sentAt: t.expose('sentAt', { type: 'DateTime', nullable: true }),
     viewedAt: t.expose('viewedAt', { type: 'DateTime', nullable: true }),
     acceptedAt: t.expose('acceptedAt', { type: 'DateTime', nullable: true }),
@@ -114,8 +116,11 @@ const stampedAt: Partial<Record<QuoteStatus, 'sentAt' | 'viewedAt' | 'acceptedAt
 }
 const SETTABLE = ['sent', 'viewed', 'accepted', 'declined', 'expired'] as const
 
+export const quoteSort = listSort('Quote', ['createdAt', 'updatedAt'])
+
 resourceQueries({
   model: 'Quote',
+  sort: quoteSort,
   delegate: () => db.quote,
   names: { one: 'quote', many: 'quotes', page: 'quotePage' },
   description: 'Quotes, newest first',
