@@ -28,7 +28,7 @@ graphql(`
 
 graphql(`
   fragment QuoteListRest on Quote {
-    id quote_number: quoteNumber status subtotal tax total currency lead_id: leadId valid_until: validUntil created_at: createdAt sent_at: sentAt viewed_at: viewedAt accepted_at: acceptedAt declined_at: declinedAt
+    id quote_number: quoteNumber status subtotal tax total currency lead_id: leadId valid_until: validUntil created_at: createdAt updated_at: updatedAt sent_at: sentAt viewed_at: viewedAt accepted_at: acceptedAt declined_at: declinedAt
   }
 `)
 
@@ -40,7 +40,7 @@ graphql(`
 
 graphql(`
   fragment AppointmentRest on Appointment {
-    id title status appointment_type: appointmentType start_time: startTime end_time: endTime booked_by: bookedBy lead_id: leadId location notes created_at: createdAt leads: leadContact { name phone email }
+    id title status appointment_type: appointmentType start_time: startTime end_time: endTime booked_by: bookedBy lead_id: leadId location notes created_at: createdAt updated_at: updatedAt leads: leadContact { name phone email }
   }
 `)
 

@@ -193,13 +193,16 @@ builder.mutationFields((t) => ({
         const [locked] = await tx.$queryRaw<{ status: QuoteStatus }[]>`
           SELECT status FROM quotes WHERE id = ${String(args.id)} AND account_id = ${accountId} AND deleted_at IS NULL FOR UPDATE`
         if (!locked) throw notFound('Quote not found')
-        const stamp = locked.status !== status ? stampedAt[status] : undefined
+        const include = { lineItems: { orderBy: { position: 'asc' as const } } }
+        // Setting the status it has is not a change: the quote keeps its updated_at, and nothing fires.
+        if (locked.status === status) return tx.quote.findUniqueOrThrow({ where: { id: String(args.id) }, include })
+        const stamp = stampedAt[status]
         const quote = await tx.quote.update({
           where: { id: String(args.id) },
           data: { status, ...(stamp ? { [stamp]: new Date() } : {}) },
-          include: { lineItems: { orderBy: { position: 'asc' } } },
+          include,
         })
-        if (locked.status !== status && (status === 'accepted' || status === 'declined')) {
+        if (status === 'accepted' || status === 'declined') {
           await fireWebhookEvent(tx, accountId, `quote.${status}`, quoteJson(quote))
         }
         return quote
