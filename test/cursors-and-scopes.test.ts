@@ -40,9 +40,17 @@ describe('connection cursors', () => {
       // A cursor the other account was really given.
       handedToThem: theirPage.data.customers.pageInfo.endCursor,
       // Their row's position, signed for them: what an attacker might copy.
-      theirRowSignedForThem: encodeCursor(secret, theirs.accountId, { createdAt: new Date(String(foreign.created_at)), id: foreign.id }),
+      theirRowSignedForThem: encodeCursor(
+        secret,
+        { owner: theirs.accountId, name: 'Customer', field: 'createdAt', order: 'desc' },
+        { at: new Date(String(foreign.created_at)), id: foreign.id },
+      ),
       // A position no row has.
-      madeUp: encodeCursor(secret, theirs.accountId, { createdAt: new Date(0), id: 'nothing' }),
+      madeUp: encodeCursor(
+        secret,
+        { owner: theirs.accountId, name: 'Customer', field: 'createdAt', order: 'desc' },
+        { at: new Date(0), id: 'nothing' },
+      ),
       tampered: `${theirPage.data.customers.pageInfo.endCursor}x`,
       garbage: 'not-a-cursor',
     }

@@ -142,6 +142,7 @@ describe('the default automation table', () => {
       'occurred_at',
       'project_id',
       'source',
+      'updated_at',
     ])
     expect((await call('GET', `/projects/${project.id}/events?offset=1`)).body.data[0].id).toBe(first.event.id)
     // The total comes with the project: the same statements for an empty history as for a full page.

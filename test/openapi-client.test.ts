@@ -38,7 +38,10 @@ type Body<Op> = Op extends { requestBody?: { content: { 'application/json': infe
 export const customerName = (answer: Json<CrmOps['getCustomer'], 200>): string | null => answer.data.name
 export const leadStage = (answer: Json<LeadOps['apiGetLead'], 200>): Leads['schemas']['Lead']['pipeline_stage'] => answer.data.pipeline_stage
 export const names = (page: Json<CrmOps['listCustomers'], 200>): (string | null)[] => page.data.map((c: Crm['schemas']['Customer']) => c.name)
-export const total = (page: Json<CrmOps['listCustomers'], 200>): number => page.pagination.total
+// An offset page always carries its total; a cursor page (?cursor=) says where to continue.
+type CustomerList = Json<CrmOps['listCustomers'], 200>
+export const total = (page: CustomerList): number | null => ('offset' in page.pagination ? page.pagination.total : null)
+export const next = (page: CustomerList): string | null => ('has_more' in page.pagination && page.pagination.has_more ? page.pagination.next_cursor : null)
 
 // One-of-required inputs: an upsert names the customer by id or by external_id.
 export const byExternalId: Body<CrmOps['upsertCustomer']> = { external_id: 'crm-42', name: 'Ada' }

@@ -5,7 +5,10 @@
 import { reasonPhrase } from '../errors.js'
 import { intParam } from './params.js'
 import { objectOf } from './results.js'
-import type { Page } from './route.js'
+import type { CursorPage, Page } from './route.js'
+import { cursorFields, cursorPaginationSchema } from './sync.js'
+
+const MAX_LIMIT = 200
 
 /** The rules of `limit` and `offset` (the schema clamps `limit` to its maximum). */
 export const crmWindow = {
@@ -13,7 +16,7 @@ export const crmWindow = {
     min: 0,
     message: 'must be a non-negative integer',
     default: 50,
-    description: 'Page size; values above 200 are clamped to 200',
+    description: `Page size; values above ${MAX_LIMIT} are clamped to ${MAX_LIMIT}`,
   }).optional(),
   offset: intParam({ min: 0, message: 'must be a non-negative integer', default: 0, description: 'Rows to skip' }).optional(),
 }
@@ -32,5 +35,14 @@ export const crmConventions = {
         offset: { type: 'integer', minimum: 0 },
         total: { type: 'integer', minimum: 0, description: 'Rows matching the filters' },
       }),
+    }),
+  cursorEnvelope: (page: CursorPage, query: Record<string, unknown>) => ({
+    data: page.items,
+    pagination: { limit: Math.min((query.limit as number | undefined) ?? 50, MAX_LIMIT), ...cursorFields(page) },
+  }),
+  cursorSchema: (items: Record<string, unknown>) =>
+    objectOf({
+      data: { type: 'array', items },
+      pagination: cursorPaginationSchema({ limit: { type: 'integer', minimum: 0, maximum: MAX_LIMIT } }),
     }),
 }

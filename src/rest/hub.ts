@@ -11,13 +11,14 @@ import { z } from 'zod'
 import type { ListChangesDocument } from '../generated/gql/graphql.js'
 import { graphql } from '../generated/gql/index.js'
 import { CampaignStatus, Channel, CommunicationStatus } from '../generated/prisma/enums.js'
-import { adjustRules } from '../schema/campaigns.js'
+import { adjustRules, campaignSort } from '../schema/campaigns.js'
 import { CURSOR_FORMAT, FEED_OBJECT_TYPES } from '../schema/changes.js'
-import { communicationRules } from '../schema/communications.js'
-import { customerIdentity, customerRules } from '../schema/customers.js'
-import { eventRules } from '../schema/events.js'
-import { projectIdentity, projectRules, statusRules } from '../schema/projects.js'
+import { communicationRules, communicationSort } from '../schema/communications.js'
+import { customerIdentity, customerRules, customerSort } from '../schema/customers.js'
+import { eventRules, eventSort } from '../schema/events.js'
+import { projectIdentity, projectRules, projectSort, statusRules } from '../schema/projects.js'
 import { jsonObject } from '../schema/rules.js'
+import { templateSort } from '../schema/templates.js'
 import { restBody, toInput } from './bodies.js'
 import { crmConventions, crmWindow } from './crm.js'
 import { webhookRoutes } from './hub-webhooks.js'
@@ -25,6 +26,7 @@ import type { JsonSchema } from './openapi/json-schema.js'
 import { documented, enumParam, intParam, textParam } from './params.js'
 import { custom, item, json, nonNull, objectOf, page, saved, schemaAt, withRecord } from './results.js'
 import { defineRoute, type RestSurface } from './route.js'
+import { syncQuery, syncVariables } from './sync.js'
 
 graphql(`
   fragment CustomerRest on Customer {
@@ -40,7 +42,7 @@ graphql(`
 `)
 graphql(`
   fragment EventRest on ProjectEvent {
-    id project_id: projectId event_type: eventType data source occurred_at: occurredAt created_at: createdAt
+    id project_id: projectId event_type: eventType data source occurred_at: occurredAt created_at: createdAt updated_at: updatedAt
   communications: communicationIds
   }
 `)
@@ -109,12 +111,23 @@ export const hubSurface: RestSurface = {
         search: textParam(200, 'Case-insensitive substring of the name, phone or email').optional(),
         external_id: textParam(200, "Your system's id").optional(),
         ...crmWindow,
+        ...syncQuery(customerSort),
       }),
-      document: graphql(`query ListCustomers($search: String, $externalId: String, $limit: Int, $offset: Int) {
-        customerPage(search: $search, externalId: $externalId, limit: $limit, offset: $offset) { items { ...CustomerRest } total limit offset }
+      document: graphql(`query ListCustomers($search: String, $externalId: String, $limit: Int, $offset: Int,
+        $updatedSince: DateTime, $sort: CustomerSort, $order: SortOrder, $cursorMode: Boolean! = false, $after: String, $count: Boolean! = false) {
+        customerPage(search: $search, externalId: $externalId, updatedSince: $updatedSince, sort: $sort, order: $order, limit: $limit, offset: $offset)
+          @skip(if: $cursorMode) { items { ...CustomerRest } total limit offset }
+        customers(search: $search, externalId: $externalId, updatedSince: $updatedSince, sort: $sort, order: $order, first: $limit, after: $after)
+          @include(if: $cursorMode) { edges { node { ...CustomerRest } } pageInfo { hasNextPage endCursor } totalCount @include(if: $count) }
       }`),
-      variables: ({ query }) => ({ search: query.search, externalId: query.external_id, limit: query.limit, offset: query.offset }),
-      result: page('customerPage'),
+      variables: ({ query, url }) => ({
+        search: query.search,
+        externalId: query.external_id,
+        limit: query.limit,
+        offset: query.offset,
+        ...syncVariables(query, url, 'offset'),
+      }),
+      result: page('customerPage', 'customers'),
     }),
     defineRoute({
       method: 'GET',
@@ -187,22 +200,30 @@ export const hubSurface: RestSurface = {
         customer_id: idParam("Only this customer's projects"),
         external_id: textParam(200, "Your system's id").optional(),
         ...crmWindow,
+        ...syncQuery(projectSort),
       }),
       document:
-        graphql(`query ListProjects($pipelineStage: String, $projectStatus: String, $customerId: ID, $externalId: String, $limit: Int, $offset: Int) {
-        projectPage(pipelineStage: $pipelineStage, projectStatus: $projectStatus, customerId: $customerId, externalId: $externalId, limit: $limit, offset: $offset) {
+        graphql(`query ListProjects($pipelineStage: String, $projectStatus: String, $customerId: ID, $externalId: String, $limit: Int, $offset: Int,
+        $updatedSince: DateTime, $sort: ProjectSort, $order: SortOrder, $cursorMode: Boolean! = false, $after: String, $count: Boolean! = false) {
+        projectPage(pipelineStage: $pipelineStage, projectStatus: $projectStatus, customerId: $customerId, externalId: $externalId,
+          updatedSince: $updatedSince, sort: $sort, order: $order, limit: $limit, offset: $offset) @skip(if: $cursorMode) {
           items { ...ProjectRest } total limit offset
         }
+        projects(pipelineStage: $pipelineStage, projectStatus: $projectStatus, customerId: $customerId, externalId: $externalId,
+          updatedSince: $updatedSince, sort: $sort, order: $order, first: $limit, after: $after) @include(if: $cursorMode) {
+          edges { node { ...ProjectRest } } pageInfo { hasNextPage endCursor } totalCount @include(if: $count)
+        }
       }`),
-      variables: ({ query }) => ({
+      variables: ({ query, url }) => ({
         pipelineStage: query.pipeline_stage,
         projectStatus: query.project_status,
         customerId: query.customer_id,
         externalId: query.external_id,
         limit: query.limit,
         offset: query.offset,
+        ...syncVariables(query, url, 'offset'),
       }),
-      result: page('projectPage'),
+      result: page('projectPage', 'projects'),
     }),
     defineRoute({
       method: 'GET',
@@ -272,12 +293,25 @@ export const hubSurface: RestSurface = {
       path: '/projects/:projectId/events',
       summary: "A project's event history, newest first",
       scope: 'read:hub',
-      query: z.object(crmWindow),
-      document: graphql(`query ListProjectEvents($id: ID!, $limit: Int, $offset: Int) {
-        project(id: $id) { eventPage(limit: $limit, offset: $offset) { items { ...EventRest } total limit offset } }
+      query: z.object({ ...crmWindow, ...syncQuery(eventSort) }),
+      document: graphql(`query ListProjectEvents($id: ID!, $limit: Int, $offset: Int,
+        $updatedSince: DateTime, $sort: ProjectEventSort, $order: SortOrder, $cursorMode: Boolean! = false, $after: String, $count: Boolean! = false) {
+        project(id: $id) {
+          eventPage(updatedSince: $updatedSince, sort: $sort, order: $order, limit: $limit, offset: $offset) @skip(if: $cursorMode) {
+            items { ...EventRest } total limit offset
+          }
+          events(updatedSince: $updatedSince, sort: $sort, order: $order, first: $limit, after: $after) @include(if: $cursorMode) {
+            edges { node { ...EventRest } } pageInfo { hasNextPage endCursor } totalCount @include(if: $count)
+          }
+        }
       }`),
-      variables: ({ params, query }) => ({ id: params.projectId, limit: query.limit, offset: query.offset }),
-      result: page('project.eventPage'),
+      variables: ({ params, query, url }) => ({
+        id: params.projectId,
+        limit: query.limit,
+        offset: query.offset,
+        ...syncVariables(query, url, 'offset'),
+      }),
+      result: page('project.eventPage', 'project.events'),
       notFound: 'Project not found',
     }),
     defineRoute({
@@ -305,14 +339,22 @@ export const hubSurface: RestSurface = {
         customer_id: idParam("Only this customer's messages"),
         campaign_id: idParam("Only this campaign's messages"),
         ...crmWindow,
+        ...syncQuery(communicationSort),
       }),
       document:
-        graphql(`query ListCommunications($status: CommunicationStatus, $channel: Channel, $projectId: ID, $customerId: ID, $campaignId: ID, $limit: Int, $offset: Int) {
-        communicationPage(status: $status, channel: $channel, projectId: $projectId, customerId: $customerId, campaignId: $campaignId, limit: $limit, offset: $offset) {
+        graphql(`query ListCommunications($status: CommunicationStatus, $channel: Channel, $projectId: ID, $customerId: ID, $campaignId: ID,
+        $limit: Int, $offset: Int,
+        $updatedSince: DateTime, $sort: CommunicationSort, $order: SortOrder, $cursorMode: Boolean! = false, $after: String, $count: Boolean! = false) {
+        communicationPage(status: $status, channel: $channel, projectId: $projectId, customerId: $customerId, campaignId: $campaignId,
+          updatedSince: $updatedSince, sort: $sort, order: $order, limit: $limit, offset: $offset) @skip(if: $cursorMode) {
           items { ...CommunicationRest } total limit offset
         }
+        communications(status: $status, channel: $channel, projectId: $projectId, customerId: $customerId, campaignId: $campaignId,
+          updatedSince: $updatedSince, sort: $sort, order: $order, first: $limit, after: $after) @include(if: $cursorMode) {
+          edges { node { ...CommunicationRest } } pageInfo { hasNextPage endCursor } totalCount @include(if: $count)
+        }
       }`),
-      variables: ({ query }) => ({
+      variables: ({ query, url }) => ({
         status: query.status,
         channel: query.channel,
         projectId: query.project_id,
@@ -320,8 +362,9 @@ export const hubSurface: RestSurface = {
         campaignId: query.campaign_id,
         limit: query.limit,
         offset: query.offset,
+        ...syncVariables(query, url, 'offset'),
       }),
-      result: page('communicationPage'),
+      result: page('communicationPage', 'communications'),
     }),
     defineRoute({
       method: 'GET',
@@ -371,12 +414,27 @@ export const hubSurface: RestSurface = {
       path: '/templates',
       summary: "The account's message templates",
       scope: 'read:hub',
-      query: z.object({ event_type: textParam(100).optional(), channel: enumParam(values(Channel)).optional(), ...crmWindow }),
-      document: graphql(`query ListTemplates($eventType: String, $channel: Channel, $limit: Int, $offset: Int) {
-        templatePage(eventType: $eventType, channel: $channel, limit: $limit, offset: $offset) { items { ...TemplateRest } total limit offset }
+      query: z.object({
+        event_type: textParam(100).optional(),
+        channel: enumParam(values(Channel)).optional(),
+        ...crmWindow,
+        ...syncQuery(templateSort),
+      }),
+      document: graphql(`query ListTemplates($eventType: String, $channel: Channel, $limit: Int, $offset: Int,
+        $updatedSince: DateTime, $sort: TemplateSort, $order: SortOrder, $cursorMode: Boolean! = false, $after: String, $count: Boolean! = false) {
+        templatePage(eventType: $eventType, channel: $channel, updatedSince: $updatedSince, sort: $sort, order: $order, limit: $limit, offset: $offset)
+          @skip(if: $cursorMode) { items { ...TemplateRest } total limit offset }
+        templates(eventType: $eventType, channel: $channel, updatedSince: $updatedSince, sort: $sort, order: $order, first: $limit, after: $after)
+          @include(if: $cursorMode) { edges { node { ...TemplateRest } } pageInfo { hasNextPage endCursor } totalCount @include(if: $count) }
       }`),
-      variables: ({ query }) => ({ eventType: query.event_type, channel: query.channel, limit: query.limit, offset: query.offset }),
-      result: page('templatePage'),
+      variables: ({ query, url }) => ({
+        eventType: query.event_type,
+        channel: query.channel,
+        limit: query.limit,
+        offset: query.offset,
+        ...syncVariables(query, url, 'offset'),
+      }),
+      result: page('templatePage', 'templates'),
     }),
     defineRoute({
       method: 'GET',
@@ -405,12 +463,23 @@ export const hubSurface: RestSurface = {
         status: enumParam(values(CampaignStatus)).optional(),
         project_id: idParam("Only this project's campaigns"),
         ...crmWindow,
+        ...syncQuery(campaignSort),
       }),
-      document: graphql(`query ListCampaigns($status: CampaignStatus, $projectId: ID, $limit: Int, $offset: Int) {
-        campaignPage(status: $status, projectId: $projectId, limit: $limit, offset: $offset) { items { ...CampaignRest } total limit offset }
+      document: graphql(`query ListCampaigns($status: CampaignStatus, $projectId: ID, $limit: Int, $offset: Int,
+        $updatedSince: DateTime, $sort: CampaignSort, $order: SortOrder, $cursorMode: Boolean! = false, $after: String, $count: Boolean! = false) {
+        campaignPage(status: $status, projectId: $projectId, updatedSince: $updatedSince, sort: $sort, order: $order, limit: $limit, offset: $offset)
+          @skip(if: $cursorMode) { items { ...CampaignRest } total limit offset }
+        campaigns(status: $status, projectId: $projectId, updatedSince: $updatedSince, sort: $sort, order: $order, first: $limit, after: $after)
+          @include(if: $cursorMode) { edges { node { ...CampaignRest } } pageInfo { hasNextPage endCursor } totalCount @include(if: $count) }
       }`),
-      variables: ({ query }) => ({ status: query.status, projectId: query.project_id, limit: query.limit, offset: query.offset }),
-      result: page('campaignPage'),
+      variables: ({ query, url }) => ({
+        status: query.status,
+        projectId: query.project_id,
+        limit: query.limit,
+        offset: query.offset,
+        ...syncVariables(query, url, 'offset'),
+      }),
+      result: page('campaignPage', 'campaigns'),
     }),
     defineRoute({
       method: 'POST',

@@ -9,13 +9,16 @@ import { badRequest } from '../errors.js'
 import type { ApiSendSmsMutation } from '../generated/gql/graphql.js'
 import { graphql } from '../generated/gql/index.js'
 import { AiStatus, AppointmentType, LeadStage, QuoteStatus } from '../generated/prisma/enums.js'
-import { leadPatchRules, leadRules } from '../schema/leads.js'
+import { appointmentSort } from '../schema/appointments.js'
+import { leadPatchRules, leadRules, leadSort } from '../schema/leads.js'
+import { quoteSort } from '../schema/quotes.js'
 import { sentence } from '../schema/rules.js'
 import { smsRules } from '../schema/sms.js'
 import { restBody, toInput } from './bodies.js'
 import { documented, enumParam, lenientInt, textParam } from './params.js'
 import { custom, item, json, objectOf, page, saved, schemaAt, withRecord } from './results.js'
-import { defineRoute, type Page, type RestSurface } from './route.js'
+import { type CursorPage, defineRoute, type Page, type RestSurface } from './route.js'
+import { cursorFields, cursorPaginationSchema, syncQuery, syncVariables } from './sync.js'
 
 graphql(`
   fragment LeadRest on Lead {
@@ -25,7 +28,7 @@ graphql(`
 
 graphql(`
   fragment QuoteListRest on Quote {
-    id quote_number: quoteNumber status subtotal tax total currency lead_id: leadId valid_until: validUntil created_at: createdAt sent_at: sentAt viewed_at: viewedAt accepted_at: acceptedAt declined_at: declinedAt
+    id quote_number: quoteNumber status subtotal tax total currency lead_id: leadId valid_until: validUntil created_at: createdAt updated_at: updatedAt sent_at: sentAt viewed_at: viewedAt accepted_at: acceptedAt declined_at: declinedAt
   }
 `)
 
@@ -37,7 +40,7 @@ graphql(`
 
 graphql(`
   fragment AppointmentRest on Appointment {
-    id title status appointment_type: appointmentType start_time: startTime end_time: endTime booked_by: bookedBy lead_id: leadId location notes created_at: createdAt leads: leadContact { name phone email }
+    id title status appointment_type: appointmentType start_time: startTime end_time: endTime booked_by: bookedBy lead_id: leadId location notes created_at: createdAt updated_at: updatedAt leads: leadContact { name phone email }
   }
 `)
 
@@ -107,10 +110,14 @@ const routes = [
       search: textParam(200, 'Case-insensitive substring of the name, phone or email').optional(),
       external_id: textParam(200, "Your system's id for the lead").optional(),
       ...pageQuery,
+      ...syncQuery(leadSort),
     }),
-    document:
-      graphql(`query ApiListLeads($stage: LeadStage, $aiStatus: AiStatus, $search: String, $externalId: String, $limit: Int, $offset: Int) {
-      leadPage(stage: $stage, aiStatus: $aiStatus, search: $search, externalId: $externalId, limit: $limit, offset: $offset) { items { ...LeadRest } total limit offset }
+    document: graphql(`query ApiListLeads($stage: LeadStage, $aiStatus: AiStatus, $search: String, $externalId: String, $limit: Int, $offset: Int,
+      $updatedSince: DateTime, $sort: LeadSort, $order: SortOrder, $cursorMode: Boolean! = false, $after: String, $count: Boolean! = false) {
+      leadPage(stage: $stage, aiStatus: $aiStatus, search: $search, externalId: $externalId, updatedSince: $updatedSince, sort: $sort, order: $order, limit: $limit, offset: $offset)
+        @skip(if: $cursorMode) { items { ...LeadRest } total limit offset }
+      leads(stage: $stage, aiStatus: $aiStatus, search: $search, externalId: $externalId, updatedSince: $updatedSince, sort: $sort, order: $order, first: $limit, after: $after)
+        @include(if: $cursorMode) { edges { node { ...LeadRest } } pageInfo { hasNextPage endCursor } totalCount @include(if: $count) }
     }`),
     variables: ({ query, url }) => ({
       stage: query.stage,
@@ -118,8 +125,9 @@ const routes = [
       search: searchTerm(query.search, url),
       externalId: query.external_id,
       ...windowOf(query),
+      ...syncVariables(query, url, 'page'),
     }),
-    result: page('leadPage'),
+    result: page('leadPage', 'leads'),
   }),
   defineRoute({
     method: 'POST',
@@ -194,12 +202,16 @@ const routes = [
     path: '/quotes',
     summary: 'List quotes, newest first, without line items and metadata; filter status',
     scope: 'quotes:read',
-    query: z.object({ status: enumParam(values(QuoteStatus)).optional(), ...pageQuery }),
-    document: graphql(`query ApiListQuotes($status: QuoteStatus, $limit: Int, $offset: Int) {
-      quotePage(status: $status, limit: $limit, offset: $offset) { items { ...QuoteListRest } total limit offset }
+    query: z.object({ status: enumParam(values(QuoteStatus)).optional(), ...pageQuery, ...syncQuery(quoteSort) }),
+    document: graphql(`query ApiListQuotes($status: QuoteStatus, $limit: Int, $offset: Int,
+      $updatedSince: DateTime, $sort: QuoteSort, $order: SortOrder, $cursorMode: Boolean! = false, $after: String, $count: Boolean! = false) {
+      quotePage(status: $status, updatedSince: $updatedSince, sort: $sort, order: $order, limit: $limit, offset: $offset)
+        @skip(if: $cursorMode) { items { ...QuoteListRest } total limit offset }
+      quotes(status: $status, updatedSince: $updatedSince, sort: $sort, order: $order, first: $limit, after: $after)
+        @include(if: $cursorMode) { edges { node { ...QuoteListRest } } pageInfo { hasNextPage endCursor } totalCount @include(if: $count) }
     }`),
-    variables: ({ query }) => ({ status: query.status, ...windowOf(query) }),
-    result: page('quotePage'),
+    variables: ({ query, url }) => ({ status: query.status, ...windowOf(query), ...syncVariables(query, url, 'page') }),
+    result: page('quotePage', 'quotes'),
   }),
   defineRoute({
     method: 'GET',
@@ -263,12 +275,16 @@ const routes = [
     path: '/appointments',
     summary: 'List appointments, newest first, each with its lead under `leads`; filter type',
     scope: 'appointments:read',
-    query: z.object({ type: enumParam(values(AppointmentType)).optional(), ...pageQuery }),
-    document: graphql(`query ApiListAppointments($type: AppointmentType, $limit: Int, $offset: Int) {
-      appointmentPage(type: $type, limit: $limit, offset: $offset) { items { ...AppointmentRest } total limit offset }
+    query: z.object({ type: enumParam(values(AppointmentType)).optional(), ...pageQuery, ...syncQuery(appointmentSort) }),
+    document: graphql(`query ApiListAppointments($type: AppointmentType, $limit: Int, $offset: Int,
+      $updatedSince: DateTime, $sort: AppointmentSort, $order: SortOrder, $cursorMode: Boolean! = false, $after: String, $count: Boolean! = false) {
+      appointmentPage(type: $type, updatedSince: $updatedSince, sort: $sort, order: $order, limit: $limit, offset: $offset)
+        @skip(if: $cursorMode) { items { ...AppointmentRest } total limit offset }
+      appointments(type: $type, updatedSince: $updatedSince, sort: $sort, order: $order, first: $limit, after: $after)
+        @include(if: $cursorMode) { edges { node { ...AppointmentRest } } pageInfo { hasNextPage endCursor } totalCount @include(if: $count) }
     }`),
-    variables: ({ query }) => ({ type: query.type, ...windowOf(query) }),
-    result: page('appointmentPage'),
+    variables: ({ query, url }) => ({ type: query.type, ...windowOf(query), ...syncVariables(query, url, 'page') }),
+    result: page('appointmentPage', 'appointments'),
   }),
   defineRoute({
     method: 'DELETE',
@@ -317,6 +333,12 @@ export const leadsSurface: RestSurface = {
         per_page: { type: 'integer', minimum: 1, maximum: PER_PAGE.max },
         total: { type: 'integer', minimum: 0 },
       }),
+    }),
+  cursorEnvelope: (page: CursorPage, query) => ({ data: page.items, meta: { per_page: query.per_page, ...cursorFields(page) } }),
+  cursorSchema: (items) =>
+    objectOf({
+      data: { type: 'array', items },
+      meta: cursorPaginationSchema({ per_page: { type: 'integer', minimum: 1, maximum: PER_PAGE.max } }),
     }),
   routes,
 }

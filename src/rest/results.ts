@@ -5,7 +5,7 @@
  * document and the answer cannot drift. Paths are dotted field names of the data.
  */
 import type { JsonSchema } from './openapi/json-schema.js'
-import type { Page, RestInput, RestSurface } from './route.js'
+import type { CursorPage, Page, RestInput, RestSurface } from './route.js'
 
 export type RestResult =
   | { status?: number; body: unknown; headers?: Record<string, string> }
@@ -35,17 +35,40 @@ export const item = (path: string, status = 200): ResultShape => ({
   describe: (schema) => ({ status, content: json(objectOf({ data: nonNull(schemaAt(schema, path)) })) }),
 })
 
-/** The surface's list envelope around the page at `path`; a null parent is a 404. */
-export const page = (path: string): ResultShape => ({
+/** The connection a cursor page reads, as the document selects it (src/rest/sync.ts). */
+interface Connection {
+  edges: { node: unknown }[]
+  pageInfo: { hasNextPage: boolean; endCursor: string | null }
+  totalCount?: number
+}
+
+/**
+ * The surface's list envelope around the offset page at `path`, or, when the request pages by
+ * cursor, around the connection at `connectionPath`; a null parent is a 404.
+ */
+export const page = (path: string, connectionPath?: string): ResultShape => ({
   shape: (data, input, surface) => {
+    const connection = connectionPath ? (at(data, connectionPath) as Connection | null | undefined) : undefined
+    if (connection) return { body: surface.cursorEnvelope(cursorPage(connection, input), input.query) }
     const value = at(data, path) as Page | null
     return value == null ? null : { body: surface.pageEnvelope(value, input.query) }
   },
   describe: (schema, surface) => {
     const items = (nonNull(schemaAt(schema, `${path}.items`)).items ?? {}) as JsonSchema
-    return { status: 200, content: json(surface.pageSchema(items)) }
+    if (!connectionPath) return { status: 200, content: json(surface.pageSchema(items)) }
+    return { status: 200, content: json({ oneOf: [surface.pageSchema(items), surface.cursorSchema(items)] }) }
   },
 })
+
+function cursorPage(connection: Connection, input: RestInput): CursorPage {
+  const given = (input.query.cursor || input.query.starting_after || null) as string | null
+  return {
+    items: connection.edges.map((edge) => edge.node),
+    hasMore: connection.pageInfo.hasNextPage,
+    nextCursor: connection.pageInfo.endCursor ?? given,
+    ...(connection.totalCount === undefined ? {} : { total: connection.totalCount }),
+  }
+}
 
 /** An upsert: 201 `{"data": record}` when `created`, 200 when it updated. */
 export const saved = (path: string, record: string): ResultShape => ({

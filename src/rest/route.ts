@@ -77,6 +77,15 @@ export interface Page {
   offset: number
 }
 
+/** A cursor page: the rows, whether more follow, where to continue, and the total only when asked. */
+export interface CursorPage {
+  items: unknown[]
+  hasMore: boolean
+  /** The last row's cursor; the request's own cursor when the page is empty (null on an empty first page). */
+  nextCursor: string | null
+  total?: number
+}
+
 /** A REST surface: a prefix, its rows and its documented conventions. */
 export interface RestSurface {
   name: string
@@ -89,4 +98,7 @@ export interface RestSurface {
   /** The surface's list envelope around a page, and its schema. */
   pageEnvelope: (page: Page, query: Record<string, unknown>) => unknown
   pageSchema: (items: Record<string, unknown>) => Record<string, unknown>
+  /** The same list's envelope around a cursor page (src/rest/sync.ts), and its schema. */
+  cursorEnvelope: (page: CursorPage, query: Record<string, unknown>) => unknown
+  cursorSchema: (items: Record<string, unknown>) => Record<string, unknown>
 }

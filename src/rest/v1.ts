@@ -7,10 +7,12 @@ import { z } from 'zod'
 import type { GetTranscriptQuery } from '../generated/gql/graphql.js'
 import { graphql } from '../generated/gql/index.js'
 import { ConversationChannel, ConversationStatus } from '../generated/prisma/enums.js'
+import { conversationSort, messageSort } from '../schema/conversations.js'
 import { crmConventions, crmWindow } from './crm.js'
 import { enumParam, textParam } from './params.js'
 import { custom, item, json, nonNull, objectOf, page, schemaAt } from './results.js'
 import { defineRoute, type RestSurface } from './route.js'
+import { syncQuery, syncVariables } from './sync.js'
 
 graphql(`
   fragment ConversationRest on Conversation {
@@ -23,7 +25,7 @@ graphql(`
 graphql(`
   fragment MessageRest on Message {
     id conversation_id: conversationId direction channel sender content status provider
-    provider_message_id: providerMessageId created_at: createdAt
+    provider_message_id: providerMessageId created_at: createdAt updated_at: updatedAt
   }
 `)
 
@@ -46,23 +48,31 @@ export const v1Surface: RestSurface = {
         start_date: textParam(40, 'On started_at: YYYY-MM-DD or ISO 8601, inclusive').optional(),
         end_date: textParam(40, 'On started_at: YYYY-MM-DD (the whole day) or ISO 8601, inclusive').optional(),
         ...crmWindow,
+        ...syncQuery(conversationSort),
       }),
       document: graphql(`
-        query ListConversations($channel: ConversationChannel, $status: ConversationStatus, $startDate: String, $endDate: String, $limit: Int, $offset: Int) {
-          conversationPage(channel: $channel, status: $status, startDate: $startDate, endDate: $endDate, limit: $limit, offset: $offset) {
+        query ListConversations($channel: ConversationChannel, $status: ConversationStatus, $startDate: String, $endDate: String, $limit: Int, $offset: Int,
+          $updatedSince: DateTime, $sort: ConversationSort, $order: SortOrder, $cursorMode: Boolean! = false, $after: String, $count: Boolean! = false) {
+          conversationPage(channel: $channel, status: $status, startDate: $startDate, endDate: $endDate, updatedSince: $updatedSince, sort: $sort, order: $order,
+            limit: $limit, offset: $offset) @skip(if: $cursorMode) {
             items { ...ConversationRest } total limit offset
+          }
+          conversations(channel: $channel, status: $status, startDate: $startDate, endDate: $endDate, updatedSince: $updatedSince, sort: $sort, order: $order,
+            first: $limit, after: $after) @include(if: $cursorMode) {
+            edges { node { ...ConversationRest } } pageInfo { hasNextPage endCursor } totalCount @include(if: $count)
           }
         }
       `),
-      variables: ({ query }) => ({
+      variables: ({ query, url }) => ({
         channel: query.channel,
         status: query.status,
         startDate: query.start_date,
         endDate: query.end_date,
         limit: query.limit,
         offset: query.offset,
+        ...syncVariables(query, url, 'offset'),
       }),
-      result: page('conversationPage'),
+      result: page('conversationPage', 'conversations'),
     }),
     defineRoute({
       method: 'GET',
@@ -81,14 +91,27 @@ export const v1Surface: RestSurface = {
       path: '/conversations/:conversationId/messages',
       summary: "List a conversation's messages, oldest first",
       scope: 'read:conversations',
-      query: z.object(crmWindow),
+      query: z.object({ ...crmWindow, ...syncQuery(messageSort) }),
       document: graphql(`
-        query ListConversationMessages($id: ID!, $limit: Int, $offset: Int) {
-          conversation(id: $id) { messagePage(limit: $limit, offset: $offset) { items { ...MessageRest } total limit offset } }
+        query ListConversationMessages($id: ID!, $limit: Int, $offset: Int,
+          $updatedSince: DateTime, $sort: MessageSort, $order: SortOrder, $cursorMode: Boolean! = false, $after: String, $count: Boolean! = false) {
+          conversation(id: $id) {
+            messagePage(updatedSince: $updatedSince, sort: $sort, order: $order, limit: $limit, offset: $offset) @skip(if: $cursorMode) {
+              items { ...MessageRest } total limit offset
+            }
+            messages(updatedSince: $updatedSince, sort: $sort, order: $order, first: $limit, after: $after) @include(if: $cursorMode) {
+              edges { node { ...MessageRest } } pageInfo { hasNextPage endCursor } totalCount @include(if: $count)
+            }
+          }
         }
       `),
-      variables: ({ params, query }) => ({ id: params.conversationId, ...query }),
-      result: page('conversation.messagePage'),
+      variables: ({ params, query, url }) => ({
+        id: params.conversationId,
+        limit: query.limit,
+        offset: query.offset,
+        ...syncVariables(query, url, 'offset'),
+      }),
+      result: page('conversation.messagePage', 'conversation.messages'),
       notFound: 'Conversation not found',
     }),
     defineRoute({

@@ -14,6 +14,7 @@ import { LEAD_API_WINDOW } from './leads.js'
 import { connectionType, resourceQueries } from './lists.js'
 import { pageType } from './paging.js'
 import { id, requiredText, text, timestamp, trimmedText } from './rules.js'
+import { listSort } from './sorting.js'
 import { accountOf } from './tenancy.js'
 
 builder.enumType(AppointmentStatus, { name: 'AppointmentStatus' })
@@ -42,6 +43,7 @@ export const Appointment = builder.prismaObject('Appointment', {
     location: t.exposeString('location', { nullable: true }),
     notes: t.exposeString('notes', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     deletedAt: t.expose('deletedAt', {
       type: 'DateTime',
       nullable: true,
@@ -83,8 +85,11 @@ const BookAppointmentInput = inputType('BookAppointmentInput', appointmentRules,
   ],
 })
 
+export const appointmentSort = listSort('Appointment', ['createdAt', 'updatedAt', 'startTime'])
+
 resourceQueries({
   model: 'Appointment',
+  sort: appointmentSort,
   delegate: () => db.appointment,
   names: { one: 'appointment', many: 'appointments', page: 'appointmentPage' },
   description: 'Appointments, newest first, each with its lead',

@@ -9,13 +9,17 @@ import type { Prisma } from '../generated/prisma/client.js'
 import { CampaignStatus } from '../generated/prisma/enums.js'
 import { PENDING_STATUSES } from '../services/automations/engine.js'
 import { builder } from './builder.js'
-import { Communication, CommunicationConnection } from './communications.js'
+import { Communication, CommunicationConnection, communicationSort } from './communications.js'
 import { childConnection, connectionType, resourceQueries } from './lists.js'
 import { pageType } from './paging.js'
 import { id } from './rules.js'
+import { listSort, sortArgs } from './sorting.js'
 import { accountOf } from './tenancy.js'
 
 builder.enumType(CampaignStatus, { name: 'CampaignStatus' })
+/** A campaign's messages are read in the order they go out: oldest first. */
+const campaignMessagesSort = { ...communicationSort, order: 'asc' as const }
+
 const CampaignAction = builder.enumType('CampaignAction', { values: ['pause', 'resume', 'cancel'] as const })
 
 /** What `adjustCampaign` takes. */
@@ -43,9 +47,10 @@ export const Campaign = builder.prismaObject('Campaign', {
       {
         type: Communication,
         description: "The campaign's messages, oldest first",
+        args: sortArgs(t, campaignMessagesSort),
         resolve: (campaign, args, ctx, info) =>
           childConnection(
-            { table: 'communications', parentColumn: 'campaign_id', direction: 'asc' },
+            { table: 'communications', parentColumn: 'campaign_id', sort: campaignMessagesSort },
             db.communication,
             campaign.id,
             args,
@@ -101,8 +106,11 @@ async function adjust(accountId: string, id: string, action: 'pause' | 'resume' 
   })
 }
 
+export const campaignSort = listSort('Campaign', ['createdAt', 'updatedAt'])
+
 resourceQueries({
   model: 'Campaign',
+  sort: campaignSort,
   delegate: () => db.campaign,
   names: { one: 'campaign', many: 'campaigns', page: 'campaignPage' },
   description: 'Campaigns, newest first',

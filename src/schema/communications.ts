@@ -15,6 +15,7 @@ import { inputType } from './inputs.js'
 import { connectionType, resourceQueries } from './lists.js'
 import { pageType } from './paging.js'
 import { email, id, parseOr400, phone, text, timestamp } from './rules.js'
+import { listSort } from './sorting.js'
 import { accountOf } from './tenancy.js'
 
 export const ChannelType = builder.enumType(Channel, { name: 'Channel' })
@@ -154,8 +155,11 @@ async function markSent(accountId: string, id: string) {
   if (count === 0 && message.status !== 'sent' && message.status !== 'delivered') throw conflict('Communication changed meanwhile: retry')
 }
 
+export const communicationSort = listSort('Communication', ['createdAt', 'updatedAt'])
+
 resourceQueries({
   model: 'Communication',
+  sort: communicationSort,
   delegate: () => db.communication,
   names: { one: 'communication', many: 'communications', page: 'communicationPage' },
   description: 'Messages queued or sent, newest first',

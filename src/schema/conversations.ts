@@ -7,8 +7,9 @@ import type { Prisma } from '../generated/prisma/client.js'
 import { ConversationChannel, ConversationStatus, MessageDirection, MessageSender } from '../generated/prisma/enums.js'
 import { builder } from './builder.js'
 import { dateRange } from './dates.js'
-import { childConnection, connectionType, resourceQueries } from './lists.js'
-import { pageType, pageWindow } from './paging.js'
+import { childConnection, childPage, connectionType, resourceQueries } from './lists.js'
+import { pageType } from './paging.js'
+import { listSort, sortArgs } from './sorting.js'
 import { accountOf } from './tenancy.js'
 
 builder.enumType(ConversationChannel, { name: 'ConversationChannel' })
@@ -30,10 +31,14 @@ export const Message = builder.prismaObject('Message', {
     provider: t.exposeString('provider', { nullable: true }),
     providerMessageId: t.exposeString('providerMessageId', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
 })
 
 const MessagePage = pageType('Message', () => db.message)
+/** A conversation's messages: oldest first unless asked otherwise. */
+export const messageSort = listSort('Message', ['createdAt', 'updatedAt'], 'asc')
+const messagesOf = { table: 'messages', parentColumn: 'conversation_id', sort: messageSort }
 const MessageConnection = connectionType('Message', Message)
 
 interface TranscriptLine {
@@ -115,31 +120,20 @@ export const Conversation = builder.prismaObject('Conversation', {
       {
         type: Message,
         description: 'Messages oldest first',
-        resolve: (conversation, args, ctx, info) =>
-          childConnection(
-            { table: 'messages', parentColumn: 'conversation_id', direction: 'asc' },
-            db.message,
-            conversation.id,
-            args,
-            ctx,
-            info,
-          ) as never,
+        args: sortArgs(t, messageSort),
+        resolve: (conversation, args, ctx, info) => childConnection(messagesOf, db.message, conversation.id, args, ctx, info) as never,
       },
       MessageConnection,
     ),
     messagePage: t.field({
       type: MessagePage,
       description: 'Messages oldest first, by offset (the REST layer pages this way)',
-      args: { limit: t.arg.int(), offset: t.arg.int() },
+      args: { ...sortArgs(t, messageSort), limit: t.arg.int(), offset: t.arg.int() },
       // The total is counted in the statement that reads the conversation (a lateral count), so a
       // page of messages costs one statement more than its conversation, not two.
       select: { _count: { select: { messages: true } } },
-      resolve: (conversation, args) => ({
-        where: { conversationId: conversation.id },
-        orderBy: oldestFirst,
-        ...pageWindow(args),
-        count: conversation._count.messages,
-      }),
+      resolve: (conversation, args) =>
+        childPage(messageSort, { conversationId: conversation.id }, args, conversation._count.messages) as never,
     }),
     transcript: t.field({
       type: Transcript,
@@ -163,8 +157,11 @@ function conversationFilter(
   }
 }
 
+export const conversationSort = listSort('Conversation', ['createdAt', 'updatedAt', 'startedAt'])
+
 resourceQueries({
   model: 'Conversation',
+  sort: conversationSort,
   delegate: () => db.conversation,
   names: { one: 'conversation', many: 'conversations', page: 'conversationPage' },
   description: 'Conversations, newest first',

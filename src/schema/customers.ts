@@ -13,6 +13,7 @@ import { connectionType, resourceQueries } from './lists.js'
 import { pageType } from './paging.js'
 import { email, id, jsonObject, phone, text } from './rules.js'
 import { searchFilter } from './search.js'
+import { listSort } from './sorting.js'
 import { accountOf } from './tenancy.js'
 
 export const newestFirst = [{ createdAt: 'desc' as const }, { id: 'desc' as const }]
@@ -112,8 +113,11 @@ async function upsertCustomer(accountId: string, input: Input): Promise<{ create
   })
 }
 
+export const customerSort = listSort('Customer', ['createdAt', 'updatedAt'])
+
 resourceQueries({
   model: 'Customer',
+  sort: customerSort,
   delegate: () => db.customer,
   names: { one: 'customer', many: 'customers', page: 'customerPage' },
   description: 'Customers, newest first',

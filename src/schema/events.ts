@@ -19,11 +19,11 @@ import {
 } from '../services/automations/engine.js'
 import { AUTOMATION_EVENT_TYPES } from '../services/automations/library.js'
 import { builder } from './builder.js'
-import { newestFirst } from './customers.js'
 import { inputType } from './inputs.js'
-import { childConnection, connectionType } from './lists.js'
-import { pageType, pageWindow } from './paging.js'
+import { childConnection, childPage, connectionType } from './lists.js'
+import { pageType } from './paging.js'
 import { id, jsonObject, timestamp } from './rules.js'
+import { listSort, sortArgs } from './sorting.js'
 import { accountOf } from './tenancy.js'
 
 builder.enumType(EventSource, { name: 'EventSource' })
@@ -37,6 +37,7 @@ export const ProjectEvent = builder.prismaObject('ProjectEvent', {
     source: t.expose('source', { type: EventSource }),
     occurredAt: t.expose('occurredAt', { type: 'DateTime' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     communicationIds: t.idList({
       description: 'The messages this event queued',
       select: { communications: { select: { id: true }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } },
@@ -46,6 +47,7 @@ export const ProjectEvent = builder.prismaObject('ProjectEvent', {
 })
 
 const ProjectEventPage = pageType('ProjectEvent', () => db.projectEvent)
+export const eventSort = listSort('ProjectEvent', ['createdAt', 'updatedAt', 'occurredAt'])
 
 const ProjectEventConnection = connectionType('ProjectEvent', ProjectEvent)
 
@@ -54,9 +56,10 @@ builder.prismaObjectFields('Project', (t) => ({
     {
       type: ProjectEvent,
       description: "The project's events, newest first",
+      args: sortArgs(t, eventSort),
       resolve: (project, args, ctx, info) =>
         childConnection(
-          { table: 'project_events', parentColumn: 'project_id', direction: 'desc' },
+          { table: 'project_events', parentColumn: 'project_id', sort: eventSort },
           db.projectEvent,
           project.id,
           args,
@@ -69,15 +72,10 @@ builder.prismaObjectFields('Project', (t) => ({
   eventPage: t.field({
     type: ProjectEventPage,
     description: 'Events newest first, by offset (the REST layer pages this way)',
-    args: { limit: t.arg.int(), offset: t.arg.int() },
+    args: { ...sortArgs(t, eventSort), limit: t.arg.int(), offset: t.arg.int() },
     // Counted in the statement that reads the project, as a conversation's messages are.
     select: { _count: { select: { events: true } } },
-    resolve: (project, args) => ({
-      where: { projectId: project.id },
-      orderBy: newestFirst,
-      ...pageWindow(args),
-      count: project._count.events,
-    }),
+    resolve: (project, args) => childPage(eventSort, { projectId: project.id }, args, project._count.events) as never,
   }),
 }))
 

@@ -18,6 +18,7 @@ import { connectionType, resourceQueries } from './lists.js'
 import { pageType, type WindowRules } from './paging.js'
 import { blankAsNull, email, externalId, jsonObject, phone, trimmedText } from './rules.js'
 import { searchFilter } from './search.js'
+import { listSort } from './sorting.js'
 import { accountOf } from './tenancy.js'
 
 const LeadStageType = builder.enumType(LeadStage, { name: 'LeadStage' })
@@ -133,8 +134,11 @@ export function leadFilter(
   }
 }
 
+export const leadSort = listSort('Lead', ['createdAt', 'updatedAt'])
+
 resourceQueries({
   model: 'Lead',
+  sort: leadSort,
   delegate: () => db.lead,
   names: { one: 'lead', many: 'leads', page: 'leadPage' },
   description: 'Leads, newest first',

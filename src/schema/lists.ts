@@ -4,9 +4,10 @@
  * confined to the caller's account. `childConnection` pages a parent's rows (a conversation's
  * messages) for every parent of a list in two statements, whatever the number of parents.
  *
- * Connections page by keyset on (createdAt, id), never by offset and never by looking a cursor's
- * row up: cursors are opaque and signed for their list (./cursors.ts), so pages stay stable while
- * rows are inserted and a cursor reveals nothing about rows it was not handed out for.
+ * Connections page by keyset on (sort key, id), never by offset and never by looking a cursor's
+ * row up: cursors are opaque and signed for their list and its sort (./cursors.ts), so pages stay
+ * stable while rows are inserted and a cursor reveals nothing about rows it was not handed out for.
+ * Every list takes the sync arguments of ./sorting.ts (`updatedSince`, `sort`, `order`).
  */
 import { queryFromInfo } from '@pothos/plugin-prisma'
 import DataLoader from 'dataloader'
@@ -18,20 +19,30 @@ import { badRequest } from '../errors.js'
 import type PrismaTypes from '../generated/pothos-types.js'
 import { Prisma } from '../generated/prisma/client.js'
 import { builder } from './builder.js'
-import { decodeCursor, encodeCursor, type Position } from './cursors.js'
+import { type CursorList, decodeCursor, encodeCursor } from './cursors.js'
 import { CRM_WINDOW, type PageShape, pageWindow, type WindowRules } from './paging.js'
+import {
+  columnOf,
+  type Direction,
+  type ListArgs,
+  type ListSort,
+  type Ordering,
+  orderingOf,
+  orderOf,
+  sinceFilter,
+  sortArgs,
+} from './sorting.js'
 import { accountOf } from './tenancy.js'
 
 type Model = keyof PrismaTypes
-type Direction = 'asc' | 'desc'
-type Row = Position & Record<string, unknown>
+type Row = { id: string } & Record<string, unknown>
 
 export const DEFAULT_CONNECTION_SIZE = 20
 export const MAX_CONNECTION_SIZE = 100
 /** A connection's page size as the cost limit reads it (src/endpoints/graphql-cost.ts). */
 export const CONNECTION_WINDOW: WindowRules = { defaultLimit: DEFAULT_CONNECTION_SIZE, maxLimit: MAX_CONNECTION_SIZE }
 
-export interface ConnectionArgs {
+export interface ConnectionArgs extends ListArgs {
   first?: number | null
   last?: number | null
   after?: string | null
@@ -45,47 +56,51 @@ export interface ConnectionPage {
   totalCount: () => Promise<number>
 }
 
-/** The order of a list in both directions: (createdAt, id), newest or oldest first. */
-export const orderOf = (direction: Direction) => [{ createdAt: direction }, { id: direction }]
-
 interface Window {
   size: number
   /** Reading backwards (`last`/`before`): the list's order reversed, then the page reversed back. */
   backward: boolean
-  from?: Position
+  from?: { at: Date; id: string }
+  field: string
   direction: Direction
+  list: CursorList
 }
 
-function windowOf(args: ConnectionArgs, direction: Direction, owner: string, secret: string): Window {
+/**
+ * A REST row reads a connection for its cursor pages, as large as its surface's `limit` allows
+ * (REST rows run fixed documents and are not priced); /graphql keeps the connection's maximum.
+ */
+const maxSizeOf = (ctx: Context, rest: WindowRules = CRM_WINDOW) =>
+  (ctx as Context & { viaRest?: boolean }).viaRest ? Math.max(rest.maxLimit, MAX_CONNECTION_SIZE) : MAX_CONNECTION_SIZE
+
+function windowOf(args: ConnectionArgs, sort: ListSort, owner: string, secret: string, maxSize: number): Window {
+  const ordering = orderingOf(sort, args)
   if (args.first != null && args.last != null) throw badRequest('Give first or last, not both')
   if ((args.first ?? 0) < 0 || (args.last ?? 0) < 0) throw badRequest('first and last must not be negative')
   const backward = args.last != null || args.before != null
   const cursor = backward ? args.before : args.after
-  const size = Math.min(args.first ?? args.last ?? DEFAULT_CONNECTION_SIZE, MAX_CONNECTION_SIZE)
-  const reading: Direction = backward === (direction === 'desc') ? 'asc' : 'desc'
-  return { size, backward, from: cursor ? decodeCursor(secret, owner, cursor) : undefined, direction: reading }
+  const size = Math.min(args.first ?? args.last ?? DEFAULT_CONNECTION_SIZE, maxSize)
+  const reading: Direction = backward === (ordering.order === 'desc') ? 'asc' : 'desc'
+  const list: CursorList = { owner, name: sort.name, field: ordering.field, order: ordering.order }
+  return { size, backward, from: cursor ? decodeCursor(secret, list, cursor) : undefined, field: ordering.field, direction: reading, list }
 }
 
 /** Rows strictly past `from` in the reading direction. */
 function pastCursor(window: Window) {
   if (!window.from) return {}
   const beyond = window.direction === 'desc' ? 'lt' : 'gt'
-  const { createdAt, id } = window.from
-  return { OR: [{ createdAt: { [beyond]: createdAt } }, { createdAt, id: { [beyond]: id } }] }
+  const { at, id } = window.from
+  return { OR: [{ [window.field]: { [beyond]: at } }, { [window.field]: at, id: { [beyond]: id } }] }
 }
 
-function pageOf(
-  rows: Row[],
-  window: Window,
-  args: ConnectionArgs,
-  owner: string,
-  secret: string,
-  count: () => Promise<number>,
-): ConnectionPage {
+function pageOf(rows: Row[], window: Window, args: ConnectionArgs, secret: string, count: () => Promise<number>): ConnectionPage {
   const more = rows.length > window.size
   const taken = rows.slice(0, window.size)
   if (window.backward) taken.reverse()
-  const edges = taken.map((row) => ({ cursor: encodeCursor(secret, owner, row), node: row }))
+  const edges = taken.map((row) => ({
+    cursor: encodeCursor(secret, window.list, { at: row[window.field] as Date, id: row.id }),
+    node: row,
+  }))
   let total: Promise<number> | undefined
   return {
     edges,
@@ -116,29 +131,31 @@ export async function rootConnection(
   delegate: Delegate,
   where: object,
   args: ConnectionArgs,
-  context: { ctx: Context; info: GraphQLResolveInfo; direction?: Direction },
+  context: { ctx: Context; info: GraphQLResolveInfo; sort: ListSort; window?: WindowRules },
 ): Promise<ConnectionPage> {
   const { ctx, info } = context
-  const owner = accountOf(ctx)
   const secret = ctx.config.SECRET_KEY!
-  const window = windowOf(args, context.direction ?? 'desc', owner, secret)
+  const window = windowOf(args, context.sort, accountOf(ctx), secret, maxSizeOf(ctx, context.window))
   const query = queryFromInfo({ context: ctx, info, path: ['edges', 'node'] })
+  const filtered = { AND: [where, sinceFilter(args)] }
   const rows = (await delegate.findMany({
     ...query,
-    where: { AND: [where, pastCursor(window)] },
-    orderBy: orderOf(window.direction),
+    where: { AND: [filtered, pastCursor(window)] },
+    orderBy: orderOf({ field: window.field as Ordering['field'], order: window.direction }),
     take: window.size + 1,
   })) as Row[]
-  return pageOf(rows, window, args, owner, secret, () => delegate.count({ where }))
+  return pageOf(rows, window, args, secret, () => delegate.count({ where: filtered }))
 }
 
 // ───────── a parent's rows, for many parents at once ─────────
 
-/** How a child table hangs off its parent: `messages.conversation_id` → conversations. */
+/** How a child table hangs off its parent: `messages.conversation_id` → conversations, and its sorts. */
 export interface ChildRelation {
   table: string
   parentColumn: string
-  direction: Direction
+  sort: ListSort
+  /** The surface window of the REST rows that read this list by cursor (the CRM's by default). */
+  window?: WindowRules
   /** The table has `deleted_at` (../db/soft-delete.ts): deleted rows are left out. */
   softDeleted?: boolean
 }
@@ -157,42 +174,58 @@ function childLoader(relation: ChildRelation, delegate: GroupingDelegate, ctx: C
   const secret = ctx.config.SECRET_KEY!
   const parentField = camel(relation.parentColumn)
   // Every parent's total in one grouped count, when the query asks for totals at all.
-  const totals = new DataLoader<string, number>(async (parents) => {
-    const groups = await delegate.groupBy({ by: [parentField], where: { [parentField]: { in: [...parents] } }, _count: { _all: true } })
-    const counts = new Map(groups.map((g) => [g[parentField] as string, (g._count as { _all: number })._all]))
-    return parents.map((parent) => counts.get(parent) ?? 0)
-  })
+  const totals = (args: ConnectionArgs) =>
+    new DataLoader<string, number>(async (parents) => {
+      const groups = await delegate.groupBy({
+        by: [parentField],
+        where: { [parentField]: { in: [...parents] }, ...sinceFilter(args) },
+        _count: { _all: true },
+      })
+      const counts = new Map(groups.map((g) => [g[parentField] as string, (g._count as { _all: number })._all]))
+      return parents.map((parent) => counts.get(parent) ?? 0)
+    })
+  let counter: DataLoader<string, number> | undefined
   return new DataLoader<ChildKey, ConnectionPage, string>(
     async (keys) => {
       const { args } = keys[0]
-      const windows = keys.map((key) => windowOf(args, relation.direction, key.parentId, secret))
-      const direction = windows[0].direction
+      const maxSize = maxSizeOf(ctx, relation.window)
+      const windows = keys.map((key) => windowOf(args, relation.sort, key.parentId, secret, maxSize))
+      const { direction, field } = windows[0]
       const beyond = Prisma.raw(direction === 'desc' ? '<' : '>')
       const order = Prisma.raw(direction === 'desc' ? 'DESC' : 'ASC')
       const table = Prisma.raw(relation.table)
       const parent = Prisma.raw(relation.parentColumn)
+      const column = Prisma.raw(columnOf(field))
+      const since = args.updatedSince ? Prisma.sql`AND updated_at >= ${args.updatedSince}` : Prisma.empty
       const live = relation.softDeleted ? Prisma.sql`AND deleted_at IS NULL` : Prisma.empty
       const positions = keys.map((key, i) => ({
         parent: key.parentId,
-        at: windows[i].from?.createdAt.toISOString() ?? null,
+        at: windows[i].from?.at.toISOString() ?? null,
         id: windows[i].from?.id ?? null,
       }))
       const picked = await db.$queryRaw<{ parent: string; id: string }[]>`
         SELECT p.parent, c.id FROM json_to_recordset(${JSON.stringify(positions)}::json) AS p(parent text, at timestamptz, id text)
         CROSS JOIN LATERAL (
-          SELECT id, created_at FROM ${table}
-          WHERE ${parent} = p.parent ${live} AND (p.at IS NULL OR (created_at, id) ${beyond} (p.at, p.id))
-          ORDER BY created_at ${order}, id ${order}
+          SELECT id FROM ${table}
+          WHERE ${parent} = p.parent ${live} ${since} AND (p.at IS NULL OR (${column}, id) ${beyond} (p.at, p.id))
+          ORDER BY ${column} ${order}, id ${order}
           LIMIT ${windows[0].size + 1}
         ) c`
       const query = queryFromInfo({ context: ctx, info, path: ['edges', 'node'] })
       const rows = picked.length
-        ? ((await delegate.findMany({ ...query, where: { id: { in: picked.map((p) => p.id) } }, orderBy: orderOf(direction) })) as Row[])
+        ? ((await delegate.findMany({
+            ...query,
+            where: { id: { in: picked.map((p) => p.id) } },
+            orderBy: orderOf({ field, order: direction } as Ordering),
+          })) as Row[])
         : []
       const byId = new Map(rows.map((row) => [row.id, row]))
       return keys.map((key, i) => {
         const own = picked.filter((p) => p.parent === key.parentId).map((p) => byId.get(p.id)!)
-        return pageOf(own, windows[i], args, key.parentId, secret, () => totals.load(key.parentId))
+        return pageOf(own, windows[i], args, secret, () => {
+          counter ??= totals(args)
+          return counter.load(key.parentId)
+        })
       })
     },
     { cacheKeyFn: (key) => key.parentId },
@@ -231,6 +264,25 @@ function pathKey(path: GraphQLResolveInfo['path'] | undefined): string {
   return `${pathKey(path.prev)}${typeof path.key === 'number' ? '' : `.${path.key}`}`
 }
 
+/**
+ * The offset page of a parent's rows (a conversation's messages): the same sync arguments as its
+ * connection. The parent may hand over the total it counted with itself; a filtered page counts its own.
+ */
+export function childPage(
+  sort: ListSort,
+  where: object,
+  args: ListArgs & { limit?: number | null; offset?: number | null },
+  parentCount: number,
+  rules: WindowRules = CRM_WINDOW,
+) {
+  return {
+    where: { AND: [where, sinceFilter(args)] },
+    orderBy: orderOf(orderingOf(sort, args)),
+    ...pageWindow(args, rules),
+    ...(args.updatedSince ? {} : { count: parentCount }),
+  }
+}
+
 // ───────── connection types and a resource's root fields ─────────
 
 /** `<Name>Connection` with `<Name>Edge` and a `totalCount`, shared by every field that lists this type. */
@@ -266,15 +318,16 @@ export interface ResourceQueries<M extends Model, Args> {
   /** Filter arguments, shared by the connection and the page. */
   args: (t: QueryFieldBuilder) => Record<string, unknown>
   where: (accountId: string, args: Args) => PrismaTypes[M]['Where']
-  direction?: Direction
+  /** The fields the list can be sorted on, and its default order (./sorting.ts). */
+  sort: ListSort
   window?: WindowRules
 }
 
 export function resourceQueries<M extends Model, Args extends object>(options: ResourceQueries<M, Args>): void {
-  const { names, scope } = options
-  const direction = options.direction ?? 'desc'
+  const { names, scope, sort } = options
+  const window = options.window ?? CRM_WINDOW
   builder.queryFields((t) => {
-    const args = options.args(t)
+    const args = { ...options.args(t), ...sortArgs(t, sort) }
     return {
       [names.one]: t.prismaField({
         type: options.model as never,
@@ -300,7 +353,8 @@ export function resourceQueries<M extends Model, Args extends object>(options: R
             rootConnection(options.delegate(), options.where(accountOf(ctx), fieldArgs as Args) as object, fieldArgs, {
               ctx,
               info,
-              direction,
+              sort,
+              window,
             }) as never,
         },
         options.connection as never,
@@ -309,14 +363,14 @@ export function resourceQueries<M extends Model, Args extends object>(options: R
         type: options.page,
         description: `${options.description}, by offset (the REST rows page this way)`,
         authScopes: { scope },
-        extensions: { pageSize: options.window ?? CRM_WINDOW },
+        extensions: { pageSize: window },
         args: { ...args, limit: t.arg.int(), offset: t.arg.int() } as never,
         resolve: (_root, fieldArgs, ctx) => {
-          const given = fieldArgs as Args & { limit?: number | null; offset?: number | null }
+          const given = fieldArgs as Args & ListArgs & { limit?: number | null; offset?: number | null }
           return {
-            where: options.where(accountOf(ctx), given),
-            orderBy: orderOf(direction),
-            ...pageWindow(given, options.window ?? CRM_WINDOW),
+            where: { AND: [options.where(accountOf(ctx), given), sinceFilter(given)] } as PrismaTypes[M]['Where'],
+            orderBy: orderOf(orderingOf(sort, given)) as PrismaTypes[M]['OrderBy'][],
+            ...pageWindow(given, window),
           }
         },
       }),

@@ -18,6 +18,7 @@ import { definedOnly, inputType } from './inputs.js'
 import { childConnection, connectionType, resourceQueries } from './lists.js'
 import { pageType } from './paging.js'
 import { amount, day, externalId, id, jsonObject, text } from './rules.js'
+import { listSort, sortArgs } from './sorting.js'
 import { accountOf } from './tenancy.js'
 
 export const Project = builder.prismaObject('Project', {
@@ -224,8 +225,11 @@ async function changeStatus(
 
 const ProjectConnection = connectionType('Project', Project)
 
+export const projectSort = listSort('Project', ['createdAt', 'updatedAt'])
+
 resourceQueries({
   model: 'Project',
+  sort: projectSort,
   delegate: () => db.project,
   names: { one: 'project', many: 'projects', page: 'projectPage' },
   description: 'Projects, newest first',
@@ -246,9 +250,10 @@ builder.prismaObjectFields('Customer', (t) => ({
     {
       type: Project,
       description: "The customer's projects, newest first",
+      args: sortArgs(t, projectSort),
       resolve: (customer, args, ctx, info) =>
         childConnection(
-          { table: 'projects', parentColumn: 'customer_id', direction: 'desc', softDeleted: true },
+          { table: 'projects', parentColumn: 'customer_id', sort: projectSort, softDeleted: true },
           db.project,
           customer.id,
           args,

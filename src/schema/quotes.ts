@@ -16,6 +16,7 @@ import { LEAD_API_WINDOW } from './leads.js'
 import { connectionType, resourceQueries } from './lists.js'
 import { pageType } from './paging.js'
 import { day, id, jsonObject, money, requiredText } from './rules.js'
+import { listSort } from './sorting.js'
 import { accountOf } from './tenancy.js'
 
 builder.enumType(QuoteStatus, { name: 'QuoteStatus' })
@@ -44,6 +45,7 @@ export const Quote = builder.prismaObject('Quote', {
     leadId: t.exposeString('leadId', { nullable: true }),
     validUntil: t.string({ nullable: true, description: 'YYYY-MM-DD', resolve: (q) => q.validUntil?.toISOString().slice(0, 10) ?? null }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     sentAt: t.expose('sentAt', { type: 'DateTime', nullable: true }),
     viewedAt: t.expose('viewedAt', { type: 'DateTime', nullable: true }),
     acceptedAt: t.expose('acceptedAt', { type: 'DateTime', nullable: true }),
@@ -114,8 +116,11 @@ const stampedAt: Partial<Record<QuoteStatus, 'sentAt' | 'viewedAt' | 'acceptedAt
 }
 const SETTABLE = ['sent', 'viewed', 'accepted', 'declined', 'expired'] as const
 
+export const quoteSort = listSort('Quote', ['createdAt', 'updatedAt'])
+
 resourceQueries({
   model: 'Quote',
+  sort: quoteSort,
   delegate: () => db.quote,
   names: { one: 'quote', many: 'quotes', page: 'quotePage' },
   description: 'Quotes, newest first',
@@ -188,13 +193,16 @@ builder.mutationFields((t) => ({
         const [locked] = await tx.$queryRaw<{ status: QuoteStatus }[]>`
           SELECT status FROM quotes WHERE id = ${String(args.id)} AND account_id = ${accountId} AND deleted_at IS NULL FOR UPDATE`
         if (!locked) throw notFound('Quote not found')
-        const stamp = locked.status !== status ? stampedAt[status] : undefined
+        const include = { lineItems: { orderBy: { position: 'asc' as const } } }
+        // Setting the status it has is not a change: the quote keeps its updated_at, and nothing fires.
+        if (locked.status === status) return tx.quote.findUniqueOrThrow({ where: { id: String(args.id) }, include })
+        const stamp = stampedAt[status]
         const quote = await tx.quote.update({
           where: { id: String(args.id) },
           data: { status, ...(stamp ? { [stamp]: new Date() } : {}) },
-          include: { lineItems: { orderBy: { position: 'asc' } } },
+          include,
         })
-        if (locked.status !== status && (status === 'accepted' || status === 'declined')) {
+        if (status === 'accepted' || status === 'declined') {
           await fireWebhookEvent(tx, accountId, `quote.${status}`, quoteJson(quote))
         }
         return quote

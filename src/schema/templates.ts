@@ -16,6 +16,7 @@ import { definedOnly, inputType } from './inputs.js'
 import { connectionType, resourceQueries } from './lists.js'
 import { pageType } from './paging.js'
 import { requiredText, text } from './rules.js'
+import { listSort } from './sorting.js'
 import { accountOf } from './tenancy.js'
 
 const MAX_BODY = 5_000
@@ -87,8 +88,11 @@ function templateFilter(accountId: string, args: { eventType?: string | null; ch
   return { accountId, ...(args.eventType ? { eventType: args.eventType } : {}), ...(args.channel ? { channel: args.channel } : {}) }
 }
 
+export const templateSort = listSort('Template', ['createdAt', 'updatedAt'])
+
 resourceQueries({
   model: 'Template',
+  sort: templateSort,
   delegate: () => db.template,
   names: { one: 'template', many: 'templates', page: 'templatePage' },
   description: "The account's message templates, newest first",

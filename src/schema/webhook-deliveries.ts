@@ -10,6 +10,7 @@ import { RETRY_DELAYS_MS } from '../services/webhooks/delivery.js'
 import { builder } from './builder.js'
 import { childConnection, connectionType } from './lists.js'
 import { pageType, pageWindow } from './paging.js'
+import { listSort, sortArgs } from './sorting.js'
 import { accountOf } from './tenancy.js'
 
 const DeliveryStatusType = builder.enumType(DeliveryStatus, { name: 'WebhookDeliveryStatus' })
@@ -47,6 +48,9 @@ export const WebhookDelivery = builder.prismaObject('WebhookDelivery', {
   }),
 })
 
+/** Deliveries never change once written, so they have no updatedAt to filter on. */
+const deliverySort = listSort('WebhookDelivery', ['createdAt'], 'desc', false)
+
 const WebhookDeliveryPage = pageType('WebhookDelivery', () => db.webhookDelivery)
 const newestFirst = [{ createdAt: 'desc' as const }, { id: 'desc' as const }]
 
@@ -55,9 +59,10 @@ builder.prismaObjectFields('WebhookEndpoint', (t) => ({
     {
       type: WebhookDelivery,
       description: "The endpoint's deliveries, newest first",
+      args: sortArgs(t, deliverySort),
       resolve: (endpoint, args, ctx, info) =>
         childConnection(
-          { table: 'webhook_deliveries', parentColumn: 'endpoint_id', direction: 'desc' },
+          { table: 'webhook_deliveries', parentColumn: 'endpoint_id', sort: deliverySort },
           db.webhookDelivery,
           endpoint.id,
           args,

@@ -111,8 +111,8 @@ export async function appendOutboundMany(tx: Prisma.TransactionClient, messages:
     provider_message_id: m.providerMessageId,
   }))
   await tx.$executeRaw`
-    INSERT INTO messages (id, account_id, conversation_id, direction, channel, sender, content, status, provider, provider_message_id, created_at)
-    SELECT t.id, t.account_id, t.conversation_id, 'outbound', t.channel::conversation_channel, t.sender::message_sender, t.content, t.status, t.provider, t.provider_message_id, ${now}
+    INSERT INTO messages (id, account_id, conversation_id, direction, channel, sender, content, status, provider, provider_message_id, created_at, updated_at)
+    SELECT t.id, t.account_id, t.conversation_id, 'outbound', t.channel::conversation_channel, t.sender::message_sender, t.content, t.status, t.provider, t.provider_message_id, ${now}, ${now}
     FROM json_to_recordset(${JSON.stringify(rows)}::json)
       AS t(id text, account_id text, conversation_id text, channel text, sender text, content text, status text, provider text, provider_message_id text)`
   return appended

@@ -184,11 +184,12 @@ export async function recordEvent(client: Tx, project: AutomationProject, input:
     source: input.source,
     occurredAt: input.occurredAt,
     createdAt: now,
+    updatedAt: now,
   }
   await client.$executeRaw`
     WITH event AS (
-      INSERT INTO project_events (id, account_id, project_id, event_type, data, source, occurred_at, created_at)
-      VALUES (${eventId}, ${accountId}, ${project.id}, ${input.eventType}, ${JSON.stringify(input.data)}::jsonb, ${input.source}::event_source, ${input.occurredAt}, ${now}))${superseding}${queuing}
+      INSERT INTO project_events (id, account_id, project_id, event_type, data, source, occurred_at, created_at, updated_at)
+      VALUES (${eventId}, ${accountId}, ${project.id}, ${input.eventType}, ${JSON.stringify(input.data)}::jsonb, ${input.source}::event_source, ${input.occurredAt}, ${now}, ${now}))${superseding}${queuing}
     SELECT 1`
   return { event, communications }
 }

@@ -45,6 +45,7 @@ export const quoteJson = (quote: Quote & { lineItems: QuoteLineItem[] }) => ({
   lead_id: quote.leadId,
   valid_until: day(quote.validUntil),
   created_at: iso(quote.createdAt),
+  updated_at: iso(quote.updatedAt),
   sent_at: iso(quote.sentAt),
   viewed_at: iso(quote.viewedAt),
   accepted_at: iso(quote.acceptedAt),
@@ -63,6 +64,7 @@ export const appointmentJson = (appointment: Appointment & { lead: Pick<Lead, 'n
   location: appointment.location,
   notes: appointment.notes,
   created_at: iso(appointment.createdAt),
+  updated_at: iso(appointment.updatedAt),
   leads: appointment.lead ? { name: appointment.lead.name, phone: appointment.lead.phone, email: appointment.lead.email } : null,
 })
 
