@@ -62,7 +62,7 @@ describe('webhook endpoints', () => {
     const tenant = await createTenant(strict)
     const attempt = async (url: string, events = ['lead.created']) =>
       (await strict.gql(CREATE, { input: { url, events } }, { cookie: tenant.cookie })).errors?.[0]?.message
-    expect(await attempt('https://93.184.215.14/hook', ['lead.created', 'lead.deleted'])).toMatch(/^Unknown event: lead.deleted/)
+    expect(await attempt('https://93.184.215.14/hook', ['lead.created', 'lead.exploded'])).toMatch(/^Unknown event: lead.exploded/)
     expect(await attempt('https://93.184.215.14/hook', [])).toBe('Subscribe to at least one event')
     expect(await attempt('http://93.184.215.14/hook')).toBe('Webhook URL must use https://')
     expect(await attempt('not a url')).toBe('Webhook URL must be an absolute URL')

@@ -10,7 +10,7 @@ import { AppError } from '../errors.js'
 import { fromTrustedPage, trustedOrigins } from '../http/cors.js'
 import type { RequestState } from '../http/state.js'
 import { findKey, verifiedKeyFields } from './key-cache.js'
-import { accountIdOf, type Principal } from './principal.js'
+import { accountIdOf, actorOf, type Principal } from './principal.js'
 import { chargeRequest } from './rate-limit.js'
 import { throttledBearer } from './sign-in-throttle.js'
 
@@ -35,6 +35,7 @@ export interface Context {
 export async function createContext(request: Request, http: RequestState, config: Config): Promise<Context> {
   const principal = await authenticate(request, config, http.clientIp)
   const accountId = accountIdOf(principal)
+  http.actor = actorOf(principal)
   if (accountId) {
     http.accountId = accountId
     await chargeRequest(config, accountId, http.headers)

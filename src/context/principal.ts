@@ -20,6 +20,14 @@ export type Principal =
 
 export const accountIdOf = (p: Principal): string | null => (p.kind === 'session' || p.kind === 'apiKey' ? p.accountId : null)
 
+/** Who the change feed names as the author of this principal's writes. */
+export function actorOf(p: Principal): string | undefined {
+  if (p.kind === 'apiKey') return `api_key:${p.keyId}`
+  if (p.kind === 'session') return `portal:${p.sessionId}`
+  if (p.kind === 'admin') return 'operator'
+  return undefined
+}
+
 /** Portal sessions see their whole account; keys see what their scopes allow. */
 export function hasScope(p: Principal, scope: Scope): boolean {
   if (p.kind === 'session') return true

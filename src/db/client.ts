@@ -10,6 +10,7 @@ import type { SqlDriverAdapter, SqlDriverAdapterFactory, Transaction } from '@pr
 import pg from 'pg'
 import { PrismaClient } from '../generated/prisma/client.js'
 import { routed } from './ambient.js'
+import { changeTags } from './change-tags.js'
 import { lockDataDir, prepareDataDir } from './data-dir.js'
 import { softDelete } from './soft-delete.js'
 import { tenancy } from './tenancy.js'
@@ -102,7 +103,7 @@ function openPostgres(connectionString: string, options: DbOptions, wrap: Client
     keepAlive: true,
   })
   pool.on('error', () => {}) // an idle client dropped by the server; the pool replaces it
-  const prisma = wrap(new PrismaClient({ adapter: countingFactory(new PrismaPg(pool)) }))
+  const prisma = wrap(new PrismaClient({ adapter: countingFactory(new PrismaPg(pool)), comments: [changeTags] }))
   const listeners: (() => Promise<void>)[] = []
   return {
     prisma,
@@ -154,7 +155,7 @@ async function openPglite(dataDir = './data', wrap: ClientWrapper = confinedClie
       throw error
     },
   )
-  const prisma = wrap(new PrismaClient({ adapter: countingFactory(new PrismaPGlite(pglite)) }))
+  const prisma = wrap(new PrismaClient({ adapter: countingFactory(new PrismaPGlite(pglite)), comments: [changeTags] }))
   return {
     prisma,
     kind: 'pglite',

@@ -19,6 +19,13 @@ import { Prisma } from '../generated/prisma/client.js'
 /** What the extension reads: the account the current request acts for, once it is known. */
 export interface TenantScope {
   accountId?: string
+  /**
+   * Who is acting, for the change feed (./change-tags.ts): `api_key:<id>`, `portal:<session id>`,
+   * `operator`, `provider:<name>`, `worker`; only [A-Za-z0-9._:-].
+   */
+  actor?: string
+  /** The request's id, for the change feed. */
+  requestId?: string
 }
 
 export const tenantScope = new AsyncLocalStorage<TenantScope>()

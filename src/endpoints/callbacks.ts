@@ -56,6 +56,7 @@ export function mountCallbacks(app: Hono<AppEnv>, config: Config, logger: Logger
         if (!ACCOUNT_ID.test(accountId)) return json(404, 'Not Found', `No route for ${c.req.path}`)
         // The path names the account: everything the callback reads or writes is confined to it.
         c.var.state.accountId = accountId
+        c.var.state.actor = `provider:${route.provider}`
         return handleCallback(c.req.raw, { ...route, accountId }, config, logger)
       },
     )

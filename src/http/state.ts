@@ -14,6 +14,8 @@ export interface RequestState {
   clientIp: string
   /** Set once the caller is known, for the request log. */
   accountId?: string
+  /** Who is acting, once known: the change feed records it with every change (src/db/change-tags.ts). */
+  actor?: string
   /** Cookies a resolver wants set on the answer (portal sign-in and sign-out). */
   setCookies: string[]
   /** Headers to add to the answer (rate limit). */

@@ -5,10 +5,14 @@
  * `webhooks:read`, `webhooks:write`); every write honours `Idempotency-Key`. Field aliases produce the
  * documented snake_case shapes; JSON values (metadata, data, config) pass through untouched.
  */
+
+import type { ResultOf } from '@graphql-typed-document-node/core'
 import { z } from 'zod'
+import type { ListChangesDocument } from '../generated/gql/graphql.js'
 import { graphql } from '../generated/gql/index.js'
 import { CampaignStatus, Channel, CommunicationStatus } from '../generated/prisma/enums.js'
 import { adjustRules, campaignSort } from '../schema/campaigns.js'
+import { CURSOR_FORMAT, FEED_OBJECT_TYPES } from '../schema/changes.js'
 import { communicationRules, communicationSort } from '../schema/communications.js'
 import { customerIdentity, customerRules, customerSort } from '../schema/customers.js'
 import { eventRules, eventSort } from '../schema/events.js'
@@ -18,8 +22,9 @@ import { templateSort } from '../schema/templates.js'
 import { restBody, toInput } from './bodies.js'
 import { crmConventions, crmWindow } from './crm.js'
 import { webhookRoutes } from './hub-webhooks.js'
-import { enumParam, textParam } from './params.js'
-import { item, page, saved, withRecord } from './results.js'
+import type { JsonSchema } from './openapi/json-schema.js'
+import { documented, enumParam, intParam, textParam } from './params.js'
+import { custom, item, json, nonNull, objectOf, page, saved, schemaAt, withRecord } from './results.js'
 import { defineRoute, type RestSurface } from './route.js'
 import { syncQuery, syncVariables } from './sync.js'
 
@@ -63,6 +68,13 @@ graphql(`
 graphql(`
   fragment IntegrationRest on Integration {
     id provider config created_at: createdAt updated_at: updatedAt
+  }
+`)
+
+graphql(`
+  fragment ChangeRest on Change {
+    cursor object_type: objectType object_id: objectId action data previous actor { type id } request_id: requestId
+  changed_at: changedAt
   }
 `)
 
@@ -190,7 +202,8 @@ export const hubSurface: RestSurface = {
         ...crmWindow,
         ...syncQuery(projectSort),
       }),
-      document: graphql(`query ListProjects($pipelineStage: String, $projectStatus: String, $customerId: ID, $externalId: String, $limit: Int, $offset: Int,
+      document:
+        graphql(`query ListProjects($pipelineStage: String, $projectStatus: String, $customerId: ID, $externalId: String, $limit: Int, $offset: Int,
         $updatedSince: DateTime, $sort: ProjectSort, $order: SortOrder, $cursorMode: Boolean! = false, $after: String, $count: Boolean! = false) {
         projectPage(pipelineStage: $pipelineStage, projectStatus: $projectStatus, customerId: $customerId, externalId: $externalId,
           updatedSince: $updatedSince, sort: $sort, order: $order, limit: $limit, offset: $offset) @skip(if: $cursorMode) {
@@ -480,6 +493,52 @@ export const hubSurface: RestSurface = {
       }`),
       variables: ({ body }) => toInput(body),
       result: item('adjustCampaign'),
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/changes',
+      summary:
+        "The change feed: every create, update, delete and restore of the account's records after `cursor`, oldest first (kept 30 days)",
+      scope: 'read:hub',
+      query: z.object({
+        cursor: documented(z.string().regex(CURSOR_FORMAT, 'must be a next_cursor of this feed, or now'), {
+          type: 'string',
+          description: 'Resume after this change (a next_cursor); absent: from the oldest kept change; `now`: only what happens next',
+        }).optional(),
+        limit: intParam({
+          min: 1,
+          message: 'must be between 1 and 500',
+          default: 100,
+          description: 'Changes per page, at most 500',
+        }).optional(),
+        object_type: documented(z.string().regex(/^[a-z_]+(,[a-z_]+)*$/, 'must be object types separated by commas'), {
+          type: 'string',
+          description: `Only these object types, separated by commas: ${FEED_OBJECT_TYPES.join(', ')}`,
+        }).optional(),
+      }),
+      document: graphql(`query ListChanges($after: String, $first: Int, $objectTypes: [String!]) {
+        changes(after: $after, first: $first, objectTypes: $objectTypes) { edges { node { ...ChangeRest } } pageInfo { hasNextPage endCursor } }
+      }`),
+      variables: ({ query }) => ({ after: query.cursor, first: query.limit, objectTypes: query.object_type?.split(',') }),
+      result: custom(
+        (data: ResultOf<typeof ListChangesDocument>) => ({
+          body: {
+            data: data.changes.edges.map((edge) => edge.node),
+            next_cursor: data.changes.pageInfo.endCursor,
+            has_more: data.changes.pageInfo.hasNextPage,
+          },
+        }),
+        (schema) => ({
+          status: 200,
+          content: json(
+            objectOf({
+              data: { type: 'array', items: schemaAt(nonNull(nonNull(schemaAt(schema, 'changes.edges')).items as JsonSchema), 'node') },
+              next_cursor: { type: 'string', description: 'Where to resume: pass it as cursor (also when data is empty)' },
+              has_more: { type: 'boolean', description: 'Whether more changes are waiting past this page' },
+            }),
+          ),
+        }),
+      ),
     }),
     ...webhookRoutes,
   ],

@@ -23,3 +23,5 @@ import './settings.js'
 import './deletes.js'
 
 export const schema = builder.toSchema({ sortSchema: true })
+
+import './changes.js'

@@ -18,6 +18,7 @@ import { db } from '../db/client.js'
 import { withDeleted } from '../db/soft-delete.js'
 import { notFound } from '../errors.js'
 import type { Prisma } from '../generated/prisma/client.js'
+import { forgetSubjectChanges } from './changes/retention.js'
 
 export type ErasableKind = 'customer' | 'lead'
 
@@ -116,6 +117,11 @@ export const ERASERS: Eraser[] = [
     place: 'customers',
     erase: async (tx, s) =>
       s.kind === 'customer' ? (await tx.customer.deleteMany({ where: { accountId: s.accountId, id: s.id, ...withDeleted } })).count : 0,
+  },
+  {
+    // Last: the deletes above are recorded in the change feed too (decision 0016).
+    place: 'changes',
+    erase: (tx, s) => forgetSubjectChanges(tx, s.accountId, ids(s), mentions(s)),
   },
 ]
 

@@ -7,7 +7,7 @@
  *
  * Needs PostgreSQL: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test); a database
  * of its own is created and dropped. BENCH_SECONDS sets the length of one run (default 8);
- * BENCH_ONLY picks sections (conversations,tenancy,hub,leads,limits,sync,webhooks,worker); BENCH_WORKER_MESSAGES the
+ * BENCH_ONLY picks sections (conversations,tenancy,hub,leads,limits,sync,webhooks,worker,feed); BENCH_WORKER_MESSAGES the
  * worker section's volume (default 10,000). Both servers run with the node flags of `npm start`;
  * BENCH_SERVER_NODE_ARGS / BENCH_NODE_ARGS pass extra node flags to the servers / worker
  * processes (e.g. `--max-old-space-size=128`, `--cpu-prof`).
@@ -30,6 +30,7 @@ import { encodeCursor } from '../../src/schema/cursors.js'
 import { backfillDefaultTemplates } from '../../src/services/automations/templates.js'
 import { deliverDueWebhooks } from '../../src/services/webhooks/delivery.js'
 import { nodeFlagsOf } from '../support/node-flags.js'
+import { benchFeedLag } from './feed.js'
 import { type BenchData, seedBench, seedHub, seedLeads } from './seed.js'
 import { cursorWalk, describeWalk, offsetWalk, sequentialLatency } from './sync.js'
 import { benchWorkers, type WorkerBench } from './worker.js'
@@ -203,7 +204,7 @@ const graphqlList = (key: string, limit: number): Request => ({
   }),
 })
 
-const only = new Set((process.env.BENCH_ONLY ?? 'conversations,tenancy,hub,leads,limits,sync,webhooks,worker').split(','))
+const only = new Set((process.env.BENCH_ONLY ?? 'conversations,tenancy,hub,leads,limits,sync,webhooks,worker,feed').split(','))
 type Check = readonly [name: string, measured: string, met: boolean]
 
 async function main() {
@@ -347,6 +348,16 @@ async function main() {
       Object.assign(results, sync)
       Object.assign(extra, syncExtra)
       checks.push(...syncChecks)
+    }
+    if (only.has('feed')) {
+      const lag = await benchFeedLag(app.url, databaseUrl, account, seconds)
+      extra['change feed lag at 100 changes/s'] =
+        `${lag.seen} of ${lag.changes} changes seen; commit → visible p50 ${lag.p50Ms.toFixed(1)} ms, p99 ${lag.p99Ms.toFixed(1)} ms, max ${lag.maxMs.toFixed(1)} ms; ${lag.polls} polls, each p50 ${lag.pollP50Ms.toFixed(1)} ms, max ${lag.pollMaxMs.toFixed(1)} ms`
+      checks.push([
+        'change feed lag p99 < 1 s at 100 changes/s',
+        `${lag.p99Ms.toFixed(0)} ms`,
+        lag.seen === lag.changes && lag.p99Ms < 1000,
+      ])
     }
     await app.stop()
 

@@ -19,6 +19,49 @@ const extended = (name: string, more: Record<string, JsonSchema>) => (results: R
   return { ...own, properties: { ...own.properties, ...more }, required: [...own.required, ...Object.keys(more)] }
 }
 
+/** A change-feed event's `data`: the record as `GET /hub/v1/changes` shows it; the body adds the change's facts. */
+const changeRecord: JsonSchema = {
+  type: 'object',
+  description:
+    'The record after the change, as GET /hub/v1/changes shows it (a tombstone {id, deleted: true} for a delete). ' +
+    "The body also carries previous (the changed fields' old values), object_type, object_id, action, cursor, actor and request_id.",
+}
+
+const feedEvent = (summary: string) => ({ summary, payload: changeRecord })
+const lifecycle = (type: string, label: string) =>
+  Object.fromEntries(
+    (['created', 'updated', 'deleted', 'restored'] as const).map((action) => [`${type}.${action}`, feedEvent(`A ${label} was ${action}`)]),
+  )
+
+/** The events made from the change feed (src/services/webhooks/feed-events.ts). */
+const feedEvents = {
+  ...lifecycle('customer', 'customer'),
+  ...lifecycle('project', 'project'),
+  'lead.deleted': feedEvent('A lead was deleted'),
+  'lead.restored': feedEvent('A lead was restored'),
+  ...lifecycle('quote', 'quote'),
+  ...lifecycle('appointment', 'appointment'),
+  'communication.queued': feedEvent('A communication was queued'),
+  'communication.delivered': feedEvent('A communication was delivered'),
+  'communication.cancelled': feedEvent('A communication was cancelled'),
+  'message.received': feedEvent('An inbound message arrived'),
+  'call.completed': feedEvent('A voice call ended (its conversation)'),
+  'transcript.ready': {
+    summary: "A call's transcript was recorded",
+    payload: { type: 'object', properties: { conversation_id: { type: 'string' }, entries: { type: 'array', items: { type: 'object' } } } },
+  },
+  'opt_out.changed': {
+    summary: 'A phone number opted out of SMS (or back in)',
+    payload: {
+      type: 'object',
+      properties: {
+        phone_hash: { type: 'string', description: 'SHA-256 (hex) of "<account id>:<E.164 phone>"' },
+        opted_out: { type: 'boolean' },
+      },
+    },
+  },
+}
+
 const descriptions: Record<DocumentName, Omit<ApiDescription, 'surfaces'>> = {
   crm: {
     title: 'Contractor CRM API',
@@ -44,6 +87,7 @@ const descriptions: Record<DocumentName, Omit<ApiDescription, 'surfaces'>> = {
       },
       'communication.sent': { summary: 'A message was sent through its provider', payload: resource('Communication') },
       'communication.failed': { summary: 'A send failed; `last_error` says why', payload: resource('Communication') },
+      ...feedEvents,
     },
   },
   leads: {

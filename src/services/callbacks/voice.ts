@@ -134,13 +134,23 @@ export async function recordCallReport(
           },
           select: { id: true },
         })
-    await tx.transcriptEntry.deleteMany({ where: { conversationId: conversation.id } })
-    if (entries.length) {
-      await tx.transcriptEntry.createMany({
-        data: entries.map((e, position) => ({ accountId, conversationId: conversation.id, position, ...e })),
-      })
+    // A repeated report leaves an identical transcript alone: the change feed shows no change.
+    const stored = existing
+      ? await tx.transcriptEntry.findMany({ where: { conversationId: conversation.id }, orderBy: { position: 'asc' } })
+      : []
+    if (!sameTranscript(stored, entries)) {
+      await tx.transcriptEntry.deleteMany({ where: { conversationId: conversation.id } })
+      if (entries.length) {
+        await tx.transcriptEntry.createMany({
+          data: entries.map((e, position) => ({ accountId, conversationId: conversation.id, position, ...e })),
+        })
+      }
     }
     if (communication) await tx.communication.update({ where: { id: communication.id }, data: { conversationId: conversation.id } })
     return { conversationId: conversation.id, created: !existing }
   })
 }
+
+const sameTranscript = (stored: { speaker: string; text: string; at: Date }[], entries: { speaker: string; text: string; at: Date }[]) =>
+  stored.length === entries.length &&
+  stored.every((e, i) => e.speaker === entries[i].speaker && e.text === entries[i].text && e.at.getTime() === entries[i].at.getTime())

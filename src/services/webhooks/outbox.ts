@@ -6,8 +6,11 @@
  */
 import type { Prisma } from '../../generated/prisma/client.js'
 
-/** Events an endpoint can subscribe to (shared spec leads-api.md). `test` is sent on request only. */
-export const WEBHOOK_EVENTS = [
+/**
+ * The seed's events (shared spec leads-api.md): fired by the code that makes the change, with
+ * their documented payloads. `test` is sent on request only.
+ */
+export const SEED_EVENTS = [
   'lead.created',
   'lead.updated',
   'quote.accepted',
@@ -18,7 +21,29 @@ export const WEBHOOK_EVENTS = [
   'communication.sent',
   'communication.failed',
 ] as const
-export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number]
+
+/**
+ * Events made from the change feed (./feed-events.ts). A name the seed defines is never made from
+ * the feed: its seed event is sent instead, once.
+ */
+export const FEED_EVENTS = [
+  ...['customer', 'project', 'quote', 'appointment'].flatMap((type) =>
+    ['created', 'updated', 'deleted', 'restored'].map((action) => `${type}.${action}`),
+  ),
+  'lead.deleted',
+  'lead.restored',
+  'communication.queued',
+  'communication.delivered',
+  'communication.cancelled',
+  'message.received',
+  'call.completed',
+  'transcript.ready',
+  'opt_out.changed',
+]
+
+/** Every event an endpoint can subscribe to. */
+export const WEBHOOK_EVENTS: readonly string[] = [...SEED_EVENTS, ...FEED_EVENTS]
+export type WebhookEvent = (typeof SEED_EVENTS)[number]
 
 /** The exact body every attempt sends and signs: `{"event","timestamp","data", …extra}`. */
 export const webhookBody = (event: string, data: unknown, extra: Record<string, unknown> = {}) =>
@@ -38,15 +63,20 @@ export function fireWebhookEvent(
   return fireWebhookEvents(tx, [{ accountId, event, body: webhookBody(event, data, extra) }])
 }
 
-/** Many events in the same one statement (the worker records a batch of sends at once). */
+/**
+ * Many events in the same one statement (the worker records a batch of sends at once). An event
+ * with `since` goes only to endpoints that existed by then (the feed's changes are fanned out
+ * after the fact: an endpoint does not receive what happened before it was added).
+ */
 export async function fireWebhookEvents(
   tx: Prisma.TransactionClient,
-  events: { accountId: string; event: WebhookEvent; body: string }[],
+  events: { accountId: string; event: string; body: string; since?: string }[],
 ): Promise<number> {
   if (events.length === 0) return 0
   return tx.$executeRaw`
     INSERT INTO webhook_deliveries (id, account_id, endpoint_id, event, body)
     SELECT gen_random_uuid()::text, e.account_id, e.id, t.event, t.body
-    FROM json_to_recordset(${JSON.stringify(events)}::json) AS t("accountId" text, event text, body text)
-    JOIN webhook_endpoints e ON e.account_id = t."accountId" AND e.active AND t.event = ANY(e.events)`
+    FROM json_to_recordset(${JSON.stringify(events)}::json) AS t("accountId" text, event text, body text, since timestamptz)
+    JOIN webhook_endpoints e ON e.account_id = t."accountId" AND e.active AND t.event = ANY(e.events)
+      AND (t.since IS NULL OR e.created_at <= t.since)`
 }

@@ -1,17 +1,22 @@
 /**
  * The background worker: one pass (`runOnce`) turns due `scheduled` messages into `queued`,
  * recovers sends whose process died (and SMS of POST /api/v1/sms never handed to Twilio), claims due messages of auto-dispatch accounts under a lease
- * of its own and sends them (./batch.ts, through the same steps as the API's dispatch), then
- * delivers due outgoing webhooks, and purges records deleted more than 30 days ago (../deletes.ts). `startWorker` repeats passes until stopped; it runs inside the
+ * of its own and sends them (./batch.ts, through the same steps as the API's dispatch), turns new
+ * changes of the change feed into webhook events, purges changes past their retention, then
+ * delivers due outgoing webhooks, and purges records deleted more than 30 days ago (../deletes.ts).
+ * `startWorker` repeats passes until stopped; it runs inside the
  * server (main.ts) and on its own (`npm run worker`, src/cli/worker.ts). Tests drive
  * `runOnce({ now })` with their own clock.
  */
 import type { Logger } from 'pino'
+import { asActor } from '../../db/change-tags.js'
 import type { Config } from '../../env.js'
+import { purgeOldChanges } from '../changes/retention.js'
 import { purgeDeleted } from '../deletes.js'
 import { type Lease, newLease } from '../dispatch.js'
 import { sendAbandonedSms } from '../sms-delivery.js'
 import { deliverDueWebhooks } from '../webhooks/delivery.js'
+import { fanOutChanges } from '../webhooks/feed-events.js'
 import { dispatchClaimed } from './batch.js'
 import { type ClaimedMessage, claimDue, deferUntil, promoteDue, recoverExpired } from './claims.js'
 import { windowOpensAt } from './window.js'
@@ -38,7 +43,10 @@ export interface PassResult {
   purged: number
 }
 
-export async function runOnce(options: PassOptions): Promise<PassResult> {
+/** One pass; the changes it makes are attributed to `worker` in the change feed. */
+export const runOnce = (options: PassOptions): Promise<PassResult> => asActor('worker', () => pass(options))
+
+async function pass(options: PassOptions): Promise<PassResult> {
   const { config, logger } = options
   const now = options.now ?? new Date()
   const scope = options.accountIds ?? config.WORKER_ACCOUNTS
@@ -51,6 +59,8 @@ export async function runOnce(options: PassOptions): Promise<PassResult> {
   const { sent, failed } = await dispatchClaimed(config, ready, { lease, concurrency: config.WORKER_CONCURRENCY, logger })
   const smsResent = await sendAbandonedSms(config, scope, logger, config.WORKER_BATCH_SIZE)
   if (smsResent) logger?.warn({ sms: smsResent }, 'sent SMS whose request stopped before handing them to Twilio')
+  await fanOutChanges(scope)
+  await purgeOldChanges()
   let webhooks = 0
   for (const accountId of scope ?? [undefined])
     webhooks += await deliverDueWebhooks({ config, now, logger, limit: config.WORKER_BATCH_SIZE, accountId })

@@ -1,0 +1,55 @@
+/**
+ * What leaves the change feed: changes older than the retention (the worker purges them, a batch
+ * at a time), and every change of given objects (erasure calls `forgetChanges` last, in its own
+ * transaction, so the changes its own writes recorded go too).
+ */
+import { db } from '../../db/client.js'
+import type { Prisma } from '../../generated/prisma/client.js'
+import { RETENTION_DAYS } from './feed.js'
+
+const PURGE_BATCH = 5_000
+
+/** Deletes up to one batch of changes older than the retention; returns how many. */
+export async function purgeOldChanges(now = new Date()): Promise<number> {
+  const cutoff = new Date(now.getTime() - RETENTION_DAYS * 86_400_000)
+  return db.$executeRaw`
+    DELETE FROM changes WHERE id IN (
+      SELECT id FROM changes WHERE changed_at < ${cutoff} AND position IS NOT NULL ORDER BY changed_at LIMIT ${PURGE_BATCH})`
+}
+
+/** Removes every change of these objects (their data and previous values) from the account's feed. */
+export async function forgetChanges(accountId: string, objectType: string, objectIds: readonly string[]): Promise<number> {
+  if (objectIds.length === 0) return 0
+  return db.$executeRaw`
+    DELETE FROM changes WHERE account_id = ${accountId} AND object_type = ${objectType} AND object_id = ANY(${[...objectIds]}::text[])`
+}
+
+/**
+ * Erasure's eraser for the feed: every change of the given objects, or whose record or previous
+ * values mention any of `terms` (ILIKE patterns), and every change of a message or transcript entry
+ * of a conversation among them, leaves the feed. Deletes stay as bare tombstones (previous cleared),
+ * so a follower still learns that the records are gone. Run last, in the erasure's transaction: the
+ * erasure's own deletes are recorded as changes too.
+ */
+export function forgetSubjectChanges(
+  tx: Prisma.TransactionClient,
+  accountId: string,
+  objectIds: readonly string[],
+  terms: readonly string[],
+): Promise<number> {
+  return tx.$executeRaw`
+    WITH mentioned AS (
+      SELECT id, object_type, object_id, action FROM changes
+      WHERE account_id = ${accountId} AND (object_id = ANY(${[...objectIds]}::text[])
+        OR data::text ILIKE ANY(${[...terms]}::text[]) OR previous::text ILIKE ANY(${[...terms]}::text[]))
+    ), within AS (
+      SELECT c.id, c.action FROM changes c
+      WHERE c.account_id = ${accountId}
+        AND coalesce(c.data ->> 'conversation_id', c.previous ->> 'conversation_id') IN (SELECT object_id FROM mentioned WHERE object_type = 'conversation')
+    ), targets AS (
+      SELECT id, action FROM mentioned UNION SELECT id, action FROM within
+    ), scrubbed AS (
+      UPDATE changes SET previous = NULL WHERE id IN (SELECT id FROM targets WHERE action = 'deleted')
+    )
+    DELETE FROM changes WHERE id IN (SELECT id FROM targets WHERE action <> 'deleted')`
+}
