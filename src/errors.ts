@@ -18,6 +18,7 @@ export const httpStatusByCode = {
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,
+  GONE: 410,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
@@ -45,6 +46,7 @@ export class AppError extends GraphQLError {
 export const badRequest = (message: string) => new AppError('BAD_REQUEST', message)
 export const notFound = (message: string) => new AppError('NOT_FOUND', message)
 export const conflict = (message: string) => new AppError('CONFLICT', message)
+export const gone = (message: string) => new AppError('GONE', message)
 
 /** The code carried by a GraphQL error, if it is one of ours. */
 export function errorCodeOf(error: unknown): ErrorCode | undefined {
@@ -61,6 +63,7 @@ export const reasonPhrase: Record<number, string> = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   409: 'Conflict',
+  410: 'Gone',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
   429: 'Too Many Requests',

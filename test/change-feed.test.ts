@@ -129,8 +129,18 @@ describe('GET /hub/v1/changes', () => {
     expect(await forgetChanges(tenant.accountId, 'customer', [customer.id])).toBe(2)
     const all = await feed('?limit=500')
     expect(all.data.some((c) => c.object_id === customer.id)).toBe(false)
+    const kept = await feed('?limit=500')
+    const [first, head] = [kept.data[0].cursor, kept.next_cursor]
     await db.$executeRaw`UPDATE changes SET changed_at = changed_at - interval '31 days' WHERE account_id = ${tenant.accountId}`
     expect(await purgeOldChanges()).toBeGreaterThan(0)
     expect((await feed('?limit=500')).data).toEqual([])
+    // A cursor from before the purge cannot be resumed without missing changes: 410, never a silent skip.
+    const expired = await hubCall(client, tenant, 'GET', `/changes?cursor=${first}`)
+    expect(expired.status).toBe(410)
+    expect(expired.body).toMatchObject({ error: 'Gone', message: expect.stringContaining('cursor=now') })
+    // The last position handed out still resumes, and what follows it arrives.
+    expect((await feed(`?cursor=${head}`)).data).toEqual([])
+    await createCustomer(client, tenant)
+    expect((await feed(`?cursor=${head}`)).data.map((c) => c.action)).toEqual(['created'])
   })
 })

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, inject, it, vi } from 'vitest'
 import { KEY_REVOKED_CHANNEL } from '../src/context/key-cache.js'
+import { ALL_SCOPES } from '../src/context/principal.js'
 import { parseApiKey } from '../src/crypto.js'
 import { db, pgListener } from '../src/db/client.js'
 import { ADMIN_TOKEN, countStatements, type TestClient, testApp, usesPostgres } from './support/app.js'
@@ -145,7 +146,7 @@ describe('API keys', () => {
     expect(secret).toMatch(/^obq_test_[A-Za-z0-9_-]{43}[0-9a-z]{7}$/)
     expect(parseApiKey(secret)).toMatchObject({ ok: true, mode: 'TEST' })
     expect(secret.startsWith(apiKey.prefix)).toBe(true)
-    expect(apiKey.scopes).toHaveLength(10)
+    expect([...apiKey.scopes].sort()).toEqual([...ALL_SCOPES].sort())
     const stored = await db.apiKey.findUniqueOrThrow({ where: { id: apiKey.id } })
     expect(JSON.stringify(stored)).not.toContain(secret)
     const listed = await client.gql(

@@ -500,6 +500,7 @@ export const hubSurface: RestSurface = {
       summary:
         "The change feed: every create, update, delete and restore of the account's records after `cursor`, oldest first (kept 30 days)",
       scope: 'read:hub',
+      errors: [410],
       query: z.object({
         cursor: documented(z.string().regex(CURSOR_FORMAT, 'must be a next_cursor of this feed, or now'), {
           type: 'string',

@@ -112,7 +112,8 @@ const routes = [
       ...pageQuery,
       ...syncQuery(leadSort),
     }),
-    document: graphql(`query ApiListLeads($stage: LeadStage, $aiStatus: AiStatus, $search: String, $externalId: String, $limit: Int, $offset: Int,
+    document:
+      graphql(`query ApiListLeads($stage: LeadStage, $aiStatus: AiStatus, $search: String, $externalId: String, $limit: Int, $offset: Int,
       $updatedSince: DateTime, $sort: LeadSort, $order: SortOrder, $cursorMode: Boolean! = false, $after: String, $count: Boolean! = false) {
       leadPage(stage: $stage, aiStatus: $aiStatus, search: $search, externalId: $externalId, updatedSince: $updatedSince, sort: $sort, order: $order, limit: $limit, offset: $offset)
         @skip(if: $cursorMode) { items { ...LeadRest } total limit offset }

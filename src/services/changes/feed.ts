@@ -6,6 +6,7 @@
  * from the last position it saw never misses a change and never sees one twice.
  */
 import { db } from '../../db/client.js'
+import { gone } from '../../errors.js'
 import { Prisma } from '../../generated/prisma/client.js'
 
 export const FEED_OBJECT_TYPES = [
@@ -91,10 +92,21 @@ export async function readChanges(
 ): Promise<FeedPage> {
   const unnumberedLeft = (await sequenceChanges(accountId)) === SEQUENCE_BATCH
   const types = options.objectTypes?.length ? Prisma.sql`AND object_type = ANY(${[...options.objectTypes]}::text[])` : Prisma.empty
-  const rows = await db.$queryRaw<ChangeRow[]>`
-    SELECT position, object_type, object_id, action, data, previous, actor, request_id, changed_at
-    FROM changes WHERE account_id = ${accountId} AND position > ${options.after} ${types}
-    ORDER BY position LIMIT ${options.limit + 1}`
+  // One statement reads the page and how far the retention purge went (one row even when the page is empty).
+  const found = await db.$queryRaw<((ChangeRow | { position: null }) & { purged_through: bigint })[]>`
+    SELECT h.purged_through, c.* FROM
+      (SELECT coalesce(max(purged_through), 0) AS purged_through FROM change_heads WHERE account_id = ${accountId}) h
+      LEFT JOIN LATERAL (
+        SELECT position, object_type, object_id, action, data, previous, actor, request_id, changed_at
+        FROM changes WHERE account_id = ${accountId} AND position > ${options.after} ${types}
+        ORDER BY position LIMIT ${options.limit + 1}
+      ) c ON true`
+  if (options.after > 0n && options.after < (found[0]?.purged_through ?? 0n)) {
+    throw gone(
+      `This cursor is older than the ${RETENTION_DAYS} days the change feed keeps: load again from the lists, then follow the feed from cursor=now`,
+    )
+  }
+  const rows = found.filter((row): row is ChangeRow & { purged_through: bigint } => row.position !== null)
   const page = rows.slice(0, options.limit)
   return {
     changes: page.map(feedChange),

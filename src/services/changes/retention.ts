@@ -12,9 +12,20 @@ const PURGE_BATCH = 5_000
 /** Deletes up to one batch of changes older than the retention; returns how many. */
 export async function purgeOldChanges(now = new Date()): Promise<number> {
   const cutoff = new Date(now.getTime() - RETENTION_DAYS * 86_400_000)
-  return db.$executeRaw`
-    DELETE FROM changes WHERE id IN (
-      SELECT id FROM changes WHERE changed_at < ${cutoff} AND position IS NOT NULL ORDER BY changed_at LIMIT ${PURGE_BATCH})`
+  // Each account's head remembers how far the purge went, so a cursor from before it is refused
+  // (410) instead of silently skipping what was purged.
+  const [{ purged }] = await db.$queryRaw<{ purged: bigint }[]>`
+    WITH purged AS (
+      DELETE FROM changes WHERE id IN (
+        SELECT id FROM changes WHERE changed_at < ${cutoff} AND position IS NOT NULL ORDER BY changed_at LIMIT ${PURGE_BATCH})
+      RETURNING account_id, position
+    ), horizon AS (
+      UPDATE change_heads h SET purged_through = GREATEST(h.purged_through, p.through)
+      FROM (SELECT account_id, max(position) AS through FROM purged GROUP BY account_id) p
+      WHERE h.account_id = p.account_id
+    )
+    SELECT count(*) AS purged FROM purged`
+  return Number(purged)
 }
 
 /** Removes every change of these objects (their data and previous values) from the account's feed. */
