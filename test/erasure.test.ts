@@ -10,7 +10,7 @@ import { deliverDueWebhooks } from '../src/services/webhooks/delivery.js'
 import { type TestClient, testApp } from './support/app.js'
 import { hubCall } from './support/hub.js'
 import { createTenant, type Tenant } from './support/tenants.js'
-import { startReceiver } from './support/webhook-receiver.js'
+import { startReceiver, subscribe } from './support/webhook-receiver.js'
 
 let client: TestClient
 let receiver: Awaited<ReturnType<typeof startReceiver>>
@@ -58,21 +58,12 @@ function person() {
   return { name: `Quinn Zephyr${tag}`, phone: `+1555777${digits}`, email: `quinn.${tag}@example.org` }
 }
 
-async function subscribe(tenant: Tenant, events: string[]) {
-  const created = await client.gql(
-    `mutation($input: WebhookEndpointInput!) { createWebhookEndpoint(input: $input) { endpoint { id } } }`,
-    { input: { url: receiver.url, events } },
-    { cookie: tenant.cookie },
-  )
-  expect(created.errors, JSON.stringify(created.errors)).toBeUndefined()
-}
-
 describe('erasing a lead and a customer', () => {
   it("removes the person's name, phone and email from every table, and keeps honouring their STOP", async () => {
     const tenant = await createTenant(client)
     const who = person()
     const terms = [who.name, who.phone, who.email]
-    await subscribe(tenant, ['lead.created', 'lead.updated', 'appointment.booked', 'project.status_changed'])
+    await subscribe(client, tenant, receiver.url, ['lead.created', 'lead.updated', 'appointment.booked', 'project.status_changed'])
 
     // The lead, created with an Idempotency-Key (its answer is stored), updated, quoted, booked, texted.
     const created = await api(tenant, 'POST', '/leads', who, { headers: { 'idempotency-key': `lead-${who.phone}` } })

@@ -7,9 +7,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import openapiTS, { astToString } from 'openapi-typescript'
-import ts from 'typescript'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type TestClient, testApp } from './support/app.js'
+import { typeErrors } from './support/type-check.js'
 
 const folder = mkdtempSync(path.join(tmpdir(), 'openapi-client-'))
 let client: TestClient
@@ -65,17 +65,7 @@ export const remaining = (headers: CrmOps['listCustomers']['responses'][200]['he
 function typeCheck(source: string): string[] {
   const file = path.join(folder, 'program.ts')
   writeFileSync(file, source)
-  const options: ts.CompilerOptions = {
-    strict: true,
-    noEmit: true,
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.NodeNext,
-    moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    skipLibCheck: true,
-    types: [],
-  }
-  const compiled = ts.createProgram([file], options)
-  return ts.getPreEmitDiagnostics(compiled).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'))
+  return typeErrors(file)
 }
 
 describe('a typed client generated from the OpenAPI documents', () => {

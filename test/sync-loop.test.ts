@@ -8,10 +8,10 @@ import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import openapiTS, { astToString } from 'openapi-typescript'
-import ts from 'typescript'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type TestClient, testApp } from './support/app.js'
 import { createTenant, type Tenant } from './support/tenants.js'
+import { typeErrors } from './support/type-check.js'
 
 const root = path.resolve(import.meta.dirname, '..')
 // Inside the checkout, so the program resolves openapi-fetch from the project's node_modules.
@@ -41,20 +41,6 @@ beforeAll(async () => {
   example = (await import(pathToFileURL(path.join(folder, 'sync-loop.ts')).href)) as SyncLoop
 }, 120_000)
 afterAll(() => rmSync(folder, { recursive: true, force: true }))
-
-function typeErrors(file: string): string[] {
-  const program = ts.createProgram([file], {
-    strict: true,
-    noEmit: true,
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.NodeNext,
-    moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    skipLibCheck: true,
-    lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
-    types: [],
-  })
-  return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'))
-}
 
 /** The client the example builds, speaking to the app in-process. */
 const crmOf = (tenant: Tenant) =>

@@ -8,7 +8,7 @@ import { type TestClient, testApp } from './support/app.js'
 import { type FakeProvider, fakeSendblue } from './support/fake-providers.js'
 import { createProject, hubCall } from './support/hub.js'
 import { createTenant, type Tenant } from './support/tenants.js'
-import { startReceiver } from './support/webhook-receiver.js'
+import { startReceiver, subscribe } from './support/webhook-receiver.js'
 
 let client: TestClient
 let sendblue: FakeProvider
@@ -22,15 +22,6 @@ afterAll(async () => {
   await Promise.all([receiver.close(), sendblue.close()])
 })
 
-async function subscribe(tenant: Tenant, events: string[]) {
-  const created = await client.gql(
-    `mutation($input: WebhookEndpointInput!) { createWebhookEndpoint(input: $input) { endpoint { id } } }`,
-    { input: { url: receiver.url, events } },
-    { cookie: tenant.cookie },
-  )
-  expect(created.errors, JSON.stringify(created.errors)).toBeUndefined()
-}
-
 /** Delivers this tenant's due webhooks and returns the bodies its receiver got, in order. */
 async function delivered(tenant: Tenant, since: number) {
   await deliverDueWebhooks({ config: client.app.config, now: new Date(Date.now() + 1000), accountId: tenant.accountId })
@@ -42,7 +33,7 @@ async function delivered(tenant: Tenant, since: number) {
 describe('hub webhook events', () => {
   it('project.status_changed carries the project and its previous status and stage', async () => {
     const tenant = await createTenant(client)
-    await subscribe(tenant, ['project.status_changed'])
+    await subscribe(client, tenant, receiver.url, ['project.status_changed'])
     const { project } = await createProject(client, tenant, { pipeline_stage: 'sales', project_status: 'lead' })
     const since = receiver.received.length
     expect(
@@ -67,7 +58,7 @@ describe('hub webhook events', () => {
 
   it('communication.sent and communication.failed follow each dispatch', async () => {
     const tenant = await createTenant(client)
-    await subscribe(tenant, ['communication.sent', 'communication.failed'])
+    await subscribe(client, tenant, receiver.url, ['communication.sent', 'communication.failed'])
     await hubCall(client, tenant, 'PUT', '/integrations/sendblue', {
       config: { api_key: 'key-id', api_secret: 'secret', from_number: '+15550009999' },
     })

@@ -15,7 +15,7 @@ import { type TestClient, testApp } from './support/app.js'
 import { callbackSender } from './support/callbacks.js'
 import { hubCall } from './support/hub.js'
 import { createTenant, type Tenant } from './support/tenants.js'
-import { startReceiver } from './support/webhook-receiver.js'
+import { startReceiver, subscribe } from './support/webhook-receiver.js'
 
 let client: TestClient
 let tenant: Tenant
@@ -29,24 +29,20 @@ beforeAll(async () => {
 })
 afterAll(() => Promise.all([narrow.close(), wide.close()]))
 
-async function subscribe(url: string, events: string[]) {
-  const created = await client.gql(
-    `mutation($input: WebhookEndpointInput!) { createWebhookEndpoint(input: $input) { secret endpoint { id } } }`,
-    { input: { url, events } },
-    { cookie: tenant.cookie },
-  )
-  expect(created.errors, JSON.stringify(created.errors)).toBeUndefined()
-  return created.data.createWebhookEndpoint.secret as string
-}
-
 /** A worker pass; its clock a second ahead, so the deliveries it queues are due in it. */
 const pass = () => runOnce({ config: client.app.config, accountIds: [tenant.accountId], now: new Date(Date.now() + 1000) })
 const bodies = (receiver: typeof wide) => receiver.received.map((r) => JSON.parse(r.body))
 
 describe('webhooks from the change feed', () => {
   it('an endpoint filtered to customer.updated receives exactly that, signed; others get theirs once', async () => {
-    const secret = await subscribe(narrow.url, ['customer.updated'])
-    await subscribe(wide.url, ['customer.created', 'lead.created', 'communication.queued', 'opt_out.changed', 'project.created'])
+    const secret = await subscribe(client, tenant, narrow.url, ['customer.updated'])
+    await subscribe(client, tenant, wide.url, [
+      'customer.created',
+      'lead.created',
+      'communication.queued',
+      'opt_out.changed',
+      'project.created',
+    ])
 
     const customer = (
       await hubCall(client, tenant, 'POST', '/customers', { external_id: 'wh-1', first_name: 'Ann', email: 'ann@example.com' })
@@ -102,7 +98,7 @@ describe('webhooks from the change feed', () => {
     try {
       const vapi = { api_key: 'vapi-key-0001', assistant_id: 'asst_1', phone_number_id: 'pn_1', server_secret: 'vapi-secret-0001' }
       expect((await hubCall(client, tenant, 'PUT', '/integrations/vapi', { config: vapi })).status).toBe(201)
-      await subscribe(calls.url, ['call.completed', 'transcript.ready'])
+      await subscribe(client, tenant, calls.url, ['call.completed', 'transcript.ready'])
       const report = {
         type: 'end-of-call-report',
         call: { id: 'feed-call-1', type: 'outboundPhoneCall', customer: { number: '+15555550199' } },

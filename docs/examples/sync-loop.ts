@@ -30,25 +30,22 @@ export type Crm = ReturnType<typeof createClient<paths>>
 export const crmClient = (baseUrl: string, apiKey: string, fetch: typeof globalThis.fetch = globalThis.fetch): Crm =>
   createClient<paths>({ baseUrl, headers: { authorization: `Bearer ${apiKey}` }, fetch })
 
-/** Every customer, by cursor pages of 200: rows written meanwhile neither shift nor repeat rows. */
-async function loadCustomers(crm: Crm, into: Map<string, Customer>): Promise<void> {
-  let cursor = '' // `cursor=` (empty) starts a walk
-  for (;;) {
-    const { data, error } = await crm.GET('/hub/v1/customers', { params: { query: { cursor, limit: 200 } } })
-    if (error) throw new Error(`customers: ${error.message}`)
-    for (const customer of data.data) into.set(customer.id, customer)
-    if (!('has_more' in data.pagination)) throw new Error('expected a cursor page')
-    if (!data.pagination.has_more || data.pagination.next_cursor === null) return
-    cursor = data.pagination.next_cursor
-  }
+/** A list page as the API answers it: by cursor once a walk has started, by offset otherwise. */
+interface ListPage<T> {
+  data: T[]
+  pagination: { has_more: boolean; next_cursor: string | null } | { total: number }
 }
 
-async function loadProjects(crm: Crm, into: Map<string, Project>): Promise<void> {
-  let cursor = ''
+/** Reads a whole list by cursor pages: rows written meanwhile neither shift nor repeat rows. */
+async function readAll<T>(
+  read: (cursor: string) => Promise<{ data?: ListPage<T>; error?: { message: string } }>,
+  keep: (row: T) => void,
+): Promise<void> {
+  let cursor = '' // `cursor=` (empty) starts a walk
   for (;;) {
-    const { data, error } = await crm.GET('/hub/v1/projects', { params: { query: { cursor, limit: 200 } } })
-    if (error) throw new Error(`projects: ${error.message}`)
-    for (const project of data.data) into.set(project.id, project)
+    const { data, error } = await read(cursor)
+    if (!data) throw new Error(error?.message ?? 'no answer')
+    data.data.forEach(keep)
     if (!('has_more' in data.pagination)) throw new Error('expected a cursor page')
     if (!data.pagination.has_more || data.pagination.next_cursor === null) return
     cursor = data.pagination.next_cursor
@@ -64,8 +61,14 @@ export async function initialLoad(crm: Crm): Promise<Mirror> {
   if (head.error) throw new Error(`changes: ${head.error.message}`)
   const mirror = emptyMirror()
   mirror.feedCursor = head.data.next_cursor
-  await loadCustomers(crm, mirror.customers)
-  await loadProjects(crm, mirror.projects)
+  await readAll(
+    (cursor) => crm.GET('/hub/v1/customers', { params: { query: { cursor, limit: 200 } } }),
+    (customer) => mirror.customers.set(customer.id, customer),
+  )
+  await readAll(
+    (cursor) => crm.GET('/hub/v1/projects', { params: { query: { cursor, limit: 200 } } }),
+    (project) => mirror.projects.set(project.id, project),
+  )
   return mirror
 }
 

@@ -15,6 +15,7 @@
  * record never hangs off a deleted one.
  */
 import { Prisma } from '../generated/prisma/client.js'
+import { FILTERED_OPERATIONS } from './tenancy.js'
 
 /** The models with a `deletedAt` column (src/services/deletes.ts soft-deletes and restores them). */
 export const SOFT_DELETED = new Set(['Customer', 'Project', 'Lead', 'Quote', 'Appointment'])
@@ -22,29 +23,12 @@ export const SOFT_DELETED = new Set(['Customer', 'Project', 'Lead', 'Quote', 'Ap
 /** Spread into a filter to reach rows whatever their deletion state (erasure). */
 export const withDeleted = { deletedAt: undefined } as const
 
-const FILTERED = new Set([
-  'findUnique',
-  'findUniqueOrThrow',
-  'findFirst',
-  'findFirstOrThrow',
-  'findMany',
-  'count',
-  'aggregate',
-  'groupBy',
-  'update',
-  'updateMany',
-  'updateManyAndReturn',
-  'delete',
-  'deleteMany',
-  'upsert',
-])
-
 export const softDelete = Prisma.defineExtension({
   name: 'soft-delete',
   query: {
     $allModels: {
       $allOperations({ model, operation, args, query }) {
-        if (!SOFT_DELETED.has(model) || !FILTERED.has(operation)) return query(args)
+        if (!SOFT_DELETED.has(model) || !FILTERED_OPERATIONS.has(operation)) return query(args)
         const where = ((args as { where?: Record<string, unknown> }).where ?? {}) as Record<string, unknown>
         if (Object.hasOwn(where, 'deletedAt')) return query(args)
         return query({ ...(args as object), where: { ...where, deletedAt: null } } as typeof args)

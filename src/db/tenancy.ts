@@ -45,7 +45,8 @@ const tenantColumn = new Map<string, string>([
     .map(([name]) => [name, 'accountId'] as [string, string]),
 ])
 
-const FILTERED = new Set([
+/** The operations that take a `where`: the ones a row filter (tenancy, ./soft-delete.ts) narrows. */
+export const FILTERED_OPERATIONS: ReadonlySet<string> = new Set([
   'findUnique',
   'findUniqueOrThrow',
   'findFirst',
@@ -66,7 +67,7 @@ const CREATES = new Set(['create', 'createMany', 'createManyAndReturn', 'upsert'
 function confined(model: string, operation: string, args: Record<string, unknown>, accountId: string): Record<string, unknown> {
   const column = tenantColumn.get(model)!
   const result = { ...args }
-  if (FILTERED.has(operation)) {
+  if (FILTERED_OPERATIONS.has(operation)) {
     const where = (args.where ?? {}) as Record<string, unknown>
     const and = Array.isArray(where.AND) ? where.AND : where.AND ? [where.AND] : []
     result.where = { ...where, AND: [...and, { [column]: accountId }] }

@@ -4,6 +4,9 @@
  */
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { expect } from 'vitest'
+import type { TestClient } from './app.js'
+import type { Tenant } from './tenants.js'
 
 export interface Received {
   headers: Record<string, string>
@@ -34,4 +37,15 @@ export async function startReceiver() {
         server.close(() => resolve())
       }),
   }
+}
+
+/** Creates an endpoint at `url` for `events` from the tenant's portal session; returns its signing secret. */
+export async function subscribe(client: TestClient, tenant: Tenant, url: string, events: string[]): Promise<string> {
+  const created = await client.gql(
+    `mutation($input: WebhookEndpointInput!) { createWebhookEndpoint(input: $input) { secret endpoint { id } } }`,
+    { input: { url, events } },
+    { cookie: tenant.cookie },
+  )
+  expect(created.errors, JSON.stringify(created.errors)).toBeUndefined()
+  return created.data.createWebhookEndpoint.secret as string
 }
