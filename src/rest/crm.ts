@@ -3,20 +3,19 @@
  * pages in a `{"data", "pagination"}` envelope, and `{"error", "message"}` error bodies.
  */
 import { reasonPhrase } from '../errors.js'
+import { CRM_WINDOW, pageWindow } from '../schema/paging.js'
 import { intParam } from './params.js'
 import { objectOf } from './results.js'
 import type { CursorPage, Page } from './route.js'
 import { cursorFields, cursorPaginationSchema } from './sync.js'
-
-const MAX_LIMIT = 200
 
 /** The rules of `limit` and `offset` (the schema clamps `limit` to its maximum). */
 export const crmWindow = {
   limit: intParam({
     min: 0,
     message: 'must be a non-negative integer',
-    default: 50,
-    description: `Page size; values above ${MAX_LIMIT} are clamped to ${MAX_LIMIT}`,
+    default: CRM_WINDOW.defaultLimit,
+    description: `Page size; values above ${CRM_WINDOW.maxLimit} are clamped to ${CRM_WINDOW.maxLimit}`,
   }).optional(),
   offset: intParam({ min: 0, message: 'must be a non-negative integer', default: 0, description: 'Rows to skip' }).optional(),
 }
@@ -38,11 +37,11 @@ export const crmConventions = {
     }),
   cursorEnvelope: (page: CursorPage, query: Record<string, unknown>) => ({
     data: page.items,
-    pagination: { limit: Math.min((query.limit as number | undefined) ?? 50, MAX_LIMIT), ...cursorFields(page) },
+    pagination: { limit: pageWindow({ limit: query.limit as number | undefined }).limit, ...cursorFields(page) },
   }),
   cursorSchema: (items: Record<string, unknown>) =>
     objectOf({
       data: { type: 'array', items },
-      pagination: cursorPaginationSchema({ limit: { type: 'integer', minimum: 0, maximum: MAX_LIMIT } }),
+      pagination: cursorPaginationSchema({ limit: { type: 'integer', minimum: 0, maximum: CRM_WINDOW.maxLimit } }),
     }),
 }
