@@ -14,6 +14,7 @@ import { mountCallbacks } from './endpoints/callbacks.js'
 import { mountDocs } from './endpoints/docs.js'
 import { createGraphQL, mountGraphQL } from './endpoints/graphql.js'
 import { mountHealth } from './endpoints/health.js'
+import { mountMetrics } from './endpoints/metrics.js'
 import { mountPortal, PORTAL_BASE } from './endpoints/portal.js'
 import type { Config } from './env.js'
 import { MAX_BODY_BYTES, tooLarge } from './http/body.js'
@@ -69,6 +70,7 @@ export function createApp(config: Config, logger: Logger = pino({ level: config.
 
   app.get('/', (c) => c.redirect(`${PORTAL_BASE}/`))
   mountHealth(app, config, logger)
+  mountMetrics(app, config)
   mountGraphQL(app, yoga)
   mountSurfaces(app, surfaces, yoga)
   mountCallbacks(app, config, logger)

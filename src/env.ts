@@ -4,7 +4,10 @@
  * start-up with one line per problem, naming the variable. (The schema builder also reads
  * NODE_ENV directly: the schema is built once per process, at import, before any configuration.)
  */
+import { readFileSync } from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
+import { parseEnv } from 'node:util'
 import { z } from 'zod'
 
 const flag = z
@@ -115,7 +118,19 @@ const schema = z
       .enum(['1', '0', 'true', 'false'])
       .optional()
       .transform((v) => (v === undefined ? undefined : v === '1' || v === 'true')),
+    /** How often an idle subscription stream (server-sent events) sends a heartbeat comment, so proxies keep it open. */
+    SSE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
+    /** Bearer token of GET /metrics (docs/operations.md#metrics); unset → no /metrics at all. */
+    METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
+    /** OTLP/HTTP collector (e.g. http://127.0.0.1:4318): spans go to <it>/v1/traces; unset → tracing off. */
+    OTEL_EXPORTER_OTLP_ENDPOINT: url('OTEL_EXPORTER_OTLP_ENDPOINT').optional(),
+    /** The `service.name` of exported spans. */
+    OTEL_SERVICE_NAME: z.string().min(1).max(200).default('crm'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Server processes `npm start` runs on one port; unset → one per core on PostgreSQL, 1 on the embedded database. */
+    WEB_CONCURRENCY: z.coerce.number().int().min(1).max(256).optional(),
+    /** Background worker processes `npm start` runs beside more than one server process; 0: none (workers run elsewhere). */
+    WORKER_PROCESSES: z.coerce.number().int().min(0).max(64).default(1),
   })
   .superRefine((env, ctx) => {
     // A lease that could expire while a provider request is still running would let a second worker resend it.
@@ -130,6 +145,15 @@ const schema = z
         message: 'DATABASE_STATEMENT_TIMEOUT_MS must be below DATABASE_QUERY_TIMEOUT_MS',
       })
     }
+    // The embedded database is a folder one process opens: more processes need a database server.
+    if (!env.DATABASE_URL && ((env.WEB_CONCURRENCY ?? 1) > 1 || env.WORKER_PROCESSES > 1)) {
+      const variable = (env.WEB_CONCURRENCY ?? 1) > 1 ? 'WEB_CONCURRENCY' : 'WORKER_PROCESSES'
+      ctx.addIssue({
+        code: 'custom',
+        path: [variable],
+        message: `${variable} above 1 needs DATABASE_URL: the embedded database belongs to one process`,
+      })
+    }
     if (env.NODE_ENV === 'production' && env.DATABASE_URL && !env.SECRET_KEY) {
       ctx.addIssue({ code: 'custom', path: ['SECRET_KEY'], message: 'SECRET_KEY is required with DATABASE_URL in production' })
     }
@@ -138,8 +162,9 @@ const schema = z
 export type Env = z.infer<typeof schema>
 
 /** The parsed configuration the server runs with. */
-export interface Config extends Omit<Env, 'PUBLIC_URL' | 'DATA_DIR' | 'GRAPHQL_INTROSPECTION'> {
+export interface Config extends Omit<Env, 'PUBLIC_URL' | 'DATA_DIR' | 'GRAPHQL_INTROSPECTION' | 'WEB_CONCURRENCY'> {
   DATA_DIR: string
+  WEB_CONCURRENCY: number
   PUBLIC_URL: string
   GRAPHQL_INTROSPECTION: boolean
 }
@@ -178,5 +203,29 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     DATA_DIR: path.resolve(env.DATA_DIR),
     PUBLIC_URL: env.PUBLIC_URL ?? `http://${host}:${env.PORT}`,
     GRAPHQL_INTROSPECTION: env.GRAPHQL_INTROSPECTION ?? env.NODE_ENV !== 'production',
+    WEB_CONCURRENCY: env.WEB_CONCURRENCY ?? (env.DATABASE_URL ? os.availableParallelism() : 1),
   }
+}
+
+/**
+ * Fills `target` (process.env) from an env file (`KEY=value` lines, `#` comments, quotes as in
+ * dotenv): a variable the environment already sets, to anything but the empty string, keeps its
+ * value, so the environment overrides the file. A missing file is no error. Returns the names it set.
+ */
+export function applyEnvFile(file: string, target: Record<string, string | undefined> = process.env): string[] {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') return []
+    throw new StartupError(path.basename(file), `${path.resolve(file)} cannot be read (${code})`)
+  }
+  const set: string[] = []
+  for (const [name, value] of Object.entries(parseEnv(text))) {
+    if (target[name] !== undefined && target[name] !== '') continue
+    target[name] = value
+    set.push(name)
+  }
+  return set
 }

@@ -175,7 +175,7 @@ describe('POST /api/v1/sms', () => {
 
   it('never calls Twilio or spends credits with a test key, but stores the message', async () => {
     const { tenant, lead } = await smsTenant({ credits: 0, twilio: false })
-    const { secret } = await tenant.createKey({ mode: 'TEST' })
+    const { secret } = await tenant.createKey({ mode: 'test' })
     const before = twilio.requests.length
     const response = await sms(tenant, { lead_id: lead.id, message: 'test mode' }, secret)
     expect(response.status).toBe(200)

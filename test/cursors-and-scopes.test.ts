@@ -94,7 +94,7 @@ describe('appointments:read', () => {
     })
     const leadId = (await lead.json()).data.id
     const booked = await client.gql(
-      `mutation($l: ID!) { bookAppointment(input: { leadId: $l, type: "onsite", startTime: "2026-12-01T15:00:00Z", title: "Visit" }) { id } }`,
+      `mutation($l: ID!) { bookAppointment(input: { leadId: $l, type: onsite, startTime: "2026-12-01T15:00:00Z", title: "Visit" }) { id } }`,
       { l: leadId },
       { key: mine.key },
     )

@@ -187,7 +187,7 @@ describe('deleting a lead', () => {
       a: appointmentId,
     })
     expect(read.data).toEqual({ lead: null, quote: null, appointment: null })
-    const status = await gql(`mutation($id: ID!) { updateQuoteStatus(id: $id, status: "sent") { id } }`, { id: quoteId })
+    const status = await gql(`mutation($id: ID!) { updateQuoteStatus(id: $id, status: sent) { id } }`, { id: quoteId })
     expect(status.errors?.[0].extensions.code).toBe('NOT_FOUND')
 
     expect(await api('POST', `/leads/${lead.id}/restore`)).toMatchObject({
@@ -249,6 +249,49 @@ describe('the restore window and the purge', () => {
     // The lead goes 30 days after its delete, on the worker's clock, with its quote and appointment.
     expect((await pass(new Date(Date.now() + (RESTORE_DAYS + 1) * DAY))).purged).toBe(3)
     expect([await stored('leads', lead.id), await stored('quotes', quoteId)]).toEqual([0, 0])
+  })
+})
+
+describe('the lists of deleted records', () => {
+  it("list the account's records deleted within the restore window, with their cascade, until restored", async () => {
+    const tenant = await createTenant(client)
+    const list = (field: string, args = 'deleted: true') =>
+      gql(`{ ${field}(${args}) { totalCount edges { node { id deletedAt } } } }`, {}, tenant).then((r) => {
+        expect(r.errors).toBeUndefined()
+        return r.data[field] as { totalCount: number; edges: { node: { id: string; deletedAt: string | null } }[] }
+      })
+    const ids = (page: { edges: { node: { id: string } }[] }) => page.edges.map((e) => e.node.id)
+    const recent = await createProject(client, tenant, { name: 'Deck' }, { first_name: 'Recent' })
+    const old = await createProject(client, tenant, { name: 'Shed' }, { first_name: 'Old' })
+    const kept = await createProject(client, tenant, { name: 'Porch' }, { first_name: 'Kept' })
+    const { lead, quoteId } = await leadWithQuoteAndAppointment('Gone', tenant)
+    const theirs = await createProject(client, other)
+    expect((await hub('DELETE', `/customers/${theirs.customer.id}`, undefined, other)).status).toBe(200)
+
+    expect((await hub('DELETE', `/customers/${recent.customer.id}`, undefined, tenant)).status).toBe(200)
+    expect((await api('DELETE', `/leads/${lead.id}`, undefined, tenant)).status).toBe(200)
+    const longAgo = new Date(Date.now() - (RESTORE_DAYS + 1) * DAY)
+    await withAccount(tenant.accountId, () => deleteRecord('customer', tenant.accountId, old.customer.id, longAgo))
+
+    const customers = await list('customers')
+    expect(ids(customers)).toEqual([recent.customer.id])
+    expect(customers.totalCount).toBe(1)
+    expect(customers.edges[0].node.deletedAt).not.toBeNull()
+    expect(ids(await list('projects'))).toEqual([recent.project.id])
+    expect(ids(await list('leads'))).toEqual([lead.id])
+    expect(ids(await list('quotes'))).toEqual([quoteId])
+    expect(ids(await list('customers', 'deleted: true, search: "Recent"'))).toEqual([recent.customer.id])
+    expect(ids(await list('customers', 'deleted: true, search: "Kept"'))).toEqual([])
+    // The live lists are as before; `deleted: false` is the live list too.
+    expect(ids(await list('customers', 'deleted: false'))).toEqual([kept.customer.id])
+    expect(ids(await list('customers', 'first: 10'))).toEqual([kept.customer.id])
+    // A page and its total: two statements, as for the live list.
+    expect(await countStatements(() => list('customers'))).toBe(2)
+
+    expect((await hub('POST', `/customers/${recent.customer.id}/restore`, undefined, tenant)).status).toBe(200)
+    expect(ids(await list('customers'))).toEqual([])
+    expect(ids(await list('projects'))).toEqual([])
+    expect(ids(await list('customers', 'first: 10')).sort()).toEqual([recent.customer.id, kept.customer.id].sort())
   })
 })
 

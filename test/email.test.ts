@@ -158,7 +158,7 @@ describe('where the email integration may connect', () => {
       expect(saved, JSON.stringify(settings)).toMatchObject({ status: 400, body: { message } })
     }
     const graphql = await strict.gql(
-      'mutation($c: JSON!) { saveIntegration(provider: "email", config: $c) { created } }',
+      'mutation($c: JSON!) { saveIntegration(provider: email, config: $c) { created } }',
       { c: { ...emailConfig(), host: 'localhost', port: 587 } },
       { cookie: tenant.cookie },
     )

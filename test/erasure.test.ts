@@ -87,7 +87,7 @@ describe('erasing a lead and a customer', () => {
       { key: tenant.key },
     )
     expect(booked.errors).toBeUndefined()
-    const testKey = await tenant.createKey({ mode: 'TEST' })
+    const testKey = await tenant.createKey({ mode: 'test' })
     expect((await api(tenant, 'POST', '/sms', { lead_id: lead.id, message: `Hello ${who.name}` }, { key: testKey.secret })).status).toBe(
       200,
     )

@@ -76,6 +76,9 @@ describe('operations refused before they run', () => {
     expect(allowed.body.errors).toBeUndefined()
     // 1 + 5 × (edge + customer + projects) = 16
     expect(allowed.body.extensions?.cost).toEqual({ requested: 16, maximum: 5000 })
+    // The same document again is priced by its own variables, not by the previous request's.
+    expect((await post(query, { n: 4 })).body.extensions?.cost).toEqual({ requested: 13, maximum: 5000 })
+    expect((await post(query, { n: 5 })).body.extensions?.cost).toEqual({ requested: 16, maximum: 5000 })
 
     const strict = await testApp({ GRAPHQL_MAX_COST: '15' })
     const refused = await post(query, { n: 5 }, strict)
@@ -137,43 +140,17 @@ describe('operations refused before they run', () => {
 })
 
 describe('work that was allowed', () => {
-  it('stops calling resolvers once the client disconnects', async () => {
+  it('stops calling resolvers once the client disconnects, compiled or not', async () => {
     // Each level waits for the one above: the full answer takes several statements in turn.
     const query =
       '{ customers(first: 5) { edges { node { projects(first: 5) { edges { node { events(first: 5) { edges { node { id } } } customer { projects(first: 5) { totalCount } } } } } } } } }'
     const full = await countStatements(() => post(query))
     expect(full).toBeGreaterThanOrEqual(4)
-
-    // The client goes away as the first statement of the operation is sent.
-    const controller = new AbortController()
-    let sent = sqlStatements.count
-    const start = sent
-    Object.defineProperty(sqlStatements, 'count', {
-      configurable: true,
-      get: () => sent,
-      set: (value: number) => {
-        sent = value
-        if (!controller.signal.aborted) controller.abort(new Error('the client disconnected'))
-      },
-    })
-    try {
-      const request = new Request('http://crm.test/graphql', {
-        method: 'POST',
-        headers: { authorization: `Bearer ${tenant.key}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ query }),
-        signal: controller.signal,
-      })
-      await client.app.fetch(request).then(
-        (response) => response.text(),
-        (error: unknown) => error,
-      )
-      const whenAnswered = sent - start
-      // Whatever was in flight settles; nothing new starts.
-      for (let i = 0; i < 10; i++) await new Promise((resolve) => setTimeout(resolve, 20))
-      expect(sent - start).toBe(whenAnswered)
-      expect(whenAnswered).toBeLessThan(full)
-    } finally {
-      Object.defineProperty(sqlStatements, 'count', { configurable: true, writable: true, enumerable: true, value: sent })
+    // A document seen before runs compiled (graphql-jit); a new text runs on the reference executor.
+    for (const document of [query, `${query}\n`]) {
+      const { answered, afterwards } = await disconnectAtFirstStatement(document)
+      expect(afterwards).toBe(answered)
+      expect(answered).toBeLessThan(full)
     }
   })
 
@@ -244,3 +221,36 @@ describe.skipIf(!usesPostgres())('the statement timeout on PostgreSQL', () => {
     }
   })
 })
+
+/** Sends `query` and goes away as its first statement is sent: the statements started by the answer, and 200 ms later. */
+async function disconnectAtFirstStatement(query: string): Promise<{ answered: number; afterwards: number }> {
+  const controller = new AbortController()
+  let sent = sqlStatements.count
+  const start = sent
+  Object.defineProperty(sqlStatements, 'count', {
+    configurable: true,
+    get: () => sent,
+    set: (value: number) => {
+      sent = value
+      if (!controller.signal.aborted) controller.abort(new Error('the client disconnected'))
+    },
+  })
+  try {
+    const request = new Request('http://crm.test/graphql', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tenant.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query }),
+      signal: controller.signal,
+    })
+    await client.app.fetch(request).then(
+      (response) => response.text(),
+      (error: unknown) => error,
+    )
+    const answered = sent - start
+    // Whatever was in flight settles; nothing new starts.
+    for (let i = 0; i < 10; i++) await new Promise((resolve) => setTimeout(resolve, 20))
+    return { answered, afterwards: sent - start }
+  } finally {
+    Object.defineProperty(sqlStatements, 'count', { configurable: true, writable: true, enumerable: true, value: sent })
+  }
+}

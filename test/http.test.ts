@@ -51,6 +51,32 @@ describe('bad input on /graphql', () => {
     expect(classic.errors?.[0].message).toMatch(/fax/)
   })
 
+  it('is answered the same when sent again, once the document runs compiled', async () => {
+    const modern = {
+      accept: 'application/graphql-response+json',
+      authorization: `Bearer ${tenant.key}`,
+      'content-type': 'application/json',
+    }
+    const bad = [
+      { query: 'query($n: Int) { conversationPage(limit: $n) { total } }', variables: { n: 'ten' } },
+      { query: 'query($n: Int!) { conversationPage(limit: $n) { total } }', variables: {} },
+      { query: 'query($c: Channel) { communications(channel: $c) { totalCount } }', variables: { c: 'SMSS' } },
+      { query: 'query A { viewer { id } } query B { viewer { name } }' },
+      { query: 'query A { viewer { id } }', operationName: 'B' },
+    ]
+    for (const body of bad) {
+      const answers = []
+      for (let i = 0; i < 3; i++) {
+        const response = await client.call('POST', '/graphql', { body: JSON.stringify(body), headers: modern })
+        answers.push({ status: response.status, body: await response.json() })
+      }
+      expect(answers[0].status, JSON.stringify(body)).toBe(400)
+      expect(answers[0].body.data ?? null).toBeNull()
+      expect(answers[1], JSON.stringify(body)).toEqual(answers[0])
+      expect(answers[2], JSON.stringify(body)).toEqual(answers[0])
+    }
+  })
+
   it('an over-long key name is refused', async () => {
     const result = await client.gql(
       `mutation($n: String!) { createApiKey(input: { name: $n, mode: LIVE }) { secret } }`,

@@ -308,7 +308,7 @@ describe('dispatch', () => {
   })
 
   it('a test key, or an account in test mode, never reaches a provider', async () => {
-    const { secret } = await tenant.createKey({ mode: 'TEST' })
+    const { secret } = await tenant.createKey({ mode: 'test' })
     const message = await queue({ channel: 'sms', content: 'test', to: '+15555550128' })
     const response = await client.call('POST', `/hub/v1/communications/${message.id}/dispatch`, { key: secret })
     const body = await response.json()

@@ -73,7 +73,7 @@ describe('scopes', () => {
       {},
       { cookie: tenant.cookie },
     )
-    expect(bad.errors?.[0].message).toMatch(/^Unknown scope: webhooks:admin\. Known scopes: .*webhooks:read, webhooks:write$/)
+    expect(bad.errors?.[0].message).toMatch(/^Unknown scope: webhooks:admin\. Known scopes: .*webhooks:read, webhooks:write/)
     const viaPortal = await client.gql(
       `mutation($url: String!) { createWebhookEndpoint(input: { url: $url, events: ["lead.created"] }) { endpoint { id } } }`,
       { url: receiver.url },

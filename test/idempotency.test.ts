@@ -105,7 +105,7 @@ describe('who is answered a replay', () => {
   it('test keys and live keys have separate key spaces', async () => {
     const lead = await createLead('Mode lead', '+15555550133')
     const live = await post('/api/v1/sms', { lead_id: lead.id, message: 'Live' }, 'mode-1')
-    const testKey = await tenant.createKey({ mode: 'TEST' })
+    const testKey = await tenant.createKey({ mode: 'test' })
     const test = await post('/api/v1/sms', { lead_id: lead.id, message: 'Live' }, 'mode-1', testKey.secret)
     expect(live.status).toBe(200)
     expect(test.status).toBe(200)

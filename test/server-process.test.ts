@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Running, serverArguments, startServer } from './support/server-process.js'
+import { kill, type Running, serverArguments, startServer } from './support/server-process.js'
 
 const root = path.resolve(import.meta.dirname, '..')
 // Node itself, as `npm start` runs it: no npm wrapper between the test's signals and the server.
@@ -17,7 +17,17 @@ beforeAll(async () => {
   serverArgs = await serverArguments('test/generated/main.mjs')
 })
 const dirs: string[] = []
-afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))))
+// A failed assertion must not leave a server running on its DATA_DIR.
+const started: Running[] = []
+afterAll(async () => {
+  await Promise.all(started.map(kill))
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })))
+})
+const start = async (env: Record<string, string>) => {
+  const running = await startServer(serverArgs, env)
+  started.push(running)
+  return running
+}
 
 /** Waits for a child's output to arrive through its pipe. */
 async function eventually<T>(probe: () => T | undefined): Promise<T> {
@@ -52,7 +62,7 @@ describe('the server process', () => {
     dirs.push(dataDir)
     const env = { DATA_DIR: dataDir, BOOTSTRAP_ACCESS_CODE: 'bootstrap-code-123' }
 
-    const first = await startServer(serverArgs, env)
+    const first = await start(env)
     expect(first.output()).toContain('Access code:  bootstrap-code-123')
     expect(first.output()).toMatch(/Portal: +http:\/\/127\.0\.0\.1:\d+\/portal/)
     const login = await gql(first.url, `mutation($c: String!) { portalLogin(accessCode: $c) { account { name } } }`, {
@@ -97,14 +107,18 @@ describe('the server process', () => {
     expect(stopped.code).toBe(0)
     expect(stopped.ms).toBeLessThan(10_000)
 
-    const second = await startServer(serverArgs, env)
+    const second = await start(env)
     expect(second.output()).not.toContain('Access code')
-    const again = await fetch(`${second.url}/v1/conversations`, { headers: { authorization: `Bearer ${key}` } })
-    expect(again.status).toBe(200)
     const relogin = await gql(second.url, `mutation($c: String!) { portalLogin(accessCode: $c) { account { name } } }`, {
       c: 'bootstrap-code-123',
     })
     expect(relogin.body.data.portalLogin.account.name).toBe('Default')
+    // The key's one request was counted in memory and written by the time the first process exited.
+    const recookie = relogin.response.headers.get('set-cookie')!.split(';')[0]
+    const usage = await gql(second.url, '{ usage(days: 1) { apiKeyDays { name requests } } }', {}, { cookie: recookie })
+    expect(usage.body.data.usage.apiKeyDays).toEqual([{ name: 'ops', requests: 1 }])
+    const again = await fetch(`${second.url}/v1/conversations`, { headers: { authorization: `Bearer ${key}` } })
+    expect(again.status).toBe(200)
     expect((await stop(second)).code).toBe(0)
   }, 300_000)
 

@@ -1,12 +1,15 @@
 /**
  * Requests only a real server sees, sent over a raw TCP socket: a `Host` header the Node adaptor
  * cannot turn into a URL, and a client that goes away halfway through its body. Neither is a
- * fault: the first is a 400 with a JSON body, the second leaves an info line and no error.
+ * fault: the first is a 400 with a JSON body, the second leaves an info line and no error. And
+ * /graphql's answers as the Node adaptor writes them (src/endpoints/graphql.ts hands it single
+ * results as text): the GraphQL-over-HTTP audit, and the headers every surface adds.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { auditServer } from 'graphql-http'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { kill, type Running, serverArguments, startServer } from './support/server-process.js'
 
@@ -96,5 +99,41 @@ describe('a client that disconnects halfway through its body', () => {
     expect(closed.map((line) => line.path).sort()).toEqual(['/api/v1/leads', '/graphql'])
     expect(logLines().filter((line) => line.level >= 50)).toEqual([])
     expect((await fetch(`${server.url}/health`)).status).toBe(200)
+  })
+})
+
+describe('/graphql through the Node adaptor', () => {
+  it('passes the graphql-http server audit with no errors', async () => {
+    const results = await auditServer({ url: `${server.url}/graphql` })
+    const failures = results.filter((r) => r.status === 'error')
+    expect(failures.map((r) => `${r.id} ${r.name}: ${'reason' in r ? r.reason : ''}`)).toEqual([])
+  })
+
+  it('answers a query with its cost and the headers of every surface, and a refused one with its status', async () => {
+    const ask = (query: string, accept = 'application/graphql-response+json') =>
+      fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', accept, 'x-request-id': 'adaptor-check-1' },
+        body: JSON.stringify({ query, variables: { n: 5 } }),
+      })
+    const answer = await ask('query($n: Int) { leadPage(limit: $n) { total items { id } } }')
+    expect(answer.status).toBe(200)
+    expect(answer.headers.get('content-type')).toMatch(/^application\/graphql-response\+json/)
+    expect(answer.headers.get('x-request-id')).toBe('adaptor-check-1')
+    expect(answer.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(Number(answer.headers.get('ratelimit-remaining'))).toBeGreaterThan(0)
+    const body = (await answer.json()) as { data: unknown; extensions: unknown }
+    expect(body).toEqual({ data: { leadPage: { total: 0, items: [] } }, extensions: { cost: { requested: 6, maximum: 5000 } } })
+    const invalid = await ask('query($n: Int) { leadPage(limit: $n) { nope } }')
+    expect(invalid.status).toBe(400)
+    expect(((await invalid.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe(
+      'GRAPHQL_VALIDATION_FAILED',
+    )
+    const unauthenticated = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer obq_live_nope', 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ leadPage { total } }' }),
+    })
+    expect(unauthenticated.status).toBe(401)
   })
 })

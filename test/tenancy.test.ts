@@ -34,12 +34,12 @@ beforeAll(async () => {
     { key },
   )
   const appointment = await client.gql(
-    `mutation($l: ID!) { bookAppointment(input: { leadId: $l, type: "onsite", startTime: "2026-12-01T15:00:00Z", title: "Visit" }) { id } }`,
+    `mutation($l: ID!) { bookAppointment(input: { leadId: $l, type: onsite, startTime: "2026-12-01T15:00:00Z", title: "Visit" }) { id } }`,
     { l: lead.data.id },
     { key },
   )
   await client.call('POST', '/api/v1/sms', {
-    key: (await theirs.createKey({ mode: 'TEST' })).secret,
+    key: (await theirs.createKey({ mode: 'test' })).secret,
     body: { lead_id: lead.data.id, message: 'hi' },
   })
   const [conversation, template, campaign] = await Promise.all([

@@ -203,7 +203,7 @@ describe('events and delivery', () => {
     const [accepted, declined] = [await quote(), await quote()]
     const setStatus = (id: string, status: string) =>
       client.gql(
-        `mutation($id: ID!, $s: String!) { updateQuoteStatus(id: $id, status: $s) { id status } }`,
+        `mutation($id: ID!, $s: QuoteStatus!) { updateQuoteStatus(id: $id, status: $s) { id status } }`,
         { id, s: status },
         { cookie: tenant.cookie },
       )
@@ -212,7 +212,7 @@ describe('events and delivery', () => {
     await setStatus(accepted, 'accepted') // unchanged: fires nothing more
     await setStatus(declined, 'declined')
     const booked = await client.gql(
-      `mutation($l: ID!) { bookAppointment(input: { leadId: $l, type: "onsite", startTime: "2026-12-01T15:00:00Z", endTime: "2026-12-01T16:00:00Z", title: "Inspection", bookedBy: "human" }) { id } }`,
+      `mutation($l: ID!) { bookAppointment(input: { leadId: $l, type: onsite, startTime: "2026-12-01T15:00:00Z", endTime: "2026-12-01T16:00:00Z", title: "Inspection", bookedBy: human }) { id } }`,
       { l: lead.id },
       { key: tenant.key },
     )

@@ -223,7 +223,7 @@ describe('other duties of a pass', () => {
 
   it('never sends what a test key created, through REST or GraphQL: messages, events and status changes', async () => {
     const tenant = await autoTenant()
-    const { secret } = await tenant.createKey({ mode: 'TEST' })
+    const { secret } = await tenant.createKey({ mode: 'test' })
     const asTest = { ...tenant, key: secret }
     const { project } = await createProject(client, tenant)
     await queue(asTest, { content: 'test key over REST' })

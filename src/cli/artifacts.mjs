@@ -8,7 +8,7 @@
  * them, when they were not.
  *
  * Usage: `node src/cli/artifacts.mjs all` (postinstall) or `node src/cli/artifacts.mjs server`
- * (before `npm start`, `npm run db:migrate`, `npm run worker`: rebuilds the bundles when esbuild is
+ * (before `npm start`, `npm run db:migrate`, `npm run worker`, `npm run admin`: rebuilds the bundles when esbuild is
  * installed, so they never run stale sources).
  */
 import { spawnSync } from 'node:child_process'
@@ -28,12 +28,13 @@ const steps = {
       'src/generated/main.mjs',
       'src/generated/cli/migrate.mjs',
       'src/generated/cli/worker.mjs',
+      'src/generated/cli/admin.mjs',
     ],
   },
   server: {
     script: 'build:server',
     tools: ['esbuild', 'tsx'],
-    artifacts: ['src/generated/main.mjs', 'src/generated/cli/migrate.mjs', 'src/generated/cli/worker.mjs'],
+    artifacts: ['src/generated/main.mjs', 'src/generated/cli/migrate.mjs', 'src/generated/cli/worker.mjs', 'src/generated/cli/admin.mjs'],
   },
 }
 

@@ -1,5 +1,5 @@
 /**
- * The processes an operator runs (`npm start`, `npm run db:migrate`, `npm run worker`) are ES
+ * The processes an operator runs (`npm start`, `npm run db:migrate`, `npm run worker`, `npm run admin`) are ES
  * modules bundled from our TypeScript by esbuild (~1 s, at install and again before each run where
  * esbuild is installed, so they are never stale): plain Node runs them without tsx, so a
  * production install (`npm ci --omit=dev`) needs neither tsx nor esbuild, and no tsx loader costs
@@ -8,11 +8,15 @@
  * traces name our functions and the bundle's lines, which carry `// src/…` file markers.
  * `npm run dev` runs the sources under tsx.
  *
- * Usage: `tsx src/cli/build-server.ts [entry.ts out.mjs]` (default: every bundle in BUNDLES).
+ * Without arguments it also makes the embedded database's cluster template (src/db/pglite-template.ts)
+ * unless the installed PGlite already made it, so a first start need not run PGlite's `initdb`.
+ *
+ * Usage: `tsx src/cli/build-server.ts [entry.ts out.mjs]` (default: every bundle in BUNDLES, and the template).
  */
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { build, type Metafile, type Plugin } from 'esbuild'
+import { buildPgliteTemplate } from '../db/pglite-init.js'
 
 const root = path.resolve(import.meta.dirname, '../..')
 
@@ -21,6 +25,7 @@ export const BUNDLES = {
   'src/main.ts': 'src/generated/main.mjs',
   'src/cli/migrate.ts': 'src/generated/cli/migrate.mjs',
   'src/cli/worker.ts': 'src/generated/cli/worker.mjs',
+  'src/cli/admin.ts': 'src/generated/cli/admin.mjs',
 } as const
 
 export async function buildServer(entry = 'src/main.ts', outfile = 'src/generated/main.mjs'): Promise<string> {
@@ -71,5 +76,8 @@ const keepModuleLocations = (outDir: string): Plugin => ({
 if (process.argv[1] === import.meta.filename) {
   const [entry, outfile] = process.argv.slice(2)
   if (entry) await buildServer(entry, outfile)
-  else await Promise.all(Object.entries(BUNDLES).map(([from, to]) => bundle(from, to)))
+  else {
+    await Promise.all(Object.entries(BUNDLES).map(([from, to]) => bundle(from, to)))
+    await buildPgliteTemplate()
+  }
 }

@@ -1,4 +1,5 @@
 /** `npm run demo`: fills the default account with demo data (the same as `npm start -- --demo`). */
+import './env-file.js'
 import { pino } from 'pino'
 import { connectDb, disconnectDb } from '../db/client.js'
 import { seedDemoData } from '../db/demo.js'

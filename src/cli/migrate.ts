@@ -1,4 +1,5 @@
 /** `npm run db:migrate`: applies pending migrations to DATABASE_URL, or to the embedded database. */
+import './env-file.js'
 import { connectDb, disconnectDb } from '../db/client.js'
 import { migrate } from '../db/migrate.js'
 import { reachDatabase } from '../db/reach.js'

@@ -13,10 +13,11 @@ import { findKey, verifiedKeyFields } from './key-cache.js'
 import { accountIdOf, actorOf, type Principal } from './principal.js'
 import { chargeRequest } from './rate-limit.js'
 import { throttledBearer } from './sign-in-throttle.js'
+import { countKeyRequest } from './usage.js'
 
 export const SESSION_COOKIE = 'obq_session'
 const LAST_USED_PRECISION_MS = 60_000
-/** keyId → when this process last wrote its lastUsedAt (bounded: entries older than a minute are useless). */
+/** key or session id → when this process last wrote its lastUsedAt / lastSeenAt (bounded: entries older than a minute are useless). */
 const lastUsedWrites = new Map<string, number>()
 setInterval(() => {
   const cutoff = Date.now() - LAST_USED_PRECISION_MS
@@ -38,7 +39,14 @@ export async function createContext(request: Request, http: RequestState, config
   http.actor = actorOf(principal)
   if (accountId) {
     http.accountId = accountId
-    await chargeRequest(config, accountId, http.headers)
+    const keyId = principal.kind === 'apiKey' ? principal.keyId : undefined
+    try {
+      await chargeRequest(config, accountId, http.headers)
+    } catch (error) {
+      if (keyId && error instanceof AppError && error.code === 'RATE_LIMITED') countKeyRequest(accountId, keyId, 'refused')
+      throw error
+    }
+    if (keyId) countKeyRequest(accountId, keyId, 'answered')
   }
   return { request, http, config, principal, accountId }
 }
@@ -80,11 +88,30 @@ async function authenticateBearer(header: string, config: Config, clientIp: stri
   return { kind: 'apiKey', accountId: key.accountId, keyId: key.id, mode: key.mode, scopes: key.scopes }
 }
 
+/**
+ * Sessions are read from the database on every request, never cached: ending one (sign-out, a
+ * user's removal, an owner ending it) takes effect on every server process at its next request.
+ */
 async function sessionPrincipal(token: string): Promise<Principal | null> {
-  const session = await db.portalSession.findUnique({ where: { tokenHash: sha256(token) } })
-  if (!session || session.endedAt || session.expiresAt.getTime() <= Date.now()) return null
+  const session = await db.portalSession.findUnique({
+    where: { tokenHash: sha256(token) },
+    include: { user: { select: { role: true } } },
+  })
+  const now = Date.now()
+  if (!session || session.endedAt || session.expiresAt.getTime() <= now) return null
   if (session.kind === 'admin') return { kind: 'admin' }
-  return session.accountId ? { kind: 'session', accountId: session.accountId, sessionId: session.id } : null
+  if (!session.accountId) return null
+  // The sessions page shows when each was last seen, to the minute; like lastUsedAt of keys.
+  if (
+    now - (session.lastSeenAt ?? session.createdAt).getTime() > LAST_USED_PRECISION_MS &&
+    now - (lastUsedWrites.get(session.id) ?? 0) > LAST_USED_PRECISION_MS
+  ) {
+    lastUsedWrites.set(session.id, now)
+    await db.portalSession.update({ where: { id: session.id }, data: { lastSeenAt: new Date(now) }, select: { id: true } })
+  }
+  // No user: the access code, the owner's way in.
+  const role = session.user?.role ?? 'owner'
+  return { kind: 'session', accountId: session.accountId, sessionId: session.id, userId: session.userId, role }
 }
 
 export function readCookie(header: string | null, name: string): string | undefined {

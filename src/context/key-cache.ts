@@ -79,8 +79,19 @@ function remember(key: VerifiedKey) {
   byHash.set(key.keyHash, { key, cachedAt: Date.now() })
 }
 
+/** Called with a key's id when it is revoked (here or, through the notice, in another process). */
+type RevocationListener = (keyId: string) => void
+const revocationListeners = new Set<RevocationListener>()
+
+/** Runs `listener` on every revocation this process learns of; returns the function that stops it. */
+export function onKeyRevoked(listener: RevocationListener): () => void {
+  revocationListeners.add(listener)
+  return () => revocationListeners.delete(listener)
+}
+
 /** Forgets the key with this id (revoked here, or a notice from another process). */
 export function evictKey(keyId: string) {
   evictions++
+  for (const listener of revocationListeners) listener(keyId)
   for (const [hash, entry] of byHash) if (entry.key.id === keyId) byHash.delete(hash)
 }

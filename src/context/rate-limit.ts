@@ -7,6 +7,7 @@
 import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible'
 import type { Config } from '../env.js'
 import { AppError } from '../errors.js'
+import { metrics, rateLimitRefusals } from '../http/metrics.js'
 import { createLimiter, isOverLimit } from './limiters.js'
 
 // One limiter per configuration: apps built with different limits (tests) must not share one.
@@ -30,6 +31,7 @@ export async function chargeRequest(config: Config, accountId: string, headers: 
   } catch (rejection) {
     // A Redis outage must not take the API down with it: the request goes through uncounted.
     if (!isOverLimit(rejection)) return
+    if (metrics.on) rateLimitRefusals.inc({ limit: 'account' })
     const retryAfter = String(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)))
     Object.assign(headers, { 'RateLimit-Limit': String(limit), 'RateLimit-Remaining': '0', 'RateLimit-Reset': retryAfter })
     throw new AppError('RATE_LIMITED', `Rate limit exceeded. Max ${limit} requests per minute.`, { headers: { 'Retry-After': retryAfter } })

@@ -3,8 +3,9 @@
  * distributed guess slows only the addresses that make it, and a user signing in from elsewhere
  * is unaffected (docs/operations.md, "Sign-in throttling").
  *
- * - Portal sign-in (an access code or ADMIN_TOKEN): each attempt takes a point from its address's
- *   bucket and its network's before the credential is looked at, atomically (in Redis with
+ * - Portal sign-in (an access code, a user's email and password, or ADMIN_TOKEN): each attempt
+ *   takes a point from its address's bucket and its network's (and, for a user, the email's)
+ *   before the credential is looked at, atomically (in Redis with
  *   REDIS_URL, so across processes), and a success gives them back. Parallel attempts can
  *   therefore never evaluate more credentials than the bucket holds.
  * - A bearer that is not an API key (a guess at ADMIN_TOKEN): compared first, since admin calls
@@ -17,6 +18,7 @@ import { isIP } from 'node:net'
 import type { RateLimiterAbstract } from 'rate-limiter-flexible'
 import type { Config } from '../env.js'
 import { AppError } from '../errors.js'
+import { metrics, rateLimitRefusals } from '../http/metrics.js'
 import { createLimiter, isOverLimit } from './limiters.js'
 
 export const WINDOW_SECONDS = 15 * 60
@@ -24,10 +26,13 @@ export const WINDOW_SECONDS = 15 * 60
 export const PER_ADDRESS_ATTEMPTS = 10
 /** Sign-in attempts per network (IPv4 /24, IPv6 /48) per window: bounds hopping between neighbouring addresses. */
 export const PER_NETWORK_ATTEMPTS = 100
+/** Password attempts per user (by email) per window, from anywhere: bounds a guess spread over many networks. */
+export const PER_USER_ATTEMPTS = 10
 
 interface Buckets {
   address: RateLimiterAbstract
   network: RateLimiterAbstract
+  user: RateLimiterAbstract
   bearer: RateLimiterAbstract
 }
 
@@ -41,6 +46,7 @@ function bucketsFor(config: Config): Buckets {
     buckets = {
       address: limiter('signin-address', PER_ADDRESS_ATTEMPTS),
       network: limiter('signin-network', PER_NETWORK_ATTEMPTS),
+      user: limiter('signin-user', PER_USER_ATTEMPTS),
       bearer: limiter('bearer-failure-address', PER_ADDRESS_ATTEMPTS),
     }
     bucketsByConfig.set(config, buckets)
@@ -74,6 +80,7 @@ function ipv6Groups(ip: string): string[] {
 }
 
 const throttled = (msBeforeNext: number) => {
+  if (metrics.on) rateLimitRefusals.inc({ limit: 'sign_in' })
   const seconds = Math.max(1, Math.ceil(msBeforeNext / 1000))
   return new AppError('RATE_LIMITED', `Too many failed sign-in attempts. Try again in ${seconds} seconds.`, {
     headers: { 'Retry-After': String(seconds) },
@@ -82,17 +89,23 @@ const throttled = (msBeforeNext: number) => {
 
 /**
  * Runs one sign-in attempt under the address's and the network's buckets: `attempt` resolves to
- * what was signed in to, or null for a wrong credential (answered 401 `wrongMessage`).
+ * what was signed in to, or null for a wrong credential (answered 401 `wrongMessage`). `user`
+ * (a normalised email) adds that user's bucket.
  */
 export async function throttledSignIn<T>(
   config: Config,
   clientIp: string,
   attempt: () => Promise<T | null>,
   wrongMessage: string,
+  user?: string,
 ): Promise<T> {
-  const { address, network } = bucketsFor(config)
-  const keys = [addressKey(clientIp), networkKey(clientIp)] as const
-  const spent = await Promise.allSettled([address.consume(keys[0]), network.consume(keys[1])])
+  const buckets = bucketsFor(config)
+  const charged: [RateLimiterAbstract, string][] = [
+    [buckets.address, addressKey(clientIp)],
+    [buckets.network, networkKey(clientIp)],
+    ...(user ? [[buckets.user, user] as [RateLimiterAbstract, string]] : []),
+  ]
+  const spent = await Promise.allSettled(charged.map(([bucket, key]) => bucket.consume(key)))
   const over = spent.flatMap((result) => (result.status === 'rejected' && isOverLimit(result.reason) ? [result.reason] : []))
   const failed = spent.find((result) => result.status === 'rejected' && !isOverLimit(result.reason))
   if (failed) throw (failed as PromiseRejectedResult).reason
@@ -101,7 +114,7 @@ export async function throttledSignIn<T>(
   const signedIn = await attempt()
   if (signedIn === null) throw new AppError('UNAUTHENTICATED', wrongMessage)
   // A success is not a guess: its points go back, so signing in and out never locks anyone out.
-  await Promise.all([address.reward(keys[0]), network.reward(keys[1])])
+  await Promise.all(charged.map(([bucket, key]) => bucket.reward(key)))
   return signedIn
 }
 

@@ -1,9 +1,10 @@
 /**
- * The change feed's attribution (decision 0016): every statement that may write ends with an
- * sqlcommenter comment naming the actor and the request of the scope it runs in,
- * `/*actor='api_key%3A…',request_id='…'*\/`. The trigger that records a change reads it back from
- * `current_query()` (function change_tag in the change_feed migration), so a single write outside
- * any transaction is attributed as well as one inside. Values are parameters, never in the SQL text,
+ * The change feed's and the audit log's attribution (decisions 0016, 0021): every statement that
+ * may write ends with an sqlcommenter comment naming the actor, the caller's address and the
+ * request of the scope it runs in, `/*actor='api_key%3A…',address='…',request_id='…'*\/`. The
+ * triggers that record a change or an audit entry read it back from `current_query()` (function
+ * change_tag in the change_feed migration), so a single write outside any transaction is
+ * attributed as well as one inside. Values are parameters, never in the SQL text,
  * so a caller cannot forge the comment.
  */
 import type { SqlCommenterPlugin } from '@prisma/client/runtime/client'
@@ -20,6 +21,7 @@ export const changeTags: SqlCommenterPlugin = ({ query }) => {
   if (!scope || READ.test(query.action)) return {}
   return {
     actor: scope.actor && SAFE.test(scope.actor) ? scope.actor : undefined,
+    address: scope.clientIp && SAFE.test(scope.clientIp) ? scope.clientIp : undefined,
     request_id: scope.requestId && SAFE.test(scope.requestId) ? scope.requestId : undefined,
   }
 }

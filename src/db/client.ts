@@ -12,6 +12,7 @@ import { PrismaClient } from '../generated/prisma/client.js'
 import { routed } from './ambient.js'
 import { changeTags } from './change-tags.js'
 import { lockDataDir, prepareDataDir } from './data-dir.js'
+import { initialisePgliteDir } from './pglite-init.js'
 import { softDelete } from './soft-delete.js'
 import { tenancy } from './tenancy.js'
 
@@ -31,6 +32,8 @@ export interface Database {
   kind: 'pglite' | 'postgres'
   scripts: ScriptRunner
   listen: Listen
+  /** PostgreSQL only: the pool's connections (metrics). */
+  poolUse?: () => { total: number; idle: number; waiting: number; max: number }
   close(): Promise<void>
 }
 
@@ -40,6 +43,12 @@ let current: Database | undefined
 /** PostgreSQL cancelled the statement: it ran past DATABASE_STATEMENT_TIMEOUT_MS (SQLSTATE 57014). */
 /** SQL statements sent to the database since start-up: tests pin query counts with it. */
 export const sqlStatements = { count: 0 }
+
+/**
+ * Statements awaiting their answer, and who is told each one's duration (src/http/metrics.ts);
+ * with no observer nothing is timed.
+ */
+export const statementTiming: { inFlight: number; observe?: (seconds: number, failed: boolean) => void } = { inFlight: 0 }
 
 export interface DbOptions {
   databaseUrl?: string
@@ -108,6 +117,7 @@ function openPostgres(connectionString: string, options: DbOptions, wrap: Client
   return {
     prisma,
     kind: 'postgres',
+    poolUse: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: options.poolSize ?? 10 }),
     listen: (channel, onNotice, onListening) =>
       void listeners.push(pgListener({ connectionString, connectionTimeoutMillis, keepAlive: true }, channel, onNotice, onListening)),
     scripts: {
@@ -136,6 +146,14 @@ function openPostgres(connectionString: string, options: DbOptions, wrap: Client
   }
 }
 
+/**
+ * PGlite's WebAssembly memory only grows, so PostgreSQL's buffers and sort memory stay resident
+ * once touched: smaller than PostgreSQL's defaults (128 MB buffers, 4 MB per sort, 64 MB for index
+ * builds), they keep the embedded server's resident memory about 100 MB lower. Larger sorts spill
+ * to temporary files, which a small installation's data rarely needs (docs/performance.md).
+ */
+const EMBEDDED_MEMORY_SETTINGS = ['-c', 'shared_buffers=16MB', '-c', 'work_mem=2MB', '-c', 'maintenance_work_mem=16MB']
+
 async function openPglite(dataDir = './data', wrap: ClientWrapper = confinedClient): Promise<Database> {
   // Loaded only when embedded: PGlite's WebAssembly build costs ~50 MB a PostgreSQL deployment never needs.
   const [{ PGlite }, { pg_trgm }, { PrismaPGlite }] = await Promise.all([
@@ -144,17 +162,25 @@ async function openPglite(dataDir = './data', wrap: ClientWrapper = confinedClie
     import('pglite-prisma-adapter'),
   ])
   const inMemory = dataDir.startsWith('memory://')
+  const startParams = [...PGlite.defaultStartParams, ...EMBEDDED_MEMORY_SETTINGS]
   let unlock = async () => {}
   if (!inMemory) {
     await prepareDataDir(dataDir)
     unlock = await lockDataDir(dataDir)
-  }
-  const pglite = await PGlite.create({ dataDir: inMemory ? dataDir : path.join(dataDir, 'pglite'), extensions: { pg_trgm } }).catch(
-    async (error) => {
+    // A fresh DATA_DIR's cluster is made in a child process, whose memory is returned when it exits.
+    await initialisePgliteDir(path.join(dataDir, 'pglite'), startParams).catch(async (error) => {
       await unlock()
       throw error
-    },
-  )
+    })
+  }
+  const pglite = await PGlite.create({
+    dataDir: inMemory ? dataDir : path.join(dataDir, 'pglite'),
+    extensions: { pg_trgm },
+    startParams,
+  }).catch(async (error) => {
+    await unlock()
+    throw error
+  })
   const prisma = wrap(new PrismaClient({ adapter: countingFactory(new PrismaPGlite(pglite)), comments: [changeTags] }))
   return {
     prisma,
@@ -247,7 +273,21 @@ type ClientWrapper = (client: PrismaClient) => PrismaClient
 const softDeletingClient: ClientWrapper = (client) => client.$extends(softDelete) as unknown as PrismaClient
 const confinedClient: ClientWrapper = (client) => client.$extends(softDelete).$extends(tenancy) as unknown as PrismaClient
 
-/** Wraps an adapter factory so every SQL statement it sends is counted. */
+async function timed<T>(run: Promise<T>, observe: (seconds: number, failed: boolean) => void): Promise<T> {
+  const started = performance.now()
+  statementTiming.inFlight++
+  let failed = true
+  try {
+    const result = await run
+    failed = false
+    return result
+  } finally {
+    statementTiming.inFlight--
+    observe((performance.now() - started) / 1000, failed)
+  }
+}
+
+/** Wraps an adapter factory so every SQL statement it sends is counted (and timed, when observed). */
 function countingFactory(factory: SqlDriverAdapterFactory): SqlDriverAdapterFactory {
   const countQueries = <T extends SqlDriverAdapter | Transaction>(target: T): T =>
     new Proxy(target, {
@@ -256,7 +296,8 @@ function countingFactory(factory: SqlDriverAdapterFactory): SqlDriverAdapterFact
         if (prop === 'queryRaw' || prop === 'executeRaw') {
           return (...args: unknown[]) => {
             sqlStatements.count++
-            return (value as (...a: unknown[]) => unknown).apply(obj, args)
+            const run = (value as (...a: unknown[]) => Promise<unknown>).apply(obj, args)
+            return statementTiming.observe ? timed(run, statementTiming.observe) : run
           }
         }
         if (prop === 'startTransaction') {

@@ -24,8 +24,10 @@ export interface TenantScope {
    * `operator`, `provider:<name>`, `worker`; only [A-Za-z0-9._:-].
    */
   actor?: string
-  /** The request's id, for the change feed. */
+  /** The request's id, for the change feed and the audit log. */
   requestId?: string
+  /** The caller's address, for the audit log. */
+  clientIp?: string
 }
 
 export const tenantScope = new AsyncLocalStorage<TenantScope>()

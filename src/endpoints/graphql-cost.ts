@@ -20,6 +20,7 @@ import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexit
 import type { Plugin } from 'graphql-yoga'
 import type { Context } from '../context/context.js'
 import { AppError } from '../errors.js'
+import { graphqlCost, metrics } from '../http/metrics.js'
 import { CONNECTION_WINDOW } from '../schema/lists.js'
 import { CRM_WINDOW, type WindowRules } from '../schema/paging.js'
 
@@ -89,6 +90,45 @@ export function costOf(
   }
 }
 
+/** Variables longer than this are priced afresh each time: remembering them would cost more memory than pricing. */
+const REMEMBERED_VARIABLES_CHARS = 1024
+/** Costs remembered per document (one per set of variables): a client polling with a handful of page sizes hits. */
+const REMEMBERED_PER_DOCUMENT = 32
+const costsByDocument = new WeakMap<DocumentNode, Map<string, number>>()
+
+/**
+ * An operation's cost depends only on its document, operation and variables; Yoga's parser cache
+ * hands the same document object to every request that sends the same text, so a repeated
+ * operation is priced once, not walked again on every request.
+ */
+function remembered(
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName: string | undefined,
+  price: () => number,
+): number {
+  let key: string
+  try {
+    key = `${operationName ?? ''}\n${JSON.stringify(variables ?? {})}`
+  } catch {
+    // Variables nested past the stack's depth: the pricing and the input refusals answer them.
+    return price()
+  }
+  if (key.length > REMEMBERED_VARIABLES_CHARS) return price()
+  let costs = costsByDocument.get(document)
+  if (!costs) {
+    costs = new Map()
+    costsByDocument.set(document, costs)
+  }
+  let cost = costs.get(key)
+  if (cost === undefined) {
+    cost = price()
+    if (costs.size >= REMEMBERED_PER_DOCUMENT) costs.delete(costs.keys().next().value as string)
+    costs.set(key, cost)
+  }
+  return cost
+}
+
 /** Refuses an operation over `maximum` before it runs, and reports every operation's cost. */
 export function useCostLimit(maximum: number): Plugin<Context> {
   const estimators = new WeakMap<GraphQLSchema, ComplexityEstimator>()
@@ -101,10 +141,15 @@ export function useCostLimit(maximum: number): Plugin<Context> {
         estimators.set(args.schema, estimator)
       }
       const variables = (args.variableValues ?? undefined) as Record<string, unknown> | undefined
-      const requested = costOf(args.schema, estimator, args.document, variables, args.operationName ?? undefined)
+      const requested = remembered(args.document, variables, args.operationName ?? undefined, () =>
+        costOf(args.schema, estimator, args.document, variables, args.operationName ?? undefined),
+      )
       if (Number.isNaN(requested)) return
       // Infinity is JSON null: "more than can be priced".
       const cost: Cost = { requested, maximum }
+      // An operation too large to price has no number to observe.
+      if (metrics.on && Number.isFinite(requested))
+        graphqlCost.observe({ outcome: requested > maximum ? 'refused' : 'accepted' }, requested)
       if (requested > maximum) {
         const stated = Number.isFinite(requested) ? `it costs ${requested}` : 'it selects too many fields to price'
         const message = `Operation refused: ${stated} and the maximum is ${maximum}. Ask for smaller pages (first, last, limit) or fewer nested lists.`

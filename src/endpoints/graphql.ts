@@ -4,7 +4,6 @@
  * error masking. A fault inside a resolver is masked for the caller and logged here with its cause
  * and the request id.
  */
-import { useGraphQlJit } from '@envelop/graphql-jit'
 import { GraphQLError } from 'graphql'
 import { createYoga, type MaskError, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga'
 import type { Hono } from 'hono'
@@ -15,13 +14,17 @@ import type { Config } from '../env.js'
 import { dataExceptionOf, errorCodeOf, httpStatusByCode } from '../errors.js'
 import type { AppEnv, RequestState } from '../http/state.js'
 import { schema } from '../schema/index.js'
+import { logLiveFailuresTo } from '../services/live/subscriptions.js'
+import { executionPlugins } from './graphql-execution.js'
 import { useIdempotencyKey } from './graphql-idempotency.js'
 import { limitPlugins } from './graphql-limits.js'
-import { useNulRefusal } from './nul-refusal.js'
+import { useLiveEvents } from './graphql-sse.js'
+import { useInputRefusals } from './input-refusals.js'
 
 export type Yoga = YogaServerInstance<{ http: RequestState }, Context>
 
 export function createGraphQL(config: Config, logger: Logger): Yoga {
+  logLiveFailuresTo(logger)
   return createYoga<{ http: RequestState }, Context>({
     schema,
     context: ({ request, http }) => createContext(request, http, config),
@@ -34,14 +37,13 @@ export function createGraphQL(config: Config, logger: Logger): Yoga {
     // The router answers CORS (src/http/cors.ts), with credentials for the portal's origin only.
     cors: false,
     plugins: [
-      // REST rows run fixed documents: each is compiled once into plain JavaScript, which skips most of
-      // the generic executor's per-field work. /graphql keeps the reference executor, whose request-error
-      // statuses follow the GraphQL-over-HTTP spec exactly.
-      useGraphQlJit({}, { enableIf: (args) => (args.contextValue as { viaRest?: boolean }).viaRest === true }),
       ...limitPlugins(config),
-      useNulRefusal(),
+      useInputRefusals(),
+      ...executionPlugins(),
       useFaultLog(logger),
       useIdempotencyKey(),
+      // Subscriptions over SSE: event ids to resume from, heartbeats (graphql-sse.ts).
+      useLiveEvents(config.SSE_HEARTBEAT_MS),
     ],
     maskedErrors: { maskError: maskDataExceptions(maskOutages) },
   })
@@ -76,6 +78,8 @@ const useFaultLog = (logger: Logger): Plugin<Context> => ({
           continue
         }
         if (!cause || code || cause.name === 'GraphQLError') continue
+        // The client went away: resolvers stop (src/schema/abort-checks.ts), which is not a fault.
+        if (cause === args.contextValue.request.signal.reason) continue
         if (databaseFailure(cause)) {
           // Not a fault of ours: maskOutages answers 503.
           logger.warn(
@@ -105,5 +109,20 @@ const maskDataExceptions =
   }
 
 export function mountGraphQL(app: Hono<AppEnv>, yoga: Yoga): void {
-  app.on(['GET', 'POST'], '/graphql', (c) => yoga.fetch(c.req.raw, { http: c.var.state }))
+  app.on(['GET', 'POST'], '/graphql', async (c) => {
+    const answer = await yoga.fetch(c.req.raw, { http: c.var.state })
+    return singleResult(answer)
+      ? new Response(await answer.text(), { status: answer.status, headers: Object.fromEntries(answer.headers) })
+      : answer
+  })
+}
+
+/**
+ * A single JSON result (every query and mutation) is handed on as text in a Response of the
+ * running platform: the Node adapter writes such a body straight to the socket, where Yoga's own
+ * Response would be read back through a web stream. Streams (subscriptions, GraphiQL) pass as they are.
+ */
+function singleResult(answer: Response): boolean {
+  const type = answer.headers.get('content-type') ?? ''
+  return type.startsWith('application/json') || type.startsWith('application/graphql-response+json')
 }

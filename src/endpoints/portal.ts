@@ -1,6 +1,7 @@
 /**
  * Serves the portal's static export (portal/out, built at install by `npm run build:portal`)
- * under /portal: index.html for directories, `<page>.html` for clean URLs, the export's 404
+ * under /portal: index.html for directories, `<page>.html` for clean URLs, the home page's
+ * router payload at /portal.txt, the export's 404
  * page, long-lived caching for the content-hashed /_next/static files, and nothing outside
  * the export folder.
  */
@@ -72,7 +73,14 @@ async function fileResponse(file: string, status: number, method: string, cache:
 export function mountPortal(app: Hono<AppEnv>, root: string = DEFAULT_ROOT): void {
   app.get(PORTAL_BASE, (c) => servePortal(c.req.raw, root))
   app.get(`${PORTAL_BASE}/*`, (c) => servePortal(c.req.raw, root))
+  app.get(HOME_PAYLOAD, (c) => servePortal(c.req.raw, root))
 }
+
+/**
+ * The client router fetches the sign-in page's payload from the base path plus `.txt` (when a
+ * page sends the visitor to `/`); the export writes it as index.txt.
+ */
+const HOME_PAYLOAD = `${PORTAL_BASE}.txt`
 
 export async function servePortal(request: Request, root: string = DEFAULT_ROOT): Promise<Response> {
   if (!(await isFile(path.join(root, 'index.html')))) {
@@ -90,7 +98,7 @@ export async function servePortal(request: Request, root: string = DEFAULT_ROOT)
   const { pathname } = new URL(request.url)
   let relative: string
   try {
-    relative = decodeURIComponent(pathname.slice(PORTAL_BASE.length).replace(/^\/+/, ''))
+    relative = pathname === HOME_PAYLOAD ? 'index.txt' : decodeURIComponent(pathname.slice(PORTAL_BASE.length).replace(/^\/+/, ''))
   } catch {
     relative = '\0'
   }

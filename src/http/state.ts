@@ -4,10 +4,13 @@
  * the request adds to its answer (cookies, rate-limit headers). It writes one log line per
  * request, never with keys, cookies or query strings.
  */
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
+import { matchedRoutes } from 'hono/route'
 import type { Logger } from 'pino'
 import { tenantScope } from '../db/tenancy.js'
+import { httpDuration, httpRequests, metrics } from './metrics.js'
 import { requestIdFor } from './request-id.js'
+import { inSpan } from './tracing.js'
 
 export interface RequestState {
   requestId: string
@@ -41,18 +44,46 @@ export const requestState =
       headers: {},
     }
     c.set('state', state)
-    // Once authentication names the account (state.accountId), every query is confined to it.
-    await tenantScope.run(state, next)
+    const traceId = await inSpan(
+      'HTTP request',
+      { kind: 'server', headers: c.req.raw.headers, attributes: { 'http.request.method': c.req.method, request_id: state.requestId } },
+      async (span) => {
+        // Once authentication names the account (state.accountId), every query is confined to it.
+        await tenantScope.run(state, next)
+        if (span.traceId) {
+          const route = routeTemplate(c)
+          span.rename(`${c.req.method} ${route}`)
+          span.set({ 'http.route': route, 'http.response.status_code': c.res.status, account_id: state.accountId })
+        }
+        return span.traceId
+      },
+    )
     c.res = withHeaders(c.res, state)
+    const duration = performance.now() - started
+    if (metrics.on) {
+      const labels = { method: c.req.method, route: routeTemplate(c), status: c.res.status }
+      httpRequests.inc(labels)
+      httpDuration.observe(labels, duration / 1000)
+    }
     logger.info({
       method: c.req.method,
       path: c.req.path,
       status: c.res.status,
-      duration_ms: Math.round((performance.now() - started) * 100) / 100,
+      duration_ms: Math.round(duration * 100) / 100,
       account_id: state.accountId ?? null,
       request_id: state.requestId,
+      ...(traceId && { trace_id: traceId }),
     })
   }
+
+/**
+ * The route template that answers (`/v1/customers/:customerId`), never the raw path, so metric
+ * labels stay bounded: the first matching route that is not middleware, or `unmatched` (404, 405).
+ */
+export function routeTemplate(c: Context): string {
+  for (const route of matchedRoutes(c)) if (route.method !== 'ALL') return route.path
+  return 'unmatched'
+}
 
 /** Adds the request id, cookies and per-request headers; copies the answer if its headers are frozen. */
 function withHeaders(response: Response, state: RequestState): Response {

@@ -9,6 +9,7 @@ import { z } from 'zod'
 import type { DeleteWebhookEndpointMutation } from '../generated/gql/graphql.js'
 import { graphql } from '../generated/gql/index.js'
 import { DeliveryStatus } from '../generated/prisma/enums.js'
+import { deliverySort } from '../schema/webhook-deliveries.js'
 import { endpointPatchRules, endpointRules } from '../schema/webhooks.js'
 import { restBody, toInput } from './bodies.js'
 import { crmWindow } from './crm.js'
@@ -16,6 +17,7 @@ import type { JsonSchema } from './openapi/json-schema.js'
 import { enumParam } from './params.js'
 import { at, custom, item, json, objectOf, page, type ResultShape } from './results.js'
 import { defineRoute } from './route.js'
+import { syncQuery, syncVariables } from './sync.js'
 
 graphql(`
   fragment WebhookEndpointRest on WebhookEndpoint {
@@ -25,7 +27,7 @@ graphql(`
 graphql(`
   fragment WebhookDeliveryRest on WebhookDelivery {
     id endpoint_id: endpointId event status attempts last_status_code: lastStatusCode last_error: lastError
-  next_attempt_at: nextAttemptAt body created_at: createdAt delivered_at: deliveredAt
+  next_attempt_at: nextAttemptAt body created_at: createdAt delivered_at: deliveredAt updated_at: updatedAt
   attempt_log: attemptLog {
     attempt_number: attemptNumber status_code: statusCode duration_ms: durationMs response_excerpt: responseExcerpt error
     created_at: createdAt
@@ -138,16 +140,28 @@ export const webhookRoutes = [
   defineRoute({
     method: 'GET',
     path: '/webhooks/:endpointId/deliveries',
-    summary: "An endpoint's deliveries, newest first, each with every attempt",
+    summary: "An endpoint's deliveries, newest first, each with every attempt; by offset, or by cursor (docs/sync.md)",
     scope: 'webhooks:read',
-    query: z.object({ status: enumParam(statuses, 'Only deliveries in this state').optional(), ...crmWindow }),
-    document: graphql(`query ListWebhookDeliveries($id: ID!, $status: WebhookDeliveryStatus, $limit: Int, $offset: Int) {
+    query: z.object({ status: enumParam(statuses, 'Only deliveries in this state').optional(), ...crmWindow, ...syncQuery(deliverySort) }),
+    document: graphql(`query ListWebhookDeliveries($id: ID!, $status: WebhookDeliveryStatus, $limit: Int, $offset: Int,
+      $updatedSince: DateTime, $sort: WebhookDeliverySort, $order: SortOrder, $cursorMode: Boolean! = false, $after: String, $count: Boolean! = false) {
       webhookEndpoint(id: $id) {
-        deliveryPage(status: $status, limit: $limit, offset: $offset) { items { ...WebhookDeliveryRest } total limit offset }
+        deliveryPage(status: $status, updatedSince: $updatedSince, sort: $sort, order: $order, limit: $limit, offset: $offset) @skip(if: $cursorMode) {
+          items { ...WebhookDeliveryRest } total limit offset
+        }
+        deliveries(status: $status, updatedSince: $updatedSince, sort: $sort, order: $order, first: $limit, after: $after) @include(if: $cursorMode) {
+          edges { node { ...WebhookDeliveryRest } } pageInfo { hasNextPage endCursor } totalCount @include(if: $count)
+        }
       }
     }`),
-    variables: ({ params, query }) => ({ id: params.endpointId, status: query.status, limit: query.limit, offset: query.offset }),
-    result: page('webhookEndpoint.deliveryPage'),
+    variables: ({ params, query, url }) => ({
+      id: params.endpointId,
+      status: query.status,
+      limit: query.limit,
+      offset: query.offset,
+      ...syncVariables(query, url, 'offset'),
+    }),
+    result: page('webhookEndpoint.deliveryPage', 'webhookEndpoint.deliveries'),
     notFound: 'Webhook endpoint not found',
   }),
   defineRoute({

@@ -16,11 +16,13 @@ import { CURSOR_FORMAT, FEED_OBJECT_TYPES } from '../schema/changes.js'
 import { communicationRules, communicationSort } from '../schema/communications.js'
 import { customerIdentity, customerRules, customerSort } from '../schema/customers.js'
 import { eventRules, eventSort } from '../schema/events.js'
+import { knownProvider } from '../schema/integrations.js'
 import { projectIdentity, projectRules, projectSort, statusRules } from '../schema/projects.js'
 import { jsonObject } from '../schema/rules.js'
 import { templateSort } from '../schema/templates.js'
 import { restBody, toInput } from './bodies.js'
 import { crmConventions, crmWindow } from './crm.js'
+import { auditRoutes } from './hub-audit.js'
 import { webhookRoutes } from './hub-webhooks.js'
 import type { JsonSchema } from './openapi/json-schema.js'
 import { documented, enumParam, intParam, textParam } from './params.js'
@@ -89,10 +91,10 @@ const integrationWrite = (method: 'PUT' | 'POST') =>
     scope: 'write:hub',
     params: z.object({ provider: textParam(40, 'sendblue, vapi, twilio or email') }),
     body: z.object({ config: jsonObject.describe("The provider's settings (see the integration guide)") }),
-    document: graphql(`mutation SaveIntegration($provider: String!, $config: JSON!) {
+    document: graphql(`mutation SaveIntegration($provider: IntegrationProvider!, $config: JSON!) {
       saveIntegration(provider: $provider, config: $config) { created integration { ...IntegrationRest } }
     }`),
-    variables: ({ params, body }) => ({ provider: params.provider, config: body.config }),
+    variables: ({ params, body }) => ({ provider: knownProvider(params.provider), config: body.config }),
     result: saved('saveIntegration', 'integration'),
     errors: [404],
   })
@@ -199,18 +201,20 @@ export const hubSurface: RestSurface = {
         project_status: textParam(100).optional(),
         customer_id: idParam("Only this customer's projects"),
         external_id: textParam(200, "Your system's id").optional(),
+        search: textParam(200, 'Case-insensitive substring of the name, address or external id').optional(),
         ...crmWindow,
         ...syncQuery(projectSort),
       }),
       document:
-        graphql(`query ListProjects($pipelineStage: String, $projectStatus: String, $customerId: ID, $externalId: String, $limit: Int, $offset: Int,
-        $updatedSince: DateTime, $sort: ProjectSort, $order: SortOrder, $cursorMode: Boolean! = false, $after: String, $count: Boolean! = false) {
+        graphql(`query ListProjects($pipelineStage: String, $projectStatus: String, $customerId: ID, $externalId: String, $search: String,
+        $limit: Int, $offset: Int, $updatedSince: DateTime, $sort: ProjectSort, $order: SortOrder, $cursorMode: Boolean! = false,
+        $after: String, $count: Boolean! = false) {
         projectPage(pipelineStage: $pipelineStage, projectStatus: $projectStatus, customerId: $customerId, externalId: $externalId,
-          updatedSince: $updatedSince, sort: $sort, order: $order, limit: $limit, offset: $offset) @skip(if: $cursorMode) {
+          search: $search, updatedSince: $updatedSince, sort: $sort, order: $order, limit: $limit, offset: $offset) @skip(if: $cursorMode) {
           items { ...ProjectRest } total limit offset
         }
         projects(pipelineStage: $pipelineStage, projectStatus: $projectStatus, customerId: $customerId, externalId: $externalId,
-          updatedSince: $updatedSince, sort: $sort, order: $order, first: $limit, after: $after) @include(if: $cursorMode) {
+          search: $search, updatedSince: $updatedSince, sort: $sort, order: $order, first: $limit, after: $after) @include(if: $cursorMode) {
           edges { node { ...ProjectRest } } pageInfo { hasNextPage endCursor } totalCount @include(if: $count)
         }
       }`),
@@ -219,6 +223,7 @@ export const hubSurface: RestSurface = {
         projectStatus: query.project_status,
         customerId: query.customer_id,
         externalId: query.external_id,
+        search: query.search,
         limit: query.limit,
         offset: query.offset,
         ...syncVariables(query, url, 'offset'),
@@ -542,5 +547,6 @@ export const hubSurface: RestSurface = {
       ),
     }),
     ...webhookRoutes,
+    ...auditRoutes,
   ],
 }

@@ -67,8 +67,8 @@ export function syncVariables(query: SyncQuery, url: URL, offsetParam: string) {
   }
   return {
     updatedSince: query.updated_since,
-    sort: query.sort?.toUpperCase(),
-    order: query.order?.toUpperCase(),
+    sort: query.sort,
+    order: query.order,
     cursorMode,
     after: query.cursor || query.starting_after || null,
     count: query.count === 'true',

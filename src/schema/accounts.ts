@@ -13,37 +13,49 @@ import { inputType } from './inputs.js'
 import { accountOf } from './tenancy.js'
 
 export const Account = builder.prismaObject('Account', {
+  description: 'A business using the CRM (a tenant): every record belongs to exactly one account',
   fields: (t) => ({
-    id: t.exposeID('id'),
-    name: t.exposeString('name'),
-    smsCredits: t.exposeInt('smsCredits'),
-    autoDispatch: t.exposeBoolean('autoDispatch'),
-    timeZone: t.exposeString('timeZone'),
-    sendingWindowStart: t.exposeString('sendingWindowStart', { nullable: true }),
-    sendingWindowEnd: t.exposeString('sendingWindowEnd', { nullable: true }),
-    testMode: t.exposeBoolean('testMode'),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    id: t.exposeID('id', { description: "The account's id" }),
+    name: t.exposeString('name', { description: 'The business name' }),
+    smsCredits: t.exposeInt('smsCredits', { description: 'SMS messages the account may still send; each sent SMS uses one' }),
+    autoDispatch: t.exposeBoolean('autoDispatch', { description: 'Whether the background worker sends messages when they fall due' }),
+    timeZone: t.exposeString('timeZone', { description: 'IANA time zone of the sending window, e.g. America/Chicago' }),
+    sendingWindowStart: t.exposeString('sendingWindowStart', {
+      nullable: true,
+      description: '"HH:MM" (24 h) in the time zone when sending opens; null (with the end) means no quiet hours',
+    }),
+    sendingWindowEnd: t.exposeString('sendingWindowEnd', {
+      nullable: true,
+      description: '"HH:MM" (24 h) when sending closes; before the start means the window crosses midnight',
+    }),
+    testMode: t.exposeBoolean('testMode', { description: 'Whether messages are marked sent without reaching a provider' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the account was created' }),
   }),
 })
 
 const AccessCodeResult = builder.objectRef<{ accessCode: string }>('AccessCodeResult').implement({
+  description: "An account's new portal access code",
   fields: (t) => ({ accessCode: t.exposeString('accessCode', { description: 'Shown only here; only its hash is stored' }) }),
 })
 
 const CreateAccountResult = builder.objectRef<{ accessCode: string; accountId: string }>('CreateAccountResult').implement({
+  description: 'A new account and its portal access code',
   fields: (t) => ({
     accessCode: t.exposeString('accessCode', { description: 'Shown only here; only its hash is stored' }),
     account: t.prismaField({
       type: 'Account',
+      description: 'The account created',
       resolve: (query, result) => db.account.findUniqueOrThrow({ ...query, where: { id: result.accountId } }),
     }),
   }),
 })
 
 const GrantResult = builder.objectRef<{ accountId: string }>('GrantSmsCreditsResult').implement({
+  description: 'The account after a grant of SMS credits',
   fields: (t) => ({
     account: t.prismaField({
       type: 'Account',
+      description: 'The account, with its new smsCredits',
       resolve: (query, result) => db.account.findUniqueOrThrow({ ...query, where: { id: result.accountId } }),
     }),
   }),
@@ -61,6 +73,7 @@ const CreateAccountInput = inputType(
       .max(MAX_NAME, `must be 1 to ${MAX_NAME} characters`)
       .describe('The business name'),
   }),
+  { description: 'A new account' },
 )
 const MAX_GRANT = 1_000_000
 
@@ -73,6 +86,7 @@ builder.queryFields((t) => ({
   }),
   accounts: t.prismaField({
     type: ['Account'],
+    description: 'Every account, oldest first (ADMIN_TOKEN only)',
     authScopes: { admin: true },
     resolve: (query) => db.account.findMany({ ...query, orderBy: { createdAt: 'asc' } }),
   }),
@@ -81,8 +95,9 @@ builder.queryFields((t) => ({
 builder.mutationFields((t) => ({
   createAccount: t.field({
     type: CreateAccountResult,
+    description: 'Creates an account and its portal access code (ADMIN_TOKEN only)',
     authScopes: { admin: true },
-    args: { input: t.arg({ type: CreateAccountInput, required: true }) },
+    args: { input: t.arg({ type: CreateAccountInput, required: true, description: 'The new account' }) },
     resolve: async (_root, { input }) => {
       const { account, accessCode } = await createAccount(input.name)
       return { accessCode, accountId: account.id }
@@ -90,21 +105,29 @@ builder.mutationFields((t) => ({
   }),
   rotateAccessCode: t.field({
     type: AccessCodeResult,
+    description: "Replaces an account's portal access code, ending the sessions opened with the old one (ADMIN_TOKEN only)",
     authScopes: { admin: true },
-    args: { accountId: t.arg.id({ required: true }) },
+    args: { accountId: t.arg.id({ required: true, description: 'The account whose code to replace' }) },
     resolve: async (_root, { accountId }) => {
       const accessCode = generateAccessCode()
       const { count } = await db.account.updateMany({ where: { id: String(accountId) }, data: { accessCodeHash: sha256(accessCode) } })
       if (count === 0) throw notFound('Account not found')
-      // A new code ends every portal session opened with the old one.
-      await db.portalSession.updateMany({ where: { accountId: String(accountId), endedAt: null }, data: { endedAt: new Date() } })
+      // A new code ends every portal session opened with the old one; users' sessions stay.
+      await db.portalSession.updateMany({
+        where: { accountId: String(accountId), userId: null, endedAt: null },
+        data: { endedAt: new Date() },
+      })
       return { accessCode }
     },
   }),
   grantSmsCredits: t.field({
     type: GrantResult,
+    description: "Adds SMS credits to an account's balance (ADMIN_TOKEN only)",
     authScopes: { admin: true },
-    args: { accountId: t.arg.id({ required: true }), amount: t.arg.int({ required: true }) },
+    args: {
+      accountId: t.arg.id({ required: true, description: 'The account to credit' }),
+      amount: t.arg.int({ required: true, description: `How many credits to add, 1 to ${MAX_GRANT}` }),
+    },
     resolve: async (_root, { accountId, amount }) => {
       if (amount < 1 || amount > MAX_GRANT) throw badRequest(`amount must be between 1 and ${MAX_GRANT}`)
       const { count } = await db.account.updateMany({ where: { id: String(accountId) }, data: { smsCredits: { increment: amount } } })

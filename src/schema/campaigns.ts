@@ -11,38 +11,65 @@ import { PENDING_STATUSES } from '../services/automations/engine.js'
 import { builder } from './builder.js'
 import { Communication, CommunicationConnection, communicationSort } from './communications.js'
 import { childConnection, connectionType, resourceQueries } from './lists.js'
+import { Node, nodeType } from './nodes.js'
 import { pageType } from './paging.js'
 import { id } from './rules.js'
 import { listSort, sortArgs } from './sorting.js'
 import { accountOf } from './tenancy.js'
 
-builder.enumType(CampaignStatus, { name: 'CampaignStatus' })
+builder.enumType(CampaignStatus, {
+  name: 'CampaignStatus',
+  description: 'Where a campaign stands',
+  values: {
+    active: { description: 'Sending its messages as they fall due' },
+    paused: { description: 'Holding its pending messages until resumed' },
+    completed: { description: 'Every message has been sent or settled' },
+    cancelled: { description: 'Stopped for good; its pending messages are cancelled' },
+  },
+})
 /** A campaign's messages are read in the order they go out: oldest first. */
 const campaignMessagesSort = { ...communicationSort, order: 'asc' as const }
 
-const CampaignAction = builder.enumType('CampaignAction', { values: ['pause', 'resume', 'cancel'] as const })
+const CampaignAction = builder.enumType('CampaignAction', {
+  description: 'What to do with a campaign',
+  values: {
+    pause: { description: 'Hold its pending messages (an active campaign becomes paused)' },
+    resume: { description: 'Send its pending messages again (a paused campaign becomes active)' },
+    cancel: { description: 'Stop it for good and cancel its pending messages' },
+  },
+})
 
 /** What `adjustCampaign` takes. */
 export const adjustRules = z.object({
-  campaignId: id,
+  campaignId: id.describe('The campaign to adjust'),
   action: z.enum(['pause', 'resume', 'cancel']).meta({ graphql: CampaignAction }).describe('pause, resume or cancel'),
 })
 
+nodeType('Campaign', 'campaigns', 'read:hub')
+
 export const Campaign = builder.prismaObject('Campaign', {
+  description: 'The messages one project event queued, paused, resumed or cancelled together',
+  interfaces: [Node],
   fields: (t) => ({
-    id: t.exposeID('id'),
-    projectId: t.exposeString('projectId', { nullable: true }),
-    eventId: t.exposeString('eventId', { nullable: true }),
-    name: t.exposeString('name'),
-    eventType: t.exposeString('eventType'),
-    status: t.expose('status', { type: CampaignStatus }),
+    id: t.exposeID('id', { description: "The campaign's id" }),
+    projectId: t.exposeID('projectId', {
+      nullable: true,
+      description: 'The project whose event started it; null once that project is gone',
+    }),
+    eventId: t.exposeID('eventId', {
+      nullable: true,
+      description: 'The project event that queued its messages; null once that event is gone',
+    }),
+    name: t.exposeString('name', { description: 'The event type and project name, e.g. "contract_signed: Smith roof"' }),
+    eventType: t.exposeString('eventType', { description: 'The type of the event that started it, e.g. contract_signed' }),
+    status: t.expose('status', { type: CampaignStatus, description: 'Where the campaign stands' }),
     pendingCount: t.relationCount('communications', {
       description: 'Messages not yet sent: scheduled, queued or failed',
       where: { status: { in: [...PENDING_STATUSES] } },
     }),
-    messageCount: t.relationCount('communications'),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    messageCount: t.relationCount('communications', { description: 'All its messages, whatever their status' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the event started it' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When it last changed' }),
     communications: t.connection(
       {
         type: Communication,
@@ -127,9 +154,14 @@ resourceQueries({
 builder.mutationFields((t) => ({
   adjustCampaign: t.prismaField({
     type: 'Campaign',
+    description: 'Pauses, resumes or cancels a campaign and its pending messages (needs write:hub)',
     authScopes: { scope: 'write:hub' },
     args: {
-      campaignId: t.arg.id({ required: true, validate: adjustRules.shape.campaignId }),
+      campaignId: t.arg.id({
+        required: true,
+        validate: adjustRules.shape.campaignId,
+        description: adjustRules.shape.campaignId.description,
+      }),
       action: t.arg({ type: CampaignAction, required: true, description: adjustRules.shape.action.description }),
     },
     resolve: async (query, _root, args, ctx) => {

@@ -6,7 +6,7 @@ import { badRequest } from '../errors.js'
 import {
   CURSOR_FORMAT,
   DEFAULT_FEED_PAGE,
-  FEED_ACTIONS,
+  type FEED_ACTIONS,
   FEED_OBJECT_TYPES,
   type FeedChange,
   feedHead,
@@ -24,15 +24,27 @@ const ChangeActor = builder.objectRef<FeedChange['actor']>('ChangeActor').implem
   }),
 })
 
-const ChangeAction = builder.enumType('ChangeAction', { values: FEED_ACTIONS })
+const ChangeAction = builder.enumType('ChangeAction', {
+  description: 'What happened to the record',
+  values: {
+    created: { description: 'The record was created' },
+    updated: { description: 'Some of its fields changed (see previous)' },
+    deleted: { description: 'It was deleted (restorable for 30 days when soft-deleted)' },
+    restored: { description: 'A deleted record was restored' },
+  } satisfies Record<(typeof FEED_ACTIONS)[number], { description: string }>,
+})
 
 export const Change = builder.objectRef<FeedChange>('Change').implement({
   description: 'One create, update, delete or restore of a record',
   fields: (t) => ({
     cursor: t.exposeString('cursor', { description: "This change's place in the feed: pass it as `after` to read what follows" }),
     objectType: t.exposeString('object_type', { description: FEED_OBJECT_TYPES.join(', ') }),
-    objectId: t.exposeID('object_id'),
-    action: t.field({ type: ChangeAction, resolve: (change) => change.action as (typeof FEED_ACTIONS)[number] }),
+    objectId: t.exposeID('object_id', { description: 'The id of the record that changed' }),
+    action: t.field({
+      type: ChangeAction,
+      description: 'What happened to the record',
+      resolve: (change) => change.action as (typeof FEED_ACTIONS)[number],
+    }),
     data: t.field({
       type: 'JSON',
       nullable: true,
@@ -45,9 +57,9 @@ export const Change = builder.objectRef<FeedChange>('Change').implement({
       description: "The changed fields' values before the change (every field, for a hard delete); null for a create",
       resolve: (change) => change.previous,
     }),
-    actor: t.field({ type: ChangeActor, resolve: (change) => change.actor }),
+    actor: t.field({ type: ChangeActor, description: 'Who made the change', resolve: (change) => change.actor }),
     requestId: t.exposeString('request_id', { nullable: true, description: 'X-Request-Id of the request that made it, if one did' }),
-    changedAt: t.field({ type: 'DateTime', resolve: (change) => new Date(change.changed_at) }),
+    changedAt: t.field({ type: 'DateTime', description: 'When the change was made', resolve: (change) => new Date(change.changed_at) }),
   }),
 })
 
@@ -81,8 +93,8 @@ builder.queryFields((t) => ({
         }
       },
     },
-    { name: 'ChangeConnection' },
-    { name: 'ChangeEdge' },
+    { name: 'ChangeConnection', description: 'A page of the change feed; pass endCursor as `after` for the next one' },
+    { name: 'ChangeEdge', description: 'One change of a ChangeConnection page, with its cursor' },
   ),
 }))
 

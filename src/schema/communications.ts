@@ -13,40 +13,72 @@ import { dispatchCommunication } from '../services/dispatch.js'
 import { builder } from './builder.js'
 import { inputType } from './inputs.js'
 import { connectionType, resourceQueries } from './lists.js'
+import { Node, nodeType } from './nodes.js'
 import { pageType } from './paging.js'
 import { email, id, parseOr400, phone, text, timestamp } from './rules.js'
 import { listSort } from './sorting.js'
 import { accountOf } from './tenancy.js'
 
-export const ChannelType = builder.enumType(Channel, { name: 'Channel' })
-builder.enumType(CommunicationStatus, { name: 'CommunicationStatus' })
+export const ChannelType = builder.enumType(Channel, {
+  name: 'Channel',
+  description: 'How a message reaches a person',
+  values: {
+    sms: { description: 'A text message (SMS)' },
+    imessage: { description: 'An iMessage' },
+    email: { description: 'An email' },
+    call: { description: 'A phone call' },
+  },
+})
+builder.enumType(CommunicationStatus, {
+  name: 'CommunicationStatus',
+  description: 'Where an outgoing message stands',
+  values: {
+    scheduled: { description: 'Waiting for its scheduledFor time' },
+    queued: { description: 'Due, waiting to be handed to the provider' },
+    sending: { description: 'Being handed to the provider now' },
+    sent: { description: 'Accepted by the provider' },
+    delivered: { description: 'The provider reported delivery' },
+    failed: { description: 'Could not be sent; see the error' },
+    cancelled: { description: 'Will not be sent (cancelled, or its campaign or record was)' },
+  },
+})
 
 const MAX_CONTENT = 10_000
 /** How far ahead a message may be scheduled. */
 const MAX_SCHEDULE_MS = 366 * 24 * 60 * 60 * 1000
 
+nodeType('Communication', 'communications', 'read:hub')
+
 export const Communication = builder.prismaObject('Communication', {
+  description: 'An outgoing message (text, email or call), queued, scheduled or sent',
+  interfaces: [Node],
   fields: (t) => ({
-    id: t.exposeID('id'),
-    channel: t.expose('channel', { type: Channel }),
-    status: t.expose('status', { type: CommunicationStatus }),
+    id: t.exposeID('id', { description: "The message's id" }),
+    channel: t.expose('channel', { type: Channel, description: 'How it is sent' }),
+    status: t.expose('status', { type: CommunicationStatus, description: 'Where it stands' }),
     to: t.exposeString('to', { description: 'E.164 phone for sms, imessage and call; an address for email' }),
-    subject: t.exposeString('subject', { nullable: true }),
-    content: t.exposeString('content'),
-    customerId: t.exposeString('customerId', { nullable: true }),
-    projectId: t.exposeString('projectId', { nullable: true }),
-    leadId: t.exposeString('leadId', { nullable: true }),
-    templateId: t.exposeString('templateId', { nullable: true }),
-    eventId: t.exposeString('eventId', { nullable: true }),
-    campaignId: t.exposeString('campaignId', { nullable: true }),
-    provider: t.exposeString('provider', { nullable: true }),
-    providerMessageId: t.exposeString('providerMessageId', { nullable: true }),
-    scheduledFor: t.expose('scheduledFor', { type: 'DateTime', nullable: true }),
-    sentAt: t.expose('sentAt', { type: 'DateTime', nullable: true }),
-    attempts: t.exposeInt('attempts'),
-    lastError: t.exposeString('lastError', { nullable: true }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    subject: t.exposeString('subject', { nullable: true, description: 'The email subject; null for other channels' }),
+    content: t.exposeString('content', { description: 'The message text' }),
+    customerId: t.exposeID('customerId', { nullable: true, description: 'The customer it goes to; null when none' }),
+    projectId: t.exposeID('projectId', { nullable: true, description: 'The project it is about; null when none' }),
+    leadId: t.exposeID('leadId', { nullable: true, description: 'The lead it goes to; null when none' }),
+    templateId: t.exposeID('templateId', { nullable: true, description: 'The template it was rendered from; null when written directly' }),
+    eventId: t.exposeID('eventId', { nullable: true, description: 'The project event that queued it; null when queued directly' }),
+    campaignId: t.exposeID('campaignId', { nullable: true, description: 'The campaign it belongs to; null when none' }),
+    provider: t.exposeString('provider', {
+      nullable: true,
+      description: 'Who sent it: a provider name, test (a test key) or manual (marked sent); null until sent',
+    }),
+    providerMessageId: t.exposeString('providerMessageId', { nullable: true, description: "The provider's id for it; null until sent" }),
+    scheduledFor: t.expose('scheduledFor', { type: 'DateTime', nullable: true, description: 'When it falls due; null: due when queued' }),
+    sentAt: t.expose('sentAt', { type: 'DateTime', nullable: true, description: 'When it was sent (or marked sent); null until then' }),
+    attempts: t.exposeInt('attempts', { description: 'How many times sending was tried' }),
+    lastError: t.exposeString('lastError', {
+      nullable: true,
+      description: 'Why the last attempt failed or it was cancelled; null when none',
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was queued' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When it last changed' }),
   }),
 })
 
@@ -74,14 +106,14 @@ function communicationFilter(accountId: string, args: Filters): Prisma.Communica
 
 export const communicationRules = z
   .object({
-    channel: z.enum(Channel).meta({ graphql: ChannelType }),
+    channel: z.enum(Channel).meta({ graphql: ChannelType }).describe('How to send it: sms, imessage, email or call'),
     content: text(MAX_CONTENT)
       .refine((value) => value.trim() !== '', 'must not be empty')
       .describe('The message text'),
     subject: text(500).nullish().describe('Email only'),
     to: z.string().max(320).nullish().describe('E.164 phone for sms, imessage and call; an address for email'),
-    customerId: id.nullish(),
-    projectId: id.nullish(),
+    customerId: id.nullish().describe('The customer it goes to'),
+    projectId: id.nullish().describe('The project it is about; its customer is the recipient when there is no customerId'),
     campaignId: id.nullish().describe('Adds the message to this campaign (pause, resume and cancel apply to it)'),
     scheduledFor: timestamp.nullish().describe('In the future, within a year; absent → due now'),
   })
@@ -179,8 +211,9 @@ resourceQueries({
 builder.mutationFields((t) => ({
   queueCommunication: t.prismaField({
     type: 'Communication',
+    description: 'Queues a message, due now or at scheduledFor (needs write:hub)',
     authScopes: { scope: 'write:hub' },
-    args: { input: t.arg({ type: CommunicationInput, required: true }) },
+    args: { input: t.arg({ type: CommunicationInput, required: true, description: 'The message to queue' }) },
     resolve: async (query, _root, { input }, ctx) => {
       const { id } = await queueCommunication(accountOf(ctx), input, isTestKey(ctx.principal))
       return db.communication.findUniqueOrThrow({ ...query, where: { id } })
@@ -191,7 +224,7 @@ builder.mutationFields((t) => ({
     description:
       'Sends a queued, scheduled or failed message now through its provider (never, for a test key or a message queued through one)',
     authScopes: { scope: 'write:hub' },
-    args: { id: t.arg.id({ required: true }) },
+    args: { id: t.arg.id({ required: true, description: 'The message to send' }) },
     resolve: async (query, _root, args, ctx) => {
       const accountId = accountOf(ctx)
       await dispatchCommunication(ctx.config, accountId, String(args.id), isTestKey(ctx.principal) ? 'test' : 'live')
@@ -200,8 +233,9 @@ builder.mutationFields((t) => ({
   }),
   markCommunicationSent: t.prismaField({
     type: 'Communication',
+    description: 'Records a pending message as sent by hand (provider manual) without sending it; a cancelled or sending one is CONFLICT',
     authScopes: { scope: 'write:hub' },
-    args: { id: t.arg.id({ required: true }) },
+    args: { id: t.arg.id({ required: true, description: 'The message sent by hand' }) },
     resolve: async (query, _root, args, ctx) => {
       await markSent(accountOf(ctx), String(args.id))
       return db.communication.findUniqueOrThrow({ ...query, where: { id: String(args.id) } })

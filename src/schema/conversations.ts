@@ -8,30 +8,68 @@ import { ConversationChannel, ConversationStatus, MessageDirection, MessageSende
 import { builder } from './builder.js'
 import { dateRange } from './dates.js'
 import { childConnection, childPage, connectionType, resourceQueries } from './lists.js'
+import { Node, nodeType } from './nodes.js'
 import { pageType } from './paging.js'
+import { searchFilter } from './search.js'
 import { listSort, sortArgs } from './sorting.js'
 import { accountOf } from './tenancy.js'
 
-builder.enumType(ConversationChannel, { name: 'ConversationChannel' })
-builder.enumType(ConversationStatus, { name: 'ConversationStatus' })
-builder.enumType(MessageDirection, { name: 'MessageDirection' })
-builder.enumType(MessageSender, { name: 'MessageSender' })
+builder.enumType(ConversationChannel, {
+  name: 'ConversationChannel',
+  description: 'The channel a conversation happens on',
+  values: {
+    sms: { description: 'Text messages (SMS)' },
+    imessage: { description: 'iMessages' },
+    email: { description: 'Emails' },
+    voice: { description: 'A phone call, with its transcript' },
+  },
+})
+builder.enumType(ConversationStatus, {
+  name: 'ConversationStatus',
+  description: 'Whether a conversation is still going on',
+  values: {
+    open: { description: 'Still going on: new messages join it' },
+    closed: { description: 'Finished' },
+  },
+})
+builder.enumType(MessageDirection, {
+  name: 'MessageDirection',
+  description: 'Which way a message went',
+  values: {
+    inbound: { description: 'From the customer to you' },
+    outbound: { description: 'From you (a person, the AI or the system) to the customer' },
+  },
+})
+builder.enumType(MessageSender, {
+  name: 'MessageSender',
+  description: 'Who wrote a message',
+  values: {
+    customer: { description: 'The customer' },
+    agent: { description: 'A person on your team' },
+    ai: { description: 'The AI assistant' },
+    system: { description: 'An automatic message, sent from a template' },
+  },
+})
 
 const oldestFirst = [{ createdAt: 'asc' as const }, { id: 'asc' as const }]
 
+nodeType('Message', 'messages', 'read:conversations')
+
 export const Message = builder.prismaObject('Message', {
+  description: 'One message of a conversation, inbound or outbound',
+  interfaces: [Node],
   fields: (t) => ({
-    id: t.exposeID('id'),
-    conversationId: t.exposeString('conversationId'),
-    direction: t.expose('direction', { type: MessageDirection }),
-    channel: t.expose('channel', { type: ConversationChannel }),
-    sender: t.expose('sender', { type: MessageSender }),
-    content: t.exposeString('content'),
-    status: t.exposeString('status'),
-    provider: t.exposeString('provider', { nullable: true }),
-    providerMessageId: t.exposeString('providerMessageId', { nullable: true }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    id: t.exposeID('id', { description: "The message's id" }),
+    conversationId: t.exposeID('conversationId', { description: 'The conversation it belongs to' }),
+    direction: t.expose('direction', { type: MessageDirection, description: 'Which way it went' }),
+    channel: t.expose('channel', { type: ConversationChannel, description: 'The channel it went on' }),
+    sender: t.expose('sender', { type: MessageSender, description: 'Who wrote it' }),
+    content: t.exposeString('content', { description: 'The message text' }),
+    status: t.exposeString('status', { description: 'queued, sent, delivered, failed or received (inbound)' }),
+    provider: t.exposeString('provider', { nullable: true, description: 'The provider that carried it, e.g. twilio; null when none did' }),
+    providerMessageId: t.exposeString('providerMessageId', { nullable: true, description: "The provider's id for it; null when none" }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was sent or received' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When it last changed, e.g. its status' }),
   }),
 })
 
@@ -48,10 +86,11 @@ interface TranscriptLine {
 }
 
 const TranscriptEntry = builder.objectRef<TranscriptLine>('TranscriptEntry').implement({
+  description: 'One line of a transcript: who said what, when',
   fields: (t) => ({
-    speaker: t.exposeString('speaker'),
-    text: t.exposeString('text'),
-    at: t.expose('at', { type: 'DateTime' }),
+    speaker: t.exposeString('speaker', { description: 'Who spoke or wrote it: "Customer", "AI", "Agent", "System", …' }),
+    text: t.exposeString('text', { description: 'What was said or written' }),
+    at: t.expose('at', { type: 'DateTime', description: 'When it was said or written' }),
   }),
 })
 
@@ -66,10 +105,11 @@ export const transcriptText = (entries: TranscriptLine[]) =>
   entries.map((e) => `[${e.at.toISOString()}] ${e.speaker}: ${e.text.replace(/\s*[\r\n]+\s*/g, ' ')}`).join('\n')
 
 const Transcript = builder.objectRef<TranscriptShape>('Transcript').implement({
+  description: "A conversation's transcript: a call's spoken lines, or its messages (at most 10,000 entries)",
   fields: (t) => ({
-    conversationId: t.exposeString('conversationId'),
-    channel: t.expose('channel', { type: ConversationChannel }),
-    entries: t.field({ type: [TranscriptEntry], resolve: (tr) => tr.entries }),
+    conversationId: t.exposeID('conversationId', { description: 'The conversation it transcribes' }),
+    channel: t.expose('channel', { type: ConversationChannel, description: "The conversation's channel (voice: a call)" }),
+    entries: t.field({ type: [TranscriptEntry], description: 'The lines, oldest first', resolve: (tr) => tr.entries }),
     text: t.string({ description: 'The transcript as plain text, one line per entry', resolve: (tr) => transcriptText(tr.entries) }),
   }),
 })
@@ -98,24 +138,35 @@ async function loadTranscript(conversation: { id: string; channel: ConversationC
   return { conversationId: conversation.id, channel: conversation.channel, entries }
 }
 
+nodeType('Conversation', 'conversations', 'read:conversations')
+
 export const Conversation = builder.prismaObject('Conversation', {
+  description: 'An exchange with one person on one channel: a thread of texts or emails, or a call',
+  interfaces: [Node],
   fields: (t) => ({
-    id: t.exposeID('id'),
-    channel: t.expose('channel', { type: ConversationChannel }),
-    status: t.expose('status', { type: ConversationStatus }),
-    customerId: t.exposeString('customerId', { nullable: true }),
-    leadId: t.exposeString('leadId', { nullable: true }),
+    id: t.exposeID('id', { description: "The conversation's id" }),
+    channel: t.expose('channel', { type: ConversationChannel, description: 'The channel it happens on' }),
+    status: t.expose('status', { type: ConversationStatus, description: 'Whether it is still going on' }),
+    customerId: t.exposeID('customerId', { nullable: true, description: 'The customer it is with; null when not matched to one' }),
+    leadId: t.exposeID('leadId', { nullable: true, description: 'The lead it is with; null when not matched to one' }),
     participant: t.exposeString('participant', { description: 'Phone or email of the other party' }),
-    subject: t.exposeString('subject', { nullable: true }),
-    summary: t.exposeString('summary', { nullable: true }),
-    recordingUrl: t.exposeString('recordingUrl', { nullable: true }),
-    startedAt: t.expose('startedAt', { type: 'DateTime' }),
-    endedAt: t.expose('endedAt', { type: 'DateTime', nullable: true }),
-    lastMessageAt: t.expose('lastMessageAt', { type: 'DateTime', nullable: true }),
-    messageCount: t.exposeInt('messageCount'),
-    metadata: t.expose('metadata', { type: 'JSON' }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    subject: t.exposeString('subject', { nullable: true, description: 'The email subject line; null for other channels or when none' }),
+    summary: t.exposeString('summary', { nullable: true, description: 'A short summary of it; null when none' }),
+    recordingUrl: t.exposeString('recordingUrl', {
+      nullable: true,
+      description: "Where the call's recording is; null when not a call or not recorded",
+    }),
+    startedAt: t.expose('startedAt', { type: 'DateTime', description: 'When it started' }),
+    endedAt: t.expose('endedAt', { type: 'DateTime', nullable: true, description: 'When it ended; null while it goes on' }),
+    lastMessageAt: t.expose('lastMessageAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When its latest message came; null before any',
+    }),
+    messageCount: t.exposeInt('messageCount', { description: 'How many messages it holds' }),
+    metadata: t.expose('metadata', { type: 'JSON', description: 'Free-form JSON object, e.g. from the provider' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was recorded' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When it last changed' }),
     messages: t.connection(
       {
         type: Message,
@@ -128,7 +179,11 @@ export const Conversation = builder.prismaObject('Conversation', {
     messagePage: t.field({
       type: MessagePage,
       description: 'Messages oldest first, by offset (the REST layer pages this way)',
-      args: { ...sortArgs(t, messageSort), limit: t.arg.int(), offset: t.arg.int() },
+      args: {
+        ...sortArgs(t, messageSort),
+        limit: t.arg.int({ description: 'How many messages to return; 50 by default, at most 200' }),
+        offset: t.arg.int({ description: 'How many messages to skip; 0 by default' }),
+      },
       // The total is counted in the statement that reads the conversation (a lateral count), so a
       // page of messages costs one statement more than its conversation, not two.
       select: { _count: { select: { messages: true } } },
@@ -137,6 +192,7 @@ export const Conversation = builder.prismaObject('Conversation', {
     }),
     transcript: t.field({
       type: Transcript,
+      description: 'The whole transcript (needs read:transcripts)',
       authScopes: { scope: 'read:transcripts' },
       resolve: (conversation) => loadTranscript(conversation),
     }),
@@ -147,10 +203,17 @@ const ConversationPage = pageType('Conversation', () => db.conversation)
 
 function conversationFilter(
   accountId: string,
-  args: { channel?: ConversationChannel | null; status?: ConversationStatus | null; startDate?: string | null; endDate?: string | null },
+  args: {
+    channel?: ConversationChannel | null
+    status?: ConversationStatus | null
+    startDate?: string | null
+    endDate?: string | null
+    search?: string | null
+  },
 ): Prisma.ConversationWhereInput {
   return {
     accountId,
+    ...searchFilter(args.search),
     ...(args.channel ? { channel: args.channel } : {}),
     ...(args.status ? { status: args.status } : {}),
     ...(args.startDate || args.endDate ? { startedAt: dateRange(args.startDate, args.endDate) } : {}),
@@ -173,6 +236,7 @@ resourceQueries({
     status: t.arg({ type: ConversationStatus, description: 'Only open or only closed conversations' }),
     startDate: t.arg.string({ description: 'On started_at: YYYY-MM-DD or ISO 8601, inclusive' }),
     endDate: t.arg.string({ description: 'On started_at: YYYY-MM-DD (whole day) or ISO 8601, inclusive' }),
+    search: t.arg.string({ description: 'Case-insensitive substring of the phone or email of the other party, or of the email subject' }),
   }),
   where: conversationFilter,
 })
@@ -183,7 +247,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: "A conversation's transcript (null when no such conversation exists in this account)",
     authScopes: { scope: 'read:transcripts' },
-    args: { conversationId: t.arg.id({ required: true }) },
+    args: { conversationId: t.arg.id({ required: true, description: 'The conversation to transcribe' }) },
     resolve: async (_root, args, ctx) => {
       const conversation = await db.conversation.findFirst({
         where: { id: String(args.conversationId), accountId: accountOf(ctx) },

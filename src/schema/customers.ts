@@ -10,6 +10,7 @@ import { builder } from './builder.js'
 import { insertOrLock, ownExternalId } from './external-ids.js'
 import { definedOnly, inputType } from './inputs.js'
 import { connectionType, resourceQueries } from './lists.js'
+import { Node, nodeType } from './nodes.js'
 import { pageType } from './paging.js'
 import { email, id, jsonObject, phone, text } from './rules.js'
 import { searchFilter } from './search.js'
@@ -18,19 +19,23 @@ import { accountOf } from './tenancy.js'
 
 export const newestFirst = [{ createdAt: 'desc' as const }, { id: 'desc' as const }]
 
+nodeType('Customer', 'customers', 'read:hub')
+
 export const Customer = builder.prismaObject('Customer', {
+  description: 'A person or business the account works for: owner of projects, recipient of messages',
+  interfaces: [Node],
   fields: (t) => ({
-    id: t.exposeID('id'),
-    externalId: t.exposeString('externalId', { nullable: true }),
-    name: t.exposeString('name', { nullable: true }),
-    firstName: t.exposeString('firstName', { nullable: true }),
-    lastName: t.exposeString('lastName', { nullable: true }),
-    email: t.exposeString('email', { nullable: true }),
+    id: t.exposeID('id', { description: "The customer's id" }),
+    externalId: t.exposeString('externalId', { nullable: true, description: "Your system's id for the customer; null when not given" }),
+    name: t.exposeString('name', { nullable: true, description: 'Full name; null when not known' }),
+    firstName: t.exposeString('firstName', { nullable: true, description: 'First name; null when not known' }),
+    lastName: t.exposeString('lastName', { nullable: true, description: 'Last name; null when not known' }),
+    email: t.exposeString('email', { nullable: true, description: 'Email address; null when not known' }),
     phone: t.exposeString('phone', { nullable: true, description: 'E.164' }),
-    address: t.exposeString('address', { nullable: true }),
-    metadata: t.expose('metadata', { type: 'JSON' }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    address: t.exposeString('address', { nullable: true, description: 'Postal address, one free-text line; null when not known' }),
+    metadata: t.expose('metadata', { type: 'JSON', description: 'Free-form JSON object, stored as given' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the customer was created' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When the customer last changed' }),
     deletedAt: t.expose('deletedAt', {
       type: 'DateTime',
       nullable: true,
@@ -47,11 +52,11 @@ export const customerRules = z
     id: id.optional().describe('Update the customer with this id'),
     externalId: text(200).nullish().describe("Your system's id for the customer: updates it, or creates it when new"),
     name: text(200).nullish().describe('Full name; defaults to first and last name joined'),
-    firstName: text(100).nullish(),
-    lastName: text(100).nullish(),
-    email: email.nullish(),
+    firstName: text(100).nullish().describe('First name'),
+    lastName: text(100).nullish().describe('Last name'),
+    email: email.nullish().describe('Email address'),
     phone: phone.nullish().describe('E.164, e.g. +15555550100'),
-    address: text(500).nullish(),
+    address: text(500).nullish().describe('Postal address, one free-text line'),
     metadata: jsonObject.nullish().describe('Free-form JSON object, stored as given'),
   })
   .describe('Give `id` to update that customer, or `externalId` to update or create by your own id')
@@ -64,13 +69,18 @@ const CustomerInput = inputType('CustomerInput', customerRules, {
 })
 
 const CustomerUpsert = builder.objectRef<{ created: boolean; id: string }>('CustomerUpsert').implement({
+  description: 'A customer written by upsertCustomer, and whether it is new',
   fields: (t) => ({
     created: t.exposeBoolean('created', { description: 'true when the customer was created, false when updated' }),
-    customer: t.prismaField({ type: 'Customer', resolve: (query, r) => db.customer.findUniqueOrThrow({ ...query, where: { id: r.id } }) }),
+    customer: t.prismaField({
+      type: 'Customer',
+      description: 'The customer as written',
+      resolve: (query, r) => db.customer.findUniqueOrThrow({ ...query, where: { id: r.id } }),
+    }),
   }),
 })
 
-function customerFilter(accountId: string, args: { search?: string | null; externalId?: string | null }): Prisma.CustomerWhereInput {
+export function customerFilter(accountId: string, args: { search?: string | null; externalId?: string | null }): Prisma.CustomerWhereInput {
   return {
     accountId,
     ...(args.externalId ? { externalId: args.externalId } : {}),
@@ -86,7 +96,7 @@ function customerData(input: Input) {
   return definedOnly({ ...fields, metadata: (metadata ?? undefined) as Prisma.InputJsonObject | undefined })
 }
 
-async function upsertCustomer(accountId: string, input: Input): Promise<{ created: boolean; id: string }> {
+export async function upsertCustomer(accountId: string, input: Input): Promise<{ created: boolean; id: string }> {
   const data = customerData(input)
   if (input.id) {
     const { count } = await ownExternalId('customer', () => db.customer.updateMany({ where: { id: String(input.id), accountId }, data }))
@@ -117,6 +127,7 @@ export const customerSort = listSort('Customer', ['createdAt', 'updatedAt'])
 
 resourceQueries({
   model: 'Customer',
+  deletable: true,
   sort: customerSort,
   delegate: () => db.customer,
   names: { one: 'customer', many: 'customers', page: 'customerPage' },
@@ -134,8 +145,9 @@ resourceQueries({
 builder.mutationFields((t) => ({
   upsertCustomer: t.field({
     type: CustomerUpsert,
+    description: 'Creates a customer, or updates the one with the id or externalId given (needs write:hub)',
     authScopes: { scope: 'write:hub' },
-    args: { input: t.arg({ type: CustomerInput, required: true }) },
+    args: { input: t.arg({ type: CustomerInput, required: true, description: 'The customer to write' }) },
     resolve: (_root, { input }, ctx) => upsertCustomer(accountOf(ctx), input),
   }),
 }))

@@ -27,20 +27,26 @@ const DeletionCascade = builder.objectRef<Cascade>('DeletionCascade').implement(
 const RestorationCascade = builder.objectRef<Restoration['cascade']>('RestorationCascade').implement({
   description: 'The records restored with it (those its delete took along)',
   fields: (t) => ({
-    projects: t.exposeInt('projects'),
-    quotes: t.exposeInt('quotes'),
-    appointments: t.exposeInt('appointments'),
+    projects: t.exposeInt('projects', { description: "The customer's projects, restored with it" }),
+    quotes: t.exposeInt('quotes', { description: "The lead's quotes, restored with it" }),
+    appointments: t.exposeInt('appointments', { description: "The lead's appointments, restored with it" }),
   }),
 })
 
 const ErasedRows = builder.objectRef<Erasure['erased'][number]>('ErasedRows').implement({
   description: 'Rows removed from one place the personal data was copied to',
-  fields: (t) => ({ place: t.exposeString('place'), rows: t.exposeInt('rows') }),
+  fields: (t) => ({
+    place: t.exposeString('place', { description: 'The table the data was in, e.g. conversations' }),
+    rows: t.exposeInt('rows', { description: 'How many rows were removed there' }),
+  }),
 })
 
 const ErasureType = builder.objectRef<Erasure>('Erasure').implement({
   description: 'What an erasure removed, place by place; irreversible',
-  fields: (t) => ({ id: t.exposeID('id'), erased: t.field({ type: [ErasedRows], resolve: (e) => e.erased }) }),
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'The id of the erased record' }),
+    erased: t.field({ type: [ErasedRows], description: 'The rows removed, one entry per place', resolve: (e) => e.erased }),
+  }),
 })
 
 type Model = 'Customer' | 'Project' | 'Lead' | 'Quote' | 'Appointment'
@@ -79,18 +85,23 @@ for (const { kind, model, scope, erasable } of DELETABLE) {
         // Names deletedAt, so the soft-delete filter lets the deleted row through (src/db/soft-delete.ts).
         resolve: (query, d) => delegates[kind]().findFirst({ ...query, where: { id: d.id, deletedAt: d.deletedAt } }) as never,
       }),
-      deletedAt: t.expose('deletedAt', { type: 'DateTime' }),
-      restorableUntil: t.expose('restorableUntil', { type: 'DateTime' }),
-      cascade: t.field({ type: DeletionCascade, resolve: (d) => d.cascade }),
+      deletedAt: t.expose('deletedAt', { type: 'DateTime', description: 'When it was deleted' }),
+      restorableUntil: t.expose('restorableUntil', {
+        type: 'DateTime',
+        description: `Until when restore${model} brings it back; it is purged after`,
+      }),
+      cascade: t.field({ type: DeletionCascade, description: 'What the delete took with it', resolve: (d) => d.cascade }),
     }),
   })
   const RestorationType = builder.objectRef<Restoration>(`${model}Restoration`).implement({
+    description: `A restored ${kind}, visible again with what its delete took along`,
     fields: (t) => ({
       [kind]: t.prismaField({
         type: model as never,
+        description: `The ${kind} as restored`,
         resolve: (query, r) => delegates[kind]().findFirst({ ...query, where: { id: r.id } }) as never,
       }),
-      cascade: t.field({ type: RestorationCascade, resolve: (r) => r.cascade }),
+      cascade: t.field({ type: RestorationCascade, description: 'The records restored with it', resolve: (r) => r.cascade }),
     }),
   })
   builder.mutationFields((t) => ({
@@ -98,14 +109,14 @@ for (const { kind, model, scope, erasable } of DELETABLE) {
       type: DeletionType,
       description: `Deletes a ${kind} (restorable for 30 days, then purged); a missing or already deleted id is NOT_FOUND`,
       authScopes: { scope },
-      args: { id: t.arg.id({ required: true }) },
+      args: { id: t.arg.id({ required: true, description: `The id of the ${kind} to delete` }) },
       resolve: (_root, args, ctx) => deleteRecord(kind, accountOf(ctx), String(args.id)),
     }),
     [`restore${model}`]: t.field({
       type: RestorationType,
       description: `Restores a ${kind} deleted less than 30 days ago, with what its delete took along`,
       authScopes: { scope },
-      args: { id: t.arg.id({ required: true }) },
+      args: { id: t.arg.id({ required: true, description: `The id of the deleted ${kind}` }) },
       resolve: (_root, args, ctx) => restoreRecord(kind, accountOf(ctx), String(args.id)),
     }),
     ...(erasable
@@ -114,7 +125,7 @@ for (const { kind, model, scope, erasable } of DELETABLE) {
             type: ErasureType,
             description: `Erases a ${kind}'s personal data everywhere it was copied (irreversible); deleted ones included`,
             authScopes: { scope },
-            args: { id: t.arg.id({ required: true }) },
+            args: { id: t.arg.id({ required: true, description: `The id of the ${kind} to erase` }) },
             resolve: (_root, args, ctx) => eraseSubject(kind as ErasableKind, accountOf(ctx), String(args.id)),
           }),
         }

@@ -21,23 +21,35 @@ import { AUTOMATION_EVENT_TYPES } from '../services/automations/library.js'
 import { builder } from './builder.js'
 import { inputType } from './inputs.js'
 import { childConnection, childPage, connectionType } from './lists.js'
+import { Node, nodeType } from './nodes.js'
 import { pageType } from './paging.js'
 import { id, jsonObject, timestamp } from './rules.js'
 import { listSort, sortArgs } from './sorting.js'
 import { accountOf } from './tenancy.js'
 
-builder.enumType(EventSource, { name: 'EventSource' })
+builder.enumType(EventSource, {
+  name: 'EventSource',
+  description: 'What recorded a project event',
+  values: {
+    api: { description: 'Recorded through the API (recordEvent or POST /events)' },
+    status_change: { description: "Recorded by a change of the project's status or stage" },
+  },
+})
+
+nodeType('ProjectEvent', 'project_events', 'read:hub')
 
 export const ProjectEvent = builder.prismaObject('ProjectEvent', {
+  description: "Something that happened to a project; an automation event type queues the templates' messages",
+  interfaces: [Node],
   fields: (t) => ({
-    id: t.exposeID('id'),
-    projectId: t.exposeString('projectId'),
-    eventType: t.exposeString('eventType'),
-    data: t.expose('data', { type: 'JSON' }),
-    source: t.expose('source', { type: EventSource }),
-    occurredAt: t.expose('occurredAt', { type: 'DateTime' }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    id: t.exposeID('id', { description: "The event's id" }),
+    projectId: t.exposeID('projectId', { description: 'The project it happened to' }),
+    eventType: t.exposeString('eventType', { description: 'What happened, e.g. contract_signed' }),
+    data: t.expose('data', { type: 'JSON', description: 'Free-form JSON object; templates read it as {{event.data.<key>}}' }),
+    source: t.expose('source', { type: EventSource, description: 'What recorded it' }),
+    occurredAt: t.expose('occurredAt', { type: 'DateTime', description: 'When it happened; message offsets count from it' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was recorded' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When it last changed' }),
     communicationIds: t.idList({
       description: 'The messages this event queued',
       select: { communications: { select: { id: true }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } },
@@ -72,7 +84,11 @@ builder.prismaObjectFields('Project', (t) => ({
   eventPage: t.field({
     type: ProjectEventPage,
     description: 'Events newest first, by offset (the REST layer pages this way)',
-    args: { ...sortArgs(t, eventSort), limit: t.arg.int(), offset: t.arg.int() },
+    args: {
+      ...sortArgs(t, eventSort),
+      limit: t.arg.int({ description: 'How many events to return; 50 by default, at most 200' }),
+      offset: t.arg.int({ description: 'How many events to skip; 0 by default' }),
+    },
     // Counted in the statement that reads the project, as a conversation's messages are.
     select: { _count: { select: { events: true } } },
     resolve: (project, args) => childPage(eventSort, { projectId: project.id }, args, project._count.events) as never,
@@ -89,14 +105,23 @@ export const eventRules = z.object({
   occurredAt: timestamp.nullish().describe('Defaults to now; message offsets count from it'),
 })
 
-const EventInput = inputType('EventInput', eventRules)
+const EventInput = inputType('EventInput', eventRules, { description: 'A project event to record' })
 
 const EventRecorded = builder.objectRef<RecordedEvent>('EventRecorded').implement({
+  description: 'A recorded project event and the messages it queued',
   fields: (t) => ({
-    event: t.prismaField({ type: 'ProjectEvent', resolve: (query, r) => recordedEventFor(query, r.event, r.communications)! }),
+    event: t.prismaField({
+      type: 'ProjectEvent',
+      description: 'The event as recorded',
+      resolve: (query, r) => recordedEventFor(query, r.event, r.communications)!,
+    }),
     // The rows as recorded (oldest first): nothing to read back. Relations selected on them are
     // loaded by the prisma plugin, batched.
-    communications: t.prismaField({ type: ['Communication'], resolve: (_query, r) => r.communications }),
+    communications: t.prismaField({
+      type: ['Communication'],
+      description: 'The messages it queued, oldest first',
+      resolve: (_query, r) => r.communications,
+    }),
   }),
 })
 
@@ -118,12 +143,16 @@ export function recordedEventFor(
 }
 
 const SimulatedMessage = builder.objectRef<PlannedMessage>('SimulatedMessage').implement({
+  description: 'A message an event would queue, rendered',
   fields: (t) => ({
-    templateId: t.exposeID('templateId'),
-    channel: t.expose('channel', { type: Channel }),
-    to: t.exposeString('to', { nullable: true }),
-    subject: t.exposeString('subject', { nullable: true }),
-    content: t.exposeString('content'),
+    templateId: t.exposeID('templateId', { description: 'The template it is rendered from' }),
+    channel: t.expose('channel', { type: Channel, description: 'How it would be sent' }),
+    to: t.exposeString('to', {
+      nullable: true,
+      description: 'E.164 phone or email address; null when the customer has none for the channel',
+    }),
+    subject: t.exposeString('subject', { nullable: true, description: 'The rendered subject (email); null when the template has none' }),
+    content: t.exposeString('content', { description: 'The rendered body' }),
     status: t.exposeString('status', { description: 'queued (due now) or scheduled' }),
     scheduledFor: t.expose('dueAt', { type: 'DateTime', description: 'When it falls due' }),
     skippedReason: t.exposeString('skippedReason', { nullable: true, description: 'Set when the message would not be queued' }),
@@ -137,13 +166,18 @@ interface Simulation {
 }
 
 const EventSimulation = builder.objectRef<Simulation>('EventSimulation').implement({
+  description: 'What recording an event would do; nothing is stored',
   fields: (t) => ({
-    eventType: t.exposeString('eventType'),
+    eventType: t.exposeString('eventType', { description: 'The event type simulated' }),
     automated: t.boolean({
       description: 'Whether this event type has automations',
       resolve: (s) => AUTOMATION_EVENT_TYPES.includes(s.eventType),
     }),
-    messages: t.field({ type: [SimulatedMessage], resolve: (s) => s.messages }),
+    messages: t.field({
+      type: [SimulatedMessage],
+      description: 'The messages it would queue, one per active template of the event type',
+      resolve: (s) => s.messages,
+    }),
     cancels: t.idList({ description: 'Pending messages this event would cancel (superseded automations)', resolve: (s) => s.cancels }),
   }),
 })
@@ -160,9 +194,9 @@ builder.queryFields((t) => ({
     description: 'What recording this event would queue (rendered, with times) and cancel; stores nothing',
     authScopes: { scope: 'read:hub' },
     args: {
-      projectId: t.arg.id({ required: true }),
-      eventType: t.arg.string({ required: true, validate: eventType }),
-      data: t.arg({ type: 'JSON', validate: jsonObject.nullish() }),
+      projectId: t.arg.id({ required: true, description: 'The project the event would happen to' }),
+      eventType: t.arg.string({ required: true, validate: eventType, description: 'The event type, e.g. contract_signed' }),
+      data: t.arg({ type: 'JSON', validate: jsonObject.nullish(), description: 'Free-form JSON object, as recordEvent would take it' }),
     },
     resolve: async (_root, args, ctx) => {
       const accountId = accountOf(ctx)
@@ -183,7 +217,7 @@ builder.mutationFields((t) => ({
     type: EventRecorded,
     description: 'Records a project event and queues its automation messages, in one transaction',
     authScopes: { scope: 'write:hub' },
-    args: { input: t.arg({ type: EventInput, required: true }) },
+    args: { input: t.arg({ type: EventInput, required: true, description: 'The event to record' }) },
     resolve: async (_root, { input }, ctx) => {
       const data = input.data ?? {}
       const project = await loadProject(accountOf(ctx), String(input.projectId), input.eventType)

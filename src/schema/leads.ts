@@ -15,38 +15,66 @@ import { builder } from './builder.js'
 import { insertOrLock, ownExternalId } from './external-ids.js'
 import { definedOnly, inputType } from './inputs.js'
 import { connectionType, resourceQueries } from './lists.js'
+import { Node, nodeType } from './nodes.js'
 import { pageType, type WindowRules } from './paging.js'
 import { blankAsNull, email, externalId, jsonObject, phone, trimmedText } from './rules.js'
 import { searchFilter } from './search.js'
 import { listSort } from './sorting.js'
 import { accountOf } from './tenancy.js'
 
-const LeadStageType = builder.enumType(LeadStage, { name: 'LeadStage' })
-builder.enumType(AiStatus, { name: 'AiStatus' })
+const LeadStageType = builder.enumType(LeadStage, {
+  name: 'LeadStage',
+  description: 'Where a lead is in the sales pipeline',
+  values: {
+    new_lead: { description: 'Just arrived, not yet worked (the default)' },
+    follow_up: { description: 'In contact, needs a follow-up' },
+    quote_in_progress: { description: 'A quote is being prepared' },
+    quoted: { description: 'A quote was sent' },
+    closed_won: { description: 'Won: the lead became a sale (fires sale.completed)' },
+    closed_lost: { description: 'Lost: the lead will not buy' },
+  },
+})
+builder.enumType(AiStatus, {
+  name: 'AiStatus',
+  description: "The AI assistant's rating of a lead",
+  values: {
+    new: { description: 'Not rated yet' },
+    hot: { description: 'Ready to buy' },
+    warm: { description: 'Interested, not yet ready' },
+    cold: { description: 'Unlikely to buy' },
+  },
+})
 
 /** The lead/quote surface pages by `page`/`per_page`: 25 by default, at most 100. */
 export const LEAD_API_WINDOW: WindowRules = { defaultLimit: 25, maxLimit: 100 }
 export const newestFirst = [{ createdAt: 'desc' as const }, { id: 'desc' as const }]
 
+nodeType('Lead', 'leads', 'leads:read')
+
 export const Lead = builder.prismaObject('Lead', {
+  description: 'A prospective customer in the sales pipeline, rated by the AI assistant',
+  interfaces: [Node],
   fields: (t) => ({
-    id: t.exposeID('id'),
+    id: t.exposeID('id', { description: "The lead's id" }),
     externalId: t.exposeString('externalId', { nullable: true, description: "Your system's id for the lead" }),
-    name: t.exposeString('name', { nullable: true }),
-    firstName: t.exposeString('firstName', { nullable: true }),
-    lastName: t.exposeString('lastName', { nullable: true }),
-    email: t.exposeString('email', { nullable: true }),
+    name: t.exposeString('name', { nullable: true, description: 'Full name; null when not known' }),
+    firstName: t.exposeString('firstName', { nullable: true, description: 'First name; null when not known' }),
+    lastName: t.exposeString('lastName', { nullable: true, description: 'Last name; null when not known' }),
+    email: t.exposeString('email', { nullable: true, description: 'Email address; null when not known' }),
     phone: t.exposeString('phone', { nullable: true, description: 'E.164' }),
-    pipelineStage: t.expose('pipelineStage', { type: LeadStage }),
-    aiStatus: t.expose('aiStatus', { type: AiStatus }),
+    pipelineStage: t.expose('pipelineStage', { type: LeadStage, description: 'Where the lead is in the sales pipeline' }),
+    aiStatus: t.expose('aiStatus', { type: AiStatus, description: "The AI assistant's rating of the lead" }),
     aiScore: t.exposeInt('aiScore', { nullable: true, description: '0–100' }),
-    aiSummary: t.exposeString('aiSummary', { nullable: true }),
-    aiEnabled: t.exposeBoolean('aiEnabled'),
-    source: t.exposeString('source', { nullable: true }),
-    customData: t.expose('customData', { type: 'JSON' }),
-    metadata: t.expose('metadata', { type: 'JSON' }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    aiSummary: t.exposeString('aiSummary', {
+      nullable: true,
+      description: "The AI assistant's summary of the lead; null before one is written",
+    }),
+    aiEnabled: t.exposeBoolean('aiEnabled', { description: 'Whether the AI assistant may contact this lead' }),
+    source: t.exposeString('source', { nullable: true, description: 'Where the lead came from, e.g. zapier; null when not given' }),
+    customData: t.expose('customData', { type: 'JSON', description: 'Free-form JSON object, e.g. from a web form' }),
+    metadata: t.expose('metadata', { type: 'JSON', description: 'Free-form JSON object, stored as given' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the lead was created' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When the lead last changed' }),
     deletedAt: t.expose('deletedAt', {
       type: 'DateTime',
       nullable: true,
@@ -61,10 +89,10 @@ const leadText = (max: number) => trimmedText(max).transform((value) => value ||
 
 /** The fields of a lead write; blank text clears a field. */
 const leadFields = {
-  name: leadText(500).nullish(),
-  firstName: leadText(500).nullish(),
-  lastName: leadText(500).nullish(),
-  email: blankAsNull(email).nullish(),
+  name: leadText(500).nullish().describe('Full name'),
+  firstName: leadText(500).nullish().describe('First name'),
+  lastName: leadText(500).nullish().describe('Last name'),
+  email: blankAsNull(email).nullish().describe('Email address'),
   phone: blankAsNull(phone).nullish().describe('E.164, e.g. +15555550100'),
   pipelineStage: z.enum(LeadStage).meta({ graphql: LeadStageType }).optional(),
   source: leadText(500).nullish().describe('Where the lead came from, e.g. zapier'),
@@ -96,10 +124,11 @@ const LeadPatch = inputType('LeadPatch', leadPatchRules)
 type LeadValues = typeof LeadPatch.$inferInput
 
 const LeadUpsert = builder.objectRef<{ created: boolean; lead: LeadRow }>('LeadUpsert').implement({
+  description: 'A lead written by upsertLead, and whether it is new',
   fields: (t) => ({
     created: t.exposeBoolean('created', { description: 'true when the lead was created, false when updated' }),
     // The row as written in this request: nothing to read back.
-    lead: t.field({ type: Lead, resolve: (r) => r.lead }),
+    lead: t.field({ type: Lead, description: 'The lead as written', resolve: (r) => r.lead }),
   }),
 })
 
@@ -114,7 +143,7 @@ function leadData(input: LeadValues): Prisma.LeadUncheckedUpdateInput {
 }
 
 /** The old values of the fields whose value changed, keyed as in the webhook body. */
-function previousValues(before: LeadRow, after: LeadRow): Record<string, unknown> {
+export function previousValues(before: LeadRow, after: LeadRow): Record<string, unknown> {
   const old = leadJson(before) as Record<string, unknown>
   const now = leadJson(after) as Record<string, unknown>
   const changed = Object.keys(old).filter((k) => k !== 'updated_at' && JSON.stringify(old[k]) !== JSON.stringify(now[k]))
@@ -138,6 +167,7 @@ export const leadSort = listSort('Lead', ['createdAt', 'updatedAt'])
 
 resourceQueries({
   model: 'Lead',
+  deletable: true,
   sort: leadSort,
   delegate: () => db.lead,
   names: { one: 'lead', many: 'leads', page: 'leadPage' },
@@ -176,7 +206,7 @@ async function applyLeadUpdate(tx: Prisma.TransactionClient, accountId: string, 
 }
 
 /** Creates a lead; with an external id, updates the account's lead with it when there is one (./external-ids.ts). */
-async function saveLead(accountId: string, input: typeof LeadInput.$inferInput): Promise<{ created: boolean; lead: LeadRow }> {
+export async function saveLead(accountId: string, input: typeof LeadInput.$inferInput): Promise<{ created: boolean; lead: LeadRow }> {
   const data = leadData(input) as Prisma.LeadUncheckedCreateInput
   const complete = Boolean(data.name || data.phone)
   const externalId = input.externalId ?? null
@@ -201,21 +231,24 @@ builder.mutationFields((t) => ({
     description:
       'Creates a lead and fires lead.created; with an externalId the lead with it is updated when it exists (upsertLead says which)',
     authScopes: { scope: 'leads:write' },
-    args: { input: t.arg({ type: LeadInput, required: true }) },
+    args: { input: t.arg({ type: LeadInput, required: true, description: 'The lead to create' }) },
     resolve: async (_root, { input }, ctx) => (await saveLead(accountOf(ctx), input)).lead,
   }),
   upsertLead: t.field({
     type: LeadUpsert,
     description: 'Creates a lead (lead.created), or with an externalId updates the lead with it when it exists (lead.updated)',
     authScopes: { scope: 'leads:write' },
-    args: { input: t.arg({ type: LeadInput, required: true }) },
+    args: { input: t.arg({ type: LeadInput, required: true, description: 'The lead to create or update' }) },
     resolve: (_root, { input }, ctx) => saveLead(accountOf(ctx), input),
   }),
   updateLead: t.field({
     type: Lead,
     description: 'Partially updates a lead; fires lead.updated (with `previous`) and, on a move to closed_won, sale.completed',
     authScopes: { scope: 'leads:write' },
-    args: { id: t.arg.id({ required: true }), input: t.arg({ type: LeadPatch, required: true }) },
+    args: {
+      id: t.arg.id({ required: true, description: 'The lead to update' }),
+      input: t.arg({ type: LeadPatch, required: true, description: 'The fields to change' }),
+    },
     resolve: async (_root, args, ctx) => {
       const accountId = accountOf(ctx)
       const data = leadData(args.input)

@@ -18,6 +18,7 @@ import { db } from '../db/client.js'
 import { badRequest } from '../errors.js'
 import type PrismaTypes from '../generated/pothos-types.js'
 import { Prisma } from '../generated/prisma/client.js'
+import { RESTORE_DAYS, restorable } from '../services/deletes.js'
 import { builder } from './builder.js'
 import { type CursorList, decodeCursor, encodeCursor } from './cursors.js'
 import { CRM_WINDOW, type PageShape, pageWindow, type WindowRules } from './paging.js'
@@ -131,16 +132,25 @@ export async function rootConnection(
   delegate: Delegate,
   where: object,
   args: ConnectionArgs,
-  context: { ctx: Context; info: GraphQLResolveInfo; sort: ListSort; window?: WindowRules },
+  context: {
+    ctx: Context
+    info: GraphQLResolveInfo
+    sort: ListSort
+    window?: WindowRules
+    /** The records deleted within the restore window instead of the live ones. */
+    deleted?: boolean
+  },
 ): Promise<ConnectionPage> {
   const { ctx, info } = context
   const secret = ctx.config.SECRET_KEY!
   const window = windowOf(args, context.sort, accountOf(ctx), secret, maxSizeOf(ctx, context.window))
   const query = queryFromInfo({ context: ctx, info, path: ['edges', 'node'] })
-  const filtered = { AND: [where, sinceFilter(args)] }
+  // The deletion state sits at the top of the filter, where the soft-delete filter looks for it.
+  const state = context.deleted ? restorable() : {}
+  const filtered = { ...state, AND: [where, sinceFilter(args)] }
   const rows = (await delegate.findMany({
     ...query,
-    where: { AND: [filtered, pastCursor(window)] },
+    where: { ...state, AND: [where, sinceFilter(args), pastCursor(window)] },
     orderBy: orderOf({ field: window.field as Ordering['field'], order: window.direction }),
     take: window.size + 1,
   })) as Row[]
@@ -158,6 +168,11 @@ export interface ChildRelation {
   window?: WindowRules
   /** The table has `deleted_at` (../db/soft-delete.ts): deleted rows are left out. */
   softDeleted?: boolean
+  /**
+   * The list's own filter arguments (a delivery's `status`), once as SQL for the page's lateral
+   * query and once as Prisma's filter for its count: both must select the same rows.
+   */
+  filter?: (args: ConnectionArgs) => { sql: Prisma.Sql; where: object }
 }
 
 interface ChildKey {
@@ -178,7 +193,7 @@ function childLoader(relation: ChildRelation, delegate: GroupingDelegate, ctx: C
     new DataLoader<string, number>(async (parents) => {
       const groups = await delegate.groupBy({
         by: [parentField],
-        where: { [parentField]: { in: [...parents] }, ...sinceFilter(args) },
+        where: { [parentField]: { in: [...parents] }, ...sinceFilter(args), ...relation.filter?.(args).where },
         _count: { _all: true },
       })
       const counts = new Map(groups.map((g) => [g[parentField] as string, (g._count as { _all: number })._all]))
@@ -193,11 +208,15 @@ function childLoader(relation: ChildRelation, delegate: GroupingDelegate, ctx: C
       const { direction, field } = windows[0]
       const beyond = Prisma.raw(direction === 'desc' ? '<' : '>')
       const order = Prisma.raw(direction === 'desc' ? 'DESC' : 'ASC')
+      // A first page starts past every row; a bound that is never NULL lets the (parent, field, id)
+      // index seek to the cursor instead of reading from the start and filtering.
+      const start = Prisma.raw(direction === 'desc' ? `'infinity'::timestamptz` : `'-infinity'::timestamptz`)
       const table = Prisma.raw(relation.table)
       const parent = Prisma.raw(relation.parentColumn)
       const column = Prisma.raw(columnOf(field))
       const since = args.updatedSince ? Prisma.sql`AND updated_at >= ${args.updatedSince}` : Prisma.empty
       const live = relation.softDeleted ? Prisma.sql`AND deleted_at IS NULL` : Prisma.empty
+      const filtered = relation.filter ? Prisma.sql`AND ${relation.filter(args).sql}` : Prisma.empty
       const positions = keys.map((key, i) => ({
         parent: key.parentId,
         at: windows[i].from?.at.toISOString() ?? null,
@@ -207,7 +226,7 @@ function childLoader(relation: ChildRelation, delegate: GroupingDelegate, ctx: C
         SELECT p.parent, c.id FROM json_to_recordset(${JSON.stringify(positions)}::json) AS p(parent text, at timestamptz, id text)
         CROSS JOIN LATERAL (
           SELECT id FROM ${table}
-          WHERE ${parent} = p.parent ${live} ${since} AND (p.at IS NULL OR (${column}, id) ${beyond} (p.at, p.id))
+          WHERE ${parent} = p.parent ${live} ${since} ${filtered} AND (${column}, id) ${beyond} (COALESCE(p.at, ${start}), COALESCE(p.id, ''))
           ORDER BY ${column} ${order}, id ${order}
           LIMIT ${windows[0].size + 1}
         ) c`
@@ -299,7 +318,7 @@ export function connectionType(name: string, node: Parameters<typeof builder.con
         }),
       }),
     },
-    { name: `${name}Edge` },
+    { name: `${name}Edge`, description: `One ${name} row of a ${name}Connection page, with its cursor` },
   )
 }
 
@@ -321,6 +340,8 @@ export interface ResourceQueries<M extends Model, Args> {
   /** The fields the list can be sorted on, and its default order (./sorting.ts). */
   sort: ListSort
   window?: WindowRules
+  /** The records are soft-deleted (src/db/soft-delete.ts): the connection takes `deleted` to list those in the restore window. */
+  deletable?: boolean
 }
 
 export function resourceQueries<M extends Model, Args extends object>(options: ResourceQueries<M, Args>): void {
@@ -332,9 +353,9 @@ export function resourceQueries<M extends Model, Args extends object>(options: R
       [names.one]: t.prismaField({
         type: options.model as never,
         nullable: true,
-        description: `One of the caller's ${names.many} by id; null when the account has none with it`,
+        description: `One of the caller's ${names.many} by id; null when the account has none with it (or it is deleted). Needs ${scope}.`,
         authScopes: { scope },
-        args: { id: t.arg.id({ required: true }) },
+        args: { id: t.arg.id({ required: true, description: `The ${options.model} id (a UUID)` }) },
         resolve: (query, _root, { id }) =>
           // No account in the filter: the tenancy extension (src/db/tenancy.ts) confines it.
           (options.delegate() as unknown as { findFirst(args: object): Promise<unknown> }).findFirst({
@@ -345,35 +366,46 @@ export function resourceQueries<M extends Model, Args extends object>(options: R
       [names.many]: t.connection(
         {
           type: options.model as never,
-          description: options.description,
+          description: `${options.description}: a Relay connection with totalCount. Needs ${scope}.`,
           authScopes: { scope },
           extensions: { pageSize: CONNECTION_WINDOW },
-          args: args as never,
+          args: (options.deletable ? { ...args, deleted: deletedArg(t, names.many) } : args) as never,
           resolve: (_root, fieldArgs, ctx, info) =>
             rootConnection(options.delegate(), options.where(accountOf(ctx), fieldArgs as Args) as object, fieldArgs, {
               ctx,
               info,
               sort,
               window,
+              deleted: (fieldArgs as { deleted?: boolean | null }).deleted === true,
             }) as never,
         },
         options.connection as never,
       ),
       [names.page]: t.field({
         type: options.page,
-        description: `${options.description}, by offset (the REST rows page this way)`,
+        description: `${options.description}, by offset. Kept for the REST rows, which page this way; frontends page the \`${names.many}\` connection. Needs ${scope}.`,
         authScopes: { scope },
         extensions: { pageSize: window },
-        args: { ...args, limit: t.arg.int(), offset: t.arg.int() } as never,
+        args: {
+          ...args,
+          limit: t.arg.int({ description: `Page size; ${window.defaultLimit} by default, at most ${window.maxLimit}` }),
+          offset: t.arg.int({ description: 'How many matching rows to skip; 0 by default' }),
+        } as never,
         resolve: (_root, fieldArgs, ctx) => {
           const given = fieldArgs as Args & ListArgs & { limit?: number | null; offset?: number | null }
           return {
             where: { AND: [options.where(accountOf(ctx), given), sinceFilter(given)] } as PrismaTypes[M]['Where'],
             orderBy: orderOf(orderingOf(sort, given)) as PrismaTypes[M]['OrderBy'][],
             ...pageWindow(given, window),
+            searched: Boolean((given as { search?: string | null }).search),
           }
         },
       }),
     }
   })
 }
+
+const deletedArg = (t: QueryFieldBuilder, many: string) =>
+  t.arg.boolean({
+    description: `true: the ${many} deleted in the last ${RESTORE_DAYS} days, which \`deletedAt\` dates and a restore mutation brings back, instead of the live ones`,
+  })

@@ -16,26 +16,42 @@ import { recordedEventFor } from './events.js'
 import { insertOrLock, ownExternalId } from './external-ids.js'
 import { definedOnly, inputType } from './inputs.js'
 import { childConnection, connectionType, resourceQueries } from './lists.js'
+import { Node, nodeType } from './nodes.js'
 import { pageType } from './paging.js'
 import { amount, day, externalId, id, jsonObject, text } from './rules.js'
+import { searchFilter } from './search.js'
 import { listSort, sortArgs } from './sorting.js'
 import { accountOf } from './tenancy.js'
 
+nodeType('Project', 'projects', 'read:hub')
+
 export const Project = builder.prismaObject('Project', {
+  description: "A job done for a customer; its events drive the account's automated messages",
+  interfaces: [Node],
   fields: (t) => ({
-    id: t.exposeID('id'),
-    customerId: t.exposeString('customerId'),
+    id: t.exposeID('id', { description: "The project's id" }),
+    customerId: t.exposeID('customerId', { description: 'The customer the project is for' }),
     externalId: t.exposeString('externalId', { nullable: true, description: "Your system's id for the project" }),
-    name: t.exposeString('name', { nullable: true }),
-    pipelineStage: t.exposeString('pipelineStage', { nullable: true }),
-    projectStatus: t.exposeString('projectStatus', { nullable: true }),
-    address: t.exposeString('address', { nullable: true }),
-    value: t.float({ nullable: true, resolve: (p) => (p.value === null ? null : Number(p.value)) }),
+    name: t.exposeString('name', { nullable: true, description: 'The project name; null when not given' }),
+    pipelineStage: t.exposeString('pipelineStage', {
+      nullable: true,
+      description: 'Free-form stage name, e.g. estimate; null when not set',
+    }),
+    projectStatus: t.exposeString('projectStatus', {
+      nullable: true,
+      description: 'Free-form status, e.g. contract_signed; null when not set',
+    }),
+    address: t.exposeString('address', { nullable: true, description: 'Where the work is, one free-text line; null when not given' }),
+    value: t.float({
+      nullable: true,
+      description: 'The project value in the account currency, to the cent; null when not given',
+      resolve: (p) => (p.value === null ? null : Number(p.value)),
+    }),
     buildDate: t.string({ nullable: true, description: 'YYYY-MM-DD', resolve: (p) => p.buildDate?.toISOString().slice(0, 10) ?? null }),
-    metadata: t.expose('metadata', { type: 'JSON' }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
-    customer: t.relation('customer'),
+    metadata: t.expose('metadata', { type: 'JSON', description: 'Free-form JSON object, stored as given' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the project was created' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When the project last changed' }),
+    customer: t.relation('customer', { description: 'The customer the project is for' }),
     deletedAt: t.expose('deletedAt', {
       type: 'DateTime',
       nullable: true,
@@ -57,10 +73,10 @@ export const projectRules = z
       .nullish()
       .describe("Your system's id for the project: updates the project with it, or creates it (with customer_id) when new"),
     customerId: id.optional().describe('The customer the project is for; required to create one'),
-    name: text(200).nullish(),
+    name: text(200).nullish().describe('The project name'),
     pipelineStage: text(100).nullish().describe('Free-form stage name, e.g. lead, estimate, sold'),
     projectStatus: text(100).nullish().describe('Free-form status; saving does not record an event (use the status change)'),
-    address: text(500).nullish(),
+    address: text(500).nullish().describe('Where the work is, one free-text line'),
     value: amount.nullish().describe('The project value in the account currency'),
     buildDate: day.nullish().describe('YYYY-MM-DD'),
     metadata: jsonObject.nullish().describe('Free-form JSON object, stored as given'),
@@ -83,9 +99,14 @@ export const statusRules = z.object({
 })
 
 const ProjectSave = builder.objectRef<{ created: boolean; id: string }>('ProjectSave').implement({
+  description: 'A project written by saveProject, and whether it is new',
   fields: (t) => ({
-    created: t.exposeBoolean('created'),
-    project: t.prismaField({ type: 'Project', resolve: (query, r) => db.project.findUniqueOrThrow({ ...query, where: { id: r.id } }) }),
+    created: t.exposeBoolean('created', { description: 'true when the project was created, false when updated' }),
+    project: t.prismaField({
+      type: 'Project',
+      description: 'The project as written',
+      resolve: (query, r) => db.project.findUniqueOrThrow({ ...query, where: { id: r.id } }),
+    }),
   }),
 })
 
@@ -97,9 +118,11 @@ interface StatusChange {
 }
 
 const ProjectStatusChange = builder.objectRef<StatusChange>('ProjectStatusChange').implement({
+  description: "A project's new status or stage, with the event and messages it caused",
   fields: (t) => ({
     project: t.prismaField({
       type: 'Project',
+      description: 'The project after the change',
       resolve: (query, r) => db.project.findUniqueOrThrow({ ...query, where: { id: r.projectId } }),
     }),
     event: t.prismaField({
@@ -118,10 +141,17 @@ const ProjectStatusChange = builder.objectRef<StatusChange>('ProjectStatusChange
 
 function projectFilter(
   accountId: string,
-  args: { pipelineStage?: string | null; projectStatus?: string | null; customerId?: string | number | null; externalId?: string | null },
+  args: {
+    pipelineStage?: string | null
+    projectStatus?: string | null
+    customerId?: string | number | null
+    externalId?: string | null
+    search?: string | null
+  },
 ): Prisma.ProjectWhereInput {
   return {
     accountId,
+    ...searchFilter(args.search),
     ...(args.externalId ? { externalId: args.externalId } : {}),
     ...(args.pipelineStage ? { pipelineStage: args.pipelineStage } : {}),
     ...(args.projectStatus ? { projectStatus: args.projectStatus } : {}),
@@ -229,6 +259,7 @@ export const projectSort = listSort('Project', ['createdAt', 'updatedAt'])
 
 resourceQueries({
   model: 'Project',
+  deletable: true,
   sort: projectSort,
   delegate: () => db.project,
   names: { one: 'project', many: 'projects', page: 'projectPage' },
@@ -241,6 +272,7 @@ resourceQueries({
     projectStatus: t.arg.string({ description: 'Only projects with this status' }),
     customerId: t.arg.id({ description: "Only this customer's projects" }),
     externalId: t.arg.string({ description: "Your system's id for the project" }),
+    search: t.arg.string({ description: "Case-insensitive substring of the project's name, address or external id" }),
   }),
   where: projectFilter,
 })
@@ -268,15 +300,17 @@ builder.prismaObjectFields('Customer', (t) => ({
 builder.mutationFields((t) => ({
   saveProject: t.field({
     type: ProjectSave,
+    description: 'Creates a project, or updates the one with the id or externalId given (needs write:hub)',
     authScopes: { scope: 'write:hub' },
-    args: { input: t.arg({ type: ProjectInput, required: true }) },
+    args: { input: t.arg({ type: ProjectInput, required: true, description: 'The project to write' }) },
     resolve: (_root, { input }, ctx) => saveProject(accountOf(ctx), input),
   }),
   updateProjectStatus: t.field({
     type: ProjectStatusChange,
+    description: "Changes a project's status or stage; an automation event type as status records that event (needs write:hub)",
     authScopes: { scope: 'write:hub' },
     args: {
-      id: t.arg.id({ required: true }),
+      id: t.arg.id({ required: true, description: 'The project to change' }),
       projectStatus: t.arg.string({ validate: statusRules.shape.projectStatus, description: statusRules.shape.projectStatus.description }),
       pipelineStage: t.arg.string({ validate: statusRules.shape.pipelineStage, description: statusRules.shape.pipelineStage.description }),
     },

@@ -14,42 +14,62 @@ import { builder } from './builder.js'
 import { inputType } from './inputs.js'
 import { LEAD_API_WINDOW } from './leads.js'
 import { connectionType, resourceQueries } from './lists.js'
+import { Node, nodeType } from './nodes.js'
 import { pageType } from './paging.js'
 import { day, id, jsonObject, money, requiredText } from './rules.js'
 import { listSort } from './sorting.js'
 import { accountOf } from './tenancy.js'
 
-builder.enumType(QuoteStatus, { name: 'QuoteStatus' })
+const QuoteStatusType = builder.enumType(QuoteStatus, {
+  name: 'QuoteStatus',
+  description: 'Where a quote stands',
+  values: {
+    draft: { description: 'Being written; not shown to the lead' },
+    sent: { description: 'Sent to the lead (stamps sentAt)' },
+    viewed: { description: 'The lead opened it (stamps viewedAt)' },
+    accepted: { description: 'The lead accepted it (stamps acceptedAt, fires quote.accepted)' },
+    declined: { description: 'The lead declined it (stamps declinedAt, fires quote.declined)' },
+    expired: { description: 'No longer on offer (set by you, e.g. after validUntil)' },
+  },
+})
 
 const asNumber = (value: { toNumber(): number }) => value.toNumber()
 
 export const QuoteLineItem = builder.prismaObject('QuoteLineItem', {
+  description: 'One line of a quote: what, how many, at what unit price',
   fields: (t) => ({
-    description: t.exposeString('description'),
-    quantity: t.float({ resolve: (item) => asNumber(item.quantity) }),
-    unitPrice: t.float({ resolve: (item) => asNumber(item.unitPrice) }),
+    description: t.exposeString('description', { description: 'What the line is for' }),
+    quantity: t.float({ description: 'How many units, up to three decimals', resolve: (item) => asNumber(item.quantity) }),
+    unitPrice: t.float({
+      description: 'Price of one unit in the quote currency, to the cent',
+      resolve: (item) => asNumber(item.unitPrice),
+    }),
   }),
 })
 
+nodeType('Quote', 'quotes', 'quotes:read')
+
 export const Quote = builder.prismaObject('Quote', {
+  description: 'A priced offer to a lead, made of line items',
+  interfaces: [Node],
   fields: (t) => ({
-    id: t.exposeID('id'),
+    id: t.exposeID('id', { description: "The quote's id" }),
     quoteNumber: t.exposeString('quoteNumber', { description: 'Q-00042 style, unique per account' }),
-    status: t.expose('status', { type: QuoteStatus }),
-    subtotal: t.float({ resolve: (q) => asNumber(q.subtotal) }),
-    tax: t.float({ resolve: (q) => asNumber(q.tax) }),
-    total: t.float({ resolve: (q) => asNumber(q.total) }),
-    currency: t.exposeString('currency'),
-    lineItems: t.relation('lineItems', { query: { orderBy: { position: 'asc' } } }),
-    metadata: t.expose('metadata', { type: 'JSON' }),
-    leadId: t.exposeString('leadId', { nullable: true }),
+    status: t.expose('status', { type: QuoteStatus, description: 'Where the quote stands' }),
+    subtotal: t.float({ description: 'Sum of the line totals, in the quote currency', resolve: (q) => asNumber(q.subtotal) }),
+    tax: t.float({ description: 'Tax added to the subtotal, in the quote currency', resolve: (q) => asNumber(q.tax) }),
+    total: t.float({ description: 'Subtotal plus tax, in the quote currency', resolve: (q) => asNumber(q.total) }),
+    currency: t.exposeString('currency', { description: 'ISO 4217 code, e.g. USD' }),
+    lineItems: t.relation('lineItems', { description: 'The lines, in the order given', query: { orderBy: { position: 'asc' } } }),
+    metadata: t.expose('metadata', { type: 'JSON', description: 'Free-form JSON object, stored as given' }),
+    leadId: t.exposeID('leadId', { nullable: true, description: 'The lead the quote is for; null once that lead is removed for good' }),
     validUntil: t.string({ nullable: true, description: 'YYYY-MM-DD', resolve: (q) => q.validUntil?.toISOString().slice(0, 10) ?? null }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
-    sentAt: t.expose('sentAt', { type: 'DateTime', nullable: true }),
-    viewedAt: t.expose('viewedAt', { type: 'DateTime', nullable: true }),
-    acceptedAt: t.expose('acceptedAt', { type: 'DateTime', nullable: true }),
-    declinedAt: t.expose('declinedAt', { type: 'DateTime', nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the quote was created' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When the quote last changed' }),
+    sentAt: t.expose('sentAt', { type: 'DateTime', nullable: true, description: 'When it was marked sent; null before' }),
+    viewedAt: t.expose('viewedAt', { type: 'DateTime', nullable: true, description: 'When it was marked viewed; null before' }),
+    acceptedAt: t.expose('acceptedAt', { type: 'DateTime', nullable: true, description: 'When it was accepted; null unless accepted' }),
+    declinedAt: t.expose('declinedAt', { type: 'DateTime', nullable: true, description: 'When it was declined; null unless declined' }),
     deletedAt: t.expose('deletedAt', {
       type: 'DateTime',
       nullable: true,
@@ -73,7 +93,7 @@ const lineItemRules = z.object({
     .describe('Up to three decimals'),
   unitPrice: money.describe('Price of one unit, in the quote currency'),
 })
-const LineItemInput = inputType('QuoteLineItemInput', lineItemRules)
+const LineItemInput = inputType('QuoteLineItemInput', lineItemRules, { description: 'One line of a new quote' })
 
 export const quoteRules = z.object({
   leadId: id.describe('The lead the quote is for'),
@@ -81,7 +101,8 @@ export const quoteRules = z.object({
     .array(lineItemRules)
     .min(1, `must hold 1 to ${MAX_ITEMS} items`)
     .max(MAX_ITEMS, `must hold 1 to ${MAX_ITEMS} items`)
-    .meta({ graphql: [LineItemInput] }),
+    .meta({ graphql: [LineItemInput] })
+    .describe(`The lines, in order: 1 to ${MAX_ITEMS}`),
   tax: money.nullish().describe('Added to the subtotal; default 0'),
   currency: z
     .string()
@@ -93,7 +114,7 @@ export const quoteRules = z.object({
   validUntil: day.nullish().describe('YYYY-MM-DD'),
   metadata: jsonObject.nullish().describe('Free-form JSON object, stored as given'),
 })
-const CreateQuoteInput = inputType('CreateQuoteInput', quoteRules)
+const CreateQuoteInput = inputType('CreateQuoteInput', quoteRules, { description: 'A new draft quote for a lead' })
 
 const cents = (value: number) => Math.round(value * 100)
 
@@ -120,6 +141,7 @@ export const quoteSort = listSort('Quote', ['createdAt', 'updatedAt'])
 
 resourceQueries({
   model: 'Quote',
+  deletable: true,
   sort: quoteSort,
   delegate: () => db.quote,
   names: { one: 'quote', many: 'quotes', page: 'quotePage' },
@@ -137,7 +159,7 @@ builder.mutationFields((t) => ({
     type: Quote,
     description: 'Creates a draft quote for a lead, numbered Q-00001, Q-00002, … per account',
     authScopes: { scope: 'leads:write' },
-    args: { input: t.arg({ type: CreateQuoteInput, required: true }) },
+    args: { input: t.arg({ type: CreateQuoteInput, required: true, description: 'The quote to create' }) },
     resolve: async (_root, { input }, ctx) => {
       const accountId = accountOf(ctx)
       const items = lineItems(input.lineItems)
@@ -183,7 +205,14 @@ builder.mutationFields((t) => ({
     type: Quote,
     description: `Sets the status (${SETTABLE.join(', ')}); fires quote.accepted / quote.declined when it changes to those`,
     authScopes: { scope: 'leads:write' },
-    args: { id: t.arg.id({ required: true }), status: t.arg.string({ required: true }) },
+    args: {
+      id: t.arg.id({ required: true, description: 'The quote to change' }),
+      status: t.arg({
+        type: QuoteStatusType,
+        required: true,
+        description: `The new status: ${SETTABLE.join(', ')} (a quote never returns to draft)`,
+      }),
+    },
     resolve: async (_root, args, ctx) => {
       const accountId = accountOf(ctx)
       const status = args.status as QuoteStatus

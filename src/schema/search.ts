@@ -3,8 +3,9 @@ import { badRequest } from '../errors.js'
 const MAX_TERM = 200
 
 /**
- * A case-insensitive substring search over name, phone and email, as one LIKE on the generated,
- * trigram-indexed `search_text` column (lower(name ⏎ phone ⏎ email); see prisma/schema.prisma).
+ * A case-insensitive substring search as one LIKE on the generated,
+ * trigram-indexed `search_text` column (customers and leads: lower(name ⏎ phone ⏎ email); projects:
+ * lower(name ⏎ address ⏎ external_id); see prisma/schema.prisma).
  * Control characters are dropped, so a term can never span two fields, and LIKE's wildcards are
  * escaped (Prisma passes them through) so `%` and `_` match literally.
  */

@@ -68,9 +68,9 @@ builder.mutationFields((t) => ({
   updateAccountSettings: t.prismaField({
     type: 'Account',
     description: "Changes the caller's account settings (a portal session), or any account's with the admin token and accountId",
-    authScopes: { session: true, admin: true },
+    authScopes: { power: 'manage:settings', admin: true },
     args: {
-      input: t.arg({ type: AccountSettingsInput, required: true }),
+      input: t.arg({ type: AccountSettingsInput, required: true, description: 'The settings to change' }),
       accountId: t.arg.id({ description: 'Admin token only: the account to change; a portal session always changes its own' }),
     },
     resolve: async (query, _root, args, ctx) => {

@@ -8,9 +8,10 @@ import { id, requiredText } from './rules.js'
 import { accountOf } from './tenancy.js'
 
 const SmsResult = builder.objectRef<{ messageId: string }>('SmsResult').implement({
+  description: 'An SMS accepted for sending',
   fields: (t) => ({
-    success: t.boolean({ resolve: () => true }),
-    message: t.string({ resolve: () => 'SMS sent' }),
+    success: t.boolean({ description: 'Always true: a failed send is an error instead', resolve: () => true }),
+    message: t.string({ description: 'Always "SMS sent", for people reading the answer', resolve: () => 'SMS sent' }),
     messageId: t.exposeID('messageId', { description: "The stored message, in the lead's SMS conversation" }),
   }),
 })
@@ -24,7 +25,7 @@ export const smsRules = z.object({
 builder.mutationFields((t) => ({
   sendSms: t.field({
     type: SmsResult,
-    description: 'Sends one SMS to a lead for one SMS credit (test keys: no Twilio, no credit)',
+    description: 'Sends one SMS to a lead for one SMS credit (test keys and accounts in test mode: no Twilio, no credit)',
     authScopes: { scope: 'sms:send' },
     args: {
       leadId: t.arg.id({ required: true, validate: smsRules.shape.leadId, description: smsRules.shape.leadId.description }),

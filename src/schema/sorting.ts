@@ -15,17 +15,33 @@ export type Direction = 'asc' | 'desc'
 
 /** The timestamp fields lists are sorted on; each has an index per list (account or parent, field, id). */
 const SORT_FIELDS = {
-  createdAt: { name: 'CREATED_AT', description: 'When the row was created (the default)' },
-  updatedAt: { name: 'UPDATED_AT', description: 'When the row last changed' },
-  startedAt: { name: 'STARTED_AT', description: 'When the conversation started' },
-  occurredAt: { name: 'OCCURRED_AT', description: 'When the event happened' },
-  startTime: { name: 'START_TIME', description: 'When the appointment starts' },
+  createdAt: { name: 'created_at', description: 'When the row was created (the default)' },
+  updatedAt: { name: 'updated_at', description: 'When the row last changed' },
+  startedAt: { name: 'started_at', description: 'When the conversation started' },
+  occurredAt: { name: 'occurred_at', description: 'When the event happened' },
+  startTime: { name: 'start_time', description: 'When the appointment starts' },
 } as const
+
+/**
+ * Enum values are lowercase snake_case across the schema, as the REST answers spell them. The
+ * upper-case spellings these input-only enums had stay accepted, deprecated, for the clients and
+ * documented examples that send them.
+ */
+const withUpperCaseAliases = <V>(values: Record<string, { value: V; description: string }>) =>
+  Object.fromEntries(
+    Object.entries(values).flatMap(([name, config]) => [
+      [name, config],
+      [name.toUpperCase(), { ...config, deprecationReason: `Use ${name}: enum values are lowercase` }],
+    ]),
+  ) as Record<string, { value: V; description: string; deprecationReason?: string }>
 export type SortField = keyof typeof SORT_FIELDS
 
 export const SortOrder = builder.enumType('SortOrder', {
-  description: 'ASC: oldest first; DESC: newest first. Rows with the same time are ordered by id the same way.',
-  values: { ASC: { value: 'asc' as const }, DESC: { value: 'desc' as const } },
+  description: 'Which way a list runs. Rows with the same time are ordered by id the same way.',
+  values: withUpperCaseAliases({
+    asc: { value: 'asc' as const, description: 'Oldest first' },
+    desc: { value: 'desc' as const, description: 'Newest first' },
+  }),
 })
 
 /** How a list may be sorted, and its order when the caller names none. */
@@ -35,7 +51,7 @@ export interface ListSort {
   order: Direction
   /** The GraphQL enum `<name>Sort`. */
   enum: ReturnType<typeof sortEnum>
-  /** The list's rows have `updatedAt` (every listed record does; webhook deliveries do not). */
+  /** The list's rows have `updatedAt` (every listed record does; audit entries, never changed, do not). */
   updatedSince: boolean
 }
 
@@ -54,9 +70,9 @@ export interface Ordering {
 const sortEnum = (name: string, fields: readonly SortField[]) =>
   builder.enumType(`${name}Sort`, {
     description: `What ${name} rows can be sorted on (the id breaks ties)`,
-    values: Object.fromEntries(
-      fields.map((field) => [SORT_FIELDS[field].name, { value: field, description: SORT_FIELDS[field].description }]),
-    ) as Record<string, { value: SortField; description: string }>,
+    values: withUpperCaseAliases(
+      Object.fromEntries(fields.map((field) => [SORT_FIELDS[field].name, { value: field, description: SORT_FIELDS[field].description }])),
+    ),
   })
 
 /** Declares a list's sortable fields (createdAt first: it is the default) and its default order. */
@@ -78,8 +94,8 @@ export function sortArgs(
     ...(sort.updatedSince
       ? { updatedSince: t.arg({ type: 'DateTime', description: 'Only rows whose updatedAt is at or after this time (inclusive)' }) }
       : {}),
-    sort: t.arg({ type: sort.enum, description: 'The field to sort on; createdAt by default' }),
-    order: t.arg({ type: SortOrder, description: `${sort.order === 'desc' ? 'DESC' : 'ASC'} by default` }),
+    sort: t.arg({ type: sort.enum, description: 'The field to sort on; created_at by default' }),
+    order: t.arg({ type: SortOrder, description: `${sort.order} by default` }),
   }
 }
 

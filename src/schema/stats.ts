@@ -8,15 +8,18 @@ import { badRequest } from '../errors.js'
 import { builder } from './builder.js'
 import { accountOf } from './tenancy.js'
 
-const MAX_DAYS = 90
+export const MAX_DAYS = 90
 const DEFAULT_UPCOMING = 10
 const MAX_UPCOMING = 50
 
-function sinceDaysAgo(days: number | null | undefined): Date {
+/** The `days` argument of the overview's counts: 30 when absent, refused (400) outside 1 to MAX_DAYS. */
+export function checkedDays(days: number | null | undefined): number {
   const n = days ?? 30
   if (!Number.isInteger(n) || n < 1 || n > MAX_DAYS) throw badRequest(`days must be between 1 and ${MAX_DAYS}`)
-  return new Date(Date.now() - n * 86_400_000)
+  return n
 }
+
+const sinceDaysAgo = (days: number | null | undefined): Date => new Date(Date.now() - checkedDays(days) * 86_400_000)
 
 interface MessageCountRow {
   channel: string
@@ -39,26 +42,36 @@ interface ScheduledRow {
 
 const MessageCount = builder.objectRef<MessageCountRow>('MessageCount').implement({
   description: 'How many messages had this channel and status',
-  fields: (t) => ({ channel: t.exposeString('channel'), status: t.exposeString('status'), count: t.exposeInt('count') }),
+  fields: (t) => ({
+    channel: t.exposeString('channel', { description: 'The conversation channel: sms, imessage, email or voice' }),
+    status: t.exposeString('status', { description: 'queued, sent, delivered, failed or received (inbound)' }),
+    count: t.exposeInt('count', { description: 'How many messages' }),
+  }),
 })
 
 const DeliveryDayCount = builder.objectRef<DeliveryDayRow>('WebhookDeliveryDayCount').implement({
   description: "Webhook deliveries created on one day (YYYY-MM-DD in the account's time zone) with this outcome",
-  fields: (t) => ({ day: t.exposeString('day'), status: t.exposeString('status'), count: t.exposeInt('count') }),
+  fields: (t) => ({
+    day: t.exposeString('day', { description: "YYYY-MM-DD in the account's time zone" }),
+    status: t.exposeString('status', { description: 'The outcome: pending, succeeded or failed' }),
+    count: t.exposeInt('count', { description: 'How many deliveries' }),
+  }),
 })
 
 const ScheduledMessage = builder.objectRef<ScheduledRow>('ScheduledMessage').implement({
+  description: 'An outgoing message waiting for its time',
   fields: (t) => ({
-    id: t.exposeID('id'),
-    channel: t.exposeString('channel'),
-    to: t.exposeString('to'),
-    subject: t.exposeString('subject', { nullable: true }),
-    content: t.exposeString('content'),
-    scheduledFor: t.expose('scheduledFor', { type: 'DateTime', nullable: true }),
+    id: t.exposeID('id', { description: "The message's id (a Communication)" }),
+    channel: t.exposeString('channel', { description: 'How it will be sent: sms, imessage, email or call' }),
+    to: t.exposeString('to', { description: 'E.164 phone for sms, imessage and call; an address for email' }),
+    subject: t.exposeString('subject', { nullable: true, description: 'The email subject; null for other channels' }),
+    content: t.exposeString('content', { description: 'The message text' }),
+    scheduledFor: t.expose('scheduledFor', { type: 'DateTime', nullable: true, description: 'When it falls due' }),
   }),
 })
 
 const ScheduledMessages = builder.objectRef<{ total: number; upcoming: ScheduledRow[] }>('ScheduledMessages').implement({
+  description: 'The messages scheduled for later: how many, and the soonest',
   fields: (t) => ({
     total: t.exposeInt('total', { description: 'Scheduled messages not yet sent' }),
     upcoming: t.field({ type: [ScheduledMessage], description: 'The soonest ones first', resolve: (s) => s.upcoming }),
@@ -80,7 +93,7 @@ builder.queryFields((t) => ({
     type: [MessageCount],
     description: 'Messages of the last `days` days (default 30), counted by channel and status',
     authScopes: { session: true },
-    args: { days: t.arg.int() },
+    args: { days: t.arg.int({ description: `How many days back to count, 1 to ${MAX_DAYS}; 30 by default` }) },
     resolve: async (_root, args, ctx) => {
       const groups = await db.message.groupBy({
         by: ['channel', 'status'],
@@ -95,14 +108,16 @@ builder.queryFields((t) => ({
     type: [DeliveryDayCount],
     description: "Webhook deliveries of the last `days` days (default 30), counted by day in the account's time zone and outcome",
     authScopes: { session: true },
-    args: { days: t.arg.int() },
+    args: { days: t.arg.int({ description: `How many days back to count, 1 to ${MAX_DAYS}; 30 by default` }) },
     resolve: (_root, args, ctx) => deliveriesByDay(accountOf(ctx), sinceDaysAgo(args.days)),
   }),
   scheduledMessages: t.field({
     type: ScheduledMessages,
     description: 'Messages scheduled for later and not yet sent',
     authScopes: { session: true },
-    args: { first: t.arg.int() },
+    args: {
+      first: t.arg.int({ description: `How many of the soonest to return; ${DEFAULT_UPCOMING} by default, at most ${MAX_UPCOMING}` }),
+    },
     extensions: { pageSize: { defaultLimit: DEFAULT_UPCOMING, maxLimit: MAX_UPCOMING } },
     resolve: async (_root, args, ctx) => {
       const first = Math.min(Math.max(args.first ?? DEFAULT_UPCOMING, 0), MAX_UPCOMING)

@@ -14,6 +14,7 @@ import { builder } from './builder.js'
 import { ChannelType } from './communications.js'
 import { definedOnly, inputType } from './inputs.js'
 import { connectionType, resourceQueries } from './lists.js'
+import { Node, nodeType } from './nodes.js'
 import { pageType } from './paging.js'
 import { requiredText, text } from './rules.js'
 import { listSort } from './sorting.js'
@@ -23,21 +24,25 @@ const MAX_BODY = 5_000
 /** A year: the longest drip a template may wait after its event. */
 const MAX_DELAY_MINUTES = 366 * 24 * 60
 
+nodeType('Template', 'templates', 'read:hub')
+
 export const Template = builder.prismaObject('Template', {
+  description: 'A message that an automation event type sends, rendered with {{placeholders}}',
+  interfaces: [Node],
   fields: (t) => ({
-    id: t.exposeID('id'),
-    name: t.exposeString('name'),
-    eventType: t.exposeString('eventType'),
-    channel: t.expose('channel', { type: Channel }),
+    id: t.exposeID('id', { description: "The template's id" }),
+    name: t.exposeString('name', { description: 'A name for people, shown in the portal' }),
+    eventType: t.exposeString('eventType', { description: 'The automation event type it answers, e.g. contract_signed' }),
+    channel: t.expose('channel', { type: Channel, description: 'How its messages are sent' }),
     subject: t.exposeString('subject', { nullable: true, description: 'Email only' }),
-    body: t.exposeString('body'),
+    body: t.exposeString('body', { description: 'The message, with {{placeholders}}' }),
     delayMinutes: t.exposeInt('delayMinutes', { description: 'Minutes after the event; 0 sends at once' }),
-    active: t.exposeBoolean('active'),
+    active: t.exposeBoolean('active', { description: 'Whether events still queue its message' }),
     unknownPlaceholders: t.exposeStringList('unknownPlaceholders', {
       description: 'Placeholders that match nothing and render as empty text',
     }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the template was created' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When the template last changed' }),
   }),
 })
 
@@ -52,7 +57,7 @@ export const templateRules = z
       .nullish()
       .describe('The automation event type it answers (set on creation only)'),
     channel: z.enum(Channel).meta({ graphql: ChannelType }).nullish().describe('Set on creation only'),
-    name: requiredText(200).nullish(),
+    name: requiredText(200).nullish().describe('A name for people, shown in the portal; required on creation'),
     subject: text(500).nullish().describe('Email only'),
     body: text(MAX_BODY)
       .refine((value) => value.trim() !== '', 'must not be empty')
@@ -64,7 +69,7 @@ export const templateRules = z
       .max(MAX_DELAY_MINUTES, `must be between 0 and ${MAX_DELAY_MINUTES}`)
       .nullish()
       .describe('Minutes after the event; 0 sends at once'),
-    active: z.boolean().nullish(),
+    active: z.boolean().nullish().describe('Whether events queue its message; default true'),
   })
   .describe('On update, absent fields keep their value; `eventType` and `channel` are set on creation only')
 
@@ -111,7 +116,7 @@ builder.mutationFields((t) => ({
     type: 'Template',
     description: 'Adds a template for one of the automation event types',
     authScopes: { scope: 'write:hub' },
-    args: { input: t.arg({ type: TemplateInput, required: true }) },
+    args: { input: t.arg({ type: TemplateInput, required: true, description: 'The template to add' }) },
     resolve: (query, _root, { input }, ctx) => {
       if (!input.eventType) throw badRequest(`eventType must be one of ${AUTOMATION_EVENT_TYPES.join(', ')}`)
       if (!input.channel) throw badRequest('channel is required')
@@ -133,8 +138,12 @@ builder.mutationFields((t) => ({
   }),
   updateTemplate: t.prismaField({
     type: 'Template',
+    description: "Changes a template's name, subject, body, delay or active flag (needs write:hub)",
     authScopes: { scope: 'write:hub' },
-    args: { id: t.arg.id({ required: true }), input: t.arg({ type: TemplateInput, required: true }) },
+    args: {
+      id: t.arg.id({ required: true, description: 'The template to change' }),
+      input: t.arg({ type: TemplateInput, required: true, description: 'The fields to change' }),
+    },
     resolve: async (query, _root, { id, input }, ctx) => {
       const fields = templateFields(input)
       const current = await db.template.findFirst({

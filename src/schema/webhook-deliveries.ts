@@ -5,42 +5,72 @@
  */
 import { db } from '../db/client.js'
 import { notFound } from '../errors.js'
+import { Prisma } from '../generated/prisma/client.js'
 import { DeliveryStatus } from '../generated/prisma/enums.js'
 import { RETRY_DELAYS_MS } from '../services/webhooks/delivery.js'
 import { builder } from './builder.js'
-import { childConnection, connectionType } from './lists.js'
+import { type ChildRelation, type ConnectionArgs, childConnection, connectionType } from './lists.js'
+import { Node, nodeType } from './nodes.js'
 import { pageType, pageWindow } from './paging.js'
-import { listSort, sortArgs } from './sorting.js'
+import { type ListArgs, listSort, orderingOf, orderOf, sinceFilter, sortArgs } from './sorting.js'
 import { accountOf } from './tenancy.js'
 
-const DeliveryStatusType = builder.enumType(DeliveryStatus, { name: 'WebhookDeliveryStatus' })
+const DeliveryStatusType = builder.enumType(DeliveryStatus, {
+  name: 'WebhookDeliveryStatus',
+  description: 'Where a webhook delivery stands',
+  values: {
+    pending: { description: 'Not delivered yet: waiting for its first attempt or a retry' },
+    succeeded: { description: 'Your endpoint answered 2xx' },
+    failed: { description: 'Every attempt failed; no more retries' },
+  },
+})
 
 export const WebhookAttempt = builder.prismaObject('WebhookAttempt', {
+  description: 'One try at POSTing a delivery to its endpoint',
   fields: (t) => ({
-    id: t.exposeID('id'),
-    attemptNumber: t.exposeInt('attemptNumber'),
-    statusCode: t.exposeInt('statusCode', { nullable: true }),
-    durationMs: t.exposeInt('durationMs'),
+    id: t.exposeID('id', { description: "The attempt's id" }),
+    attemptNumber: t.exposeInt('attemptNumber', { description: '1 for the first attempt, then 2, 3, … for the retries' }),
+    statusCode: t.exposeInt('statusCode', {
+      nullable: true,
+      description: 'The HTTP status your endpoint answered; null when it gave none',
+    }),
+    durationMs: t.exposeInt('durationMs', { description: 'How long the attempt took, in milliseconds' }),
     responseExcerpt: t.exposeString('responseExcerpt', { nullable: true, description: "First 1000 characters of the receiver's answer" }),
-    error: t.exposeString('error', { nullable: true }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    error: t.exposeString('error', { nullable: true, description: 'Why the attempt failed (e.g. a timeout); null when it succeeded' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the attempt was made' }),
   }),
 })
 
+nodeType('WebhookDelivery', 'webhook_deliveries', 'webhooks:read')
+
 export const WebhookDelivery = builder.prismaObject('WebhookDelivery', {
+  description: 'One event sent to one endpoint, retried until it succeeds or the retries run out',
+  interfaces: [Node],
   fields: (t) => ({
     id: t.exposeID('id', { description: 'Also the webhook-id header: stable across retries' }),
-    endpointId: t.exposeString('endpointId'),
-    event: t.exposeString('event'),
-    status: t.expose('status', { type: DeliveryStatus }),
-    attempts: t.exposeInt('attempts'),
-    lastStatusCode: t.exposeInt('lastStatusCode', { nullable: true }),
-    lastError: t.exposeString('lastError', { nullable: true }),
-    nextAttemptAt: t.expose('nextAttemptAt', { type: 'DateTime', nullable: true }),
+    endpointId: t.exposeID('endpointId', { description: 'The endpoint it goes to' }),
+    event: t.exposeString('event', { description: 'The event it carries, e.g. lead.created' }),
+    status: t.expose('status', { type: DeliveryStatus, description: 'Where the delivery stands' }),
+    attempts: t.exposeInt('attempts', { description: 'How many attempts were made so far' }),
+    lastStatusCode: t.exposeInt('lastStatusCode', {
+      nullable: true,
+      description: "The last attempt's HTTP status; null before any answer",
+    }),
+    lastError: t.exposeString('lastError', { nullable: true, description: 'Why the last attempt failed; null when none failed' }),
+    nextAttemptAt: t.expose('nextAttemptAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the next attempt is due; null once delivered or given up on',
+    }),
     body: t.exposeString('body', { description: 'The exact JSON sent and signed' }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    deliveredAt: t.expose('deliveredAt', { type: 'DateTime', nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the event was queued for this endpoint' }),
+    deliveredAt: t.expose('deliveredAt', { type: 'DateTime', nullable: true, description: 'When an attempt succeeded; null until then' }),
+    updatedAt: t.expose('updatedAt', {
+      type: 'DateTime',
+      description: 'When the delivery last changed: queued, claimed for an attempt, retried, delivered or given up on',
+    }),
     attemptLog: t.relation('attemptLog', {
+      description: 'Every attempt, first to last',
       query: { orderBy: { attemptNumber: 'asc' } },
       // The first attempt and its retries: what the cost limit prices this list at.
       extensions: { listRows: RETRY_DELAYS_MS.length + 1 },
@@ -48,27 +78,33 @@ export const WebhookDelivery = builder.prismaObject('WebhookDelivery', {
   }),
 })
 
-/** Deliveries never change once written, so they have no updatedAt to filter on. */
-const deliverySort = listSort('WebhookDelivery', ['createdAt'], 'desc', false)
+export const deliverySort = listSort('WebhookDelivery', ['createdAt', 'updatedAt'])
 
 const WebhookDeliveryPage = pageType('WebhookDelivery', () => db.webhookDelivery)
-const newestFirst = [{ createdAt: 'desc' as const }, { id: 'desc' as const }]
+
+type DeliveryArgs = ListArgs & { status?: DeliveryStatus | null }
+
+/** The rows a delivery list's filters keep, as Prisma's filter (the page and both counts). */
+const deliveryFilter = (args: DeliveryArgs) => ({ ...(args.status ? { status: args.status } : {}), ...sinceFilter(args) })
+
+const deliveriesOfEndpoint: ChildRelation = {
+  table: 'webhook_deliveries',
+  parentColumn: 'endpoint_id',
+  sort: deliverySort,
+  filter: (args: ConnectionArgs & { status?: DeliveryStatus | null }) => ({
+    sql: args.status ? Prisma.sql`status = ${args.status}::delivery_status` : Prisma.sql`TRUE`,
+    where: args.status ? { status: args.status } : {},
+  }),
+}
 
 builder.prismaObjectFields('WebhookEndpoint', (t) => ({
   deliveries: t.connection(
     {
       type: WebhookDelivery,
       description: "The endpoint's deliveries, newest first",
-      args: sortArgs(t, deliverySort),
+      args: { status: t.arg({ type: DeliveryStatusType, description: 'Only deliveries in this state' }), ...sortArgs(t, deliverySort) },
       resolve: (endpoint, args, ctx, info) =>
-        childConnection(
-          { table: 'webhook_deliveries', parentColumn: 'endpoint_id', sort: deliverySort },
-          db.webhookDelivery,
-          endpoint.id,
-          args,
-          ctx,
-          info,
-        ) as never,
+        childConnection(deliveriesOfEndpoint, db.webhookDelivery, endpoint.id, args, ctx, info) as never,
     },
     connectionType('WebhookDelivery', WebhookDelivery),
   ),
@@ -77,14 +113,15 @@ builder.prismaObjectFields('WebhookEndpoint', (t) => ({
     description: "The endpoint's deliveries newest first, by offset (the REST layer pages this way)",
     args: {
       status: t.arg({ type: DeliveryStatusType, description: 'Only deliveries in this state' }),
-      limit: t.arg.int(),
-      offset: t.arg.int(),
+      ...sortArgs(t, deliverySort),
+      limit: t.arg.int({ description: 'How many deliveries to return; 50 by default, at most 200' }),
+      offset: t.arg.int({ description: 'How many deliveries to skip; 0 by default' }),
     },
     // Counted in the statement that reads the endpoint, as a project's events are.
-    select: (args) => ({ _count: { select: { deliveries: { where: args.status ? { status: args.status } : {} } } } }),
+    select: (args) => ({ _count: { select: { deliveries: { where: deliveryFilter(args) } } } }),
     resolve: (endpoint, args) => ({
-      where: { endpointId: endpoint.id, ...(args.status ? { status: args.status } : {}) },
-      orderBy: newestFirst,
+      where: { endpointId: endpoint.id, ...deliveryFilter(args) },
+      orderBy: orderOf(orderingOf(deliverySort, args)) as never,
       ...pageWindow(args),
       count: endpoint._count.deliveries,
     }),
@@ -93,7 +130,7 @@ builder.prismaObjectFields('WebhookEndpoint', (t) => ({
     type: 'WebhookDelivery',
     nullable: true,
     description: 'One of its deliveries, with every attempt',
-    args: { id: t.arg.id({ required: true }) },
+    args: { id: t.arg.id({ required: true, description: "The delivery's id" }) },
     resolve: (query, endpoint, args) => db.webhookDelivery.findFirst({ ...query, where: { id: String(args.id), endpointId: endpoint.id } }),
   }),
 }))
@@ -104,7 +141,7 @@ builder.mutationFields((t) => ({
     description: 'Queues a new delivery with the same event and body (a new webhook-id, so receivers do not drop it as a duplicate)',
     authScopes: { scope: 'webhooks:write' },
     args: {
-      id: t.arg.id({ required: true }),
+      id: t.arg.id({ required: true, description: 'The delivery to send again' }),
       endpointId: t.arg.id({ description: 'When given, the delivery must belong to this endpoint' }),
     },
     resolve: async (query, _root, { id, endpointId }, ctx) => {

@@ -15,17 +15,22 @@ import { generateWebhookSecret } from '../services/webhooks/signing.js'
 import { assertSafeWebhookUrl } from '../services/webhooks/url-safety.js'
 import { builder } from './builder.js'
 import { inputType } from './inputs.js'
+import { Node, nodeType } from './nodes.js'
 import { sentence } from './rules.js'
 import { accountOf } from './tenancy.js'
 
+nodeType('WebhookEndpoint', 'webhook_endpoints', 'webhooks:read')
+
 export const WebhookEndpoint = builder.prismaObject('WebhookEndpoint', {
+  description: 'A URL of yours that receives signed POSTs when the chosen events happen',
+  interfaces: [Node],
   fields: (t) => ({
-    id: t.exposeID('id'),
-    url: t.exposeString('url'),
-    events: t.exposeStringList('events'),
-    active: t.exposeBoolean('active'),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    id: t.exposeID('id', { description: "The endpoint's id" }),
+    url: t.exposeString('url', { description: 'The URL deliveries are POSTed to' }),
+    events: t.exposeStringList('events', { description: 'The events it receives, e.g. lead.created' }),
+    active: t.exposeBoolean('active', { description: 'Whether it receives new deliveries' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the endpoint was created' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When the endpoint last changed' }),
   }),
 })
 
@@ -47,24 +52,28 @@ const url = z
   .describe('https:// and not a private address (unless ALLOW_PRIVATE_WEBHOOK_URLS=1)')
 
 export const endpointRules = z.object({
-  url,
+  url: url.describe('Where deliveries are POSTed: https:// and not a private address (unless ALLOW_PRIVATE_WEBHOOK_URLS=1)'),
   events: events.describe(`The events to receive: ${WEBHOOK_EVENTS.join(', ')}`),
   active: z.boolean().nullish().describe('Inactive endpoints receive no new deliveries; default true'),
 })
 /** A partial update: only the fields given change. */
 export const endpointPatchRules = z.object({
-  url: url.nullish(),
+  url: url.nullish().describe('Where deliveries are POSTed: https:// and not a private address (unless ALLOW_PRIVATE_WEBHOOK_URLS=1)'),
   events: events.nullish().describe(`The events to receive: ${WEBHOOK_EVENTS.join(', ')}`),
   active: z.boolean().nullish().describe('Inactive endpoints receive no new deliveries'),
 })
-const EndpointInput = inputType('WebhookEndpointInput', endpointRules)
-const EndpointPatch = inputType('WebhookEndpointPatch', endpointPatchRules)
+const EndpointInput = inputType('WebhookEndpointInput', endpointRules, { description: 'A new webhook endpoint' })
+const EndpointPatch = inputType('WebhookEndpointPatch', endpointPatchRules, {
+  description: 'A partial update of a webhook endpoint: only the fields given change',
+})
 
 const SecretResult = builder.objectRef<{ secret: string; endpointId: string }>('WebhookSecretResult').implement({
+  description: 'A webhook endpoint and its new signing secret',
   fields: (t) => ({
     secret: t.exposeString('secret', { description: 'whsec_…: shown only here; docs/webhooks.md shows how to verify signatures' }),
     endpoint: t.prismaField({
       type: 'WebhookEndpoint',
+      description: 'The endpoint the secret signs for',
       resolve: (query, result) => db.webhookEndpoint.findUniqueOrThrow({ ...query, where: { id: result.endpointId } }),
     }),
   }),
@@ -96,7 +105,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'One webhook endpoint of the account',
     authScopes: read,
-    args: { id: t.arg.id({ required: true }) },
+    args: { id: t.arg.id({ required: true, description: "The endpoint's id" }) },
     resolve: (query, _root, { id }, ctx) =>
       db.webhookEndpoint.findFirst({ ...query, where: { id: String(id), accountId: accountOf(ctx) } }),
   }),
@@ -105,8 +114,9 @@ builder.queryFields((t) => ({
 builder.mutationFields((t) => ({
   createWebhookEndpoint: t.field({
     type: SecretResult,
+    description: 'Creates a webhook endpoint and its signing secret (needs webhooks:write)',
     authScopes: write,
-    args: { input: t.arg({ type: EndpointInput, required: true }) },
+    args: { input: t.arg({ type: EndpointInput, required: true, description: 'The endpoint to create' }) },
     resolve: async (_root, { input }, ctx) => {
       const accountId = accountOf(ctx)
       const safeUrl = await assertSafeWebhookUrl(input.url, ctx.config.ALLOW_PRIVATE_WEBHOOK_URLS)
@@ -123,7 +133,10 @@ builder.mutationFields((t) => ({
     type: 'WebhookEndpoint',
     description: 'Changes the URL, the events or the active flag (inactive endpoints receive no new deliveries)',
     authScopes: write,
-    args: { id: t.arg.id({ required: true }), input: t.arg({ type: EndpointPatch, required: true }) },
+    args: {
+      id: t.arg.id({ required: true, description: 'The endpoint to change' }),
+      input: t.arg({ type: EndpointPatch, required: true, description: 'The fields to change' }),
+    },
     resolve: async (query, _root, { id, input }, ctx) => {
       const { id: endpointId } = await ownEndpoint(ctx, id)
       const data = {
@@ -139,7 +152,7 @@ builder.mutationFields((t) => ({
     type: SecretResult,
     description: 'Replaces the signing secret at once; the old one stops signing from the next attempt',
     authScopes: write,
-    args: { id: t.arg.id({ required: true }) },
+    args: { id: t.arg.id({ required: true, description: 'The endpoint whose secret to replace' }) },
     resolve: async (_root, { id }, ctx) => {
       const { id: endpointId } = await ownEndpoint(ctx, id)
       const secret = generateWebhookSecret()
@@ -150,7 +163,7 @@ builder.mutationFields((t) => ({
   deleteWebhookEndpoint: t.boolean({
     description: 'Deletes the endpoint with its deliveries and their log',
     authScopes: write,
-    args: { id: t.arg.id({ required: true }) },
+    args: { id: t.arg.id({ required: true, description: 'The endpoint to delete' }) },
     resolve: async (_root, { id }, ctx) => {
       const { count } = await db.webhookEndpoint.deleteMany({ where: { id: String(id), accountId: accountOf(ctx) } })
       if (count === 0) throw notFound('Webhook endpoint not found')
@@ -161,7 +174,7 @@ builder.mutationFields((t) => ({
     type: 'WebhookDelivery',
     description: 'Queues a delivery of event "test" to this endpoint (sent within about a second)',
     authScopes: write,
-    args: { endpointId: t.arg.id({ required: true }) },
+    args: { endpointId: t.arg.id({ required: true, description: 'The endpoint to send the test delivery to' }) },
     resolve: async (query, _root, { endpointId }, ctx) => {
       const endpoint = await ownEndpoint(ctx, endpointId)
       const body = webhookBody('test', { endpoint_id: endpoint.id, message: 'This is a test event from your CRM.' })

@@ -108,9 +108,15 @@ export async function deleteRecord(kind: DeletableKind, accountId: string, id: s
   return { kind, id, deletedAt: at, restorableUntil: new Date(at.getTime() + RESTORE_DAYS * DAY_MS), cascade }
 }
 
+/**
+ * The filter of records deleted within the restore window: restorable, and listed by the lists'
+ * `deleted` argument. Naming `deletedAt` lets the soft-delete filter pass them (src/db/soft-delete.ts).
+ */
+export const restorable = (now = new Date()) => ({ deletedAt: { gte: new Date(now.getTime() - RESTORE_DAYS * DAY_MS) } })
+
 /** The deleted record, if it was deleted within the restore window. */
 async function deletedWithinWindow(tx: Tx, kind: DeletableKind, accountId: string, id: string, now: Date) {
-  const where = { id, accountId, deletedAt: { gte: new Date(now.getTime() - RESTORE_DAYS * DAY_MS) } }
+  const where = { id, accountId, ...restorable(now) }
   const select = { deletedAt: true } as const
   const row = await {
     customer: () => tx.customer.findFirst({ where, select }),

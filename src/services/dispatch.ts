@@ -16,6 +16,8 @@ import { db } from '../db/client.js'
 import type { Config } from '../env.js'
 import { AppError, conflict, notFound } from '../errors.js'
 import { type Communication, Prisma } from '../generated/prisma/client.js'
+import { metrics, providerCalls, secondsSince } from '../http/metrics.js'
+import { inSpan, spanFailed, traceparent } from '../http/tracing.js'
 import { appendOutboundMany } from './conversations.js'
 import { loadSettings } from './integrations.js'
 import { cancelOptedOut, OPTED_OUT_REASON } from './opt-out.js'
@@ -46,6 +48,8 @@ export interface Outcome {
   error?: string
   /** Not a provider's answer but a fault of ours: rethrown to the API caller. */
   fault?: unknown
+  /** The traceparent of the send: the webhook events it fires continue its trace. */
+  traceContext?: string | null
 }
 
 export async function dispatchCommunication(config: Config, accountId: string, communicationId: string, mode: DispatchMode): Promise<void> {
@@ -117,7 +121,24 @@ export async function takeForSending(ids: string[], lease: Lease, from: 'claimed
       (SELECT json_build_object('name', u.name, 'firstName', u.first_name, 'lastName', u.last_name) FROM customers u WHERE u.id = c.customer_id AND u.deleted_at IS NULL) AS customer`
 }
 
-export async function attempt(message: Taken & Outgoing, provider: string, send: Send): Promise<Outcome> {
+/** One provider call, timed (metrics) and traced as a client span. */
+export function attempt(message: Taken & Outgoing, provider: string, send: Send): Promise<Outcome> {
+  const traceContext = traceparent()
+  const attributes = { provider, communication_id: message.id, channel: message.channel }
+  return inSpan(`provider ${provider}`, { kind: 'client', attributes }, async () => {
+    const started = performance.now()
+    const outcome = await sendOnce(message, provider, send)
+    if (metrics.on)
+      providerCalls.observe(
+        { provider, outcome: outcome.providerMessageId ? 'ok' : outcome.fault ? 'fault' : 'error' },
+        secondsSince(started),
+      )
+    if (outcome.error) spanFailed(outcome.fault ?? outcome.error)
+    return { ...outcome, traceContext }
+  })
+}
+
+async function sendOnce(message: Taken & Outgoing, provider: string, send: Send): Promise<Outcome> {
   try {
     return { message, provider, providerMessageId: await send(message) }
   } catch (error) {
@@ -220,9 +241,9 @@ async function writeOutcomes(outcomes: Outcome[]): Promise<void> {
     if (written.length < outcomes.length) throw new LeasesLost(new Set(written.map((row) => row.id)))
     await fireWebhookEvents(
       tx,
-      after.map((row) => {
+      after.map((row, i) => {
         const event = row.status === 'sent' ? ('communication.sent' as const) : ('communication.failed' as const)
-        return { accountId: row.accountId, event, body: webhookBody(event, communicationJson(row)) }
+        return { accountId: row.accountId, event, body: webhookBody(event, communicationJson(row)), traceContext: outcomes[i].traceContext }
       }),
     )
   })

@@ -14,10 +14,12 @@
  * idempotent answers) are matched when they mention any of them. The STOP list keeps only a hash
  * of the number (./opt-out.ts), which is what lets an opt-out be honoured after erasure.
  */
+
 import { db } from '../db/client.js'
 import { withDeleted } from '../db/soft-delete.js'
 import { notFound } from '../errors.js'
 import type { Prisma } from '../generated/prisma/client.js'
+import { recordAudit } from './audit.js'
 import { forgetSubjectChanges } from './changes/retention.js'
 
 export type ErasableKind = 'customer' | 'lead'
@@ -152,6 +154,9 @@ export function eraseSubject(kind: ErasableKind, accountId: string, id: string, 
     const subject = await subjectOf(tx, kind, accountId, id)
     const erased: Erasure['erased'] = []
     for (const eraser of erasers) erased.push({ place: eraser.place, rows: await eraser.erase(tx, subject) })
+    // What was erased and by whom, never what it held.
+    const rows = erased.reduce((sum, place) => sum + place.rows, 0)
+    await recordAudit(tx, { accountId, action: `${kind}.erased`, objectType: kind, objectId: id, changes: { rows } })
     return { id, erased }
   })
 }

@@ -7,7 +7,7 @@ import { z } from 'zod'
 import { decryptSecret, encryptSecret, maskSecret } from '../crypto.js'
 import { db } from '../db/client.js'
 import type { Config } from '../env.js'
-import { AppError } from '../errors.js'
+import { AppError, notFound } from '../errors.js'
 import type { Channel, IntegrationProvider } from '../generated/prisma/enums.js'
 
 const E164 = /^\+[1-9]\d{6,14}$/
@@ -62,6 +62,12 @@ export const PROVIDERS: Record<IntegrationProvider, ProviderSpec> = {
 }
 
 export const isProvider = (value: string): value is IntegrationProvider => Object.hasOwn(PROVIDERS, value)
+
+/** A provider named in a path (`/integrations/:provider`): an unknown one is a 404, as any unknown path is. */
+export function knownProvider(name: string): IntegrationProvider {
+  if (!isProvider(name)) throw notFound(`Unknown provider "${name.slice(0, 40)}": expected one of ${Object.keys(PROVIDERS).join(', ')}`)
+  return name
+}
 
 export function secretKeyOf(config: Config): string {
   if (!config.SECRET_KEY) throw new Error('SECRET_KEY is not configured')

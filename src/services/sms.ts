@@ -4,7 +4,7 @@
  * concurrent sends can never spend the same last credit, and is given back if Twilio fails. The
  * message joins the lead's SMS conversation (found or created), so it shows up in /v1; it is
  * stored before Twilio is called and sent after that commit (./sms-delivery.ts).
- * Test keys never reach Twilio and spend no credits.
+ * Test keys, and accounts in test mode, never reach Twilio and spend no credits.
  */
 import { afterCommit } from '../db/ambient.js'
 import { db } from '../db/client.js'
@@ -27,12 +27,17 @@ export async function sendLeadSms(sender: SmsSender, leadId: string, text: strin
   if (!leadId.trim() || !text.trim()) throw badRequest("'lead_id' and 'message' are required")
   if (text.length > MAX_SMS_CHARS) throw badRequest(`message must be at most ${MAX_SMS_CHARS} characters`)
   const { accountId } = sender
-  const lead = await db.lead.findFirst({ where: { id: leadId, accountId }, select: { id: true, phone: true } })
+  const lead = await db.lead.findFirst({
+    where: { id: leadId, accountId },
+    select: { id: true, phone: true, account: { select: { testMode: true } } },
+  })
   if (!lead) throw notFound('Lead not found or does not belong to your company')
   if (!lead.phone) throw badRequest('Lead has no phone number')
   if (await isOptedOut(accountId, lead.phone)) throw badRequest('Lead has opted out of SMS')
 
-  if (sender.test) return store(accountId, lead.id, lead.phone, text, { provider: 'test', providerMessageId: null, status: 'sent' })
+  // An account in test mode never reaches a provider (docs/delivery.md), whoever sends.
+  if (sender.test || lead.account.testMode)
+    return store(accountId, lead.id, lead.phone, text, { provider: 'test', providerMessageId: null, status: 'sent' })
 
   const credentials = await twilioCredentials(accountId, sender.config)
   const lease = sendLease(sender.config)

@@ -162,8 +162,11 @@ export async function seedLeads(databaseUrl: string, accountId: string, count = 
             LATERAL (SELECT ($3::text[])[1 + i % 16] AS f, ($4::text[])[1 + (i / 16) % 16] AS l) AS n`,
       [accountId, count, FIRST, LAST],
     )
+    // The feed's changes get their positions, as the worker gives them within a few passes.
+    while ((await client.query<{ n: string }>('SELECT sequence_changes($1) AS n', [accountId])).rows[0].n !== '0') {}
     // VACUUM flushes the GIN pending list a bulk insert leaves behind, as autovacuum would soon.
     await client.query('VACUUM ANALYZE leads')
+    await client.query('VACUUM ANALYZE changes')
   } finally {
     await client.end()
   }

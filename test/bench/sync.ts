@@ -54,10 +54,14 @@ export async function offsetWalk(base: string, key: string, size: number, stats:
 export const describeWalk = (walk: Walk) =>
   `${walk.rows} rows in ${walk.pages} pages: ${walk.seconds.toFixed(2)} s, ${walk.statements} SQL statements`
 
-/** p50 of `count` requests to `url`, one at a time, after five unmeasured ones. */
-export async function sequentialLatency(url: string, key: string, count: number): Promise<number> {
+/**
+ * p50 of `count` requests to `url`, one at a time, after five unmeasured ones; `before` runs
+ * (unmeasured) ahead of each.
+ */
+export async function sequentialLatency(url: string, key: string, count: number, before?: () => Promise<unknown>): Promise<number> {
   const times: number[] = []
   for (let i = 0; i < count + 5; i++) {
+    await before?.()
     const started = performance.now()
     await get(url, key)
     if (i >= 5) times.push(performance.now() - started)

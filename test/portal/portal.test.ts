@@ -11,6 +11,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SCOPES } from '../../portal/src/lib/scopes.js'
 import { type App, createApp } from '../../src/app.js'
+import { countKeyRequest, flushUsage } from '../../src/context/usage.js'
 import { db } from '../../src/db/client.js'
 import { startWebhookDelivery } from '../../src/services/webhooks/delivery.js'
 import { ADMIN_TOKEN, testApp, testConfig, testDatabase } from '../support/app.js'
@@ -66,6 +67,13 @@ async function seedActivity(accountId: string) {
       deliveredAt: i % 9 === 4 ? null : new Date(now - (i % 27) * day - i * 60_000 + 300),
     })),
   })
+  // SMS replies went out through Twilio (a credit each); the account's key was busy most days.
+  await db.message.updateMany({ where: { accountId, channel: 'sms', sender: 'agent' }, data: { provider: 'twilio' } })
+  const key = await db.apiKey.findFirstOrThrow({ where: { accountId } })
+  for (let d = 0; d < 24; d++)
+    for (let n = 0; n < ((d * 7) % 13) + 1; n++)
+      countKeyRequest(accountId, key.id, d % 5 === 2 && n < 2 ? 'refused' : 'answered', now - d * day)
+  await flushUsage()
   await db.communication.createMany({
     data: [3, 26, 50].map((hours, i) => ({
       accountId,
@@ -162,6 +170,14 @@ describe.skipIf(!hasChromium)('portal in Chromium', () => {
     await page.getByRole('heading', { name: 'Messages by channel and status' }).waitFor()
     await page.locator('.recharts-bar-rectangle').first().waitFor()
     await page.getByText('Reminder: your inspection is tomorrow at 9am.').waitFor()
+    for (const chart of ['API requests by key', 'Rate-limit refusals by key', 'SMS credits spent'])
+      await page.getByRole('region', { name: chart }).locator('.recharts-bar-rectangle').first().waitFor()
+    // 36 of the 40 seeded deliveries succeeded.
+    await page
+      .getByRole('region', { name: 'Webhook success by endpoint' })
+      .locator('tr', { hasText: 'hooks.example.com' })
+      .getByText('90.0%')
+      .waitFor()
     await shoot('overview')
   })
 

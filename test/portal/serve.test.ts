@@ -13,6 +13,7 @@ beforeAll(async () => {
   await mkdir(path.join(root, '_next/static/chunks'), { recursive: true })
   await writeFile(path.join(root, 'index.html'), '<h1>sign in</h1>')
   await writeFile(path.join(root, 'keys.html'), '<h1>keys</h1>')
+  await writeFile(path.join(root, 'index.txt'), 'sign-in payload')
   await writeFile(path.join(root, '404.html'), '<h1>not found</h1>')
   await writeFile(path.join(root, '_next/static/chunks/app.js'), 'console.log(1)')
   await writeFile(path.join(root, '..', 'secret.txt'), 'outside')
@@ -29,6 +30,13 @@ describe('portal static files', () => {
     expect(keys.headers.get('cache-control')).toBe('no-cache')
     expect(keys.headers.get('content-security-policy')).toContain("frame-ancestors 'none'")
     expect(await keys.text()).toBe('<h1>keys</h1>')
+  })
+
+  it("answers the sign-in page's router payload at /portal.txt, where the client router asks for it", async () => {
+    const payload = await get('/portal.txt?next=%2Fkeys&_rsc=abc')
+    expect(payload.status).toBe(200)
+    expect(payload.headers.get('content-type')).toBe('text/plain; charset=utf-8')
+    expect(await payload.text()).toBe('sign-in payload')
   })
 
   it('caches the hashed assets for a year', async () => {

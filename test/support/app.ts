@@ -61,7 +61,7 @@ export interface TestClient {
     query: string | TypedDocument<T>,
     variables?: Record<string, unknown>,
     options?: CallOptions,
-  ): Promise<{ data?: T; errors?: any[]; status: number; response: Response }>
+  ): Promise<{ data?: T; errors?: any[]; extensions?: Record<string, any>; status: number; response: Response }>
 }
 
 export interface CallOptions {
@@ -89,7 +89,7 @@ export async function testApp(overrides: Record<string, string> = {}, logger?: L
   }
   const gql = async (query: string | TypedDocument<unknown>, variables?: Record<string, unknown>, options: CallOptions = {}) => {
     const response = await call('POST', '/graphql', { ...options, body: { query: String(query), variables } })
-    const json = (await response.json()) as { data?: any; errors?: any[] }
+    const json = (await response.json()) as { data?: any; errors?: any[]; extensions?: Record<string, any> }
     return { ...json, status: response.status, response }
   }
   return { app, call, gql }

@@ -24,12 +24,17 @@ export interface Spawned {
 }
 
 /** Node itself, as `npm start` runs it: no npm wrapper between the test's signals and the process. */
-export function spawnBundle(file: string, env: Record<string, string>, options: { uid?: number; gid?: number } = {}): Spawned {
+export function spawnBundle(
+  file: string,
+  env: Record<string, string>,
+  { args = [], ...options }: { uid?: number; gid?: number; args?: string[] } = {},
+): Spawned {
   let stdout = ''
   let stderr = ''
-  const child = spawn(process.execPath, [...nodeFlagsOf('start'), file], {
+  const child = spawn(process.execPath, [...nodeFlagsOf('start'), file, ...args], {
     cwd: root,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'info', ...env },
+    // One server process with its worker, as on the embedded database, unless a test asks for a cluster.
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'info', WEB_CONCURRENCY: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     ...options,
   })

@@ -19,18 +19,24 @@ export const serverArguments = async (bundle: string) => [...nodeFlagsOf('start'
 export { freePort }
 
 /** Starts the server and waits until /health answers (a first start migrates, which takes a while on a busy machine). */
-export async function startServer(serverArgs: string[], env: Record<string, string>): Promise<Running> {
+export async function startServer(
+  serverArgs: string[],
+  env: Record<string, string>,
+  options: { cwd?: string; port?: number } = {},
+): Promise<Running> {
   const port = await freePort()
   let output = ''
   const child = spawn(process.execPath, serverArgs, {
-    cwd: root,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), LOG_LEVEL: 'info', ...env },
+    cwd: options.cwd ?? root,
+    // One server process with its worker, as on the embedded database, unless a test asks for a cluster.
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), LOG_LEVEL: 'info', WEB_CONCURRENCY: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   child.stdout!.on('data', (d) => (output += d))
   child.stderr!.on('data', (d) => (output += d))
-  const url = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + 120_000
+  // `port`: where the server is expected when the environment does not say (PORT from a .env file).
+  const url = `http://127.0.0.1:${options.port ?? (env.PORT || port)}`
+  const deadline = Date.now() + 150_000
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited early:\n${output}`)
     const ok = await fetch(`${url}/health`).then(

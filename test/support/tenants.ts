@@ -14,7 +14,7 @@ export interface Tenant {
   cookie: string
   /** A live key with every scope. */
   key: string
-  createKey(input?: { scopes?: string[]; mode?: 'LIVE' | 'TEST'; expiresAt?: string }): Promise<{ secret: string; id: string }>
+  createKey(input?: { scopes?: string[]; mode?: 'live' | 'test'; expiresAt?: string }): Promise<{ secret: string; id: string }>
 }
 
 export async function createTenant(client: TestClient, name = `Tenant ${randomBytes(3).toString('hex')}`): Promise<Tenant> {
@@ -29,7 +29,7 @@ export async function createTenant(client: TestClient, name = `Tenant ${randomBy
   const createKey: Tenant['createKey'] = async (input = {}) => {
     const result = await client.gql(
       graphql(`mutation FixtureCreateApiKey($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret apiKey { id } } }`),
-      { input: { name: 'test key', mode: input.mode ?? 'LIVE', scopes: input.scopes, expiresAt: input.expiresAt } },
+      { input: { name: 'test key', mode: input.mode ?? 'live', scopes: input.scopes, expiresAt: input.expiresAt } },
       { cookie },
     )
     expect(result.errors, JSON.stringify(result.errors)).toBeUndefined()

@@ -1,11 +1,12 @@
 'use client'
-/** Sign in with the account's access code. */
+/** Sign in with your email and password, or (the owner) with the account's access code. */
 import Link from 'next/link'
 import { useRouter } from 'next/navigation'
 import { type FormEvent, useEffect, useState } from 'react'
 import { Notice } from '../components/ui'
 import { graphql } from '../gql'
 import { request, signInMessage, useMutation } from '../lib/graphql'
+import { forgetSession } from '../lib/session'
 
 const LoginDocument = graphql(`
   mutation PortalLogin($accessCode: String!) {
@@ -18,11 +19,19 @@ const LoginDocument = graphql(`
   }
 `)
 
+const UserLoginDocument = graphql(`
+  mutation UserLogin($email: String!, $password: String!) {
+    userLogin(email: $email, password: $password) {
+      account {
+        id
+      }
+    }
+  }
+`)
+
 const SignedInDocument = graphql(`
   query SignedIn {
-    viewer {
-      id
-    }
+    portalSignedIn
   }
 `)
 
@@ -38,16 +47,23 @@ export default function SignInPage() {
   const [problem, setProblem] = useState<string>()
   const [info, setInfo] = useState<string>()
   const login = useMutation(LoginDocument, { onSuccess: () => router.replace(nextPath()) })
+  const [email, setEmail] = useState('')
+  const [password, setPassword] = useState('')
+  const userLogin = useMutation(UserLoginDocument, { onSuccess: () => router.replace(nextPath()) })
+  const userError = userLogin.error && signInMessage(userLogin.error, 'That email and password do not match. Check them and try again.')
   // Signed in: the button stays busy while the next page loads.
   const busy = login.running || Boolean(login.data)
   const error = problem ?? (login.error && signInMessage(login.error, 'That access code is not right. Check it and try again.'))
 
   useEffect(() => {
     document.title = 'Sign in · CRM portal'
+    // Whoever signs in next, the account pages check the session again.
+    forgetSession()
     if (new URLSearchParams(window.location.search).has('signedOut')) setInfo('You have signed out.')
-    // Already signed in: go straight to the portal.
+    // Already signed in: go straight to the portal. Asked with a query that never answers 401,
+    // so a visitor without a session sees no error in the console.
     request(SignedInDocument).then(
-      () => router.replace(nextPath()),
+      (answer) => answer.portalSignedIn && router.replace(nextPath()),
       () => {},
     )
   }, [router])
@@ -60,12 +76,40 @@ export default function SignInPage() {
     if (accessCode) void login.run({ accessCode })
   }
 
+  const submitUser = (event: FormEvent) => {
+    event.preventDefault()
+    setInfo(undefined)
+    if (email.trim() && password) void userLogin.run({ email: email.trim(), password })
+  }
+
   return (
     <main id="main" className="auth">
+      <form className="card auth-card" onSubmit={submitUser} aria-labelledby="user-signin">
+        <h2 id="user-signin">Sign in with your email</h2>
+        <div className="field">
+          <label htmlFor="user-email">Email</label>
+          <input id="user-email" type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} required />
+        </div>
+        <div className="field">
+          <label htmlFor="user-password">Password</label>
+          <input
+            id="user-password"
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            required
+          />
+        </div>
+        <Notice>{userError}</Notice>
+        <button type="submit" className="button primary block" disabled={userLogin.running || Boolean(userLogin.data)}>
+          {userLogin.running || userLogin.data ? 'Checking…' : 'Continue with email'}
+        </button>
+      </form>
       <form className="card auth-card" onSubmit={submit} noValidate aria-describedby="signin-help">
         <h1>Sign in</h1>
         <p id="signin-help" className="hint">
-          Use the access code your operator gave you for your account.
+          Account owner: use the access code your operator gave you for your account.
         </p>
         <Notice kind="info">{info}</Notice>
         <div className="field">

@@ -10,7 +10,8 @@ import { createContext, type ReactNode, useCallback, useContext, useEffect } fro
 import { graphql } from '../gql'
 import type { TypedDocumentString, ViewerQuery } from '../gql/graphql'
 import { formatDateTime } from '../lib/format'
-import { isUnauthenticated, type MutationOptions, type MutationState, useMutation, useQuery } from '../lib/graphql'
+import { isUnauthenticated, type MutationOptions, type MutationState, useMutation } from '../lib/graphql'
+import { useSignedInQuery } from '../lib/session'
 import { Loading, Notice } from './ui'
 
 const ViewerDocument = graphql(`
@@ -25,6 +26,15 @@ const ViewerDocument = graphql(`
       sendingWindowStart
       sendingWindowEnd
     }
+    me {
+      role
+      powers
+      scopes
+      user {
+        id
+        name
+      }
+    }
   }
 `)
 
@@ -35,9 +45,12 @@ const LogoutDocument = graphql(`
 `)
 
 export type Viewer = ViewerQuery['viewer']
+export type Me = ViewerQuery['me']
 
 interface AccountContext {
   account: Viewer
+  /** Who is signed in: their role, its scopes and powers (pages hide what the role cannot do). */
+  me: Me
   /** Formats an ISO timestamp in the account's time zone. */
   time: (iso: string | null | undefined, empty?: string) => string
   refreshAccount: () => Promise<void>
@@ -53,18 +66,33 @@ export function useAccount(): AccountContext {
   return value
 }
 
-const NAV = [
+/** Each page and what it needs: a power, or a scope (docs/users.md). */
+const NAV: { href: string; label: string; needs?: string }[] = [
   { href: '/overview', label: 'Overview' },
-  { href: '/keys', label: 'API keys' },
-  { href: '/webhooks', label: 'Webhooks' },
-  { href: '/integrations', label: 'Integrations' },
-  { href: '/settings', label: 'Settings' },
+  { href: '/inbox', label: 'Inbox', needs: 'read:conversations' },
+  { href: '/customers', label: 'Customers', needs: 'read:hub' },
+  { href: '/projects', label: 'Projects', needs: 'read:hub' },
+  { href: '/leads', label: 'Leads', needs: 'leads:read' },
+  { href: '/keys', label: 'API keys', needs: 'manage:keys' },
+  { href: '/webhooks', label: 'Webhooks', needs: 'webhooks:read' },
+  { href: '/integrations', label: 'Integrations', needs: 'read:hub' },
+  { href: '/templates', label: 'Templates', needs: 'read:hub' },
+  { href: '/campaigns', label: 'Campaigns', needs: 'read:hub' },
+  { href: '/imports', label: 'Import & export', needs: 'leads:read' },
+  { href: '/settings', label: 'Settings', needs: 'manage:settings' },
+  { href: '/users', label: 'Users', needs: 'manage:users' },
+  { href: '/sessions', label: 'Sessions' },
+  { href: '/audit', label: 'Audit log', needs: 'audit:read' },
 ]
+
+export const allows = (me: Me | undefined, needs?: string) =>
+  !needs || Boolean(me && (me.powers.includes(needs) || me.scopes.includes(needs)))
 
 export function AccountShell({ title, children }: { title: string; children: ReactNode }) {
   const router = useRouter()
   const pathname = usePathname()
-  const viewer = useQuery(ViewerDocument)
+  // Without a session this redirects to sign in having sent no query that the server refuses.
+  const viewer = useSignedInQuery(ViewerDocument)
   const signOut = useMutation(LogoutDocument, { onSuccess: () => router.replace('/?signedOut=1') })
   // Signed out: the button stays busy while the sign-in page loads.
   const signingOut = signOut.running || Boolean(signOut.data)
@@ -78,9 +106,11 @@ export function AccountShell({ title, children }: { title: string; children: Rea
   }, [title])
 
   const account = viewer.data?.viewer
-  const context: AccountContext | null = account
-    ? { account, time: (iso, empty) => formatDateTime(iso, account.timeZone, empty), refreshAccount: viewer.reload, sessionEnded }
-    : null
+  const me = viewer.data?.me
+  const context: AccountContext | null =
+    account && me
+      ? { account, me, time: (iso, empty) => formatDateTime(iso, account.timeZone, empty), refreshAccount: viewer.reload, sessionEnded }
+      : null
 
   return (
     <div className="shell">
@@ -105,7 +135,7 @@ export function AccountShell({ title, children }: { title: string; children: Rea
           </button>
         </div>
         <nav className="nav" aria-label="Portal">
-          {NAV.map((item) => (
+          {NAV.filter((item) => allows(me, item.needs)).map((item) => (
             <Link key={item.href} href={item.href} className="nav-link" aria-current={pathname === item.href ? 'page' : undefined}>
               {item.label}
             </Link>

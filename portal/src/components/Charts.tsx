@@ -21,6 +21,7 @@ export function BarChartCard({
   series,
   loading,
   empty,
+  labels,
 }: {
   title: string
   description: string
@@ -28,6 +29,8 @@ export function BarChartCard({
   series: string[]
   loading: boolean
   empty?: string
+  /** Names to show for series whose keys are ids (an id is a safe dataKey; a name may hold dots). */
+  labels?: Record<string, string>
 }) {
   return (
     <section className="card chart-card" aria-label={title}>
@@ -48,7 +51,14 @@ export function BarChartCard({
                 <Tooltip />
                 <Legend wrapperStyle={{ fontSize: 12 }} />
                 {series.map((s, i) => (
-                  <Bar key={s} dataKey={s} stackId="a" fill={COLOURS[s] ?? FALLBACK[i % FALLBACK.length]} isAnimationActive={false} />
+                  <Bar
+                    key={s}
+                    dataKey={s}
+                    name={labels?.[s] ?? s}
+                    stackId="a"
+                    fill={COLOURS[s] ?? FALLBACK[i % FALLBACK.length]}
+                    isAnimationActive={false}
+                  />
                 ))}
               </BarChart>
             </ResponsiveContainer>
@@ -59,7 +69,7 @@ export function BarChartCard({
                   <th scope="col"> </th>
                   {series.map((s) => (
                     <th key={s} scope="col">
-                      {s}
+                      {labels?.[s] ?? s}
                     </th>
                   ))}
                 </tr>

@@ -11,10 +11,11 @@ export function Notice({ kind = 'error', children }: { kind?: 'error' | 'success
   )
 }
 
+/** A list or panel on its way: the words for everyone, and placeholder rows where the content will be. */
 export function Loading({ label = 'Loading…', rows = 3 }: { label?: string; rows?: number }) {
   return (
     <div className="loading" role="status" aria-live="polite">
-      <span className="visually-hidden">{label}</span>
+      <span className="loading-label">{label}</span>
       {Array.from({ length: rows }, (_, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: identical placeholders that never reorder or hold state
         <div key={i} className="skeleton" aria-hidden="true" />

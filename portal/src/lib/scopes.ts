@@ -12,4 +12,5 @@ export const SCOPES = [
   { name: 'pipeline:read', label: 'Read the pipeline' },
   { name: 'webhooks:read', label: 'Read webhook endpoints and deliveries' },
   { name: 'webhooks:write', label: 'Manage webhook endpoints and replay deliveries' },
+  { name: 'audit:read', label: 'Read the audit log' },
 ] as const

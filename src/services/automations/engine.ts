@@ -9,6 +9,7 @@ import { v7 as uuidv7 } from 'uuid'
 import { db } from '../../db/client.js'
 import { type Communication, Prisma, type ProjectEvent } from '../../generated/prisma/client.js'
 import type { Channel, EventSource } from '../../generated/prisma/enums.js'
+import { inSpan, traceparent } from '../../http/tracing.js'
 import { SUPERSEDES } from './library.js'
 import { renderer } from './render.js'
 
@@ -118,8 +119,19 @@ export interface RecordedEvent {
  * trips and a createMany that Prisma compiles afresh for every row count (decision 0004). The rows are built here
  * (UUIDv7 ids, explicit timestamps), so what is returned is exactly what was stored.
  */
-export async function recordEvent(client: Tx, project: AutomationProject, input: EventInput, now = new Date()): Promise<RecordedEvent> {
+export function recordEvent(client: Tx, project: AutomationProject, input: EventInput, now = new Date()): Promise<RecordedEvent> {
+  const attributes = { account_id: project.accountId, project_id: project.id, event_type: input.eventType }
+  return inSpan('automation.record_event', { attributes }, async (span) => {
+    const recorded = await storeEvent(client, project, input, now)
+    span.set({ event_id: recorded.event.id, communications: recorded.communications.length })
+    return recorded
+  })
+}
+
+async function storeEvent(client: Tx, project: AutomationProject, input: EventInput, now: Date): Promise<RecordedEvent> {
   const { accountId } = project
+  // Each message's send continues this trace (src/http/tracing.ts); null when tracing is off.
+  const traceContext = traceparent()
   const eventId = uuidv7()
   const planned = planEvent(project, input, now).filter((m) => m.to !== null)
   const campaignId = planned.length ? uuidv7() : null
@@ -149,6 +161,7 @@ export async function recordEvent(client: Tx, project: AutomationProject, input:
     nextAttemptAt: null,
     leaseExpiresAt: null,
     leaseToken: null,
+    traceContext,
     createdAt: now,
     updatedAt: now,
   }))
@@ -169,9 +182,9 @@ export async function recordEvent(client: Tx, project: AutomationProject, input:
         INSERT INTO campaigns (id, account_id, project_id, event_id, name, event_type, created_at, updated_at)
         VALUES (${campaignId}, ${accountId}, ${project.id}, ${eventId}, ${`${input.eventType}: ${project.name ?? project.id}`}, ${input.eventType}, ${now}, ${now})),
       queued AS (
-        INSERT INTO communications (id, account_id, channel, status, "to", subject, content, customer_id, project_id, template_id, event_id, campaign_id, scheduled_for, test, created_at, updated_at)
+        INSERT INTO communications (id, account_id, channel, status, "to", subject, content, customer_id, project_id, template_id, event_id, campaign_id, scheduled_for, test, trace_context, created_at, updated_at)
         SELECT t.id, ${accountId}, t.channel::channel, t.status::communication_status, t."to", t.subject, t.content, ${project.customerId}, ${project.id},
-          t.template_id, ${eventId}, ${campaignId}, t.scheduled_for, ${input.test}, ${now}, ${now}
+          t.template_id, ${eventId}, ${campaignId}, t.scheduled_for, ${input.test}, ${traceContext}, ${now}, ${now}
         FROM json_to_recordset(${JSON.stringify(communications.map((c) => ({ id: c.id, channel: c.channel, status: c.status, to: c.to, subject: c.subject, content: c.content, template_id: c.templateId, scheduled_for: c.scheduledFor })))}::json)
           AS t(id text, channel text, status text, "to" text, subject text, content text, template_id text, scheduled_for timestamptz))`
     : Prisma.empty

@@ -39,6 +39,12 @@ export interface RenderScope {
   event: { type: string; occurredAt: Date; data: Record<string, unknown> }
 }
 
+/** Every placeholder a template may use, in the form it is written (without braces); `event.data.<key>` stands for any key. */
+export const KNOWN_PLACEHOLDERS: readonly string[] = [
+  ...Object.entries(KNOWN_FIELDS).flatMap(([root, fields]) => fields.map((field) => `${root}.${field}`)),
+  'event.data.<key>',
+]
+
 function isKnown(path: string): boolean {
   const [root, field, ...rest] = path.split('.')
   if (root === 'event' && field === 'data') return rest.length > 0 && rest.every(Boolean)

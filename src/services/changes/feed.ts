@@ -78,6 +78,22 @@ export async function sequenceChanges(accountId: string): Promise<number> {
   return Number(numbered)
 }
 
+/**
+ * Numbers up to a batch of committed changes of every account (or of `accountIds`) that has some
+ * waiting; the worker calls it each pass, so readers, webhooks and kept totals
+ * (./kept-totals.ts) find an account's changes numbered soon after they commit. Returns how many it
+ * numbered.
+ */
+export async function numberWaitingChanges(accountIds?: readonly string[]): Promise<number> {
+  const only = accountIds ? [...accountIds] : null
+  const accounts = await db.$queryRaw<{ account_id: string }[]>`
+    SELECT DISTINCT account_id FROM changes
+    WHERE position IS NULL AND (${only}::text[] IS NULL OR account_id = ANY(${only}::text[]))`
+  let numbered = 0
+  for (const { account_id } of accounts) numbered += await sequenceChanges(account_id)
+  return numbered
+}
+
 /** The account's last handed-out position: where a client starts to follow only what happens next. */
 export async function feedHead(accountId: string): Promise<string> {
   while ((await sequenceChanges(accountId)) === SEQUENCE_BATCH) {}
@@ -91,11 +107,28 @@ export async function readChanges(
   options: { after: bigint; limit: number; objectTypes?: readonly string[] },
 ): Promise<FeedPage> {
   const unnumberedLeft = (await sequenceChanges(accountId)) === SEQUENCE_BATCH
+  const { page } = await readNumberedChanges(accountId, options)
+  return { ...page, hasMore: page.hasMore || unnumberedLeft }
+}
+
+/**
+ * The numbered changes after `after`, without numbering any, and whether committed changes wait
+ * unnumbered: a live reader (src/services/live/feeds.ts) numbers only then, so a process whose
+ * changes another process or the worker already numbered reads them in one statement and never
+ * queues for the account's head lock.
+ */
+export async function readNumberedChanges(
+  accountId: string,
+  options: { after: bigint; limit: number; objectTypes?: readonly string[] },
+): Promise<{ page: FeedPage; waiting: boolean }> {
   const types = options.objectTypes?.length ? Prisma.sql`AND object_type = ANY(${[...options.objectTypes]}::text[])` : Prisma.empty
-  // One statement reads the page and how far the retention purge went (one row even when the page is empty).
-  const found = await db.$queryRaw<((ChangeRow | { position: null }) & { purged_through: bigint })[]>`
-    SELECT h.purged_through, c.* FROM
-      (SELECT coalesce(max(purged_through), 0) AS purged_through FROM change_heads WHERE account_id = ${accountId}) h
+  // One statement reads the page, how far the retention purge went and whether changes wait to be
+  // numbered (one row even when the page is empty; the last through changes_unnumbered_idx).
+  const found = await db.$queryRaw<((ChangeRow | { position: null }) & { purged_through: bigint; waiting: boolean })[]>`
+    SELECT h.purged_through, h.waiting, c.* FROM
+      (SELECT coalesce(max(purged_through), 0) AS purged_through,
+              EXISTS (SELECT 1 FROM changes WHERE account_id = ${accountId} AND position IS NULL) AS waiting
+         FROM change_heads WHERE account_id = ${accountId}) h
       LEFT JOIN LATERAL (
         SELECT position, object_type, object_id, action, data, previous, actor, request_id, changed_at
         FROM changes WHERE account_id = ${accountId} AND position > ${options.after} ${types}
@@ -106,12 +139,15 @@ export async function readChanges(
       `This cursor is older than the ${RETENTION_DAYS} days the change feed keeps: load again from the lists, then follow the feed from cursor=now`,
     )
   }
-  const rows = found.filter((row): row is ChangeRow & { purged_through: bigint } => row.position !== null)
+  const rows = found.filter((row): row is ChangeRow & { purged_through: bigint; waiting: boolean } => row.position !== null)
   const page = rows.slice(0, options.limit)
   return {
-    changes: page.map(feedChange),
-    nextCursor: page.length ? String(page.at(-1)!.position) : String(options.after),
-    hasMore: rows.length > options.limit || unnumberedLeft,
+    page: {
+      changes: page.map(feedChange),
+      nextCursor: page.length ? String(page.at(-1)!.position) : String(options.after),
+      hasMore: rows.length > options.limit,
+    },
+    waiting: Boolean(found[0]?.waiting),
   }
 }
 

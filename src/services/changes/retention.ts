@@ -31,8 +31,23 @@ export async function purgeOldChanges(now = new Date()): Promise<number> {
 /** Removes every change of these objects (their data and previous values) from the account's feed. */
 export async function forgetChanges(accountId: string, objectType: string, objectIds: readonly string[]): Promise<number> {
   if (objectIds.length === 0) return 0
-  return db.$executeRaw`
-    DELETE FROM changes WHERE account_id = ${accountId} AND object_type = ${objectType} AND object_id = ANY(${[...objectIds]}::text[])`
+  return db.$transaction(async (tx) => {
+    await moveHeadPastForgotten(tx, accountId)
+    return tx.$executeRaw`
+      DELETE FROM changes WHERE account_id = ${accountId} AND object_type = ${objectType} AND object_id = ANY(${[...objectIds]}::text[])`
+  })
+}
+
+/**
+ * Forgetting changes that wait for a number would let the account's feed stamp (position, waiting
+ * changes) come back to a value it had before, and a kept total (./kept-totals.ts) outlive the
+ * writes it missed. Moving the position on by one, an empty position, keeps the stamp growing. The
+ * head row stays locked until the forgetting transaction ends, as while numbering.
+ */
+async function moveHeadPastForgotten(tx: Prisma.TransactionClient, accountId: string): Promise<void> {
+  await tx.$executeRaw`
+    INSERT INTO change_heads (account_id, position) VALUES (${accountId}, 1)
+    ON CONFLICT (account_id) DO UPDATE SET position = change_heads.position + 1`
 }
 
 /**
@@ -42,12 +57,13 @@ export async function forgetChanges(accountId: string, objectType: string, objec
  * so a follower still learns that the records are gone. Run last, in the erasure's transaction: the
  * erasure's own deletes are recorded as changes too.
  */
-export function forgetSubjectChanges(
+export async function forgetSubjectChanges(
   tx: Prisma.TransactionClient,
   accountId: string,
   objectIds: readonly string[],
   terms: readonly string[],
 ): Promise<number> {
+  await moveHeadPastForgotten(tx, accountId)
   return tx.$executeRaw`
     WITH mentioned AS (
       SELECT id, object_type, object_id, action FROM changes

@@ -10,6 +10,8 @@ import { decryptSecret } from '../../crypto.js'
 import { db } from '../../db/client.js'
 import type { Config } from '../../env.js'
 import { Prisma } from '../../generated/prisma/client.js'
+import { metrics, webhookDeliveries } from '../../http/metrics.js'
+import { inSpan, spanFailed } from '../../http/tracing.js'
 import { type PostResult, postWebhook } from './post.js'
 import { signatureHeaders } from './signing.js'
 
@@ -36,6 +38,7 @@ interface Claimed {
   event: string
   body: string
   attempts: number
+  traceContext: string | null
 }
 
 /** Delivers every due delivery (up to `limit`) once; returns how many were attempted. */
@@ -44,7 +47,7 @@ export async function deliverDueWebhooks(options: DeliverOptions): Promise<numbe
   const leaseUntil = new Date(now.getTime() + LEASE_MS)
   const onlyAccount = options.accountId ? Prisma.sql`AND account_id = ${options.accountId}` : Prisma.empty
   const claimed = await db.$queryRaw<Claimed[]>`
-    UPDATE webhook_deliveries SET lease_expires_at = ${leaseUntil}
+    UPDATE webhook_deliveries SET lease_expires_at = ${leaseUntil}, updated_at = now()
     WHERE id IN (
       SELECT id FROM webhook_deliveries
       WHERE status = 'pending' AND next_attempt_at <= ${now}
@@ -52,11 +55,11 @@ export async function deliverDueWebhooks(options: DeliverOptions): Promise<numbe
       ORDER BY next_attempt_at
       LIMIT ${options.limit ?? BATCH}
       FOR UPDATE SKIP LOCKED)
-    RETURNING id, account_id AS "accountId", endpoint_id AS "endpointId", event, body, attempts`
+    RETURNING id, account_id AS "accountId", endpoint_id AS "endpointId", event, body, attempts, trace_context AS "traceContext"`
   if (claimed.length === 0) return 0
   const endpoints = await db.webhookEndpoint.findMany({ where: { id: { in: [...new Set(claimed.map((d) => d.endpointId))] } } })
   const byId = new Map(endpoints.map((e) => [e.id, e]))
-  const outcomes = await Promise.all(claimed.map((delivery) => attempt(delivery, byId.get(delivery.endpointId), now, options)))
+  const outcomes = await Promise.all(claimed.map((delivery) => tracedAttempt(delivery, byId.get(delivery.endpointId), now, options)))
   await record(outcomes, leaseUntil)
   return claimed.length
 }
@@ -68,6 +71,24 @@ interface Outcome {
   error: string | null
   status: 'pending' | 'succeeded' | 'failed'
   nextAttemptAt: Date | null
+}
+
+/** One attempt as a client span continuing the trace that fired the event, timed for metrics. */
+function tracedAttempt(
+  delivery: Claimed,
+  endpoint: { url: string; secretEncrypted: string } | undefined,
+  now: Date,
+  options: DeliverOptions,
+): Promise<Outcome> {
+  const attributes = { delivery_id: delivery.id, account_id: delivery.accountId, event: delivery.event, attempt: delivery.attempts + 1 }
+  return inSpan('webhook delivery', { kind: 'client', parent: delivery.traceContext, attributes }, async (span) => {
+    const outcome = await attempt(delivery, endpoint, now, options)
+    const outcomeLabel = outcome.status === 'pending' ? 'retrying' : outcome.status
+    if (metrics.on) webhookDeliveries.observe({ outcome: outcomeLabel }, outcome.result.durationMs / 1000)
+    span.set({ 'http.response.status_code': outcome.result.statusCode ?? undefined, outcome: outcomeLabel })
+    if (outcome.error) spanFailed(outcome.error)
+    return outcome
+  })
 }
 
 async function attempt(
@@ -124,7 +145,8 @@ async function record(outcomes: Outcome[], leaseUntil: Date): Promise<void> {
     db.$executeRaw`
       UPDATE webhook_deliveries AS d SET
         attempts = v.attempts, last_status_code = v.status_code, last_error = v.error, lease_expires_at = NULL,
-        status = v.status::delivery_status, delivered_at = v.delivered_at, next_attempt_at = v.next_attempt_at
+        status = v.status::delivery_status, delivered_at = v.delivered_at, next_attempt_at = v.next_attempt_at,
+        updated_at = now()
       FROM (VALUES ${Prisma.join(rows)}) AS v(id, attempts, status_code, error, status, delivered_at, next_attempt_at)
       WHERE d.id = v.id AND d.lease_expires_at = ${leaseUntil}`,
   ])

@@ -5,6 +5,7 @@
  * call that fired the event never waits for a receiver.
  */
 import type { Prisma } from '../../generated/prisma/client.js'
+import { traceparent, tracingOn } from '../../http/tracing.js'
 
 /**
  * The seed's events (shared spec leads-api.md): fired by the code that makes the change, with
@@ -66,17 +67,20 @@ export function fireWebhookEvent(
 /**
  * Many events in the same one statement (the worker records a batch of sends at once). An event
  * with `since` goes only to endpoints that existed by then (the feed's changes are fanned out
- * after the fact: an endpoint does not receive what happened before it was added).
+ * after the fact: an endpoint does not receive what happened before it was added). An event's
+ * delivery continues the trace of `traceContext`, by default the active span's (tracing on).
  */
 export async function fireWebhookEvents(
   tx: Prisma.TransactionClient,
-  events: { accountId: string; event: string; body: string; since?: string }[],
+  events: { accountId: string; event: string; body: string; since?: string; traceContext?: string | null }[],
 ): Promise<number> {
   if (events.length === 0) return 0
+  const active = tracingOn() ? traceparent() : null
+  const traced = active ? events.map((e) => ({ ...e, traceContext: e.traceContext ?? active })) : events
   return tx.$executeRaw`
-    INSERT INTO webhook_deliveries (id, account_id, endpoint_id, event, body)
-    SELECT gen_random_uuid()::text, e.account_id, e.id, t.event, t.body
-    FROM json_to_recordset(${JSON.stringify(events)}::json) AS t("accountId" text, event text, body text, since timestamptz)
+    INSERT INTO webhook_deliveries (id, account_id, endpoint_id, event, body, trace_context)
+    SELECT gen_random_uuid()::text, e.account_id, e.id, t.event, t.body, t."traceContext"
+    FROM json_to_recordset(${JSON.stringify(traced)}::json) AS t("accountId" text, event text, body text, since timestamptz, "traceContext" text)
     JOIN webhook_endpoints e ON e.account_id = t."accountId" AND e.active AND t.event = ANY(e.events)
       AND (t.since IS NULL OR e.created_at <= t.since)`
 }

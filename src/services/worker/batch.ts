@@ -19,6 +19,8 @@
 import type { Logger } from 'pino'
 import type { Config } from '../../env.js'
 import { errorCodeOf } from '../../errors.js'
+import { metrics, sendLag } from '../../http/metrics.js'
+import { inSpan } from '../../http/tracing.js'
 import { attempt, type Lease, type Outcome, recordOutcomes, type Taken, takeForSending } from '../dispatch.js'
 import { loadIntegrations, revealSettings, type StoredIntegration } from '../integrations.js'
 import { cancelOptedOut } from '../opt-out.js'
@@ -33,6 +35,8 @@ export interface Claimed {
   channel: Taken['channel']
   /** Never reaches a provider: created through a test key, or its account is in test mode. */
   test: boolean
+  /** The traceparent stored when it was queued: its send continues that trace. */
+  traceContext: string | null
 }
 
 export interface BatchOptions {
@@ -77,23 +81,29 @@ export async function dispatchClaimed(
   try {
     await inParallel(ready, options.concurrency, async (claim) => {
       waiting.delete(claim.id)
-      const message = await take(claim.id).catch((error: unknown) => {
-        logger?.error(
-          { err: error, communication_id: claim.id },
-          'could not take a claimed message; it is claimed again once its claim expires',
-        )
-        return undefined
+      const attributes = { communication_id: claim.id, account_id: claim.accountId, channel: claim.channel }
+      await inSpan('worker.send', { kind: 'consumer', parent: claim.traceContext, attributes }, async () => {
+        const message = await take(claim.id).catch((error: unknown) => {
+          logger?.error(
+            { err: error, communication_id: claim.id },
+            'could not take a claimed message; it is claimed again once its claim expires',
+          )
+          return undefined
+        })
+        if (!message) return // cancelled, paused, dispatched through the API, or its claim was lost meanwhile
+        const sender = senderOf(claim) as { provider: string; send: Send }
+        const outcome = await attempt(message, sender.provider, sender.send)
+        if (outcome.providerMessageId) {
+          sent++
+          const dueAt = message.scheduledFor ?? message.createdAt
+          if (metrics.on) sendLag.observe({ channel: message.channel }, Math.max(0, Date.now() - dueAt.getTime()) / 1000)
+        } else
+          logger?.warn(
+            { communication_id: message.id, account_id: message.accountId, reason: outcome.error, err: outcome.fault },
+            'send failed; retried after backoff unless it was the last attempt',
+          )
+        await record(outcome)
       })
-      if (!message) return // cancelled, paused, dispatched through the API, or its claim was lost meanwhile
-      const sender = senderOf(claim) as { provider: string; send: Send }
-      const outcome = await attempt(message, sender.provider, sender.send)
-      if (outcome.providerMessageId) sent++
-      else
-        logger?.warn(
-          { communication_id: message.id, account_id: message.accountId, reason: outcome.error, err: outcome.fault },
-          'send failed; retried after backoff unless it was the last attempt',
-        )
-      await record(outcome)
     })
   } finally {
     stopRenewing()

@@ -86,7 +86,7 @@ export async function claimDue(now: Date, limit: number, lease: Lease, scope: Sc
         ELSE ${now}::timestamptz + make_interval(secs => ${BACKOFF_BASE_MS / 1000}::float8 * power(4, c.attempts)) END
     FROM due, accounts a
     WHERE c.id = due.id AND a.id = c.account_id
-    RETURNING c.id, c.account_id AS "accountId", c.channel, (c.test OR a.test_mode) AS "test", a.time_zone AS "timeZone",
+    RETURNING c.id, c.account_id AS "accountId", c.channel, (c.test OR a.test_mode) AS "test", c.trace_context AS "traceContext", a.time_zone AS "timeZone",
       a.sending_window_start AS "windowStart", a.sending_window_end AS "windowEnd"`
 }
 

@@ -1,16 +1,18 @@
 /**
  * The background worker: one pass (`runOnce`) turns due `scheduled` messages into `queued`,
  * recovers sends whose process died (and SMS of POST /api/v1/sms never handed to Twilio), claims due messages of auto-dispatch accounts under a lease
- * of its own and sends them (./batch.ts, through the same steps as the API's dispatch), turns new
- * changes of the change feed into webhook events, purges changes past their retention, then
+ * of its own and sends them (./batch.ts, through the same steps as the API's dispatch), numbers the
+ * change feed's newly committed changes and turns them into webhook events, purges changes and API key usage past their retention, then
  * delivers due outgoing webhooks, and purges records deleted more than 30 days ago (../deletes.ts).
  * `startWorker` repeats passes until stopped; it runs inside the
  * server (main.ts) and on its own (`npm run worker`, src/cli/worker.ts). Tests drive
  * `runOnce({ now })` with their own clock.
  */
 import type { Logger } from 'pino'
+import { pruneUsage } from '../../context/usage.js'
 import { asActor } from '../../db/change-tags.js'
 import type { Config } from '../../env.js'
+import { numberWaitingChanges, SEQUENCE_BATCH } from '../changes/feed.js'
 import { purgeOldChanges } from '../changes/retention.js'
 import { purgeDeleted } from '../deletes.js'
 import { type Lease, newLease } from '../dispatch.js'
@@ -39,6 +41,8 @@ export interface PassResult {
   failed: number
   deferred: number
   webhooks: number
+  /** Changes of the feed given their position. */
+  numbered: number
   /** Deleted records past their restore window, hard-deleted. */
   purged: number
 }
@@ -59,14 +63,16 @@ async function pass(options: PassOptions): Promise<PassResult> {
   const { sent, failed } = await dispatchClaimed(config, ready, { lease, concurrency: config.WORKER_CONCURRENCY, logger })
   const smsResent = await sendAbandonedSms(config, scope, logger, config.WORKER_BATCH_SIZE)
   if (smsResent) logger?.warn({ sms: smsResent }, 'sent SMS whose request stopped before handing them to Twilio')
+  const numbered = await numberWaitingChanges(scope)
   await fanOutChanges(scope)
   await purgeOldChanges()
+  await pruneUsage()
   let webhooks = 0
   for (const accountId of scope ?? [undefined])
     webhooks += await deliverDueWebhooks({ config, now, logger, limit: config.WORKER_BATCH_SIZE, accountId })
   const purged = await purgeDeleted(now, scope)
   if (purged) logger?.info({ purged }, 'purged records deleted more than 30 days ago')
-  return { promoted, recovered, claimed: claimed.length, sent, failed, deferred: claimed.length - ready.length, webhooks, purged }
+  return { promoted, recovered, claimed: claimed.length, sent, failed, deferred: claimed.length - ready.length, webhooks, numbered, purged }
 }
 
 /** Hands back the messages whose account's window is closed, until it opens; returns the rest. */
@@ -97,7 +103,7 @@ export function startWorker(options: { config: Config; logger?: Logger }): (grac
     let busy = false
     try {
       const result = await runOnce({ config, logger })
-      busy = result.claimed >= config.WORKER_BATCH_SIZE || result.webhooks >= config.WORKER_BATCH_SIZE
+      busy = result.claimed >= config.WORKER_BATCH_SIZE || result.webhooks >= config.WORKER_BATCH_SIZE || result.numbered >= SEQUENCE_BATCH
       if (result.claimed || result.promoted) logger?.debug(result, 'worker pass')
     } catch (error) {
       logger?.error({ err: error }, 'worker pass failed')

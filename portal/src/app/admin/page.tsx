@@ -6,7 +6,8 @@
 import { useEffect, useState } from 'react'
 import { Loading } from '../../components/ui'
 import { graphql } from '../../gql'
-import { GraphQLRequestError, useMutation, useQuery } from '../../lib/graphql'
+import { GraphQLRequestError, useMutation } from '../../lib/graphql'
+import { useSignedInQuery } from '../../lib/session'
 import { AdminAccounts } from './AdminAccounts'
 import { AdminSignIn } from './AdminSignIn'
 
@@ -31,7 +32,7 @@ const notAdmin = (error: unknown) =>
   error instanceof GraphQLRequestError && (error.code === 'UNAUTHENTICATED' || error.code === 'FORBIDDEN')
 
 export default function AdminPage() {
-  const accounts = useQuery(AdminAccountsDocument)
+  const accounts = useSignedInQuery(AdminAccountsDocument, 'operator')
   const [signedOut, setSignedOut] = useState(false)
   useEffect(() => {
     document.title = 'Admin · CRM portal'

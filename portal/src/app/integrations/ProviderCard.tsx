@@ -7,7 +7,7 @@ import type { IntegrationsQuery } from '../../gql/graphql'
 import type { ProviderForm } from '../../lib/providers'
 
 const SaveIntegrationDocument = graphql(`
-  mutation SaveIntegration($provider: String!, $config: JSON!) {
+  mutation SaveIntegration($provider: IntegrationProvider!, $config: JSON!) {
     saveIntegration(provider: $provider, config: $config) {
       created
       integration {
@@ -142,7 +142,7 @@ function CallbackUrl({ label, url }: { label: string; url: string }) {
     <div className="field">
       <label htmlFor={inputId}>{label}</label>
       <div className="callback-row">
-        <textarea id={inputId} readOnly rows={2} value={url} onFocus={(e) => e.currentTarget.select()} />
+        <textarea id={inputId} readOnly rows={3} value={url} onFocus={(e) => e.currentTarget.select()} />
         <button
           type="button"
           className="button small"

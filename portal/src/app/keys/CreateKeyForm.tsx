@@ -31,7 +31,7 @@ const EXPIRY = [
 export function CreateKeyForm({ onCreated }: { onCreated: (name: string, secret: string) => Promise<void> }) {
   const { account } = useAccount()
   const [name, setName] = useState('')
-  const [mode, setMode] = useState<KeyMode>('LIVE')
+  const [mode, setMode] = useState<KeyMode>('live')
   const [scopes, setScopes] = useState<string[]>(SCOPES.map((s) => s.name))
   const [expiry, setExpiry] = useState('never')
   const [date, setDate] = useState('')
@@ -70,11 +70,11 @@ export function CreateKeyForm({ onCreated }: { onCreated: (name: string, secret:
         <legend>Mode</legend>
         <div className="radios">
           <label className="choice">
-            <input type="radio" name="mode" value="LIVE" checked={mode === 'LIVE'} onChange={() => setMode('LIVE')} /> Live{' '}
+            <input type="radio" name="mode" value="live" checked={mode === 'live'} onChange={() => setMode('live')} /> Live{' '}
             <span className="hint">(obq_live_…, reaches providers)</span>
           </label>
           <label className="choice">
-            <input type="radio" name="mode" value="TEST" checked={mode === 'TEST'} onChange={() => setMode('TEST')} /> Test{' '}
+            <input type="radio" name="mode" value="test" checked={mode === 'test'} onChange={() => setMode('test')} /> Test{' '}
             <span className="hint">(obq_test_…, never reaches a provider)</span>
           </label>
         </div>

@@ -40,8 +40,8 @@ export function KeyTable({ keys, onRevoke }: { keys: Key[]; onRevoke: (key: Key)
                   <code>{key.prefix}…</code>
                 </td>
                 <td data-label="Mode">
-                  <span className={`badge ${key.mode === 'LIVE' ? 'badge-live' : 'badge-test'}`}>
-                    {key.mode === 'LIVE' ? 'Live' : 'Test'}
+                  <span className={`badge ${key.mode === 'live' ? 'badge-live' : 'badge-test'}`}>
+                    {key.mode === 'live' ? 'Live' : 'Test'}
                   </span>
                 </td>
                 <td data-label="Scopes">

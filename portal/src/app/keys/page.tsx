@@ -85,7 +85,7 @@ function Keys() {
         {keys.error && !isUnauthenticated(keys.error) && <Notice>Could not load the keys: {keys.error.message}</Notice>}
         {!keys.data ? (
           keys.error ? null : (
-            <Loading />
+            <Loading label="Loading keys…" />
           )
         ) : keys.data.apiKeys.length === 0 ? (
           <Empty>No keys yet. Create one above to call the API.</Empty>

@@ -1,11 +1,15 @@
 'use client'
-/** The overview: messages by channel and status, webhook deliveries by day and outcome, pending scheduled messages. */
+/**
+ * The overview: messages by channel and status, webhook deliveries by day and outcome, pending scheduled
+ * messages, and the account's usage (./usage.tsx).
+ */
 import { AccountShell, useAccount, useSessionGuard } from '../../components/AccountShell'
 import { BarChartCard } from '../../components/Charts'
 import { Empty, Loading, Notice } from '../../components/ui'
 import { graphql } from '../../gql'
 import { dayIn } from '../../lib/format'
 import { useQuery } from '../../lib/graphql'
+import { UsageSection } from './usage'
 
 const OverviewDocument = graphql(`
   query Overview {
@@ -108,7 +112,7 @@ function Overview() {
         <h2 id="scheduled">Pending scheduled messages</h2>
         {!data ? (
           overview.error ? null : (
-            <Loading rows={2} />
+            <Loading label="Loading scheduled messages…" rows={2} />
           )
         ) : data.scheduledMessages.upcoming.length === 0 ? (
           <Empty>Nothing is scheduled.</Empty>
@@ -145,6 +149,7 @@ function Overview() {
           </div>
         )}
       </section>
+      <UsageSection />
     </>
   )
 }

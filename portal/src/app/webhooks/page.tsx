@@ -96,7 +96,7 @@ function Webhooks() {
       {!list ? (
         endpoints.error ? null : (
           <section className="card">
-            <Loading />
+            <Loading label="Loading endpoints and deliveries…" />
           </section>
         )
       ) : list.length === 0 ? (

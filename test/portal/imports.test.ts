@@ -1,0 +1,107 @@
+/**
+ * The import and export page in Chromium: a CSV with two bad rows is uploaded, the dry run lists
+ * both by line, the rest is imported; a filtered list is exported and the downloaded file read
+ * back. Screenshots at phone and desktop widths go to test-results/screenshots/.
+ */
+import { mkdir, readFile } from 'node:fs/promises'
+import type { Server } from 'node:http'
+import path from 'node:path'
+import { parse } from 'csv-parse/sync'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type App, createApp } from '../../src/app.js'
+import { db } from '../../src/db/client.js'
+import { startCsvImports } from '../../src/schema/csv/runner.js'
+import { testApp, testConfig, testDatabase } from '../support/app.js'
+import { closeServer, hasChromium, launchChromium, listen } from '../support/browser.js'
+import { createTenant, type Tenant } from '../support/tenants.js'
+
+const shots = path.resolve(import.meta.dirname, '../../test-results/screenshots')
+const WIDTHS = { phone: 390, desktop: 1280 } as const
+
+describe.skipIf(!hasChromium)('import and export page in Chromium', () => {
+  let app: App
+  let base: string
+  let server: Server
+  let browser: Browser
+  let page: Page
+  let tenant: Tenant
+  let stopImports: (() => Promise<void>) | undefined
+  const consoleErrors: string[] = []
+
+  beforeAll(async () => {
+    await testDatabase()
+    const api = await listen((request) => app.fetch(request, { clientIp: `imports-${Date.now()}` }))
+    base = api.url
+    server = api.server
+    app = createApp(testConfig({ PUBLIC_URL: base }))
+    tenant = await createTenant(await testApp(), `Imports ${Date.now().toString(36)}`)
+    stopImports = startCsvImports({ leaseMs: 60_000, pollMs: 200, accountIds: [tenant.accountId] })
+    await mkdir(shots, { recursive: true })
+    browser = await launchChromium()
+    const context = await browser.newContext({ viewport: { width: WIDTHS.desktop, height: 900 }, acceptDownloads: true })
+    const [name, value] = tenant.cookie.split('=')
+    await context.addCookies([{ name, value, url: base }])
+    page = await context.newPage()
+    page.setDefaultTimeout(20_000)
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text())
+    })
+  }, 120_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    await stopImports?.()
+    if (server) await closeServer(server)
+  })
+
+  async function shoot(name: string) {
+    for (const [label, width] of Object.entries(WIDTHS)) {
+      await page.setViewportSize({ width, height: 900 })
+      await page.waitForTimeout(150)
+      await page.screenshot({ path: path.join(shots, `${name}-${label}.png`), fullPage: true })
+    }
+    await page.setViewportSize({ width: WIDTHS.desktop, height: 900 })
+  }
+
+  it('reports the two bad rows by line in the dry run, then imports the rest', async () => {
+    await page.goto(`${base}/portal/imports`)
+    await page.getByRole('heading', { name: 'Import customers or leads' }).waitFor()
+    const file = [
+      'external_id,name,phone,email',
+      'W-1,Ada Lovelace,+15553000001,ada@example.com',
+      'W-2,Bad Phone,555-CALL-NOW,bad@example.com',
+      'W-3,Cy Young,+15553000003,',
+      'W-4,Bad Email,+15553000004,not-an-email',
+      'W-5,Eve Adams,+15553000005,eve@example.com',
+    ].join('\n')
+    await page.getByLabel('CSV file').setInputFiles({ name: 'web-leads.csv', mimeType: 'text/csv', buffer: Buffer.from(file) })
+    await page.getByRole('button', { name: 'Upload' }).click()
+    await page.getByRole('button', { name: 'Check rows (dry run)' }).click()
+    const problems = page.getByRole('table', { name: 'Rows with problems' })
+    await problems.waitFor()
+    expect(await problems.locator('tbody tr').allTextContents()).toEqual([
+      '3phone must be an E.164 phone number such as +15555550100',
+      expect.stringMatching(/^5email /),
+    ])
+    await page.getByText('Dry run: 3 to create, 0 to update, 2 with problems (skipped).').waitFor()
+    expect(await db.lead.count({ where: { accountId: tenant.accountId } })).toBe(0)
+    await shoot('imports-dry-run')
+
+    await page.getByRole('button', { name: 'Import 3 rows' }).click()
+    await page.getByText('Imported: 3 created, 0 updated, 2 skipped.').waitFor()
+    const leads = await db.lead.findMany({ where: { accountId: tenant.accountId }, orderBy: { externalId: 'asc' } })
+    expect(leads.map((l) => l.externalId)).toEqual(['W-1', 'W-3', 'W-5'])
+    await shoot('imports-done')
+  }, 120_000)
+
+  it('exports a filtered list as a CSV file that reads back', async () => {
+    await page.getByLabel('Search').fill('adams')
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()])
+    expect(download.suggestedFilename()).toMatch(/^leads-.*\.csv$/)
+    const rows = parse(await readFile(await download.path()), { columns: true }) as Record<string, string>[]
+    expect(rows.map((r) => [r.external_id, r.name, r.phone])).toEqual([['W-5', 'Eve Adams', "'+15553000005"]])
+    await page.getByText('1 leads exported.').waitFor()
+    expect(consoleErrors.filter((e) => !/favicon|401/.test(e))).toEqual([])
+  }, 60_000)
+})

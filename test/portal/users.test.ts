@@ -1,0 +1,114 @@
+/**
+ * Users in a real browser: the owner (access code) invites a member, the member accepts the link,
+ * signs in with email and password and finds only the pages their role allows; the owner removes
+ * them and their open page is sent back to sign-in.
+ */
+import type { Server } from 'node:http'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { testApp } from '../support/app.js'
+import { closeServer, hasChromium, launchChromium, portalServer } from '../support/browser.js'
+import { createTenant, type Tenant } from '../support/tenants.js'
+
+describe.skipIf(!hasChromium)('users in the portal', () => {
+  let base: string
+  let server: Server
+  let browser: Browser
+  let tenant: Tenant
+
+  beforeAll(async () => {
+    ;({ base, server } = await portalServer('users'))
+    tenant = await createTenant(await testApp(), `Users ${Date.now().toString(36)}`)
+    browser = await launchChromium()
+  }, 120_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    if (server) await closeServer(server)
+  })
+
+  const newPage = async () => {
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage()
+    page.setDefaultTimeout(20_000)
+    return page
+  }
+  const navLinks = async (page: Page) => (await page.getByRole('navigation', { name: 'Portal' }).getByRole('link').allTextContents()).sort()
+
+  it('invite → accept → sign in → only the pages the role allows; removal ends the session', async () => {
+    const owner = await newPage()
+    await owner.goto(`${base}/portal/`)
+    await owner.getByLabel('Access code').fill(tenant.accessCode)
+    await owner.getByRole('button', { name: 'Sign in', exact: true }).click()
+    await owner.getByRole('link', { name: 'Users' }).click()
+    await owner.getByLabel('Email').fill('mia@example.com')
+    await owner.getByLabel('Name', { exact: true }).fill('Mia Member')
+    await owner.getByLabel('Role', { exact: true }).selectOption('MEMBER')
+    await owner.getByRole('button', { name: 'Invite' }).click()
+    const link = await owner.locator('input[readonly]').first().inputValue()
+    expect(link).toContain('/portal/accept/#token=')
+
+    const member = await newPage()
+    await member.goto(link.trim())
+    await member.getByLabel('Password', { exact: true }).fill('password12')
+    await member.getByRole('button', { name: 'Save and sign in' }).click()
+    await member.getByText('most common passwords').waitFor()
+    await member.getByLabel('Password', { exact: true }).fill('a long member passphrase')
+    await member.getByRole('button', { name: 'Save and sign in' }).click()
+    await member.waitForURL(/\/portal\/overview/)
+    await member.getByRole('button', { name: 'Sign out' }).click()
+    await member.waitForURL(/signedOut/)
+
+    await member.getByLabel('Email', { exact: true }).fill('mia@example.com')
+    await member.getByLabel('Password', { exact: true }).fill('a long member passphrase')
+    await member.getByRole('button', { name: 'Continue with email' }).click()
+    await member.waitForURL(/\/portal\/overview/)
+    await member.getByRole('link', { name: 'Sessions' }).waitFor()
+    // The navigation fills in once the role has loaded; until then it shows only the pages everyone has.
+    await expect
+      .poll(() => navLinks(member))
+      .toEqual([
+        'Campaigns',
+        'Customers',
+        'Import & export',
+        'Inbox',
+        'Integrations',
+        'Leads',
+        'Overview',
+        'Projects',
+        'Sessions',
+        'Templates',
+        'Webhooks',
+      ])
+    await expect
+      .poll(() => navLinks(owner))
+      .toEqual([
+        'API keys',
+        'Audit log',
+        'Campaigns',
+        'Customers',
+        'Import & export',
+        'Inbox',
+        'Integrations',
+        'Leads',
+        'Overview',
+        'Projects',
+        'Sessions',
+        'Settings',
+        'Templates',
+        'Users',
+        'Webhooks',
+      ])
+
+    // The owner removes the member; the member's next request goes back to sign-in.
+    await owner.reload()
+    owner.on('dialog', (dialog) => void dialog.accept())
+    await owner
+      .getByRole('row', { name: /Mia Member/ })
+      .getByRole('button', { name: 'Remove' })
+      .click()
+    await owner.getByRole('button', { name: 'Remove and revoke their keys' }).click()
+    await owner.getByRole('row', { name: /Mia Member/ }).waitFor({ state: 'detached' })
+    await member.getByRole('link', { name: 'Sessions' }).click()
+    await member.waitForURL(/\/portal\/?\?next=%2Fsessions/)
+  }, 240_000)
+})
