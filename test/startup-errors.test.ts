@@ -53,7 +53,7 @@ describe('start-up failures', () => {
     const port = await freePort() // nothing listens there
     const { line, stdout } = await failsWithOneLine(server, {
       DATABASE_URL: `postgres://crm:secret-password@127.0.0.1:${port}/crm`,
-      DATABASE_CONNECT_RETRY_MS: '2000',
+      DATABASE_CONNECT_RETRY_MS: '3000',
       SECRET_KEY: 'a-secret-key-of-at-least-32-characters',
     })
     expect(line).toMatch(

@@ -17,7 +17,8 @@ export async function reachDatabase(
   retryMs: number,
   onRetry: (reason: string, delayMs: number) => void,
 ): Promise<void> {
-  const giveUpAt = Date.now() + retryMs
+  // Counted from the first failure: the first attempt also pays for the client's start-up.
+  let giveUpAt: number | undefined
   const where = describeServer(databaseUrl)
   for (let delay = FIRST_DELAY_MS; ; delay = Math.min(delay * 2, MAX_DELAY_MS)) {
     try {
@@ -26,6 +27,7 @@ export async function reachDatabase(
     } catch (error) {
       const reason = reasonOf(error)
       if (!isDatabaseUnavailable(error)) throw new StartupError('DATABASE_URL', `PostgreSQL at ${where} refused us: ${reason}`)
+      giveUpAt ??= Date.now() + retryMs
       const wait = Math.min(delay, giveUpAt - Date.now())
       if (wait <= 0) {
         throw new StartupError(
