@@ -1,5 +1,5 @@
 /**
- * CSV imports written as sets (decision 0029): a batch's good rows go to the database in a fixed
+ * CSV imports written as sets (decision 0027): a batch's good rows go to the database in a fixed
  * number of statements, and leave exactly what the same rows sent one upsert at a time leave: the
  * records, the change feed's entries with their previous values, and the webhook events.
  */

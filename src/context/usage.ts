@@ -3,7 +3,7 @@
  * upsert per flush (every USAGE_FLUSH_MS while serving, and once more on a graceful shutdown), so
  * counting costs a request no database write. Each process adds only its own deltas, so any number
  * of server processes count correctly together. A process that dies without shutting down loses
- * at most one flush interval of counts (docs/decisions/0028-usage-counting.md).
+ * at most one flush interval of counts (docs/decisions/0026-usage-counting.md).
  */
 import type { Logger } from 'pino'
 import { db } from '../db/client.js'

@@ -2,7 +2,7 @@
  * The template of a fresh embedded-database cluster, made once at install (`npm run build:server`,
  * run by postinstall and a container's build stage) so that a first start on an empty DATA_DIR
  * copies it instead of running PGlite's `initdb`, which needs ~760 MB for a few seconds
- * (decision 0030). The template is `cluster/` (the folder `initdb` makes, before any migration)
+ * (decision 0028). The template is `cluster/` (the folder `initdb` makes, before any migration)
  * beside `pglite-version`, the PGlite release that made it: another release may lay out its
  * cluster differently, so a template it did not make is ignored and `initdb` runs as before.
  */

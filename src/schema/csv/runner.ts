@@ -1,5 +1,5 @@
 /**
- * The CSV import job (decisions 0024, 0029). An import in `checking` (the dry run) or `importing`
+ * The CSV import job (decisions 0024, 0027). An import in `checking` (the dry run) or `importing`
  * is claimed by one process at a time with FOR UPDATE SKIP LOCKED under a lease (decision 0002);
  * the job reads the file in order and checks BATCH_ROWS rows at a time. The dry run records each
  * batch's problems and counts and renews its lease; the import writes a batch's good rows as a set

@@ -1,5 +1,5 @@
 /**
- * Writing a batch of checked CSV rows as a set (decision 0029): the same upserts by external id as
+ * Writing a batch of checked CSV rows as a set (decision 0027): the same upserts by external id as
  * `upsertLead` / `upsertCustomer` (decision 0017), in a fixed number of statements whatever the
  * batch's size, inside the caller's transaction:
  *
