@@ -156,6 +156,30 @@ describe.skipIf(!hasChromium)('the inbox in the portal', () => {
     await page.context().close()
   }, 120_000)
 
+  it("shows a long thread's latest 100 messages, and the earlier ones on request", async () => {
+    const chatty = await createTenant(client, `Long thread ${Date.now().toString(36)}`)
+    const long = await seedConversation(chatty.accountId, {
+      channel: 'email',
+      participant: 'long.thread@example.com',
+      messages: Array.from({ length: 130 }, (_, i) => ({
+        content: `Note ${String(i + 1).padStart(3, '0')}`,
+        at: new Date(Date.UTC(2026, 10, 1, 9, i)),
+      })),
+    })
+    const { page, errors } = await signedIn(chatty)
+    await page.goto(`${base}/portal/inbox?id=${long.id}`)
+    const shown = () => page.getByTestId('messages').getByTestId('message').locator('p').allTextContents()
+    await eventually(async () => (await shown()).length).toBe(100)
+    expect((await shown()).slice(0, 1)).toEqual(['Note 031'])
+    expect((await shown()).at(-1)).toBe('Note 130')
+    await page.getByRole('button', { name: 'Show earlier messages' }).click()
+    await eventually(async () => (await shown()).length).toBe(130)
+    expect(await shown()).toEqual(Array.from({ length: 130 }, (_, i) => `Note ${String(i + 1).padStart(3, '0')}`))
+    expect(await page.getByRole('button', { name: 'Show earlier messages' }).count()).toBe(0)
+    expect(errors).toEqual([])
+    await page.context().close()
+  }, 120_000)
+
   it('pages with Load more, 25 at a time', async () => {
     const busy = await createTenant(client, `Busy inbox ${Date.now().toString(36)}`)
     for (let i = 0; i < 27; i++) {

@@ -7,7 +7,7 @@ import { LiveStatus } from './ConversationList'
 import { CHANNEL_LABELS } from './channels'
 import styles from './inbox.module.css'
 import { ReplyBox } from './ReplyBox'
-import { type ThreadConversation, type ThreadMessage, useThread } from './useThread'
+import { type Thread, type ThreadConversation, type ThreadMessage, useThread } from './useThread'
 
 const SENDER_LABELS: Record<ThreadMessage['sender'], string> = {
   customer: 'Customer',
@@ -49,7 +49,7 @@ export function ThreadView({ id }: { id: string }) {
         <>
           <ThreadHead conversation={conversation} live={thread.live} />
           {conversation.channel === 'voice' && <CallDetails conversation={conversation} />}
-          <Messages conversation={conversation} messages={thread.messages} />
+          <Messages conversation={conversation} thread={thread} />
           {conversation.channel === 'sms' && <ReplyBox conversation={conversation} onSent={thread.showMessage} />}
         </>
       )}
@@ -113,14 +113,19 @@ function CallDetails({ conversation }: { conversation: ThreadConversation }) {
   )
 }
 
-function Messages({ conversation, messages }: { conversation: ThreadConversation; messages: ThreadMessage[] }) {
+function Messages({ conversation, thread }: { conversation: ThreadConversation; thread: Thread }) {
   const { time } = useAccount()
+  const { messages, earlier } = thread
   if (messages.length === 0) {
     return conversation.channel === 'voice' ? null : <Empty>No messages in this conversation yet.</Empty>
   }
   return (
     <>
-      {conversation.messages.pageInfo.hasPreviousPage && <p className="hint">Showing the latest messages.</p>}
+      {earlier.more && (
+        <button type="button" className="link-button" onClick={() => void thread.loadEarlier()} disabled={earlier.loading}>
+          {earlier.loading ? 'Loading…' : 'Show earlier messages'}
+        </button>
+      )}
       <ol className={styles.messages} aria-label="Messages" aria-live="polite" data-testid="messages">
         {messages.map((m) => (
           <li key={m.id} className={m.direction === 'inbound' ? styles.inbound : styles.outbound} data-testid="message">

@@ -78,14 +78,7 @@ export const ThreadDocument = graphql(`
       startedAt
       endedAt
       messages(last: 100) {
-        pageInfo {
-          hasPreviousPage
-        }
-        edges {
-          node {
-            ...PortalThreadMessage
-          }
-        }
+        ...PortalThreadPage
       }
       transcript @include(if: $withTranscript) {
         entries {
@@ -93,6 +86,17 @@ export const ThreadDocument = graphql(`
           text
           at
         }
+      }
+    }
+  }
+  fragment PortalThreadPage on MessageConnection {
+    pageInfo {
+      hasPreviousPage
+      startCursor
+    }
+    edges {
+      node {
+        ...PortalThreadMessage
       }
     }
   }
@@ -104,6 +108,18 @@ export const ThreadDocument = graphql(`
     status
     provider
     createdAt
+  }
+`)
+
+/** The 100 messages before the oldest one the thread shows. */
+export const EarlierMessagesDocument = graphql(`
+  query PortalEarlierMessages($id: ID!, $before: String!) {
+    conversation(id: $id) {
+      id
+      messages(last: 100, before: $before) {
+        ...PortalThreadPage
+      }
+    }
   }
 `)
 

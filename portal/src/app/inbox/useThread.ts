@@ -5,10 +5,17 @@
  * `followThread`), so a message that arrives meanwhile is neither missed nor shown twice.
  */
 import { useCallback, useEffect, useState } from 'react'
-import type { PortalThreadMessageFragment, PortalThreadQuery } from '../../gql/graphql'
+import type { PortalThreadMessageFragment, PortalThreadPageFragment, PortalThreadQuery } from '../../gql/graphql'
 import { type GraphQLRequestError, request } from '../../lib/graphql'
 import { subscribe } from '../../lib/subscribe'
-import { FeedHeadDocument, InboxRowDocument, MessageAddedDocument, MessageDocument, ThreadDocument } from './documents'
+import {
+  EarlierMessagesDocument,
+  FeedHeadDocument,
+  InboxRowDocument,
+  MessageAddedDocument,
+  MessageDocument,
+  ThreadDocument,
+} from './documents'
 
 export type ThreadMessage = PortalThreadMessageFragment
 export type ThreadConversation = NonNullable<PortalThreadQuery['conversation']>
@@ -16,9 +23,15 @@ export type ThreadConversation = NonNullable<PortalThreadQuery['conversation']>
 const oldestFirst = (messages: ThreadMessage[]) =>
   [...messages].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
 
+/** Where the loaded messages start, and whether older ones precede them. */
+type Earlier = PortalThreadPageFragment['pageInfo'] & { loading: boolean }
+
 export interface Thread {
   conversation: ThreadConversation | null | undefined
   messages: ThreadMessage[]
+  /** Whether messages older than the ones shown exist, and whether they are being loaded. */
+  earlier: { more: boolean; loading: boolean }
+  loadEarlier: () => Promise<void>
   error: GraphQLRequestError | undefined
   live: boolean
   /** Shows a message the page itself sent, refetched by `node(id:)`; the subscription would bring it too. */
@@ -33,19 +46,26 @@ export interface Thread {
 export function useThread(id: string, withTranscript: boolean, readsFeed: boolean): Thread {
   const [conversation, setConversation] = useState<ThreadConversation | null>()
   const [messages, setMessages] = useState<ThreadMessage[]>([])
+  const [earlier, setEarlier] = useState<Earlier>({ hasPreviousPage: false, startCursor: null, loading: false })
   const [error, setError] = useState<GraphQLRequestError>()
   const [live, setLive] = useState(false)
   const [attempt, setAttempt] = useState(0)
 
-  const add = useCallback((message: ThreadMessage) => {
-    setMessages((previous) => (previous.some((m) => m.id === message.id) ? previous : oldestFirst([...previous, message])))
+  const addAll = useCallback((added: ThreadMessage[]) => {
+    setMessages((previous) => {
+      const known = new Set(previous.map((m) => m.id))
+      const fresh = added.filter((m) => !known.has(m.id))
+      return fresh.length ? oldestFirst([...previous, ...fresh]) : previous
+    })
   }, [])
+  const add = useCallback((message: ThreadMessage) => addAll([message]), [addAll])
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: `attempt` changes only to load again (Try again)
   useEffect(() => {
     const controller = new AbortController()
     setConversation(undefined)
     setMessages([])
+    setEarlier({ hasPreviousPage: false, startCursor: null, loading: false })
     setError(undefined)
     setLive(false)
     const run = async () => {
@@ -55,6 +75,7 @@ export function useThread(id: string, withTranscript: boolean, readsFeed: boolea
         if (controller.signal.aborted) return
         setConversation(loaded)
         setMessages(loaded ? loaded.messages.edges.map((e) => e.node) : [])
+        if (loaded) setEarlier({ ...loaded.messages.pageInfo, loading: false })
         if (!loaded) return
         await subscribe(
           MessageAddedDocument,
@@ -91,5 +112,28 @@ export function useThread(id: string, withTranscript: boolean, readsFeed: boolea
     [add],
   )
 
-  return { conversation, messages, error, live, showMessage, retry: () => setAttempt((n) => n + 1) }
+  const loadEarlier = useCallback(async () => {
+    if (!earlier.hasPreviousPage || !earlier.startCursor || earlier.loading) return
+    setEarlier((e) => ({ ...e, loading: true }))
+    try {
+      const { conversation: page } = await request(EarlierMessagesDocument, { id, before: earlier.startCursor })
+      const older = page?.messages ?? { pageInfo: { hasPreviousPage: false, startCursor: null }, edges: [] }
+      addAll(older.edges.map((e) => e.node))
+      setEarlier({ hasPreviousPage: older.pageInfo.hasPreviousPage, startCursor: older.pageInfo.startCursor, loading: false })
+    } catch (e) {
+      setEarlier((previous) => ({ ...previous, loading: false }))
+      setError(e as GraphQLRequestError)
+    }
+  }, [id, earlier, addAll])
+
+  return {
+    conversation,
+    messages,
+    error,
+    live,
+    earlier: { more: earlier.hasPreviousPage, loading: earlier.loading },
+    loadEarlier,
+    showMessage,
+    retry: () => setAttempt((n) => n + 1),
+  }
 }
