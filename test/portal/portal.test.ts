@@ -283,8 +283,42 @@ describe.skipIf(!hasChromium)('portal in Chromium', () => {
   })
 
   it('signs out, and the key pages are closed', async () => {
+    // Signed out while the overview's usage query is still on its way: the server refuses that
+    // query (the session is gone) while the signed-out page loads, and the visitor must still
+    // land there, not on sign-in with `next`. Holding the query and the navigation fixes that order.
+    let releaseUsage = () => {}
+    const usageHeld = new Promise<void>((resolve) => {
+      releaseUsage = resolve
+    })
+    await page.route('**/graphql', async (route) => {
+      if (route.request().postData()?.includes('OverviewUsage')) await usageHeld
+      await route.continue()
+    })
+    await page.goto(`${base}/portal/overview`)
+    await page.getByRole('heading', { name: 'Overview' }).waitFor()
+    let releaseNavigation = () => {}
+    const navigationHeld = new Promise<void>((resolve) => {
+      releaseNavigation = resolve
+    })
+    let navigating = () => {}
+    const navigationStarted = new Promise<void>((resolve) => {
+      navigating = resolve
+    })
+    // The sign-in page's payload, which both the signed-out page and sign-in with `next` load.
+    await page.route(/\/portal\.txt\?/, async (route) => {
+      navigating()
+      await navigationHeld
+      await route.continue()
+    })
     await page.getByRole('button', { name: 'Sign out' }).click()
+    await navigationStarted
+    const refused = page.waitForResponse((response) => Boolean(response.request().postData()?.includes('OverviewUsage')))
+    releaseUsage()
+    expect((await refused).status()).toBe(401)
+    await page.waitForTimeout(1000) // the page's effects see the refusal
+    releaseNavigation()
     await page.waitForURL(/\/portal\/?\?signedOut=1$/)
+    await page.unrouteAll({ behavior: 'wait' })
     await page.getByText('You have signed out.').waitFor()
     await page.goto(`${base}/portal/keys`)
     await page.waitForURL(/\/portal\/?\?next=/)

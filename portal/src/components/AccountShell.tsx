@@ -6,7 +6,7 @@
  */
 import Link from 'next/link'
 import { usePathname, useRouter } from 'next/navigation'
-import { createContext, type ReactNode, useCallback, useContext, useEffect } from 'react'
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useRef } from 'react'
 import { graphql } from '../gql'
 import type { TypedDocumentString, ViewerQuery } from '../gql/graphql'
 import { formatDateTime } from '../lib/format'
@@ -96,8 +96,17 @@ export function AccountShell({ title, children }: { title: string; children: Rea
   const signOut = useMutation(LogoutDocument, { onSuccess: () => router.replace('/?signedOut=1') })
   // Signed out: the button stays busy while the sign-in page loads.
   const signingOut = signOut.running || Boolean(signOut.data)
+  // While signing out, a page's request that the server refuses for want of a session is expected:
+  // it must not send the visitor to sign in again with `next` instead of to the signed-out page.
+  const leaving = useRef(false)
+  const leave = async () => {
+    leaving.current = true
+    if (!(await signOut.run())) leaving.current = false
+  }
 
-  const sessionEnded = useCallback(() => router.replace(`/?next=${encodeURIComponent(pathname)}`), [router, pathname])
+  const sessionEnded = useCallback(() => {
+    if (!leaving.current) router.replace(`/?next=${encodeURIComponent(pathname)}`)
+  }, [router, pathname])
   useEffect(() => {
     if (isUnauthenticated(viewer.error)) sessionEnded()
   }, [viewer.error, sessionEnded])
@@ -130,7 +139,7 @@ export function AccountShell({ title, children }: { title: string; children: Rea
             <span aria-hidden="true">SMS credits </span>
             <strong data-testid="sms-credits">{account ? account.smsCredits.toLocaleString('en-US') : '–'}</strong>
           </span>
-          <button type="button" className="button small" onClick={() => signOut.run()} disabled={signingOut}>
+          <button type="button" className="button small" onClick={() => void leave()} disabled={signingOut}>
             {signingOut ? 'Signing out…' : 'Sign out'}
           </button>
         </div>
