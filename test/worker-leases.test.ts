@@ -13,10 +13,13 @@ import { type FakeProvider, fakeSendblue } from './support/fake-providers.js'
 import { hubCall, tenantWithDueMessages } from './support/hub.js'
 import type { Tenant } from './support/tenants.js'
 
-/** A lease covers ~20 sends of one lane; the batch needs ~30 per lane. */
-const LEASE_MS = 2_000
-const SEND_MS = 100
-const BATCH = 60
+/**
+ * A lease covers ~40 sends of one lane; the batch needs ~60 per lane. A send takes 200 ms of the
+ * provider's 3.9 s timeout, so a busy machine slows the batch without timing sends out.
+ */
+const LEASE_MS = 8_000
+const SEND_MS = 200
+const BATCH = 120
 const LANES = 2
 
 let client: TestClient
@@ -27,7 +30,7 @@ beforeAll(async () => {
   sendblue = await fakeSendblue()
   overrides = {
     SENDBLUE_API_URL: sendblue.url,
-    PROVIDER_TIMEOUT_MS: '900',
+    PROVIDER_TIMEOUT_MS: '3900',
     WORKER_LEASE_MS: String(LEASE_MS),
     WORKER_BATCH_SIZE: String(BATCH),
     WORKER_CONCURRENCY: String(LANES),
@@ -82,7 +85,7 @@ describe('a batch that outlives its lease', () => {
     expect(receipts.size).toBe(BATCH)
     const rows = await db.communication.findMany({ where: { accountId: tenant.accountId }, select: { status: true, attempts: true } })
     expect(rows.filter((r) => r.status !== 'sent' || r.attempts !== 1)).toEqual([])
-  }, 60_000)
+  }, 180_000)
 
   it('an outcome whose lease was lost is logged, not written over the state of the process that took the message over', async () => {
     const tenant = await tenantWithDueMessages(client, 1, 'lease')
