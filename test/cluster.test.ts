@@ -75,18 +75,19 @@ async function pidsAnswering(from: number, count: number): Promise<Set<number>> 
 describe.skipIf(!usesPostgres())('two server processes on one port (WEB_CONCURRENCY=2)', () => {
   it('prints the portal URL and runs a primary, two server processes and a worker process', async () => {
     // The primary prints the banner once every process reported ready, which may follow the first
-    // /health; its log line is written asynchronously (pino), so it may land after the banner.
+    // /health. Every process logs through pino, which writes asynchronously, so a process's log
+    // line may land after the banner: the test waits for each line it expects.
     await vi.waitFor(
       () => {
-        expect(running!.output()).toMatch(/Portal: +http:\/\/127\.0\.0\.1:\d+\/portal/)
-        expect(running!.output()).toMatch(/"web":2,"workers":1.*"msg":"every process is running"/)
+        const output = running!.output()
+        expect(output).toMatch(/Portal: +http:\/\/127\.0\.0\.1:\d+\/portal/)
+        expect(output).toMatch(/"web":2,"workers":1.*"msg":"every process is running"/)
+        const listening = output.split('\n').filter((l) => l.includes('"msg":"listening"'))
+        expect(new Set(listening.map((l) => JSON.parse(l).pid)).size).toBe(2)
+        expect(output).toContain('"msg":"worker started"')
       },
       { timeout: 60_000 },
     )
-    const output = running!.output()
-    const listening = output.split('\n').filter((l) => l.includes('"msg":"listening"'))
-    expect(new Set(listening.map((l) => JSON.parse(l).pid)).size).toBe(2)
-    expect(output).toContain('"msg":"worker started"')
   })
 
   it('shares one rate limit: the budget is spent once, whichever process answers', async () => {
@@ -159,7 +160,7 @@ describe.skipIf(!usesPostgres())('two server processes on one port (WEB_CONCURRE
       .split('\n')
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l).pid as number)
-    const exited = new Promise<number | null>((resolve) => running!.child.once('exit', resolve))
+    const exited = new Promise<number | null>((resolve) => running!.child.once('close', resolve))
     running!.child.kill('SIGTERM')
     expect(await exited).toBe(0)
     const alive = [...new Set(pids)].filter((pid) => {

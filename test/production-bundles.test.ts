@@ -39,7 +39,7 @@ function run(file: string, env: Record<string, string>): Promise<{ code: number 
   let output = ''
   child.stdout.on('data', (d) => (output += d))
   child.stderr.on('data', (d) => (output += d))
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, output })))
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, output })))
 }
 
 describe('production bundles', () => {

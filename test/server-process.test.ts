@@ -130,7 +130,7 @@ describe('the server process', () => {
     })
     let stderr = ''
     child.stderr!.on('data', (d) => (stderr += d))
-    const code = await new Promise((resolve) => child.once('exit', resolve))
+    const code = await new Promise((resolve) => child.once('close', resolve))
     expect(code).toBe(1)
     const lines = stderr
       .trim()

@@ -146,7 +146,7 @@ describe('npm run worker', () => {
     })
     let stderr = ''
     child.stderr!.on('data', (chunk) => (stderr += chunk))
-    const code = await new Promise((resolve) => child.once('exit', resolve))
+    const code = await new Promise((resolve) => child.once('close', resolve))
     expect(code).toBe(1)
     expect(stderr).toContain('config error: DATABASE_URL: a separate worker needs PostgreSQL')
   }, 60_000)
