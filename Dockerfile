@@ -24,7 +24,7 @@ WORKDIR /app
 COPY --from=production-dependencies /app/node_modules ./node_modules
 COPY --from=build /app/package.json ./
 # src/generated carries the bundles and the embedded database's cluster template (a first start
-# copies it instead of running PGlite's initdb, docs/decisions/0031).
+# copies it instead of running PGlite's initdb, docs/decisions/0028).
 COPY --from=build /app/src ./src
 COPY --from=build /app/prisma/migrations ./prisma/migrations
 COPY --from=build /app/portal/out ./portal/out

@@ -6,11 +6,17 @@
  */
 import { request } from 'node:http'
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest'
+import { db } from '../src/db/client.js'
 import { ADMIN_TOKEN, type TestClient, testApp, testConfig, usesPostgres } from './support/app.js'
+import { type FakeProvider, fakeSendblue } from './support/fake-providers.js'
+import { createProject, hubCall, SENDBLUE } from './support/hub.js'
+import { sample } from './support/metrics.js'
 import { kill, type Running, serverArguments, startServer } from './support/server-process.js'
 import { createTenant, type Tenant } from './support/tenants.js'
 
 const RATE_LIMIT = 10
+const METRICS_TOKEN = 'cluster-metrics-token-0123456789'
+let sendblue: FakeProvider
 let client: TestClient
 let serverArgs: string[]
 let running: Running | undefined
@@ -21,6 +27,7 @@ beforeAll(async () => {
   if (!usesPostgres()) return
   client = await testApp()
   tenant = await createTenant(client)
+  sendblue = await fakeSendblue()
   const config = testConfig()
   running = await startServer(serverArgs, {
     NODE_ENV: 'test',
@@ -36,10 +43,13 @@ beforeAll(async () => {
     SECRET_KEY: config.SECRET_KEY!,
     ADMIN_TOKEN,
     RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT),
+    METRICS_TOKEN,
+    SENDBLUE_API_URL: sendblue.url,
   })
 }, 240_000)
 afterAll(async () => {
   if (running) await kill(running)
+  await sendblue?.close()
 })
 
 /** One GET on a connection of its own; answers the status and the pid that logged it. */
@@ -153,6 +163,26 @@ describe.skipIf(!usesPostgres())('two server processes on one port (WEB_CONCURRE
       await new Promise((r) => setTimeout(r, 200))
     }
   }, 180_000)
+
+  it("counts the worker process's sends in the cluster's metrics", async () => {
+    const setUp = await hubCall(client, tenant, 'PUT', '/integrations/sendblue', { config: SENDBLUE })
+    expect(setUp.status).toBe(201)
+    await db.account.update({ where: { id: tenant.accountId }, data: { autoDispatch: true } })
+    const { project } = await createProject(client, tenant)
+    const recorded = await hubCall(client, tenant, 'POST', '/events', { project_id: project.id, event_type: 'website_visited' })
+    expect(recorded.status, JSON.stringify(recorded.body)).toBe(201)
+    // The worker process sends the SMS the event queued; the primary sums its metrics into /metrics.
+    await vi.waitFor(
+      async () => {
+        const response = await fetch(`${running!.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+        const text = await response.text()
+        expect(sample(text, 'crm_worker_send_lag_seconds_count', { channel: 'sms' })).toBeGreaterThanOrEqual(1)
+        expect(sample(text, 'crm_provider_call_duration_seconds_count', { provider: 'sendblue' })).toBeGreaterThanOrEqual(1)
+      },
+      { timeout: 60_000, interval: 500 },
+    )
+    expect(sendblue.requests.length).toBeGreaterThanOrEqual(1)
+  }, 90_000)
 
   it('stops every process on SIGTERM and exits 0', async () => {
     const pids = running!

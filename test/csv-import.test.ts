@@ -24,6 +24,9 @@ const LEAD_MAPPING = [
   { field: 'email', column: 'Email' },
 ]
 
+/** A process that dies keeps its lease until it runs out: the test lets it run out at once. */
+const expireLease = (importId: string) => db.csvImport.update({ where: { id: importId }, data: { leaseExpiresAt: new Date(0) } })
+
 const leadsCsv = (count: number, from = 0) =>
   [
     'External ID,Name,Phone,Email',
@@ -87,10 +90,10 @@ describe('CSV import', () => {
     await checkImport(client, tenant, uploaded.id, LEAD_MAPPING)
 
     // A process claims the dry run, does two batches and dies: its lease stays until it runs out.
-    const first = await runImportSlice({ leaseMs: 300, maxBatches: 2, accountIds: [tenant.accountId] })
+    const first = await runImportSlice({ leaseMs: 60_000, maxBatches: 2, accountIds: [tenant.accountId] })
     expect(first).toMatchObject({ resumedFrom: 0, processedRows: 500, finished: false })
-    expect(await runImportSlice({ leaseMs: 300, accountIds: [tenant.accountId] })).toBeUndefined() // still leased
-    await new Promise((resolve) => setTimeout(resolve, 400))
+    expect(await runImportSlice({ leaseMs: 60_000, accountIds: [tenant.accountId] })).toBeUndefined() // still leased
+    await expireLease(uploaded.id)
     const resumed = await runImportSlice({ leaseMs: 60_000, accountIds: [tenant.accountId] })
     expect(resumed).toMatchObject({ resumedFrom: 500, processedRows: 10_000, finished: true })
     const checked = await readImport(client, tenant, uploaded.id)
@@ -104,10 +107,10 @@ describe('CSV import', () => {
     await checkImport(client, tenant, uploaded.id, LEAD_MAPPING)
     await drainImports(tenant)
     await runImport(client, tenant, uploaded.id)
-    const first = await runImportSlice({ leaseMs: 300, maxBatches: 2, accountIds: [tenant.accountId] })
+    const first = await runImportSlice({ leaseMs: 60_000, maxBatches: 2, accountIds: [tenant.accountId] })
     expect(first).toMatchObject({ resumedFrom: 0, processedRows: 500, finished: false })
     expect(await db.lead.count({ where: { accountId: tenant.accountId } })).toBe(500)
-    await new Promise((resolve) => setTimeout(resolve, 400))
+    await expireLease(uploaded.id)
     expect(await runImportSlice({ leaseMs: 60_000, accountIds: [tenant.accountId] })).toMatchObject({ resumedFrom: 500, finished: true })
     expect(await readImport(client, tenant, uploaded.id)).toMatchObject({ status: 'done', processedRows: 1_000, problemRows: 0 })
     expect(await db.lead.count({ where: { accountId: tenant.accountId } })).toBe(1_000)

@@ -5,7 +5,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { applyEnvFile, StartupError } from '../src/env.js'
 import { freePort, kill, serverArguments, startServer } from './support/server-process.js'
 
@@ -66,8 +66,11 @@ describe('the server reads .env from its working directory', () => {
 
     // PORT empty in the environment counts as unset, so the file's applies.
     const fromFile = await startServer(serverArgs, { PORT: '' }, { cwd: dir, port: filePort })
-    expect(fromFile.output()).toContain(`Portal:       http://127.0.0.1:${filePort}/portal`)
-    expect(fromFile.output()).toContain('Access code:  env-file-code')
+    // The banner is written as the server starts listening; it may reach this process after /health's answer.
+    await vi.waitFor(() => {
+      expect(fromFile.output()).toContain(`Portal:       http://127.0.0.1:${filePort}/portal`)
+      expect(fromFile.output()).toContain('Access code:  env-file-code')
+    })
     // Stopped cleanly, so the next start finds DATA_DIR unlocked at once.
     const stopped = new Promise((resolve) => fromFile.child.once('exit', resolve))
     fromFile.child.kill('SIGTERM')
@@ -78,8 +81,8 @@ describe('the server reads .env from its working directory', () => {
     expect((await fetch(`${fromEnv.url}/health`)).status).toBe(200)
     await expect(fetch(`http://127.0.0.1:${filePort}/health`)).rejects.toThrow()
     // The same DATA_DIR (from .env, relative to the working directory): the account exists already.
+    await vi.waitFor(() => expect(fromEnv.output()).toContain(`Portal:       http://127.0.0.1:${envPort}/portal`))
     expect(fromEnv.output()).not.toContain('Access code')
-    expect(fromEnv.output()).toContain(`Portal:       http://127.0.0.1:${envPort}/portal`)
     await kill(fromEnv)
   }, 300_000)
 })

@@ -3,11 +3,12 @@
  * lists present and labelled after real traffic, and route labels that are templates.
  */
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { subscriptionOpened } from '../src/http/metrics.js'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { type TestClient, testApp, testConfig, usesPostgres } from './support/app.js'
 import { eventToWebhook } from './support/event-to-webhook.js'
 import { type FakeProvider, fakeSendblue } from './support/fake-providers.js'
+import { sample } from './support/metrics.js'
+import { subscribe } from './support/sse.js'
 import { createTenant } from './support/tenants.js'
 import { startReceiver } from './support/webhook-receiver.js'
 
@@ -34,17 +35,6 @@ async function scrape(): Promise<string> {
   expect(response.status).toBe(200)
   expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/)
   return response.text()
-}
-
-/** The value of one sample (`name{labels} value`), matching every label given; undefined when absent. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of text.split('\n')) {
-    const match = line.match(/^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/)
-    if (!match || match[1] !== name) continue
-    const found = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]))
-    if (Object.entries(labels).every(([key, value]) => found[key] === value)) return Number(match[3])
-  }
-  return undefined
 }
 
 describe('access', () => {
@@ -112,10 +102,21 @@ describe('after traffic', () => {
     expect(refused).toBeGreaterThanOrEqual(2)
     expect(sample(await scrape(), 'crm_rate_limit_refusals_total', { limit: 'account' })).toBe(before + refused)
 
-    const close = subscriptionOpened()
-    expect(sample(await scrape(), 'crm_subscriptions')).toBe(1)
-    close()
-    close()
-    expect(sample(await scrape(), 'crm_subscriptions')).toBe(0)
+    const watcher = await createTenant(client)
+    const idle = sample(await scrape(), 'crm_subscriptions')!
+    const streams = await Promise.all(
+      [1, 2].map(() =>
+        subscribe(
+          (request) => client.app.fetch(request),
+          'http://crm.test',
+          'subscription { changes { cursor } }',
+          {},
+          { key: watcher.key },
+        ),
+      ),
+    )
+    expect(sample(await scrape(), 'crm_subscriptions')).toBe(idle + 2)
+    for (const stream of streams) await stream.close()
+    await vi.waitFor(async () => expect(sample(await scrape(), 'crm_subscriptions')).toBe(idle))
   })
 })

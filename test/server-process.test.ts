@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { kill, type Running, serverArguments, startServer } from './support/server-process.js'
 
 const root = path.resolve(import.meta.dirname, '..')
@@ -63,8 +63,11 @@ describe('the server process', () => {
     const env = { DATA_DIR: dataDir, BOOTSTRAP_ACCESS_CODE: 'bootstrap-code-123' }
 
     const first = await start(env)
-    expect(first.output()).toContain('Access code:  bootstrap-code-123')
-    expect(first.output()).toMatch(/Portal: +http:\/\/127\.0\.0\.1:\d+\/portal/)
+    // The banner is written as the server starts listening; it may reach this process after /health's answer.
+    await vi.waitFor(() => {
+      expect(first.output()).toContain('Access code:  bootstrap-code-123')
+      expect(first.output()).toMatch(/Portal: +http:\/\/127\.0\.0\.1:\d+\/portal/)
+    })
     const login = await gql(first.url, `mutation($c: String!) { portalLogin(accessCode: $c) { account { name } } }`, {
       c: 'bootstrap-code-123',
     })
@@ -115,7 +118,7 @@ describe('the server process', () => {
     expect(relogin.body.data.portalLogin.account.name).toBe('Default')
     // The key's one request was counted in memory and written by the time the first process exited.
     const recookie = relogin.response.headers.get('set-cookie')!.split(';')[0]
-    const usage = await gql(second.url, '{ usage(days: 1) { apiKeyDays { name requests } } }', {}, { cookie: recookie })
+    const usage = await gql(second.url, '{ usage(days: 2) { apiKeyDays { name requests } } }', {}, { cookie: recookie })
     expect(usage.body.data.usage.apiKeyDays).toEqual([{ name: 'ops', requests: 1 }])
     const again = await fetch(`${second.url}/v1/conversations`, { headers: { authorization: `Bearer ${key}` } })
     expect(again.status).toBe(200)

@@ -12,6 +12,8 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 180_000,
+    // expect.poll gives up after a second by default: a browser page on a busy machine takes longer.
+    expect: { poll: { timeout: 20_000 } },
     env: { NODE_ENV: 'test' },
   },
 })

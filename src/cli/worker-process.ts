@@ -9,6 +9,7 @@ import { connectDb, disconnectDb } from '../db/client.js'
 import { migrate } from '../db/migrate.js'
 import { reachDatabase } from '../db/reach.js'
 import type { Config } from '../env.js'
+import { enableMetrics } from '../http/metrics.js'
 import { startTracing, stopTracing } from '../http/tracing.js'
 import { startCsvImports } from '../schema/csv/runner.js'
 import { startWorker } from '../services/worker/worker.js'
@@ -16,6 +17,8 @@ import { startWorker } from '../services/worker/worker.js'
 /** Resolves once the worker runs; from then on SIGTERM/SIGINT stop it and exit. */
 export async function runWorkerProcess(config: Config & { DATABASE_URL: string }, logger: Logger): Promise<void> {
   await startTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: config.OTEL_SERVICE_NAME })
+  // A cluster's /metrics sums every process, this one's sends and provider calls included.
+  if (config.METRICS_TOKEN) enableMetrics()
   const database = await connectDb({
     databaseUrl: config.DATABASE_URL,
     poolSize: config.DATABASE_POOL_SIZE,

@@ -41,8 +41,9 @@ export function spawnBundle(
   child.stdout!.on('data', (d) => (stdout += d))
   child.stderr!.on('data', (d) => (stderr += d))
   // A process that cannot start at all (EACCES, ENOENT) fails the test that spawned it, not the whole run.
+  // 'close' follows 'exit' once the pipes are drained, so stdout() and stderr() are complete then.
   const exited = new Promise<number | null>((resolve, reject) => {
-    child.once('exit', (code) => resolve(code))
+    child.once('close', (code) => resolve(code))
     child.once('error', reject)
   })
   return { child, stdout: () => stdout, stderr: () => stderr, exited }

@@ -1,7 +1,7 @@
 /**
  * Live subscriptions as the schema uses them (decision 0019): each subscription is one Stream,
  * registered here while it is open so that a revoked key's streams close, shutdown ends them all,
- * and metrics can count them. Change-based subscriptions follow the account's feed
+ * and the crm_subscriptions gauge counts them. Change-based subscriptions follow the account's feed
  * (./feeds.ts); webhook deliveries have notices of their own (./deliveries.ts).
  */
 import type { Logger } from 'pino'
@@ -9,6 +9,7 @@ import { onKeyRevoked } from '../../context/key-cache.js'
 import type { Principal } from '../../context/principal.js'
 import { AppError } from '../../errors.js'
 import type { WebhookDelivery } from '../../generated/prisma/client.js'
+import { subscriptionOpened } from '../../http/metrics.js'
 import type { FeedChange } from '../changes/feed.js'
 import { deliveryMoved, followDeliveries } from './deliveries.js'
 import { changesCommitted, follow, type LiveChange, readAllAgain, reportReadFailuresTo } from './feeds.js'
@@ -25,7 +26,7 @@ const open = new Set<Stream<unknown>>()
 const byKey = new Map<string, Set<Stream<unknown>>>()
 let logger: Logger | undefined
 
-/** Subscriptions open in this process now (the metrics gauge reads it). */
+/** Subscriptions open in this process now. */
 export const openSubscriptionCount = (): number => open.size
 
 /** Sets where read failures are logged; called once by the GraphQL endpoint. */
@@ -55,7 +56,11 @@ function register<T>(principal: Principal): Stream<T> {
   const stream = new Stream<T>()
   const any = stream as Stream<unknown>
   open.add(any)
-  stream.onRelease(() => open.delete(any))
+  const counted = subscriptionOpened()
+  stream.onRelease(() => {
+    open.delete(any)
+    counted()
+  })
   if (principal.kind === 'apiKey') {
     const { keyId } = principal
     const streams = byKey.get(keyId) ?? new Set()
