@@ -1,6 +1,9 @@
+import { Writable } from 'node:stream'
+import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { db } from '../src/db/client.js'
 import { type TestClient, testApp } from './support/app.js'
+import { freePort } from './support/private-servers.js'
 import { startSmtpSink } from './support/smtp-sink.js'
 import { createTenant, login } from './support/tenants.js'
 import { accept, cookieOf, createUser, invite, PASSWORD, signIn, signInFrom } from './support/users.js'
@@ -48,6 +51,29 @@ describe('invitations', () => {
     // The first password stands.
     expect((await signIn(client, plain.email)).errors).toBeUndefined()
     expect((await signIn(client, plain.email, 'another long passphrase')).errors?.[0].message).toBe('Wrong email or password')
+  })
+
+  it('say when the email did not go, and the log says why', async () => {
+    const lines: Record<string, any>[] = []
+    const logged = pino(
+      { level: 'info' },
+      new Writable({ write: (chunk, _encoding, done) => done(void lines.push(JSON.parse(String(chunk)))) }),
+    )
+    const watched = await testApp({ PROVIDER_TIMEOUT_MS: '5000', ALLOW_PRIVATE_SMTP_HOSTS: '1' }, logged)
+    const tenant = await createTenant(watched)
+    const closed = await freePort() // nothing listens there: the SMTP connection is refused
+    const saved = await watched.gql(
+      `mutation($config: JSON!) { saveIntegration(provider: email, config: $config) { created } }`,
+      { config: { host: '127.0.0.1', port: closed, username: 'mailer', api_key: 'smtp-password-1', from_address: 'crm@acme.example' } },
+      { cookie: tenant.cookie },
+    )
+    expect(saved.errors).toBeUndefined()
+    const failed = await invite(watched, tenant.cookie, 'member')
+    expect(failed.result.email).toBe('FAILED')
+    expect(failed.result.url).toMatch(/#token=/)
+    const warning = lines.find((line) => line.msg === 'could not email a user link')
+    expect(warning).toMatchObject({ level: 40, account_id: tenant.accountId, request_id: expect.any(String) })
+    expect(warning?.err?.message).toMatch(/ECONNREFUSED|connect/i)
   })
 
   it('expire, and refuse weak passwords without using up the link', async () => {

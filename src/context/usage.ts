@@ -63,6 +63,8 @@ export async function flushUsage(): Promise<number> {
         ${taken.map((d) => new Date(d.hour))}::timestamptz[], ${taken.map((d) => d.requests)}::int[],
         ${taken.map((d) => d.refused)}::int[]) AS d(account_id, api_key_id, hour, requests, refused)
       JOIN api_keys k ON k.id = d.api_key_id AND k.account_id = d.account_id
+      -- Every process locks the rows it adds to in one order, so two flushes never deadlock.
+      ORDER BY d.account_id, d.hour, d.api_key_id
       ON CONFLICT (account_id, hour, api_key_id) DO UPDATE
         SET requests = api_key_usage.requests + excluded.requests, refused = api_key_usage.refused + excluded.refused`
   } catch (error) {

@@ -126,7 +126,7 @@ new client.Gauge({
     if (!currentDatabase()) return
     const rows = await db.$queryRaw<{ status: string; count: bigint }[]>`
       SELECT status::text AS status, count(*) AS count FROM communications
-      WHERE status::text = ANY(${[...QUEUE_STATES]}::text[]) GROUP BY status`.catch(() => undefined)
+      WHERE status = ANY(${[...QUEUE_STATES]}::communication_status[]) GROUP BY status`.catch(() => undefined)
     if (!rows) return
     for (const state of QUEUE_STATES) this.set({ state }, Number(rows.find((r) => r.status === state)?.count ?? 0))
   },

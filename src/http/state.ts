@@ -25,6 +25,8 @@ export interface RequestState {
   headers: Record<string, string>
   /** While an idempotent request runs: the scopes it was authorised with, kept with its answer. */
   scopesUsed?: Set<string>
+  /** The server's logger, for what a resolver handles but an operator should see (with request_id). */
+  logger: Logger
 }
 
 /** The router's environment: per-request state, and what the Node server passes in. */
@@ -42,8 +44,10 @@ export const requestState =
       clientIp: c.env?.clientIp ?? 'local',
       setCookies: [],
       headers: {},
+      logger,
     }
     c.set('state', state)
+    let route: string | undefined
     const traceId = await inSpan(
       'HTTP request',
       { kind: 'server', headers: c.req.raw.headers, attributes: { 'http.request.method': c.req.method, request_id: state.requestId } },
@@ -51,7 +55,7 @@ export const requestState =
         // Once authentication names the account (state.accountId), every query is confined to it.
         await tenantScope.run(state, next)
         if (span.traceId) {
-          const route = routeTemplate(c)
+          route = routeTemplate(c)
           span.rename(`${c.req.method} ${route}`)
           span.set({ 'http.route': route, 'http.response.status_code': c.res.status, account_id: state.accountId })
         }
@@ -61,7 +65,7 @@ export const requestState =
     c.res = withHeaders(c.res, state)
     const duration = performance.now() - started
     if (metrics.on) {
-      const labels = { method: c.req.method, route: routeTemplate(c), status: c.res.status }
+      const labels = { method: c.req.method, route: route ?? routeTemplate(c), status: c.res.status }
       httpRequests.inc(labels)
       httpDuration.observe(labels, duration / 1000)
     }

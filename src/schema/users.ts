@@ -154,7 +154,7 @@ async function issueAndSend(
           subject: `Reset your ${account.name} password`,
           intro: `Hello ${user.name}, choose a new password for ${account.name}'s portal here:`,
         }
-  const sent = await emailLink(ctx.config, user.accountId, user.email, message, link)
+  const sent = await emailLink(ctx.config, user.accountId, user.email, message, link, ctx.http)
   return { ...link, userId: user.id, email: sent }
 }
 

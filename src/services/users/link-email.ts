@@ -3,6 +3,7 @@
  * when it has one (src/services/providers/email.ts). Without one, the link shown to the person
  * who made it is the only copy.
  */
+import type { Logger } from 'pino'
 import type { Config } from '../../env.js'
 import { loadSettings } from '../integrations.js'
 import { senderFor } from '../senders.js'
@@ -16,6 +17,7 @@ export async function emailLink(
   to: string,
   message: { subject: string; intro: string },
   link: IssuedLink,
+  log: { logger: Logger; requestId: string },
 ): Promise<EmailOutcome> {
   const settings = await loadSettings(config, accountId, 'email')
   if (!settings) return 'not_configured'
@@ -23,8 +25,9 @@ export async function emailLink(
   try {
     await senderFor(config, accountId, 'email', settings)({ to, subject: message.subject, content: text } as never)
     return 'sent'
-  } catch {
-    // The link is still shown to its maker; the portal says the email did not go.
+  } catch (error) {
+    // The link is still shown to its maker and the portal says the email did not go; the log says why.
+    log.logger.warn({ err: error, account_id: accountId, request_id: log.requestId }, 'could not email a user link')
     return 'failed'
   }
 }

@@ -5,7 +5,7 @@
  * exactly once. Deliveries then go through the same signed, retried outbox as every other event.
  */
 import { db } from '../../db/client.js'
-import { type FeedChange, feedChange, sequenceChanges } from '../changes/feed.js'
+import { type FeedChange, feedChange } from '../changes/feed.js'
 import { FEED_EVENTS, fireWebhookEvents, webhookBody } from './outbox.js'
 
 const CONSUMER = 'webhooks'
@@ -76,7 +76,8 @@ const bodyOf = ({ event, data, change }: FeedEvent) =>
 
 /**
  * Fans out the new changes of every account with an endpoint subscribed to a feed event (or of
- * `accountIds` only); returns how many events it queued.
+ * `accountIds` only); returns how many events it queued. It reads numbered changes: the worker's
+ * pass numbers the waiting ones just before (numberWaitingChanges).
  */
 export async function fanOutChanges(accountIds?: readonly string[]): Promise<number> {
   const accounts = await db.$queryRaw<{ account_id: string }[]>`
@@ -88,7 +89,6 @@ export async function fanOutChanges(accountIds?: readonly string[]): Promise<num
 }
 
 async function fanOutAccount(accountId: string): Promise<number> {
-  await sequenceChanges(accountId)
   const [{ behind }] = await db.$queryRaw<{ behind: boolean }[]>`
     SELECT coalesce((SELECT position FROM change_heads WHERE account_id = ${accountId}), 0)
       > coalesce((SELECT position FROM change_consumers WHERE account_id = ${accountId} AND consumer = ${CONSUMER}), 0) AS behind`
