@@ -74,7 +74,7 @@ async function runPrimary(config: Config, logger: Logger) {
 async function runChild(config: Config, logger: Logger) {
   const role = process.env[ROLE_VARIABLE]
   if (role === 'worker') {
-    await runWorkerProcess({ ...config, DATABASE_URL: config.DATABASE_URL! }, logger)
+    await runWorkerProcess({ ...config, DATABASE_URL: config.DATABASE_URL! }, logger, { migrated: true })
     process.send?.('ready')
     return
   }

@@ -14,9 +14,8 @@ import { disconnectDb } from '../db/client.js'
 import { type Config, StartupError } from '../env.js'
 import { answerUnreadableRequest } from '../http/adaptor-errors.js'
 import { stopTracing } from '../http/tracing.js'
-import { startCsvImports } from '../schema/csv/runner.js'
 import { endAllSubscriptions } from '../services/live/subscriptions.js'
-import { startWorker } from '../services/worker/worker.js'
+import { startBackground } from './background.js'
 
 const SHUTDOWN_GRACE_MS = 8_000
 /** While stopping, a connection with no request in progress is closed once it has been idle this long. */
@@ -58,12 +57,8 @@ export async function serve(config: Config, logger: Logger, options: ServeOption
   )
   // API key requests are counted in memory and added to the database every few seconds (context/usage.ts).
   const stopUsage = startUsageFlushing(logger)
-  // Sends due messages and delivers webhooks (services/worker/); more can run with `npm run worker`.
-  const stopWorker = options.worker ? startWorker({ config, logger }) : async () => {}
-  // CSV imports (dry runs and upserts) run beside the worker, so a long import never delays sends.
-  const stopImports = options.worker
-    ? startCsvImports({ leaseMs: config.WORKER_LEASE_MS, pollMs: config.WORKER_POLL_MS, logger, accountIds: config.WORKER_ACCOUNTS })
-    : async () => {}
+  // Sends due messages, delivers webhooks and runs CSV imports; more can run with `npm run worker`.
+  const stopBackground = options.worker ? startBackground(config, logger) : async () => {}
 
   const stop = async (signal: string) => {
     if (stopping) return
@@ -71,7 +66,7 @@ export async function serve(config: Config, logger: Logger, options: ServeOption
     logger.info({ signal }, 'shutting down')
     const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS + 1_500).unref()
     // No new claims from here; a send or delivery cut off by the deadline keeps its lease and is recovered.
-    const workerStopped = Promise.all([stopWorker(SHUTDOWN_GRACE_MS - 1_000), stopImports(SHUTDOWN_GRACE_MS - 1_000)])
+    const workerStopped = stopBackground(SHUTDOWN_GRACE_MS - 1_000)
     const closed = new Promise((resolve) => server.once('close', resolve))
     // Stop accepting, but do not close idle connections at once as http.Server#close does: a
     // request may already be on its way on one (or unread in its buffer while this process is
