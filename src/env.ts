@@ -131,6 +131,8 @@ const schema = z
     WEB_CONCURRENCY: z.coerce.number().int().min(1).max(256).optional(),
     /** Background worker processes `npm start` runs beside more than one server process; 0: none (workers run elsewhere). */
     WORKER_PROCESSES: z.coerce.number().int().min(0).max(64).default(1),
+    /** Set by the cluster primary in each child's environment: the part it plays. Not for operators. */
+    CRM_PROCESS_ROLE: z.enum(['web', 'worker']).optional(),
   })
   .superRefine((env, ctx) => {
     // A lease that could expire while a provider request is still running would let a second worker resend it.

@@ -8,7 +8,7 @@
 import './cli/env-file.js'
 import cluster from 'node:cluster'
 import { type Logger, pino } from 'pino'
-import { ROLE_VARIABLE, startCluster } from './cli/cluster.js'
+import { startCluster } from './cli/cluster.js'
 import { exitOnStartupFailure } from './cli/fail.js'
 import { openDatabase, prepareDatabase, printPortalBanner } from './cli/prepare.js'
 import { serve } from './cli/serve.js'
@@ -72,8 +72,7 @@ async function runPrimary(config: Config, logger: Logger) {
 
 /** A child of the cluster primary, which prepared the database already. */
 async function runChild(config: Config, logger: Logger) {
-  const role = process.env[ROLE_VARIABLE]
-  if (role === 'worker') {
+  if (config.CRM_PROCESS_ROLE === 'worker') {
     await runWorkerProcess({ ...config, DATABASE_URL: config.DATABASE_URL! }, logger, { migrated: true })
     process.send?.('ready')
     return

@@ -12,9 +12,8 @@ import cluster, { type Worker } from 'node:cluster'
 import type { Logger } from 'pino'
 import type { Config } from '../env.js'
 
-export type ChildRole = 'web' | 'worker'
-/** Set in each child's environment: which part it plays (main.ts reads it). */
-export const ROLE_VARIABLE = 'CRM_PROCESS_ROLE'
+/** Which part a child plays: set in its environment as CRM_PROCESS_ROLE (src/env.ts). */
+export type ChildRole = NonNullable<Config['CRM_PROCESS_ROLE']>
 
 const FIRST_RESTART_DELAY_MS = 500
 const MAX_RESTART_DELAY_MS = 30_000
@@ -67,7 +66,7 @@ export function startCluster(config: Config, logger: Logger, env: Record<string,
   })
 
   function start(slot: Slot, onFirstReady: () => void) {
-    const worker = cluster.fork({ ...env, [ROLE_VARIABLE]: slot.role })
+    const worker = cluster.fork({ ...env, CRM_PROCESS_ROLE: slot.role })
     slot.worker = worker
     slot.startedAt = Date.now()
     const becameReady = () => {
