@@ -20,6 +20,8 @@ import { promisify } from 'node:util'
 import { PGLITE_TEMPLATE_DIR, pgliteVersion, templateCluster } from './pglite-template.js'
 
 const run = promisify(execFile)
+/** initdb takes seconds; a child still running after this is stuck, and start-up fails with that cause. */
+const INITDB_TIMEOUT_MS = 300_000
 
 // Runs in the child: argv is [node, PGlite's module URL, data folder, start parameters as JSON].
 const CHILD = `
@@ -75,6 +77,7 @@ async function initdbInChild(dir: string, building: string, startParams: string[
   try {
     await run(process.execPath, ['--input-type=module', '-e', CHILD, moduleUrl, building, JSON.stringify(startParams)], {
       maxBuffer: 16 * 2 ** 20,
+      timeout: INITDB_TIMEOUT_MS,
     })
   } catch (error) {
     await rm(building, { recursive: true, force: true })

@@ -112,7 +112,7 @@ export function mountGraphQL(app: Hono<AppEnv>, yoga: Yoga): void {
   app.on(['GET', 'POST'], '/graphql', async (c) => {
     const answer = await yoga.fetch(c.req.raw, { http: c.var.state })
     return singleResult(answer)
-      ? new Response(await answer.text(), { status: answer.status, headers: Object.fromEntries(answer.headers) })
+      ? new Response(await answer.text(), { status: answer.status, headers: answer.headers })
       : answer
   })
 }
