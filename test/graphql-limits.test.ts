@@ -87,6 +87,21 @@ describe('operations refused before they run', () => {
     expect((await post(query, { n: 4 }, strict)).body.extensions?.cost).toEqual({ requested: 13, maximum: 15 })
   })
 
+  it('keeps a timeline to one record at a time: below a list of customers it is refused, running no statement', async () => {
+    const { customer } = await createProject(client, tenant)
+    // customer + (200 + timeline + 10 × entry) = 1 + 211
+    const one = await post('query($id: ID!) { customer(id: $id) { id timeline(first: 10) { id } } }', { id: customer.id })
+    expect(one.body.errors).toBeUndefined()
+    expect(one.body.extensions?.cost).toEqual({ requested: 212, maximum: 5000 })
+    // Through a fragment, as a client would write it: 1 + 30 × (edge + customer + 202) = 6,121.
+    const below = '{ customers(first: 30) { edges { node { ...Recent } } } } fragment Recent on Customer { id timeline(first: 1) { id } }'
+    let answer: Answer | undefined
+    expect(await countStatements(async () => (answer = await post(below)))).toBe(0)
+    expect(answer!.status).toBe(400)
+    expect(answer!.body.errors![0].extensions?.code).toBe('COST_LIMIT_EXCEEDED')
+    expect(answer!.body.extensions?.cost).toEqual({ requested: 6121, maximum: 5000 })
+  })
+
   it('refuses 1,000 aliases of a 200-row page, running no statement', async () => {
     const aliases = Array.from({ length: 1_000 }, (_, i) => `p${i}: customerPage(limit: 200) { items { id name } }`).join(' ')
     let answer: Answer | undefined

@@ -27,6 +27,14 @@ import { CRM_WINDOW, type WindowRules } from '../schema/paging.js'
 /** Rows a list without a page-size argument is priced at, unless it declares `extensions.listRows`. */
 export const UNPAGED_LIST_ROWS = 20
 
+/**
+ * What a field that reads with statements of its own for each record it is asked on (a timeline,
+ * a transcript, an offset page of a record's children) costs on top of what it selects, declared
+ * as `extensions.ownReads: true`. On one record it is cheap; below a list of 25 rows it is the
+ * whole default budget, so a list cannot turn into a statement per row.
+ */
+export const OWN_READS_COST = 200
+
 /** The window of a paged field: declared in its `extensions.pageSize`, else the one its arguments imply. */
 function windowOf(field: GraphQLField<unknown, unknown>): WindowRules | undefined {
   const declared = field.extensions?.pageSize as WindowRules | undefined
@@ -58,11 +66,13 @@ export function costEstimator(schema: GraphQLSchema): ComplexityEstimator {
     // Introspection is bounded by the schema's size, and has a setting of its own.
     if (type.name.startsWith('__') || field.name.startsWith('__')) return 0
     if (isLeafType(getNamedType(field.type))) return 0
+    const ownReads = field.extensions?.ownReads ? OWN_READS_COST : 0
     const window = windowOf(field)
-    if (window) return 1 + pageSize(window, args) * childComplexity
+    // A page that is itself the list (a timeline) counts its rows; a page object counts them in its `edges` or `items`.
+    if (window) return ownReads + 1 + pageSize(window, args) * (isList(field.type) ? 1 + childComplexity : childComplexity)
     const rows =
       isList(field.type) && !pageTypes.has(type.name) ? ((field.extensions?.listRows as number | undefined) ?? UNPAGED_LIST_ROWS) : 1
-    return rows * (1 + childComplexity)
+    return ownReads + rows * (1 + childComplexity)
   }
 }
 

@@ -111,9 +111,7 @@ const maskDataExceptions =
 export function mountGraphQL(app: Hono<AppEnv>, yoga: Yoga): void {
   app.on(['GET', 'POST'], '/graphql', async (c) => {
     const answer = await yoga.fetch(c.req.raw, { http: c.var.state })
-    return singleResult(answer)
-      ? new Response(await answer.text(), { status: answer.status, headers: answer.headers })
-      : answer
+    return singleResult(answer) ? new Response(await answer.text(), { status: answer.status, headers: answer.headers }) : answer
   })
 }
 

@@ -187,6 +187,7 @@ export const Conversation = builder.prismaObject('Conversation', {
       // The total is counted in the statement that reads the conversation (a lateral count), so a
       // page of messages costs one statement more than its conversation, not two.
       select: { _count: { select: { messages: true } } },
+      extensions: { ownReads: true },
       resolve: (conversation, args) =>
         childPage(messageSort, { conversationId: conversation.id }, args, conversation._count.messages) as never,
     }),
@@ -194,6 +195,7 @@ export const Conversation = builder.prismaObject('Conversation', {
       type: Transcript,
       description: 'The whole transcript (needs read:transcripts)',
       authScopes: { scope: 'read:transcripts' },
+      extensions: { ownReads: true },
       resolve: (conversation) => loadTranscript(conversation),
     }),
   }),

@@ -91,6 +91,7 @@ builder.prismaObjectFields('Project', (t) => ({
     },
     // Counted in the statement that reads the project, as a conversation's messages are.
     select: { _count: { select: { events: true } } },
+    extensions: { ownReads: true },
     resolve: (project, args) => childPage(eventSort, { projectId: project.id }, args, project._count.events) as never,
   }),
 }))

@@ -172,6 +172,7 @@ builder.prismaObjectFields('Project', (t) => ({
     type: [TimelineEntry],
     description: description("The project's events and messages"),
     args: { first: t.arg.int(firstArg) },
+    extensions: { ownReads: true },
     resolve: (project, args, ctx) => timeline(ctx, { projectId: project.id }, args.first),
   }),
 }))
@@ -181,6 +182,7 @@ builder.prismaObjectFields('Customer', (t) => ({
     type: [TimelineEntry],
     description: description("The customer's project events, messages and conversation messages"),
     args: { first: t.arg.int(firstArg) },
+    extensions: { ownReads: true },
     resolve: (customer, args, ctx) => timeline(ctx, { customerId: customer.id }, args.first),
   }),
 }))
@@ -190,6 +192,7 @@ builder.prismaObjectFields('Lead', (t) => ({
     type: [TimelineEntry],
     description: description("The lead's messages, conversation messages, quotes and appointments"),
     args: { first: t.arg.int(firstArg) },
+    extensions: { ownReads: true },
     resolve: (lead, args, ctx) => timeline(ctx, { leadId: lead.id }, args.first),
   }),
 }))

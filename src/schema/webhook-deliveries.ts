@@ -119,6 +119,7 @@ builder.prismaObjectFields('WebhookEndpoint', (t) => ({
     },
     // Counted in the statement that reads the endpoint, as a project's events are.
     select: (args) => ({ _count: { select: { deliveries: { where: deliveryFilter(args) } } } }),
+    extensions: { ownReads: true },
     resolve: (endpoint, args) => ({
       where: { endpointId: endpoint.id, ...deliveryFilter(args) },
       orderBy: orderOf(orderingOf(deliverySort, args)) as never,
