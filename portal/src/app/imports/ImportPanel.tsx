@@ -1,6 +1,6 @@
 'use client'
 /** The import flow: choose a file, map columns, dry run, import; progress polled from the server. */
-import { type FormEvent, useCallback, useEffect, useState } from 'react'
+import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react'
 import { useAccount, useSessionGuard } from '../../components/AccountShell'
 import { Empty, Notice } from '../../components/ui'
 import type { CsvImportKind, CsvImportStateFragment } from '../../gql/graphql'
@@ -37,15 +37,24 @@ export function ImportPanel() {
   const [busy, setBusy] = useState<string>()
   useSessionGuard(error ?? recent.error)
 
-  // Reopening the page picks up the latest import still under way.
+  // Opening the page picks up the latest import still under way, and only then: the list can be
+  // older than the import on screen, and must not bring back one the visitor has closed.
+  const resumed = useRef(false)
   useEffect(() => {
-    if (current || !recent.data) return
+    if (resumed.current || !recent.data) return
+    resumed.current = true
     const open = recent.data.csvImports.find((i) => !['done', 'cancelled'].includes(i.status))
-    if (open) setCurrent(open)
-  }, [recent.data, current])
+    if (open) setCurrent((shown) => shown ?? open)
+  }, [recent.data])
 
   const status = current?.status
   const id = current?.id
+  const finished = status === 'done' || status === 'cancelled'
+  const reloadRecent = recent.reload
+  // The list of recent imports shows how the one that just ended ended.
+  useEffect(() => {
+    if (id && finished) void reloadRecent()
+  }, [id, finished, reloadRecent])
   useEffect(() => {
     if (!id || !status || !BUSY.includes(status)) return
     const timer = setInterval(async () => {
@@ -75,11 +84,19 @@ export function ImportPanel() {
   return (
     <section className="card" aria-labelledby="import-title">
       <h2 id="import-title">Import customers or leads</h2>
-      {!current || current.status === 'done' || current.status === 'cancelled' ? (
-        <UploadForm busy={busy} act={act} onUploaded={() => void recent.reload()} />
-      ) : null}
+      {!current || finished ? <UploadForm busy={busy} act={act} onUploaded={() => void recent.reload()} /> : null}
       {error !== undefined && <Notice>{messageOf(error)}</Notice>}
-      {current && <ImportState value={current} busy={busy} act={act} onClose={() => setCurrent(undefined)} />}
+      {current && (
+        <ImportState
+          value={current}
+          busy={busy}
+          act={act}
+          onClose={() => {
+            setCurrent(undefined)
+            void recent.reload()
+          }}
+        />
+      )}
       <RecentImports items={recent.data?.csvImports} loading={recent.loading} onOpen={setCurrent} />
     </section>
   )
