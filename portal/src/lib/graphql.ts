@@ -55,31 +55,50 @@ export interface QueryState<R> {
   reload: () => Promise<void>
 }
 
-/** Runs a query on mount (and again when its variables change); `reload` runs it again keeping the old data. */
-export function useQuery<R, V>(document: TypedDocumentString<R, V>, ...[variables]: Variables<V>): QueryState<R> {
+/**
+ * Runs `load` on mount (and again when it changes); `reload` runs it again keeping the old data.
+ * Only the latest run's answer, error and `loading` apply: an earlier run that answers later
+ * neither replaces the newer data nor ends `loading` while the newer run is on its way. An
+ * earlier run settles with the latest one, so whoever awaits a reload then sees the newest data.
+ */
+export function useLoad<R>(load: () => Promise<R>): QueryState<R> {
   const [data, setData] = useState<R>()
   const [error, setError] = useState<GraphQLRequestError>()
   const [loading, setLoading] = useState(true)
-  // Compared by value, so a literal written in the component does not reload on every render.
-  const serialized = JSON.stringify(variables ?? {})
+  const latest = useRef<{ run: number; settled?: Promise<void> }>({ run: 0 })
 
-  const reload = useCallback(async () => {
-    setLoading(true)
-    try {
-      setData(await request(document, ...([JSON.parse(serialized)] as Variables<V>)))
-      setError(undefined)
-    } catch (e) {
-      setError(asRequestError(e))
-    } finally {
+  const reload = useCallback((): Promise<void> => {
+    const run = ++latest.current.run
+    const settled = (async () => {
+      setLoading(true)
+      try {
+        const answer = await load()
+        if (run !== latest.current.run) return latest.current.settled
+        setData(answer)
+        setError(undefined)
+      } catch (e) {
+        if (run !== latest.current.run) return latest.current.settled
+        setError(asRequestError(e))
+      }
       setLoading(false)
-    }
-  }, [document, serialized])
+    })()
+    latest.current.settled = settled
+    return settled
+  }, [load])
 
   useEffect(() => {
     void reload()
   }, [reload])
 
   return { data, error, loading, reload }
+}
+
+/** Runs a query on mount (and again when its variables change); `reload` runs it again keeping the old data. */
+export function useQuery<R, V>(document: TypedDocumentString<R, V>, ...[variables]: Variables<V>): QueryState<R> {
+  // Compared by value, so a literal written in the component does not reload on every render.
+  const serialized = JSON.stringify(variables ?? {})
+  const load = useCallback(() => request(document, ...([JSON.parse(serialized)] as Variables<V>)), [document, serialized])
+  return useLoad(load)
 }
 
 export interface MutationOptions<R, V> {
