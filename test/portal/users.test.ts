@@ -1,14 +1,17 @@
 /**
  * Users in a real browser: the owner (access code) invites a member, the member accepts the link,
  * signs in with email and password and finds only the pages their role allows; the owner removes
- * them and their open page is sent back to sign-in.
+ * them and their open page is sent back to sign-in. A viewer and a member see only the webhook,
+ * integration and import forms their role may use.
  */
 import type { Server } from 'node:http'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { db } from '../../src/db/client.js'
 import { testApp } from '../support/app.js'
 import { closeServer, hasChromium, launchChromium, portalServer } from '../support/browser.js'
 import { createTenant, type Tenant } from '../support/tenants.js'
+import { createUser } from '../support/users.js'
 
 describe.skipIf(!hasChromium)('users in the portal', () => {
   let base: string
@@ -30,6 +33,13 @@ describe.skipIf(!hasChromium)('users in the portal', () => {
   const newPage = async () => {
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage()
     page.setDefaultTimeout(20_000)
+    return page
+  }
+  /** A page signed in with a session cookie (`name=value`). */
+  const pageWith = async (cookie: string) => {
+    const page = await newPage()
+    const [name, value] = cookie.split('=')
+    await page.context().addCookies([{ name, value, url: base }])
     return page
   }
   const navLinks = async (page: Page) => (await page.getByRole('navigation', { name: 'Portal' }).getByRole('link').allTextContents()).sort()
@@ -110,5 +120,54 @@ describe.skipIf(!hasChromium)('users in the portal', () => {
     await owner.getByRole('row', { name: /Mia Member/ }).waitFor({ state: 'detached' })
     await member.getByRole('link', { name: 'Sessions' }).click()
     await member.waitForURL(/\/portal\/?\?next=%2Fsessions/)
+  }, 240_000)
+
+  it('shows the webhook, integration and import forms only to roles that may use them', async () => {
+    const client = await testApp()
+    const endpoint = await db.webhookEndpoint.create({
+      data: { accountId: tenant.accountId, url: 'https://hooks.example.com/roles', events: ['lead.created'], secretEncrypted: 'unused' },
+    })
+    await db.webhookDelivery.create({
+      data: { accountId: tenant.accountId, endpointId: endpoint.id, event: 'lead.created', body: '{}', status: 'failed', attempts: 1 },
+    })
+    const viewer = await createUser(client, tenant, 'viewer')
+    const member = await createUser(client, tenant, 'member')
+
+    /** Which write controls each page shows to the holder of `cookie`. */
+    const controls = async (cookie: string) => {
+      const page = await pageWith(cookie)
+      await page.goto(`${base}/portal/webhooks`)
+      const card = page.getByTestId('endpoint').filter({ hasText: 'https://hooks.example.com/roles' })
+      await card.getByTestId('delivery').waitFor()
+      const shown: string[] = []
+      if (await page.getByRole('button', { name: 'Add endpoint' }).count()) shown.push('add endpoint')
+      for (const name of ['Send test event', 'Pause', 'Rotate secret', 'Delete', 'Change events', 'Replay lead.created delivery'])
+        if (await card.getByRole('button', { name, exact: true }).count()) shown.push(name)
+
+      await page.goto(`${base}/portal/integrations`)
+      const sendblue = page.getByTestId('integration-sendblue')
+      await sendblue.getByText('Not connected').waitFor()
+      if (await sendblue.getByRole('button', { name: 'Connect Sendblue' }).count()) shown.push('Connect Sendblue')
+
+      await page.goto(`${base}/portal/imports`)
+      await page.getByText('No imports yet.').waitFor()
+      if (await page.getByRole('button', { name: 'Upload' }).count()) shown.push('Upload')
+      await page.context().close()
+      return shown
+    }
+
+    expect(await controls(viewer.cookie)).toEqual([])
+    expect(await controls(member.cookie)).toEqual(['Upload'])
+    expect(await controls(tenant.cookie)).toEqual([
+      'add endpoint',
+      'Send test event',
+      'Pause',
+      'Rotate secret',
+      'Delete',
+      'Change events',
+      'Replay lead.created delivery',
+      'Connect Sendblue',
+      'Upload',
+    ])
   }, 240_000)
 })
