@@ -129,7 +129,8 @@ export interface MutationState<R, V> extends MutationResult<R, V> {
 /**
  * A mutation with its busy flag and outcome. `run` belongs to the render it came from, like any
  * event handler: `onSuccess` sees that render's props and state. Only the latest run writes the
- * outcome, so a double submit cannot leave an older answer (or a stuck `running`) behind.
+ * outcome and calls `onSuccess`, so a double submit cannot leave an older answer (or a stuck
+ * `running`) behind, nor act on it twice.
  */
 export function useMutation<R, V>(document: TypedDocumentString<R, V>, options: MutationOptions<R, V> = {}): MutationState<R, V> {
   const [result, setResult] = useState<MutationResult<R, V>>({ running: false })
@@ -146,6 +147,8 @@ export function useMutation<R, V>(document: TypedDocumentString<R, V>, options: 
     let data: R | undefined
     try {
       data = await request(document, ...args)
+      // A later run owns the outcome, and its onSuccess is the one that applies.
+      if (id !== latestRun.current) return data
       write({ running: true, variables, data })
       await options.onSuccess?.(data, variables)
       write({ running: false, variables, data })

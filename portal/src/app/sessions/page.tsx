@@ -83,7 +83,7 @@ function Sessions() {
                   <td data-label="Signed in">{time(s.createdAt)}</td>
                   <td data-label="Last seen">{s.current ? 'this session' : time(s.lastSeenAt, '–')}</td>
                   <td data-label="">
-                    <button type="button" className="button small" onClick={() => void end.run({ id: s.id })}>
+                    <button type="button" className="button small" disabled={end.running} onClick={() => void end.run({ id: s.id })}>
                       {s.current ? 'Sign out' : 'End'}
                     </button>
                   </td>

@@ -178,7 +178,7 @@ function Users() {
                         <select
                           aria-label={`Role of ${user.name}`}
                           value={user.role}
-                          disabled={locked}
+                          disabled={locked || changeRole.running}
                           onChange={(e) => void changeRole.run({ id: user.id, role: e.target.value as Role })}
                         >
                           {(locked ? ROLES : roles).map((r) => (
@@ -192,7 +192,12 @@ function Users() {
                       <td data-label="">
                         {!locked && (
                           <>
-                            <button type="button" className="button small" onClick={() => void makeLink.run({ userId: user.id })}>
+                            <button
+                              type="button"
+                              className="button small"
+                              disabled={makeLink.running}
+                              onClick={() => void makeLink.run({ userId: user.id })}
+                            >
                               {user.invited ? 'New invitation' : 'Password reset link'}
                             </button>{' '}
                             <button type="button" className="button small danger" onClick={() => setRemoving(user)}>
@@ -223,7 +228,12 @@ function Users() {
         {removing && removing.activeApiKeyCount > 0 && (
           <p>
             They created {removing.activeApiKeyCount} API key(s).{' '}
-            <button type="button" className="link-button" onClick={() => void remove.run({ id: removing.id, apiKeys: 'KEEP' as never })}>
+            <button
+              type="button"
+              className="link-button"
+              disabled={remove.running}
+              onClick={() => void remove.run({ id: removing.id, apiKeys: 'KEEP' as never })}
+            >
               Remove but keep their keys working
             </button>
           </p>
