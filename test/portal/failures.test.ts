@@ -141,6 +141,28 @@ describe.skipIf(!hasChromium)('portal mutations that fail', () => {
     await expect.poll(() => button.isEnabled(), { timeout: 10_000 }).toBe(true)
   })
 
+  it("shows a failed removal's error in its dialog, and not when the dialog opens again", async () => {
+    await invite(await testApp(), tenant.cookie, 'member', 'remove-fails@example.com')
+    await page.goto(`${base}/portal/users`)
+    const remove = page.getByRole('row', { name: /remove-fails@example\.com/ }).getByRole('button', { name: /^Remove/ })
+    const held = await holdOperation(page, 'RemoveUser', (route) =>
+      route.fulfill({ status: 502, contentType: 'text/html', body: '<h1>Bad gateway</h1>' }),
+    )
+    await remove.click()
+    const dialog = page.getByRole('dialog', { name: 'Remove A member?' })
+    await dialog.getByRole('button', { name: 'Remove and revoke their keys' }).click()
+    held.release()
+    await expect.poll(() => dialog.getByRole('alert').textContent(), { timeout: 10_000 }).toMatch(/^The server answered 502\b/)
+    await held.stop()
+    await dialog.getByRole('button', { name: 'Cancel' }).click()
+    await dialog.waitFor({ state: 'hidden' })
+
+    await remove.click()
+    await dialog.waitFor()
+    expect(await dialog.getByRole('alert').count()).toBe(0)
+    await dialog.getByRole('button', { name: 'Cancel' }).click()
+  })
+
   it('sends the visitor to sign in when the session has ended before a save', async () => {
     await page.goto(`${base}/portal/settings`)
     await page.getByTestId('credit-balance').waitFor()

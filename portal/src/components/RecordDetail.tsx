@@ -173,12 +173,15 @@ export function DeleteButton({
   busy,
   error,
   onDelete,
+  onCancel,
 }: {
   noun: string
   name: string
   busy: boolean
   error: string | undefined
   onDelete: () => Promise<boolean>
+  /** The dialog was dismissed: forget the last attempt's error, so opening it again starts clean. */
+  onCancel: () => void
 }) {
   const [confirming, setConfirming] = useState(false)
   return (
@@ -192,7 +195,10 @@ export function DeleteButton({
         confirmLabel={`Delete ${noun}`}
         busy={busy}
         error={error}
-        onCancel={() => setConfirming(false)}
+        onCancel={() => {
+          onCancel()
+          setConfirming(false)
+        }}
         onConfirm={async () => {
           if (await onDelete()) setConfirming(false)
         }}

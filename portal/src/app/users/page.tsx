@@ -222,7 +222,10 @@ function Users() {
         busy={remove.running}
         error={remove.error?.message}
         onConfirm={() => removing && remove.run({ id: removing.id, apiKeys: 'REVOKE' as never })}
-        onCancel={() => setRemoving(undefined)}
+        onCancel={() => {
+          remove.reset()
+          setRemoving(undefined)
+        }}
       >
         <p>Their sessions end at once.</p>
         {removing && removing.activeApiKeyCount > 0 && (
