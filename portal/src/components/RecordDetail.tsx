@@ -204,8 +204,8 @@ export function DeleteButton({
         }}
       >
         <p>
-          The {noun} disappears from lists and is no longer found by its id. You can restore it from this page for 30 days; after that it is
-          purged.
+          The {noun} moves to the deleted view of its list and is no longer found by its id. For 30 days you can restore it there, or on
+          this page while you stay; after that it is purged.
         </p>
       </ConfirmDialog>
     </>
@@ -213,8 +213,8 @@ export function DeleteButton({
 }
 
 /**
- * A deleted record's Restore: deleted records are never listed or found by id, so the page keeps
- * showing the record it had, with this banner, until the visitor leaves.
+ * A deleted record's Restore: a deleted record is not found by id (only the lists' deleted view
+ * has it), so the page keeps showing the record it had, with this banner, until the visitor leaves.
  */
 export function DeletedBanner({
   noun,
