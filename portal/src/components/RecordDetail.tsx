@@ -80,7 +80,7 @@ type Values = Record<string, string>
 const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
 
 /** The field a server message is about: it starts with the field's name ("email must be…"). */
-export function fieldOf(message: string, fields: FieldSpec[]): string | undefined {
+function fieldOf(message: string, fields: FieldSpec[]): string | undefined {
   return fields.find((f) => message.startsWith(`${f.name} `) || message.startsWith(`${snake(f.name)} `) || message.includes(`"${f.name}"`))
     ?.name
 }

@@ -14,9 +14,9 @@ import { allows, useAccount, useAccountMutation } from './AccountShell'
 import { Empty, Loading, Notice } from './ui'
 import './records.css'
 
-export type ListSort = 'created_at' | 'updated_at'
+type ListSort = 'created_at' | 'updated_at'
 type SortOrder = 'asc' | 'desc'
-export const PAGE_SIZE = 20
+const PAGE_SIZE = 20
 
 export interface ListState {
   search: string

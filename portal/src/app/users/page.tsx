@@ -57,7 +57,7 @@ const RemoveDocument = graphql(`
 `)
 
 type User = UsersQuery['users'][number]
-const ROLES: Role[] = ['OWNER' as Role, 'ADMIN' as Role, 'MEMBER' as Role, 'VIEWER' as Role]
+const ROLES: Role[] = ['OWNER', 'ADMIN', 'MEMBER', 'VIEWER']
 const sentBy = (email: string) => (email === 'SENT' ? 'It was also emailed.' : 'It was not emailed: hand it over yourself.')
 
 export default function UsersPage() {
@@ -221,7 +221,7 @@ function Users() {
         confirmLabel="Remove and revoke their keys"
         busy={remove.running}
         error={remove.error?.message}
-        onConfirm={() => removing && remove.run({ id: removing.id, apiKeys: 'REVOKE' as never })}
+        onConfirm={() => removing && remove.run({ id: removing.id, apiKeys: 'REVOKE' })}
         onCancel={() => {
           remove.reset()
           setRemoving(undefined)
@@ -235,7 +235,7 @@ function Users() {
               type="button"
               className="link-button"
               disabled={remove.running}
-              onClick={() => void remove.run({ id: removing.id, apiKeys: 'KEEP' as never })}
+              onClick={() => void remove.run({ id: removing.id, apiKeys: 'KEEP' })}
             >
               Remove but keep their keys working
             </button>
