@@ -109,13 +109,19 @@ describe.skipIf(!hasChromium)('users in the portal', () => {
         'Webhooks',
       ])
 
+    // An owner sees everyone's sessions; each row's button names the session it ends.
+    await owner.getByRole('link', { name: 'Sessions' }).click()
+    await owner.getByLabel("Everyone's sessions").check()
+    await owner.getByRole('button', { name: /^End the session of Mia Member signed in / }).waitFor()
+    await owner.getByRole('button', { name: 'Sign out of this session', exact: true }).waitFor()
+    await owner.getByRole('link', { name: 'Users' }).click()
+
     // The owner removes the member; the member's next request goes back to sign-in.
     await owner.reload()
     owner.on('dialog', (dialog) => void dialog.accept())
-    await owner
-      .getByRole('row', { name: /Mia Member/ })
-      .getByRole('button', { name: 'Remove' })
-      .click()
+    // Each row's buttons name the person they act on.
+    await owner.getByRole('button', { name: 'Password reset link for Mia Member', exact: true }).waitFor()
+    await owner.getByRole('button', { name: 'Remove Mia Member', exact: true }).click()
     await owner.getByRole('button', { name: 'Remove and revoke their keys' }).click()
     await owner.getByRole('row', { name: /Mia Member/ }).waitFor({ state: 'detached' })
     await member.getByRole('link', { name: 'Sessions' }).click()

@@ -199,9 +199,10 @@ function Users() {
                               onClick={() => void makeLink.run({ userId: user.id })}
                             >
                               {user.invited ? 'New invitation' : 'Password reset link'}
+                              <span className="visually-hidden"> for {user.name}</span>
                             </button>{' '}
                             <button type="button" className="button small danger" onClick={() => setRemoving(user)}>
-                              Remove
+                              Remove<span className="visually-hidden"> {user.name}</span>
                             </button>
                           </>
                         )}
