@@ -2,7 +2,8 @@
  * Users in a real browser: the owner (access code) invites a member, the member accepts the link,
  * signs in with email and password and finds only the pages their role allows; the owner removes
  * them and their open page is sent back to sign-in. A viewer and a member see only the webhook,
- * integration and import forms their role may use.
+ * integration and import forms their role may use; an owner with a password turns the access code
+ * off and back on.
  */
 import type { Server } from 'node:http'
 import type { Browser, Page } from 'playwright-core'
@@ -10,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { db } from '../../src/db/client.js'
 import { testApp } from '../support/app.js'
 import { closeServer, hasChromium, launchChromium, portalServer } from '../support/browser.js'
-import { createTenant, type Tenant } from '../support/tenants.js'
+import { createTenant, login, type Tenant } from '../support/tenants.js'
 import { createUser } from '../support/users.js'
 
 describe.skipIf(!hasChromium)('users in the portal', () => {
@@ -176,4 +177,34 @@ describe.skipIf(!hasChromium)('users in the portal', () => {
       'Upload',
     ])
   }, 240_000)
+
+  it('lets an owner signed in with their password turn the access code off and back on', async () => {
+    const client = await testApp()
+    const account = await createTenant(client, `Access code ${Date.now().toString(36)}`)
+    const owner = await createUser(client, account, 'owner')
+
+    // Signed in with the access code itself, the owner has no such control: the server would refuse.
+    const viaCode = await pageWith(account.cookie)
+    await viaCode.goto(`${base}/portal/users`)
+    await viaCode.getByRole('row', { name: new RegExp(owner.email) }).waitFor()
+    expect(await viaCode.getByRole('heading', { name: 'Access code' }).count()).toBe(0)
+
+    const page = await pageWith(owner.cookie)
+    await page.goto(`${base}/portal/users`)
+    await page.getByRole('button', { name: 'Turn the access code off' }).click()
+    await page.getByRole('button', { name: 'Turn the access code back on' }).waitFor()
+    const refused = await client.gql('mutation($code: String!) { portalLogin(accessCode: $code) { account { id } } }', {
+      code: account.accessCode,
+    })
+    expect(refused.errors?.[0]?.message).toMatch(/access code sign-in is turned off/)
+    // The access code's session has ended: its next request goes back to sign-in.
+    await viaCode.getByRole('link', { name: 'Sessions' }).click()
+    await viaCode.waitForURL(/\/portal\/?\?next=%2Fsessions/)
+
+    await page.getByRole('button', { name: 'Turn the access code back on' }).click()
+    await page.getByRole('button', { name: 'Turn the access code off' }).waitFor()
+    expect(await login(client, account.accessCode)).toMatch(/^obq_session=/)
+    await page.context().close()
+    await viaCode.context().close()
+  }, 120_000)
 })

@@ -1,5 +1,8 @@
 'use client'
-/** Users: invite (the single-use link shown once), change roles, make sign-in links, remove. */
+/**
+ * Users: invite (the single-use link shown once), change roles, make sign-in links, remove; an
+ * owner signed in with their password turns the access code off and on.
+ */
 import { type FormEvent, useState } from 'react'
 import { AccountShell, useAccount, useAccountMutation, useSessionGuard } from '../../components/AccountShell'
 import { ConfirmDialog, Empty, Loading, Notice, SecretOnce } from '../../components/ui'
@@ -17,6 +20,9 @@ const UsersDocument = graphql(`
       invited
       activeApiKeyCount
       createdAt
+    }
+    me {
+      accessCodeSignIn
     }
   }
 `)
@@ -53,6 +59,12 @@ const RemoveDocument = graphql(`
     removeUser(id: $id, apiKeys: $apiKeys) {
       revokedKeys
     }
+  }
+`)
+
+const AccessCodeDocument = graphql(`
+  mutation SetAccessCodeSignIn($enabled: Boolean!) {
+    setAccessCodeSignIn(enabled: $enabled)
   }
 `)
 
@@ -216,6 +228,11 @@ function Users() {
         )}
       </section>
 
+      {/* The server lets only an owner signed in with their own password change it. */}
+      {me.role === 'OWNER' && me.user && users.data && (
+        <AccessCodeSwitch enabled={users.data.me.accessCodeSignIn} onChanged={users.reload} />
+      )}
+
       <ConfirmDialog
         open={Boolean(removing)}
         title={`Remove ${removing?.name ?? ''}?`}
@@ -244,5 +261,24 @@ function Users() {
         )}
       </ConfirmDialog>
     </>
+  )
+}
+
+/** Turns the account's access code off (its sessions end) or back on. */
+function AccessCodeSwitch({ enabled, onChanged }: { enabled: boolean; onChanged: () => Promise<void> }) {
+  const toggle = useAccountMutation(AccessCodeDocument, { onSuccess: onChanged })
+  return (
+    <section className="card" aria-labelledby="access-code">
+      <h2 id="access-code">Access code</h2>
+      <p className="hint">
+        {enabled
+          ? "The account's access code signs in as an owner. Turning it off ends the sessions opened with it."
+          : 'The access code is off: owners sign in with their email and password.'}
+      </p>
+      <Notice>{toggle.error?.message}</Notice>
+      <button type="button" className="button" disabled={toggle.running} onClick={() => void toggle.run({ enabled: !enabled })}>
+        {enabled ? 'Turn the access code off' : 'Turn the access code back on'}
+      </button>
+    </section>
   )
 }
