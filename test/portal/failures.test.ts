@@ -12,6 +12,7 @@ import { db } from '../../src/db/client.js'
 import { ADMIN_TOKEN, testApp, testConfig, testDatabase } from '../support/app.js'
 import { closeServer, hasChromium, launchChromium, listen } from '../support/browser.js'
 import { createTenant, type Tenant } from '../support/tenants.js'
+import { invite } from '../support/users.js'
 
 /** Holds the browser's requests for one GraphQL operation until `release`, then lets `answer` settle them. */
 async function holdOperation(page: Page, operation: string, answer: (route: Route) => Promise<void>) {
@@ -125,6 +126,41 @@ describe.skipIf(!hasChromium)('portal mutations that fail', () => {
     await card.getByRole('button', { name: 'Send test event' }).click()
     await card.getByText('Test event queued: it appears in the log below.').waitFor()
     expect(await card.getByRole('alert').count()).toBe(0)
+  })
+
+  it("keeps a user's link button disabled while the link is being made", async () => {
+    await invite(await testApp(), tenant.cookie, 'member', 'link-busy@example.com')
+    await page.goto(`${base}/portal/users`)
+    const button = page.getByRole('row', { name: /link-busy@example\.com/ }).getByRole('button', { name: /^New invitation/ })
+    const held = await holdOperation(page, 'CreateUserLink', (route) => route.continue())
+    await button.click()
+    await expect.poll(() => button.isDisabled(), { timeout: 10_000 }).toBe(true)
+    held.release()
+    await page.getByTestId('secret-value').waitFor()
+    await held.stop()
+    await expect.poll(() => button.isEnabled(), { timeout: 10_000 }).toBe(true)
+  })
+
+  it("shows a failed removal's error in its dialog, and not when the dialog opens again", async () => {
+    await invite(await testApp(), tenant.cookie, 'member', 'remove-fails@example.com')
+    await page.goto(`${base}/portal/users`)
+    const remove = page.getByRole('row', { name: /remove-fails@example\.com/ }).getByRole('button', { name: /^Remove/ })
+    const held = await holdOperation(page, 'RemoveUser', (route) =>
+      route.fulfill({ status: 502, contentType: 'text/html', body: '<h1>Bad gateway</h1>' }),
+    )
+    await remove.click()
+    const dialog = page.getByRole('dialog', { name: 'Remove A member?' })
+    await dialog.getByRole('button', { name: 'Remove and revoke their keys' }).click()
+    held.release()
+    await expect.poll(() => dialog.getByRole('alert').textContent(), { timeout: 10_000 }).toMatch(/^The server answered 502\b/)
+    await held.stop()
+    await dialog.getByRole('button', { name: 'Cancel' }).click()
+    await dialog.waitFor({ state: 'hidden' })
+
+    await remove.click()
+    await dialog.waitFor()
+    expect(await dialog.getByRole('alert').count()).toBe(0)
+    await dialog.getByRole('button', { name: 'Cancel' }).click()
   })
 
   it('sends the visitor to sign in when the session has ended before a save', async () => {

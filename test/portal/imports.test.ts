@@ -1,7 +1,8 @@
 /**
  * The import and export page in Chromium: a CSV with two bad rows is uploaded, the dry run lists
- * both by line, the rest is imported; a filtered list is exported and the downloaded file read
- * back. Screenshots at phone and desktop widths go to test-results/screenshots/.
+ * both by line, the rest is imported, and closing it leads to a new upload; a filtered list is
+ * exported and the downloaded file read back. Screenshots at phone and desktop widths go to
+ * test-results/screenshots/.
  */
 import { mkdir, readFile } from 'node:fs/promises'
 import type { Server } from 'node:http'
@@ -93,6 +94,13 @@ describe.skipIf(!hasChromium)('import and export page in Chromium', () => {
     const leads = await db.lead.findMany({ where: { accountId: tenant.accountId }, orderBy: { externalId: 'asc' } })
     expect(leads.map((l) => l.externalId)).toEqual(['W-1', 'W-3', 'W-5'])
     await shoot('imports-done')
+
+    // Closing the finished import leads to a new upload, not back to the import just closed.
+    await page.getByRole('button', { name: 'Import another file' }).click()
+    const listed = page.locator('.recent-imports li', { hasText: 'web-leads.csv' })
+    await expect.poll(() => listed.textContent(), { timeout: 20_000 }).toContain('leads, done')
+    await page.getByRole('button', { name: 'Upload' }).waitFor()
+    expect(await page.getByTestId('csv-import').count()).toBe(0)
   }, 120_000)
 
   it('exports a filtered list as a CSV file that reads back', async () => {

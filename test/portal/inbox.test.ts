@@ -139,6 +139,31 @@ describe.skipIf(!hasChromium)('the inbox in the portal', () => {
     await page.context().close()
   }, 180_000)
 
+  it('shows a sent reply as sent when fetching it back fails', async () => {
+    const { page, errors } = await signedIn()
+    // The refetch of the message just sent fails; the send itself goes through.
+    await page.route('**/graphql', (route) =>
+      route.request().postData()?.includes('query PortalMessage(')
+        ? route.fulfill({ status: 502, contentType: 'text/html', body: '<h1>Bad gateway</h1>' })
+        : route.continue(),
+    )
+    await page.goto(`${base}/portal/inbox`)
+    await row(page, SAM).click()
+    await page.waitForURL(/\/portal\/inbox\?id=/)
+    const reply = page.getByTestId('reply-box')
+    await reply.getByLabel('Reply by SMS').fill('Back at 10 then.')
+    const refetched = page.waitForResponse((response) => response.request().postData()?.includes('query PortalMessage(') ?? false)
+    await reply.getByRole('button', { name: 'Send reply' }).click()
+    await refetched
+    await reply.getByRole('button', { name: 'Sending…' }).waitFor({ state: 'detached' })
+    expect(await reply.getByRole('alert').count()).toBe(0)
+    expect(await reply.getByLabel('Reply by SMS').inputValue()).toBe('')
+    // The thread's subscription brings the message.
+    await page.getByTestId('messages').getByTestId('message').filter({ hasText: 'Back at 10 then.' }).waitFor()
+    expect(errors.filter((e) => !e.includes('502'))).toEqual([])
+    await page.context().close()
+  }, 120_000)
+
   it('filters by channel and searches, with an empty state', async () => {
     const { page, errors } = await signedIn()
     await page.goto(`${base}/portal/inbox`)

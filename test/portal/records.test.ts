@@ -114,7 +114,7 @@ describe.skipIf(!hasChromium)('records in the portal', () => {
     await page.getByRole('link', { name: 'Customer 25' }).click()
     await page.getByRole('button', { name: 'Delete customer' }).click()
     const dialog = page.getByRole('dialog')
-    await dialog.getByText('restore it from this page for 30 days').waitFor()
+    await dialog.getByText('moves to the deleted view of its list').waitFor()
     await dialog.getByRole('button', { name: 'Delete customer' }).click()
     await page.getByText('This customer is deleted.').waitFor()
     await screenshots(page, 'records-deleted')

@@ -1,14 +1,18 @@
 /**
  * Users in a real browser: the owner (access code) invites a member, the member accepts the link,
  * signs in with email and password and finds only the pages their role allows; the owner removes
- * them and their open page is sent back to sign-in.
+ * them and their open page is sent back to sign-in. A viewer and a member see only the webhook,
+ * integration and import forms their role may use; an owner with a password turns the access code
+ * off and back on.
  */
 import type { Server } from 'node:http'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { db } from '../../src/db/client.js'
 import { testApp } from '../support/app.js'
 import { closeServer, hasChromium, launchChromium, portalServer } from '../support/browser.js'
-import { createTenant, type Tenant } from '../support/tenants.js'
+import { createTenant, login, type Tenant } from '../support/tenants.js'
+import { createUser } from '../support/users.js'
 
 describe.skipIf(!hasChromium)('users in the portal', () => {
   let base: string
@@ -30,6 +34,13 @@ describe.skipIf(!hasChromium)('users in the portal', () => {
   const newPage = async () => {
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage()
     page.setDefaultTimeout(20_000)
+    return page
+  }
+  /** A page signed in with a session cookie (`name=value`). */
+  const pageWith = async (cookie: string) => {
+    const page = await newPage()
+    const [name, value] = cookie.split('=')
+    await page.context().addCookies([{ name, value, url: base }])
     return page
   }
   const navLinks = async (page: Page) => (await page.getByRole('navigation', { name: 'Portal' }).getByRole('link').allTextContents()).sort()
@@ -99,16 +110,101 @@ describe.skipIf(!hasChromium)('users in the portal', () => {
         'Webhooks',
       ])
 
+    // An owner sees everyone's sessions; each row's button names the session it ends.
+    await owner.getByRole('link', { name: 'Sessions' }).click()
+    await owner.getByLabel("Everyone's sessions").check()
+    await owner.getByRole('button', { name: /^End the session of Mia Member signed in / }).waitFor()
+    await owner.getByRole('button', { name: 'Sign out of this session', exact: true }).waitFor()
+    await owner.getByRole('link', { name: 'Users' }).click()
+
     // The owner removes the member; the member's next request goes back to sign-in.
     await owner.reload()
     owner.on('dialog', (dialog) => void dialog.accept())
-    await owner
-      .getByRole('row', { name: /Mia Member/ })
-      .getByRole('button', { name: 'Remove' })
-      .click()
+    // Each row's buttons name the person they act on.
+    await owner.getByRole('button', { name: 'Password reset link for Mia Member', exact: true }).waitFor()
+    await owner.getByRole('button', { name: 'Remove Mia Member', exact: true }).click()
     await owner.getByRole('button', { name: 'Remove and revoke their keys' }).click()
     await owner.getByRole('row', { name: /Mia Member/ }).waitFor({ state: 'detached' })
     await member.getByRole('link', { name: 'Sessions' }).click()
     await member.waitForURL(/\/portal\/?\?next=%2Fsessions/)
   }, 240_000)
+
+  it('shows the webhook, integration and import forms only to roles that may use them', async () => {
+    const client = await testApp()
+    const endpoint = await db.webhookEndpoint.create({
+      data: { accountId: tenant.accountId, url: 'https://hooks.example.com/roles', events: ['lead.created'], secretEncrypted: 'unused' },
+    })
+    await db.webhookDelivery.create({
+      data: { accountId: tenant.accountId, endpointId: endpoint.id, event: 'lead.created', body: '{}', status: 'failed', attempts: 1 },
+    })
+    const viewer = await createUser(client, tenant, 'viewer')
+    const member = await createUser(client, tenant, 'member')
+
+    /** Which write controls each page shows to the holder of `cookie`. */
+    const controls = async (cookie: string) => {
+      const page = await pageWith(cookie)
+      await page.goto(`${base}/portal/webhooks`)
+      const card = page.getByTestId('endpoint').filter({ hasText: 'https://hooks.example.com/roles' })
+      await card.getByTestId('delivery').waitFor()
+      const shown: string[] = []
+      if (await page.getByRole('button', { name: 'Add endpoint' }).count()) shown.push('add endpoint')
+      for (const name of ['Send test event', 'Pause', 'Rotate secret', 'Delete', 'Change events', 'Replay lead.created delivery'])
+        if (await card.getByRole('button', { name, exact: true }).count()) shown.push(name)
+
+      await page.goto(`${base}/portal/integrations`)
+      const sendblue = page.getByTestId('integration-sendblue')
+      await sendblue.getByText('Not connected').waitFor()
+      if (await sendblue.getByRole('button', { name: 'Connect Sendblue' }).count()) shown.push('Connect Sendblue')
+
+      await page.goto(`${base}/portal/imports`)
+      await page.getByText('No imports yet.').waitFor()
+      if (await page.getByRole('button', { name: 'Upload' }).count()) shown.push('Upload')
+      await page.context().close()
+      return shown
+    }
+
+    expect(await controls(viewer.cookie)).toEqual([])
+    expect(await controls(member.cookie)).toEqual(['Upload'])
+    expect(await controls(tenant.cookie)).toEqual([
+      'add endpoint',
+      'Send test event',
+      'Pause',
+      'Rotate secret',
+      'Delete',
+      'Change events',
+      'Replay lead.created delivery',
+      'Connect Sendblue',
+      'Upload',
+    ])
+  }, 240_000)
+
+  it('lets an owner signed in with their password turn the access code off and back on', async () => {
+    const client = await testApp()
+    const account = await createTenant(client, `Access code ${Date.now().toString(36)}`)
+    const owner = await createUser(client, account, 'owner')
+
+    // Signed in with the access code itself, the owner has no such control: the server would refuse.
+    const viaCode = await pageWith(account.cookie)
+    await viaCode.goto(`${base}/portal/users`)
+    await viaCode.getByRole('row', { name: new RegExp(owner.email) }).waitFor()
+    expect(await viaCode.getByRole('heading', { name: 'Access code' }).count()).toBe(0)
+
+    const page = await pageWith(owner.cookie)
+    await page.goto(`${base}/portal/users`)
+    await page.getByRole('button', { name: 'Turn the access code off' }).click()
+    await page.getByRole('button', { name: 'Turn the access code back on' }).waitFor()
+    const refused = await client.gql('mutation($code: String!) { portalLogin(accessCode: $code) { account { id } } }', {
+      code: account.accessCode,
+    })
+    expect(refused.errors?.[0]?.message).toMatch(/access code sign-in is turned off/)
+    // The access code's session has ended: its next request goes back to sign-in.
+    await viaCode.getByRole('link', { name: 'Sessions' }).click()
+    await viaCode.waitForURL(/\/portal\/?\?next=%2Fsessions/)
+
+    await page.getByRole('button', { name: 'Turn the access code back on' }).click()
+    await page.getByRole('button', { name: 'Turn the access code off' }).waitFor()
+    expect(await login(client, account.accessCode)).toMatch(/^obq_session=/)
+    await page.context().close()
+    await viaCode.context().close()
+  }, 120_000)
 })

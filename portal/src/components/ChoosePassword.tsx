@@ -33,6 +33,8 @@ export function ChoosePassword({ kind }: { kind: 'invitation' | 'reset' }) {
   // Both answer the same shape: the account signed in to.
   const mutationDocument = (kind === 'invitation' ? AcceptDocument : ResetDocument) as typeof AcceptDocument
   const mutation = useMutation(mutationDocument, { onSuccess: () => router.replace('/overview') })
+  // Saved: the link is used up, so the button stays busy while the portal loads.
+  const saving = mutation.running || Boolean(mutation.data)
   const title = kind === 'invitation' ? 'Accept your invitation' : 'Choose a new password'
 
   useEffect(() => {
@@ -64,8 +66,8 @@ export function ChoosePassword({ kind }: { kind: 'invitation' | 'reset' }) {
           />
         </div>
         <Notice>{mutation.error?.message}</Notice>
-        <button type="submit" className="button primary block" disabled={mutation.running || !token}>
-          {mutation.running ? 'Saving…' : 'Save and sign in'}
+        <button type="submit" className="button primary block" disabled={saving || !token}>
+          {saving ? 'Saving…' : 'Save and sign in'}
         </button>
       </form>
     </main>

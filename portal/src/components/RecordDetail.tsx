@@ -80,7 +80,7 @@ type Values = Record<string, string>
 const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
 
 /** The field a server message is about: it starts with the field's name ("email must be…"). */
-export function fieldOf(message: string, fields: FieldSpec[]): string | undefined {
+function fieldOf(message: string, fields: FieldSpec[]): string | undefined {
   return fields.find((f) => message.startsWith(`${f.name} `) || message.startsWith(`${snake(f.name)} `) || message.includes(`"${f.name}"`))
     ?.name
 }
@@ -173,12 +173,15 @@ export function DeleteButton({
   busy,
   error,
   onDelete,
+  onCancel,
 }: {
   noun: string
   name: string
   busy: boolean
   error: string | undefined
   onDelete: () => Promise<boolean>
+  /** The dialog was dismissed: forget the last attempt's error, so opening it again starts clean. */
+  onCancel: () => void
 }) {
   const [confirming, setConfirming] = useState(false)
   return (
@@ -192,14 +195,17 @@ export function DeleteButton({
         confirmLabel={`Delete ${noun}`}
         busy={busy}
         error={error}
-        onCancel={() => setConfirming(false)}
+        onCancel={() => {
+          onCancel()
+          setConfirming(false)
+        }}
         onConfirm={async () => {
           if (await onDelete()) setConfirming(false)
         }}
       >
         <p>
-          The {noun} disappears from lists and is no longer found by its id. You can restore it from this page for 30 days; after that it is
-          purged.
+          The {noun} moves to the deleted view of its list and is no longer found by its id. For 30 days you can restore it there, or on
+          this page while you stay; after that it is purged.
         </p>
       </ConfirmDialog>
     </>
@@ -207,8 +213,8 @@ export function DeleteButton({
 }
 
 /**
- * A deleted record's Restore: deleted records are never listed or found by id, so the page keeps
- * showing the record it had, with this banner, until the visitor leaves.
+ * A deleted record's Restore: a deleted record is not found by id (only the lists' deleted view
+ * has it), so the page keeps showing the record it had, with this banner, until the visitor leaves.
  */
 export function DeletedBanner({
   noun,

@@ -6,16 +6,17 @@
  * its query and passes `variables` to it.
  */
 import Link from 'next/link'
-import { type ReactNode, useEffect, useId, useState } from 'react'
+import { type ReactNode, useId, useState } from 'react'
 import type { TypedDocumentString } from '../gql/graphql'
+import { useDebounced } from '../lib/debounce'
 import type { GraphQLRequestError } from '../lib/graphql'
 import { allows, useAccount, useAccountMutation } from './AccountShell'
 import { Empty, Loading, Notice } from './ui'
 import './records.css'
 
-export type ListSort = 'created_at' | 'updated_at'
+type ListSort = 'created_at' | 'updated_at'
 type SortOrder = 'asc' | 'desc'
-export const PAGE_SIZE = 20
+const PAGE_SIZE = 20
 
 export interface ListState {
   search: string
@@ -39,19 +40,18 @@ export interface ListState {
 /** A list's search (sent a moment after typing stops), sort and cursor, back to page 1 on any change. */
 export function useListState(): ListState {
   const [search, setSearchNow] = useState('')
-  const [sent, setSent] = useState('')
+  const sent = useDebounced(search.trim(), 250)
   const [sort, setSort] = useState<ListSort>('created_at')
   const [order, setOrder] = useState<SortOrder>('desc')
   const [deleted, setDeleted] = useState(false)
   // The cursors of the pages before this one: the pager goes back by popping.
   const [cursors, setCursors] = useState<(string | null)[]>([null])
-  useEffect(() => {
-    const timer = setTimeout(() => {
-      setSent(search.trim())
-      setCursors([null])
-    }, 250)
-    return () => clearTimeout(timer)
-  }, [search])
+  // A new search starts on page 1, in the same render, so no page of it is asked with an old cursor.
+  const [searched, setSearched] = useState(sent)
+  if (searched !== sent) {
+    setSearched(sent)
+    setCursors([null])
+  }
   return {
     search,
     setSearch: setSearchNow,

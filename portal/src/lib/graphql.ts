@@ -55,31 +55,50 @@ export interface QueryState<R> {
   reload: () => Promise<void>
 }
 
-/** Runs a query on mount (and again when its variables change); `reload` runs it again keeping the old data. */
-export function useQuery<R, V>(document: TypedDocumentString<R, V>, ...[variables]: Variables<V>): QueryState<R> {
+/**
+ * Runs `load` on mount (and again when it changes); `reload` runs it again keeping the old data.
+ * Only the latest run's answer, error and `loading` apply: an earlier run that answers later
+ * neither replaces the newer data nor ends `loading` while the newer run is on its way. An
+ * earlier run settles with the latest one, so whoever awaits a reload then sees the newest data.
+ */
+export function useLoad<R>(load: () => Promise<R>): QueryState<R> {
   const [data, setData] = useState<R>()
   const [error, setError] = useState<GraphQLRequestError>()
   const [loading, setLoading] = useState(true)
-  // Compared by value, so a literal written in the component does not reload on every render.
-  const serialized = JSON.stringify(variables ?? {})
+  const latest = useRef<{ run: number; settled?: Promise<void> }>({ run: 0 })
 
-  const reload = useCallback(async () => {
-    setLoading(true)
-    try {
-      setData(await request(document, ...([JSON.parse(serialized)] as Variables<V>)))
-      setError(undefined)
-    } catch (e) {
-      setError(asRequestError(e))
-    } finally {
+  const reload = useCallback((): Promise<void> => {
+    const run = ++latest.current.run
+    const settled = (async () => {
+      setLoading(true)
+      try {
+        const answer = await load()
+        if (run !== latest.current.run) return latest.current.settled
+        setData(answer)
+        setError(undefined)
+      } catch (e) {
+        if (run !== latest.current.run) return latest.current.settled
+        setError(asRequestError(e))
+      }
       setLoading(false)
-    }
-  }, [document, serialized])
+    })()
+    latest.current.settled = settled
+    return settled
+  }, [load])
 
   useEffect(() => {
     void reload()
   }, [reload])
 
   return { data, error, loading, reload }
+}
+
+/** Runs a query on mount (and again when its variables change); `reload` runs it again keeping the old data. */
+export function useQuery<R, V>(document: TypedDocumentString<R, V>, ...[variables]: Variables<V>): QueryState<R> {
+  // Compared by value, so a literal written in the component does not reload on every render.
+  const serialized = JSON.stringify(variables ?? {})
+  const load = useCallback(() => request(document, ...([JSON.parse(serialized)] as Variables<V>)), [document, serialized])
+  return useLoad(load)
 }
 
 export interface MutationOptions<R, V> {
@@ -110,7 +129,8 @@ export interface MutationState<R, V> extends MutationResult<R, V> {
 /**
  * A mutation with its busy flag and outcome. `run` belongs to the render it came from, like any
  * event handler: `onSuccess` sees that render's props and state. Only the latest run writes the
- * outcome, so a double submit cannot leave an older answer (or a stuck `running`) behind.
+ * outcome and calls `onSuccess`, so a double submit cannot leave an older answer (or a stuck
+ * `running`) behind, nor act on it twice.
  */
 export function useMutation<R, V>(document: TypedDocumentString<R, V>, options: MutationOptions<R, V> = {}): MutationState<R, V> {
   const [result, setResult] = useState<MutationResult<R, V>>({ running: false })
@@ -127,6 +147,8 @@ export function useMutation<R, V>(document: TypedDocumentString<R, V>, options: 
     let data: R | undefined
     try {
       data = await request(document, ...args)
+      // A later run owns the outcome, and its onSuccess is the one that applies.
+      if (id !== latestRun.current) return data
       write({ running: true, variables, data })
       await options.onSuccess?.(data, variables)
       write({ running: false, variables, data })

@@ -4,10 +4,10 @@
  * without a session, and the browser logs every 401 in its console. So a page first asks
  * `portalSignedIn` and `portalOperator` (never refused) and only then loads the account.
  */
-import { useCallback, useEffect, useState } from 'react'
+import { useCallback } from 'react'
 import { graphql } from '../gql'
 import type { TypedDocumentString } from '../gql/graphql'
-import { GraphQLRequestError, messageOf, type QueryState, request } from './graphql'
+import { GraphQLRequestError, isUnauthenticated, type QueryState, request, useLoad } from './graphql'
 
 const WhoDocument = graphql(`
   query PortalWho {
@@ -27,7 +27,7 @@ export const forgetSession = () => {
 }
 
 /**
- * Like useQuery for a query that needs a session: the account's (an account page) or the
+ * Like useQuery, for a query that needs a session: the account's (an account page) or the
  * operator's (the admin page). Without it the query is not sent and the state fails with
  * UNAUTHENTICATED, or FORBIDDEN when the operator opens an account page.
  */
@@ -35,12 +35,7 @@ export function useSignedInQuery<R>(
   document: TypedDocumentString<R, Record<string, never>>,
   as: 'account' | 'operator' = 'account',
 ): QueryState<R> {
-  const [data, setData] = useState<R>()
-  const [error, setError] = useState<GraphQLRequestError>()
-  const [loading, setLoading] = useState(true)
-
-  const reload = useCallback(async () => {
-    setLoading(true)
+  const load = useCallback(async () => {
     try {
       if (as === 'operator') {
         if (!(await request(WhoDocument)).portalOperator) throw new GraphQLRequestError('Sign in as the operator.', 'UNAUTHENTICATED')
@@ -49,20 +44,13 @@ export function useSignedInQuery<R>(
         if (who.portalOperator) throw new GraphQLRequestError('The operator has no account pages.', 'FORBIDDEN')
         if (!who.portalSignedIn) throw new GraphQLRequestError('Sign in to continue.', 'UNAUTHENTICATED')
       }
-      setData(await request(document))
+      const data = await request(document)
       if (as === 'account') sessionSeen = true
-      setError(undefined)
+      return data
     } catch (e) {
-      if (e instanceof GraphQLRequestError && e.code === 'UNAUTHENTICATED') sessionSeen = false
-      setError(e instanceof GraphQLRequestError ? e : new GraphQLRequestError(messageOf(e), undefined))
-    } finally {
-      setLoading(false)
+      if (isUnauthenticated(e)) sessionSeen = false
+      throw e
     }
   }, [document, as])
-
-  useEffect(() => {
-    void reload()
-  }, [reload])
-
-  return { data, error, loading, reload }
+  return useLoad(load)
 }

@@ -16,7 +16,7 @@ interface Result<R> {
   extensions?: { cursor?: string }
 }
 
-export interface SubscribeOptions<R> {
+interface SubscribeOptions<R> {
   /** Each result, with its change-feed cursor (the SSE event id). */
   onData: (data: R, cursor: string | undefined) => void | Promise<void>
   /** A refusal the server will repeat (no scope, not found, session ended): the subscription stops. */

@@ -5,9 +5,8 @@ import { useSessionGuard } from '../../components/AccountShell'
 import { Notice } from '../../components/ui'
 import type { LeadStage } from '../../gql/graphql'
 import { messageOf, request } from '../../lib/graphql'
+import { LEAD_STAGES } from '../leads/stages'
 import { CustomersCsvDocument, LeadsCsvDocument } from './documents'
-
-const STAGES: LeadStage[] = ['new_lead', 'follow_up', 'quote_in_progress', 'quoted', 'closed_won', 'closed_lost']
 
 /** Hands the text to the browser as a file download. */
 function download(fileName: string, text: string) {
@@ -71,7 +70,7 @@ export function ExportForm() {
             Stage
             <select value={stage} onChange={(e) => setStage(e.target.value as LeadStage | '')}>
               <option value="">Any stage</option>
-              {STAGES.map((s) => (
+              {LEAD_STAGES.map((s) => (
                 <option key={s} value={s}>
                   {s.replace(/_/g, ' ')}
                 </option>

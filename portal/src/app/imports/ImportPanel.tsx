@@ -1,7 +1,7 @@
 'use client'
 /** The import flow: choose a file, map columns, dry run, import; progress polled from the server. */
-import { type FormEvent, useCallback, useEffect, useState } from 'react'
-import { useAccount, useSessionGuard } from '../../components/AccountShell'
+import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react'
+import { allows, useAccount, useSessionGuard } from '../../components/AccountShell'
 import { Empty, Notice } from '../../components/ui'
 import type { CsvImportKind, CsvImportStateFragment } from '../../gql/graphql'
 import { formatDateTime } from '../../lib/format'
@@ -22,6 +22,12 @@ const CHUNK_BYTES = 256 * 1024
 const POLL_MS = 1_000
 const BUSY = ['checking', 'importing']
 
+/** What a file can hold, and the scope the server asks to import it (src/schema/csv/fields.ts). */
+const KINDS: { kind: CsvImportKind; label: string; writes: string }[] = [
+  { kind: 'leads', label: 'Leads', writes: 'leads:write' },
+  { kind: 'customers', label: 'Customers', writes: 'write:hub' },
+]
+
 const toBase64 = (blob: Blob) =>
   new Promise<string>((resolve, reject) => {
     const reader = new FileReader()
@@ -31,21 +37,32 @@ const toBase64 = (blob: Blob) =>
   })
 
 export function ImportPanel() {
+  const { me } = useAccount()
+  const kinds = KINDS.filter((k) => allows(me, k.writes))
   const recent = useQuery(CsvImportsDocument)
   const [current, setCurrent] = useState<CsvImportStateFragment>()
   const [error, setError] = useState<unknown>()
   const [busy, setBusy] = useState<string>()
   useSessionGuard(error ?? recent.error)
 
-  // Reopening the page picks up the latest import still under way.
+  // Opening the page picks up the latest import still under way, and only then: the list can be
+  // older than the import on screen, and must not bring back one the visitor has closed.
+  const resumed = useRef(false)
   useEffect(() => {
-    if (current || !recent.data) return
+    if (resumed.current || !recent.data) return
+    resumed.current = true
     const open = recent.data.csvImports.find((i) => !['done', 'cancelled'].includes(i.status))
-    if (open) setCurrent(open)
-  }, [recent.data, current])
+    if (open) setCurrent((shown) => shown ?? open)
+  }, [recent.data])
 
   const status = current?.status
   const id = current?.id
+  const finished = status === 'done' || status === 'cancelled'
+  const reloadRecent = recent.reload
+  // The list of recent imports shows how the one that just ended ended.
+  useEffect(() => {
+    if (id && finished) void reloadRecent()
+  }, [id, finished, reloadRecent])
   useEffect(() => {
     if (!id || !status || !BUSY.includes(status)) return
     const timer = setInterval(async () => {
@@ -75,11 +92,21 @@ export function ImportPanel() {
   return (
     <section className="card" aria-labelledby="import-title">
       <h2 id="import-title">Import customers or leads</h2>
-      {!current || current.status === 'done' || current.status === 'cancelled' ? (
-        <UploadForm busy={busy} act={act} onUploaded={() => void recent.reload()} />
+      {kinds.length > 0 && (!current || finished) ? (
+        <UploadForm kinds={kinds} busy={busy} act={act} onUploaded={() => void recent.reload()} />
       ) : null}
       {error !== undefined && <Notice>{messageOf(error)}</Notice>}
-      {current && <ImportState value={current} busy={busy} act={act} onClose={() => setCurrent(undefined)} />}
+      {current && (
+        <ImportState
+          value={current}
+          busy={busy}
+          act={act}
+          onClose={() => {
+            setCurrent(undefined)
+            void recent.reload()
+          }}
+        />
+      )}
       <RecentImports items={recent.data?.csvImports} loading={recent.loading} onOpen={setCurrent} />
     </section>
   )
@@ -87,8 +114,8 @@ export function ImportPanel() {
 
 type Act = (label: string, fn: () => Promise<CsvImportStateFragment | undefined>) => Promise<void>
 
-function UploadForm({ busy, act, onUploaded }: { busy?: string; act: Act; onUploaded: () => void }) {
-  const [kind, setKind] = useState<CsvImportKind>('leads')
+function UploadForm({ kinds, busy, act, onUploaded }: { kinds: typeof KINDS; busy?: string; act: Act; onUploaded: () => void }) {
+  const [kind, setKind] = useState(kinds[0].kind)
   const [file, setFile] = useState<File>()
   const [sent, setSent] = useState(0)
   const submit = (event: FormEvent) => {
@@ -111,8 +138,11 @@ function UploadForm({ busy, act, onUploaded }: { busy?: string; act: Act; onUplo
       <label>
         Records
         <select value={kind} onChange={(e) => setKind(e.target.value as CsvImportKind)}>
-          <option value="leads">Leads</option>
-          <option value="customers">Customers</option>
+          {kinds.map((k) => (
+            <option key={k.kind} value={k.kind}>
+              {k.label}
+            </option>
+          ))}
         </select>
       </label>
       <label>

@@ -38,7 +38,9 @@ export function ReplyBox({ conversation, onSent }: { conversation: ThreadConvers
   const send = useAccountMutation(SendReplyDocument, {
     onSuccess: async ({ sendSms }) => {
       setText('')
-      await Promise.all([onSent(sendSms.messageId), refreshAccount()])
+      // The text is sent (and paid for) whatever happens next: a failed refetch of it must not
+      // read as a failed send, and the thread's subscription brings the message anyway.
+      await Promise.all([onSent(sendSms.messageId).catch(() => {}), refreshAccount()])
     },
   })
   const blocked = blockedReason(conversation, allows(me, 'sms:send'), account.smsCredits, account.testMode)

@@ -12,7 +12,7 @@ import { subscribe } from '../../lib/subscribe'
 import { FeedHeadDocument, InboxChangesDocument, InboxListDocument, InboxRowDocument } from './documents'
 
 export type InboxRow = PortalInboxRowFragment
-export interface InboxFilter {
+interface InboxFilter {
   channel: ConversationChannel | null
   search: string
 }

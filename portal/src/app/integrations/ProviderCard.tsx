@@ -1,6 +1,6 @@
 'use client'
 import { type FormEvent, useState } from 'react'
-import { useAccount, useAccountMutation } from '../../components/AccountShell'
+import { allows, useAccount, useAccountMutation } from '../../components/AccountShell'
 import { Notice } from '../../components/ui'
 import { graphql } from '../../gql'
 import type { IntegrationsQuery } from '../../gql/graphql'
@@ -42,7 +42,7 @@ export function ProviderCard({
   loading: boolean
   onSaved: () => Promise<void>
 }) {
-  const { account, time } = useAccount()
+  const { account, me, time } = useAccount()
   const current = asSettings(stored?.config)
   const [values, setValues] = useState(() => formValues(form, current))
   // Refilled when the stored settings change (loaded, or saved), and not when another card saves.
@@ -90,39 +90,43 @@ export function ProviderCard({
           <span className="status-off">Not connected</span>
         )}
       </p>
-      <form className="form" onSubmit={submit} noValidate>
-        {form.fields.map((field) => {
-          const storedSecret = field.secret && current[field.name] !== undefined ? String(current[field.name]) : undefined
-          return (
-            <div className="field" key={field.name}>
-              <label htmlFor={id(field.name)}>
-                {field.label}
-                {field.required ? '' : <span className="hint"> (optional)</span>}
-              </label>
-              <input
-                id={id(field.name)}
-                type={field.secret ? 'password' : (field.type ?? 'text')}
-                autoComplete={field.secret ? 'new-password' : 'off'}
-                spellCheck={false}
-                value={values[field.name] ?? ''}
-                placeholder={storedSecret ? `Stored: ${storedSecret}` : field.placeholder}
-                onChange={(e) => setValues((v) => ({ ...v, [field.name]: e.target.value }))}
-                aria-describedby={storedSecret ? `${id(field.name)}-stored` : undefined}
-              />
-              {storedSecret && (
-                <span id={`${id(field.name)}-stored`} className="masked">
-                  Stored: {storedSecret}
-                </span>
-              )}
-            </div>
-          )
-        })}
-        <Notice>{problem ?? save.error?.message}</Notice>
-        <Notice kind="success">{saved}</Notice>
-        <button type="submit" className="button primary" disabled={save.running || loading}>
-          {save.running ? 'Saving…' : stored ? `Save ${form.title}` : `Connect ${form.title}`}
-        </button>
-      </form>
+      {!allows(me, 'manage:integrations') ? (
+        <p className="hint">Your role cannot change these settings.</p>
+      ) : (
+        <form className="form" onSubmit={submit} noValidate>
+          {form.fields.map((field) => {
+            const storedSecret = field.secret && current[field.name] !== undefined ? String(current[field.name]) : undefined
+            return (
+              <div className="field" key={field.name}>
+                <label htmlFor={id(field.name)}>
+                  {field.label}
+                  {field.required ? '' : <span className="hint"> (optional)</span>}
+                </label>
+                <input
+                  id={id(field.name)}
+                  type={field.secret ? 'password' : (field.type ?? 'text')}
+                  autoComplete={field.secret ? 'new-password' : 'off'}
+                  spellCheck={false}
+                  value={values[field.name] ?? ''}
+                  placeholder={storedSecret ? `Stored: ${storedSecret}` : field.placeholder}
+                  onChange={(e) => setValues((v) => ({ ...v, [field.name]: e.target.value }))}
+                  aria-describedby={storedSecret ? `${id(field.name)}-stored` : undefined}
+                />
+                {storedSecret && (
+                  <span id={`${id(field.name)}-stored`} className="masked">
+                    Stored: {storedSecret}
+                  </span>
+                )}
+              </div>
+            )
+          })}
+          <Notice>{problem ?? save.error?.message}</Notice>
+          <Notice kind="success">{saved}</Notice>
+          <button type="submit" className="button primary" disabled={save.running || loading}>
+            {save.running ? 'Saving…' : stored ? `Save ${form.title}` : `Connect ${form.title}`}
+          </button>
+        </form>
+      )}
       {form.callbacks.length > 0 && (
         <div className="callbacks">
           <h3 className="hint">Callback URLs to paste into {form.title}</h3>

@@ -4,6 +4,7 @@ import { useState } from 'react'
 import { AccountShell, useAccount, useAccountMutation, useSessionGuard } from '../../components/AccountShell'
 import { Empty, Loading, Notice } from '../../components/ui'
 import { graphql } from '../../gql'
+import type { PortalSessionsQuery } from '../../gql/graphql'
 import { useQuery } from '../../lib/graphql'
 
 const SessionsDocument = graphql(`
@@ -28,6 +29,9 @@ const EndDocument = graphql(`
     endPortalSession(id: $id)
   }
 `)
+
+type Session = PortalSessionsQuery['portalSessions'][number]
+const who = (s: Session) => (s.viaAccessCode ? 'access code' : s.user?.name)
 
 export default function SessionsPage() {
   return (
@@ -77,14 +81,26 @@ function Sessions() {
             <tbody>
               {sessions.data.portalSessions.map((s) => (
                 <tr key={s.id}>
-                  <td data-label="Who">{s.viaAccessCode ? 'access code' : s.user?.name}</td>
+                  <td data-label="Who">{who(s)}</td>
                   <td data-label="Device">{s.userAgent ?? '–'}</td>
                   <td data-label="Address">{s.address ?? '–'}</td>
                   <td data-label="Signed in">{time(s.createdAt)}</td>
                   <td data-label="Last seen">{s.current ? 'this session' : time(s.lastSeenAt, '–')}</td>
                   <td data-label="">
-                    <button type="button" className="button small" onClick={() => void end.run({ id: s.id })}>
-                      {s.current ? 'Sign out' : 'End'}
+                    <button type="button" className="button small" disabled={end.running} onClick={() => void end.run({ id: s.id })}>
+                      {s.current ? (
+                        <>
+                          Sign out<span className="visually-hidden"> of this session</span>
+                        </>
+                      ) : (
+                        <>
+                          End
+                          <span className="visually-hidden">
+                            {' '}
+                            the session of {who(s)} signed in {time(s.createdAt)}
+                          </span>
+                        </>
+                      )}
                     </button>
                   </td>
                 </tr>

@@ -4,10 +4,11 @@
  * cursor, unknown placeholders flagged before saving, and a preview rendered by the server
  * against a chosen project as the text changes.
  */
-import { useEffect, useId, useRef, useState } from 'react'
+import { useId, useMemo, useRef, useState } from 'react'
 import { useAccountMutation, useSessionGuard } from '../../components/AccountShell'
 import { Empty, Notice } from '../../components/ui'
 import type { PortalTemplatesQuery } from '../../gql/graphql'
+import { useDebounced } from '../../lib/debounce'
 import { useQuery } from '../../lib/graphql'
 import { PreviewDocument, SaveDocument } from './documents'
 
@@ -15,15 +16,6 @@ export type Template = PortalTemplatesQuery['templates']['edges'][number]['node'
 
 /** Waits this long after the last keystroke before asking for a new preview. */
 const PREVIEW_DELAY_MS = 300
-
-function useDebounced<T>(value: T, ms: number): T {
-  const [settled, setSettled] = useState(value)
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(value), ms)
-    return () => clearTimeout(timer)
-  }, [value, ms])
-  return settled
-}
 
 export function TemplateEditor({
   template,
@@ -141,7 +133,9 @@ function Preview({
   body: string
   subject: string | null
 }) {
-  const text = useDebounced({ body, subject }, PREVIEW_DELAY_MS)
+  // One object while the text stays the same, so the delay runs once per change.
+  const typed = useMemo(() => ({ body, subject }), [body, subject])
+  const text = useDebounced(typed, PREVIEW_DELAY_MS)
   return (
     <div className="preview">
       <label>

@@ -1,5 +1,8 @@
 'use client'
-/** Users: invite (the single-use link shown once), change roles, make sign-in links, remove. */
+/**
+ * Users: invite (the single-use link shown once), change roles, make sign-in links, remove; an
+ * owner signed in with their password turns the access code off and on.
+ */
 import { type FormEvent, useState } from 'react'
 import { AccountShell, useAccount, useAccountMutation, useSessionGuard } from '../../components/AccountShell'
 import { ConfirmDialog, Empty, Loading, Notice, SecretOnce } from '../../components/ui'
@@ -17,6 +20,9 @@ const UsersDocument = graphql(`
       invited
       activeApiKeyCount
       createdAt
+    }
+    me {
+      accessCodeSignIn
     }
   }
 `)
@@ -56,8 +62,14 @@ const RemoveDocument = graphql(`
   }
 `)
 
+const AccessCodeDocument = graphql(`
+  mutation SetAccessCodeSignIn($enabled: Boolean!) {
+    setAccessCodeSignIn(enabled: $enabled)
+  }
+`)
+
 type User = UsersQuery['users'][number]
-const ROLES: Role[] = ['OWNER' as Role, 'ADMIN' as Role, 'MEMBER' as Role, 'VIEWER' as Role]
+const ROLES: Role[] = ['OWNER', 'ADMIN', 'MEMBER', 'VIEWER']
 const sentBy = (email: string) => (email === 'SENT' ? 'It was also emailed.' : 'It was not emailed: hand it over yourself.')
 
 export default function UsersPage() {
@@ -178,7 +190,7 @@ function Users() {
                         <select
                           aria-label={`Role of ${user.name}`}
                           value={user.role}
-                          disabled={locked}
+                          disabled={locked || changeRole.running}
                           onChange={(e) => void changeRole.run({ id: user.id, role: e.target.value as Role })}
                         >
                           {(locked ? ROLES : roles).map((r) => (
@@ -192,11 +204,17 @@ function Users() {
                       <td data-label="">
                         {!locked && (
                           <>
-                            <button type="button" className="button small" onClick={() => void makeLink.run({ userId: user.id })}>
+                            <button
+                              type="button"
+                              className="button small"
+                              disabled={makeLink.running}
+                              onClick={() => void makeLink.run({ userId: user.id })}
+                            >
                               {user.invited ? 'New invitation' : 'Password reset link'}
+                              <span className="visually-hidden"> for {user.name}</span>
                             </button>{' '}
                             <button type="button" className="button small danger" onClick={() => setRemoving(user)}>
-                              Remove
+                              Remove<span className="visually-hidden"> {user.name}</span>
                             </button>
                           </>
                         )}
@@ -210,25 +228,57 @@ function Users() {
         )}
       </section>
 
+      {/* The server lets only an owner signed in with their own password change it. */}
+      {me.role === 'OWNER' && me.user && users.data && (
+        <AccessCodeSwitch enabled={users.data.me.accessCodeSignIn} onChanged={users.reload} />
+      )}
+
       <ConfirmDialog
         open={Boolean(removing)}
         title={`Remove ${removing?.name ?? ''}?`}
         confirmLabel="Remove and revoke their keys"
         busy={remove.running}
         error={remove.error?.message}
-        onConfirm={() => removing && remove.run({ id: removing.id, apiKeys: 'REVOKE' as never })}
-        onCancel={() => setRemoving(undefined)}
+        onConfirm={() => removing && remove.run({ id: removing.id, apiKeys: 'REVOKE' })}
+        onCancel={() => {
+          remove.reset()
+          setRemoving(undefined)
+        }}
       >
         <p>Their sessions end at once.</p>
         {removing && removing.activeApiKeyCount > 0 && (
           <p>
             They created {removing.activeApiKeyCount} API key(s).{' '}
-            <button type="button" className="link-button" onClick={() => void remove.run({ id: removing.id, apiKeys: 'KEEP' as never })}>
+            <button
+              type="button"
+              className="link-button"
+              disabled={remove.running}
+              onClick={() => void remove.run({ id: removing.id, apiKeys: 'KEEP' })}
+            >
               Remove but keep their keys working
             </button>
           </p>
         )}
       </ConfirmDialog>
     </>
+  )
+}
+
+/** Turns the account's access code off (its sessions end) or back on. */
+function AccessCodeSwitch({ enabled, onChanged }: { enabled: boolean; onChanged: () => Promise<void> }) {
+  const toggle = useAccountMutation(AccessCodeDocument, { onSuccess: onChanged })
+  return (
+    <section className="card" aria-labelledby="access-code">
+      <h2 id="access-code">Access code</h2>
+      <p className="hint">
+        {enabled
+          ? "The account's access code signs in as an owner. Turning it off ends the sessions opened with it."
+          : 'The access code is off: owners sign in with their email and password.'}
+      </p>
+      <Notice>{toggle.error?.message}</Notice>
+      <button type="button" className="button" disabled={toggle.running} onClick={() => void toggle.run({ enabled: !enabled })}>
+        {enabled ? 'Turn the access code off' : 'Turn the access code back on'}
+      </button>
+    </section>
   )
 }

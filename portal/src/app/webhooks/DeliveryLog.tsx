@@ -5,7 +5,7 @@ import type { WebhookEndpointsQuery } from '../../gql/graphql'
 
 type Delivery = WebhookEndpointsQuery['webhookEndpoints'][number]['deliveries']['edges'][number]['node']
 
-/** The latest deliveries of one endpoint, each with its attempts and a Replay button. */
+/** The latest deliveries of one endpoint, each with its attempts and (given `onReplay`) a Replay button. */
 export function DeliveryLog({
   deliveries,
   total,
@@ -15,14 +15,15 @@ export function DeliveryLog({
 }: {
   deliveries: Delivery[]
   total: number
-  onReplay: (id: string) => void
+  /** Queues a delivery again; without it (the role cannot) there are no Replay buttons. */
+  onReplay?: (id: string) => void
   /** Another action of the endpoint is running: every Replay waits. */
   busy: boolean
   /** The delivery being queued again. */
   replaying?: string
 }) {
   const { time } = useAccount()
-  if (deliveries.length === 0) return <Empty>No deliveries yet. Send a test event to try the endpoint.</Empty>
+  if (deliveries.length === 0) return <Empty>No deliveries yet.{onReplay && ' Send a test event to try the endpoint.'}</Empty>
   return (
     <details className="log" open>
       <summary>Recent deliveries ({total})</summary>
@@ -75,15 +76,17 @@ export function DeliveryLog({
                 <td data-label="Created">{time(d.createdAt)}</td>
                 <td data-label="Delivered">{time(d.deliveredAt)}</td>
                 <td data-label="">
-                  <button
-                    type="button"
-                    className="button small"
-                    disabled={busy}
-                    onClick={() => onReplay(d.id)}
-                    aria-label={`Replay ${d.event} delivery`}
-                  >
-                    {replaying === d.id ? 'Queuing…' : 'Replay'}
-                  </button>
+                  {onReplay && (
+                    <button
+                      type="button"
+                      className="button small"
+                      disabled={busy}
+                      onClick={() => onReplay(d.id)}
+                      aria-label={`Replay ${d.event} delivery`}
+                    >
+                      {replaying === d.id ? 'Queuing…' : 'Replay'}
+                    </button>
+                  )}
                 </td>
               </tr>
             ))}

@@ -53,10 +53,13 @@ type Confirm = 'rotate' | 'delete' | undefined
 
 export function EndpointCard({
   endpoint,
+  canWrite,
   reload,
   onSecret,
 }: {
   endpoint: Endpoint
+  /** Whether the role may change the endpoint; without it the card only reads. */
+  canWrite: boolean
   reload: () => Promise<void>
   onSecret: (secret: string) => void
 }) {
@@ -129,52 +132,54 @@ export function EndpointCard({
             {time(endpoint.createdAt)}
           </p>
         </div>
-        <div className="actions">
-          <button
-            type="button"
-            className="button small primary"
-            disabled={busy}
-            onClick={() => {
-              start()
-              void sendTest.run({ endpointId: endpoint.id })
-            }}
-          >
-            {sendTest.running ? 'Sending…' : 'Send test event'}
-          </button>
-          <button
-            type="button"
-            className="button small"
-            disabled={busy}
-            onClick={() => {
-              start()
-              void setActive.run({ id: endpoint.id, input: { active: !endpoint.active } })
-            }}
-          >
-            {endpoint.active ? 'Pause' : 'Resume'}
-          </button>
-          <button
-            type="button"
-            className="button small"
-            disabled={busy}
-            onClick={() => {
-              clearError()
-              setConfirm('rotate')
-            }}
-          >
-            Rotate secret
-          </button>
-          <button
-            type="button"
-            className="button small danger-outline"
-            disabled={busy}
-            onClick={() => {
-              clearError()
-              setConfirm('delete')
-            }}
-          >
-            Delete
-          </button>
-        </div>
+        {canWrite && (
+          <div className="actions">
+            <button
+              type="button"
+              className="button small primary"
+              disabled={busy}
+              onClick={() => {
+                start()
+                void sendTest.run({ endpointId: endpoint.id })
+              }}
+            >
+              {sendTest.running ? 'Sending…' : 'Send test event'}
+            </button>
+            <button
+              type="button"
+              className="button small"
+              disabled={busy}
+              onClick={() => {
+                start()
+                void setActive.run({ id: endpoint.id, input: { active: !endpoint.active } })
+              }}
+            >
+              {endpoint.active ? 'Pause' : 'Resume'}
+            </button>
+            <button
+              type="button"
+              className="button small"
+              disabled={busy}
+              onClick={() => {
+                clearError()
+                setConfirm('rotate')
+              }}
+            >
+              Rotate secret
+            </button>
+            <button
+              type="button"
+              className="button small danger-outline"
+              disabled={busy}
+              onClick={() => {
+                clearError()
+                setConfirm('delete')
+              }}
+            >
+              Delete
+            </button>
+          </div>
+        )}
       </div>
       {editing ? (
         <div className="form">
@@ -202,9 +207,11 @@ export function EndpointCard({
               <li key={e}>{e}</li>
             ))}
           </ul>
-          <button type="button" className="link-button hint" onClick={() => setEditing(true)}>
-            Change events
-          </button>
+          {canWrite && (
+            <button type="button" className="link-button hint" onClick={() => setEditing(true)}>
+              Change events
+            </button>
+          )}
         </div>
       )}
       <Notice kind="success">{info}</Notice>
@@ -212,10 +219,14 @@ export function EndpointCard({
       <DeliveryLog
         deliveries={deliveries}
         total={endpoint.deliveries.totalCount}
-        onReplay={(id) => {
-          start()
-          void replay.run({ id })
-        }}
+        onReplay={
+          canWrite
+            ? (id) => {
+                start()
+                void replay.run({ id })
+              }
+            : undefined
+        }
         busy={busy}
         replaying={replay.running && replay.variables ? String(replay.variables.id) : undefined}
       />

@@ -4,7 +4,7 @@
  * delete, send a test event, and the delivery log with every attempt and a replay button.
  */
 import { useEffect, useState } from 'react'
-import { AccountShell, useSessionGuard } from '../../components/AccountShell'
+import { AccountShell, allows, useAccount, useSessionGuard } from '../../components/AccountShell'
 import { Empty, Loading, Notice, SecretOnce } from '../../components/ui'
 import { graphql } from '../../gql'
 import { isUnauthenticated, useQuery } from '../../lib/graphql'
@@ -60,6 +60,9 @@ export default function WebhooksPage() {
 }
 
 function Webhooks() {
+  const { me } = useAccount()
+  // Every change to an endpoint (add, test, pause, rotate, delete, events, replay) needs it.
+  const canWrite = allows(me, 'webhooks:write')
   const endpoints = useQuery(WebhookEndpointsDocument)
   useSessionGuard(endpoints.error)
   const [secret, setSecret] = useState<{ label: string; value: string }>()
@@ -74,24 +77,26 @@ function Webhooks() {
 
   return (
     <>
-      <section className="card" aria-labelledby="new-endpoint">
-        <h2 id="new-endpoint">Add an endpoint</h2>
-        {secret ? (
-          <SecretOnce
-            label={secret.label}
-            value={secret.value}
-            warning="This signing secret will not be shown again. Your receiver uses it to verify the webhook-signature header; if you lose it, rotate it."
-            onDone={() => setSecret(undefined)}
-          />
-        ) : (
-          <CreateEndpointForm
-            onCreated={async (url, value) => {
-              setSecret({ label: `Signing secret for ${url}`, value })
-              await endpoints.reload()
-            }}
-          />
-        )}
-      </section>
+      {canWrite && (
+        <section className="card" aria-labelledby="new-endpoint">
+          <h2 id="new-endpoint">Add an endpoint</h2>
+          {secret ? (
+            <SecretOnce
+              label={secret.label}
+              value={secret.value}
+              warning="This signing secret will not be shown again. Your receiver uses it to verify the webhook-signature header; if you lose it, rotate it."
+              onDone={() => setSecret(undefined)}
+            />
+          ) : (
+            <CreateEndpointForm
+              onCreated={async (url, value) => {
+                setSecret({ label: `Signing secret for ${url}`, value })
+                await endpoints.reload()
+              }}
+            />
+          )}
+        </section>
+      )}
       {endpoints.error && !isUnauthenticated(endpoints.error) && <Notice>Could not load the endpoints: {endpoints.error.message}</Notice>}
       {!list ? (
         endpoints.error ? null : (
@@ -101,13 +106,14 @@ function Webhooks() {
         )
       ) : list.length === 0 ? (
         <section className="card">
-          <Empty>No endpoints yet. Add one above to receive events.</Empty>
+          <Empty>No endpoints yet.{canWrite && ' Add one above to receive events.'}</Empty>
         </section>
       ) : (
         list.map((endpoint) => (
           <EndpointCard
             key={endpoint.id}
             endpoint={endpoint}
+            canWrite={canWrite}
             reload={endpoints.reload}
             onSecret={(value) => setSecret({ label: `New signing secret for ${endpoint.url}`, value })}
           />

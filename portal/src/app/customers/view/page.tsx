@@ -167,6 +167,7 @@ function CustomerView() {
                 name={record.name ?? 'this customer'}
                 busy={remove.running}
                 error={remove.error?.message}
+                onCancel={remove.reset}
                 onDelete={async () => Boolean(await remove.run({ id }))}
               />
             </section>

@@ -166,6 +166,7 @@ function LeadView() {
                 name={record.name ?? 'this lead'}
                 busy={remove.running}
                 error={remove.error?.message}
+                onCancel={remove.reset}
                 onDelete={async () => Boolean(await remove.run({ id }))}
               />
             </section>

@@ -179,6 +179,7 @@ function ProjectView() {
                 name={record.name ?? 'this project'}
                 busy={remove.running}
                 error={remove.error?.message}
+                onCancel={remove.reset}
                 onDelete={async () => Boolean(await remove.run({ id }))}
               />
             </section>
