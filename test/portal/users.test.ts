@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { db } from '../../src/db/client.js'
 import { testApp } from '../support/app.js'
 import { closeServer, hasChromium, launchChromium, portalServer } from '../support/browser.js'
+import { uploadCsv } from '../support/csv-imports.js'
 import { createTenant, login, type Tenant } from '../support/tenants.js'
 import { createUser } from '../support/users.js'
 
@@ -46,12 +47,14 @@ describe.skipIf(!hasChromium)('users in the portal', () => {
   const navLinks = async (page: Page) => (await page.getByRole('navigation', { name: 'Portal' }).getByRole('link').allTextContents()).sort()
 
   it('invite → accept → sign in → only the pages the role allows; removal ends the session', async () => {
+    // Email addresses are unique across accounts: a run of its own, whatever ran on this database before.
+    const email = `mia-${Date.now().toString(36)}@example.com`
     const owner = await newPage()
     await owner.goto(`${base}/portal/`)
     await owner.getByLabel('Access code').fill(tenant.accessCode)
     await owner.getByRole('button', { name: 'Sign in', exact: true }).click()
     await owner.getByRole('link', { name: 'Users' }).click()
-    await owner.getByLabel('Email').fill('mia@example.com')
+    await owner.getByLabel('Email').fill(email)
     await owner.getByLabel('Name', { exact: true }).fill('Mia Member')
     await owner.getByLabel('Role', { exact: true }).selectOption('MEMBER')
     await owner.getByRole('button', { name: 'Invite' }).click()
@@ -69,7 +72,7 @@ describe.skipIf(!hasChromium)('users in the portal', () => {
     await member.getByRole('button', { name: 'Sign out' }).click()
     await member.waitForURL(/signedOut/)
 
-    await member.getByLabel('Email', { exact: true }).fill('mia@example.com')
+    await member.getByLabel('Email', { exact: true }).fill(email)
     await member.getByLabel('Password', { exact: true }).fill('a long member passphrase')
     await member.getByRole('button', { name: 'Continue with email' }).click()
     await member.waitForURL(/\/portal\/overview/)
@@ -116,6 +119,8 @@ describe.skipIf(!hasChromium)('users in the portal', () => {
     await owner.getByRole('button', { name: /^End the session of Mia Member signed in / }).waitFor()
     await owner.getByRole('button', { name: 'Sign out of this session', exact: true }).waitFor()
     await owner.getByRole('link', { name: 'Users' }).click()
+    // The link navigates in the page: reloading before it lands would reload the sessions page.
+    await owner.waitForURL(/\/portal\/users/)
 
     // The owner removes the member; the member's next request goes back to sign-in.
     await owner.reload()
@@ -176,6 +181,22 @@ describe.skipIf(!hasChromium)('users in the portal', () => {
       'Connect Sendblue',
       'Upload',
     ])
+
+    // An import under way: the viewer follows it but has none of its controls; the owner has them.
+    await uploadCsv(client, tenant, 'leads', 'Name,Phone\nAda,+15555550123\n')
+    const importControls = async (cookie: string) => {
+      const page = await pageWith(cookie)
+      await page.goto(`${base}/portal/imports`)
+      const panel = page.getByTestId('csv-import')
+      await panel.getByText('test.csv').waitFor()
+      const shown: string[] = []
+      for (const name of ['Check rows (dry run)', 'Cancel import', 'Close'])
+        if (await panel.getByRole('button', { name, exact: true }).count()) shown.push(name)
+      await page.context().close()
+      return shown
+    }
+    expect(await importControls(viewer.cookie)).toEqual(['Close'])
+    expect(await importControls(tenant.cookie)).toEqual(['Check rows (dry run)', 'Cancel import'])
   }, 240_000)
 
   it('lets an owner signed in with their password turn the access code off and back on', async () => {

@@ -99,6 +99,7 @@ export function ImportPanel() {
       {current && (
         <ImportState
           value={current}
+          canWrite={kinds.some((k) => k.kind === current.kind)}
           busy={busy}
           act={act}
           onClose={() => {
@@ -161,7 +162,20 @@ function UploadForm({ kinds, busy, act, onUploaded }: { kinds: typeof KINDS; bus
   )
 }
 
-function ImportState({ value, busy, act, onClose }: { value: CsvImportStateFragment; busy?: string; act: Act; onClose: () => void }) {
+/** One import as it goes; a role that may only read the records sees its progress and results, not its controls. */
+function ImportState({
+  value,
+  canWrite,
+  busy,
+  act,
+  onClose,
+}: {
+  value: CsvImportStateFragment
+  canWrite: boolean
+  busy?: string
+  act: Act
+  onClose: () => void
+}) {
   const fields = useQuery(CsvImportFieldsDocument, { kind: value.kind })
   const [mapping, setMapping] = useState<Record<string, string>>({})
   useEffect(() => {
@@ -188,7 +202,7 @@ function ImportState({ value, busy, act, onClose }: { value: CsvImportStateFragm
           ({value.kind}, {value.totalRows.toLocaleString('en-US')} rows)
         </span>
       </h3>
-      {(value.status === 'uploaded' || value.status === 'checked') && (
+      {canWrite && (value.status === 'uploaded' || value.status === 'checked') && (
         <fieldset className="mapping">
           <legend>Columns</legend>
           {fields.data?.csvImportFields.map((f) => (
@@ -255,18 +269,18 @@ function ImportState({ value, busy, act, onClose }: { value: CsvImportStateFragm
         </table>
       )}
       <div className="actions">
-        {value.status === 'checked' && (
+        {canWrite && value.status === 'checked' && (
           <button className="button primary" type="button" onClick={run} disabled={busy !== undefined || good === 0}>
             {busy === 'run' ? 'Starting…' : `Import ${good.toLocaleString('en-US')} rows`}
           </button>
         )}
-        {!['done', 'cancelled'].includes(value.status) ? (
+        {canWrite && !['done', 'cancelled'].includes(value.status) ? (
           <button className="button danger-outline" type="button" onClick={cancel} disabled={busy !== undefined}>
             Cancel import
           </button>
         ) : (
           <button className="button" type="button" onClick={onClose}>
-            Import another file
+            {canWrite ? 'Import another file' : 'Close'}
           </button>
         )}
       </div>
