@@ -4,24 +4,18 @@
  * exported and the downloaded file read back. Screenshots at phone and desktop widths go to
  * test-results/screenshots/.
  */
-import { mkdir, readFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import type { Server } from 'node:http'
-import path from 'node:path'
 import { parse } from 'csv-parse/sync'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type App, createApp } from '../../src/app.js'
 import { db } from '../../src/db/client.js'
 import { startCsvImports } from '../../src/schema/csv/runner.js'
-import { testApp, testConfig, testDatabase } from '../support/app.js'
-import { closeServer, hasChromium, launchChromium, listen } from '../support/browser.js'
+import { testApp } from '../support/app.js'
+import { closeServer, hasChromium, launchChromium, portalServer, screenshots, WIDTHS } from '../support/browser.js'
 import { createTenant, type Tenant } from '../support/tenants.js'
 
-const shots = path.resolve(import.meta.dirname, '../../test-results/screenshots')
-const WIDTHS = { phone: 390, desktop: 1280 } as const
-
 describe.skipIf(!hasChromium)('import and export page in Chromium', () => {
-  let app: App
   let base: string
   let server: Server
   let browser: Browser
@@ -31,14 +25,9 @@ describe.skipIf(!hasChromium)('import and export page in Chromium', () => {
   const consoleErrors: string[] = []
 
   beforeAll(async () => {
-    await testDatabase()
-    const api = await listen((request) => app.fetch(request, { clientIp: `imports-${Date.now()}` }))
-    base = api.url
-    server = api.server
-    app = createApp(testConfig({ PUBLIC_URL: base }))
+    ;({ base, server } = await portalServer('imports'))
     tenant = await createTenant(await testApp(), `Imports ${Date.now().toString(36)}`)
     stopImports = startCsvImports({ leaseMs: 60_000, pollMs: 200, accountIds: [tenant.accountId] })
-    await mkdir(shots, { recursive: true })
     browser = await launchChromium()
     const context = await browser.newContext({ viewport: { width: WIDTHS.desktop, height: 900 }, acceptDownloads: true })
     const [name, value] = tenant.cookie.split('=')
@@ -55,15 +44,6 @@ describe.skipIf(!hasChromium)('import and export page in Chromium', () => {
     await stopImports?.()
     if (server) await closeServer(server)
   })
-
-  async function shoot(name: string) {
-    for (const [label, width] of Object.entries(WIDTHS)) {
-      await page.setViewportSize({ width, height: 900 })
-      await page.waitForTimeout(150)
-      await page.screenshot({ path: path.join(shots, `${name}-${label}.png`), fullPage: true })
-    }
-    await page.setViewportSize({ width: WIDTHS.desktop, height: 900 })
-  }
 
   it('reports the two bad rows by line in the dry run, then imports the rest', async () => {
     await page.goto(`${base}/portal/imports`)
@@ -87,13 +67,13 @@ describe.skipIf(!hasChromium)('import and export page in Chromium', () => {
     ])
     await page.getByText('Dry run: 3 to create, 0 to update, 2 with problems (skipped).').waitFor()
     expect(await db.lead.count({ where: { accountId: tenant.accountId } })).toBe(0)
-    await shoot('imports-dry-run')
+    await screenshots(page, 'imports-dry-run')
 
     await page.getByRole('button', { name: 'Import 3 rows' }).click()
     await page.getByText('Imported: 3 created, 0 updated, 2 skipped.').waitFor()
     const leads = await db.lead.findMany({ where: { accountId: tenant.accountId }, orderBy: { externalId: 'asc' } })
     expect(leads.map((l) => l.externalId)).toEqual(['W-1', 'W-3', 'W-5'])
-    await shoot('imports-done')
+    await screenshots(page, 'imports-done')
 
     // Closing the finished import leads to a new upload, not back to the import just closed.
     await page.getByRole('button', { name: 'Import another file' }).click()

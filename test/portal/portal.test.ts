@@ -4,9 +4,7 @@
  * when /usr/bin/chromium is absent. Screenshots of each page at phone and desktop widths go to
  * test-results/screenshots/.
  */
-import { mkdir } from 'node:fs/promises'
 import type { Server } from 'node:http'
-import path from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SCOPES } from '../../portal/src/lib/scopes.js'
@@ -15,13 +13,9 @@ import { countKeyRequest, flushUsage } from '../../src/context/usage.js'
 import { db } from '../../src/db/client.js'
 import { startWebhookDelivery } from '../../src/services/webhooks/delivery.js'
 import { ADMIN_TOKEN, testApp, testConfig, testDatabase } from '../support/app.js'
-import { closeServer, hasChromium, launchChromium, listen } from '../support/browser.js'
+import { closeServer, hasChromium, launchChromium, listen, screenshots, WIDTHS } from '../support/browser.js'
 import { seedConversation } from '../support/fixtures.js'
 import { createTenant, type Tenant } from '../support/tenants.js'
-
-const root = path.resolve(import.meta.dirname, '../..')
-const shots = path.join(root, 'test-results/screenshots')
-const WIDTHS = { phone: 390, desktop: 1280 } as const
 
 /** A month of activity, so the overview has something to chart. */
 async function seedActivity(accountId: string) {
@@ -115,7 +109,6 @@ describe.skipIf(!hasChromium)('portal in Chromium', () => {
     await seedActivity(tenant.accountId)
     stopDelivery = startWebhookDelivery({ config: app.config, accountId: tenant.accountId, intervalMs: 200 })
 
-    await mkdir(shots, { recursive: true })
     browser = await launchChromium()
     context = await browser.newContext({ viewport: { width: WIDTHS.desktop, height: 900 } })
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base })
@@ -128,16 +121,6 @@ describe.skipIf(!hasChromium)('portal in Chromium', () => {
     await stopDelivery?.()
     await Promise.all(servers.map(closeServer))
   })
-
-  /** Full-page screenshots at both widths, then back to desktop. */
-  async function shoot(name: string) {
-    for (const [label, width] of Object.entries(WIDTHS)) {
-      await page.setViewportSize({ width, height: 900 })
-      await page.waitForTimeout(150)
-      await page.screenshot({ path: path.join(shots, `${name}-${label}.png`), fullPage: true })
-    }
-    await page.setViewportSize({ width: WIDTHS.desktop, height: 900 })
-  }
 
   const bearer = (key: string) => fetch(`${base}/v1/conversations`, { headers: { authorization: `Bearer ${key}` } })
 
@@ -162,7 +145,7 @@ describe.skipIf(!hasChromium)('portal in Chromium', () => {
     await page.getByLabel('Access code').fill('not-the-code')
     await page.getByRole('button', { name: 'Sign in' }).click()
     await expect.poll(() => page.locator('.notice-error').textContent()).toMatch(/access code is not right/)
-    await shoot('sign-in')
+    await screenshots(page, 'sign-in')
 
     await page.getByLabel('Access code').fill(tenant.accessCode)
     await page.getByRole('button', { name: 'Sign in' }).click()
@@ -178,7 +161,7 @@ describe.skipIf(!hasChromium)('portal in Chromium', () => {
       .locator('tr', { hasText: 'hooks.example.com' })
       .getByText('90.0%')
       .waitFor()
-    await shoot('overview')
+    await screenshots(page, 'overview')
   })
 
   let secret = ''
@@ -201,14 +184,14 @@ describe.skipIf(!hasChromium)('portal in Chromium', () => {
 
     await page.getByRole('button', { name: 'I have saved it' }).click()
     await page.locator('tr', { hasText: 'browser key' }).waitFor()
-    await shoot('keys')
+    await screenshots(page, 'keys')
   })
 
   it('revokes the key after a confirmation, and the key is refused', async () => {
     await page.getByRole('button', { name: 'Revoke browser key' }).click()
     const dialog = page.getByRole('dialog', { name: 'Revoke this key?' })
     await dialog.waitFor()
-    await shoot('keys-revoke-dialog')
+    await screenshots(page, 'keys-revoke-dialog')
     await dialog.getByRole('button', { name: 'Revoke key' }).click()
     await page
       .locator('tr', { hasText: 'browser key' })
@@ -232,7 +215,7 @@ describe.skipIf(!hasChromium)('portal in Chromium', () => {
     await delivery.getByText('1 attempt').click()
     await delivery.getByText('thanks').waitFor()
     expect(received.some((r) => r.body.includes('"event":"test"'))).toBe(true)
-    await shoot('webhooks')
+    await screenshots(page, 'webhooks')
   })
 
   it('saves an integration whose secret reads back masked, with callback URLs to paste', async () => {
@@ -256,7 +239,7 @@ describe.skipIf(!hasChromium)('portal in Chromium', () => {
     expect(await twilio.getByLabel('Account SID').inputValue()).toBe('AC4567')
     expect(await page.content()).not.toContain('twilio-token-abcd1234')
     expect(await twilio.getByLabel('Status callback URL').inputValue()).toBe(`${base}/callbacks/twilio/${tenant.accountId}/status`)
-    await shoot('integrations')
+    await screenshots(page, 'integrations')
   })
 
   it('changes the account settings, and times follow the new time zone', async () => {
@@ -279,7 +262,7 @@ describe.skipIf(!hasChromium)('portal in Chromium', () => {
     await page.getByLabel('Auto-dispatch').click()
     const account = await db.account.findUniqueOrThrow({ where: { id: tenant.accountId } })
     expect(account).toMatchObject({ timeZone: 'America/Chicago', sendingWindowStart: '08:00', sendingWindowEnd: '20:00', testMode: true })
-    await shoot('settings')
+    await screenshots(page, 'settings')
   })
 
   it('signs out, and the key pages are closed', async () => {
@@ -339,7 +322,7 @@ describe.skipIf(!hasChromium)('portal in Chromium', () => {
     await page.getByLabel('Admin token').fill('wrong-token-wrong-token')
     await page.getByRole('button', { name: 'Sign in as operator' }).click()
     await expect.poll(() => page.locator('.notice-error').textContent()).toMatch(/admin token is not right/)
-    await shoot('admin-sign-in')
+    await screenshots(page, 'admin-sign-in')
     await page.getByLabel('Admin token').fill(ADMIN_TOKEN)
     await page.getByRole('button', { name: 'Sign in as operator' }).click()
     await page.getByRole('heading', { name: 'Accounts', exact: true }).waitFor()
@@ -353,7 +336,7 @@ describe.skipIf(!hasChromium)('portal in Chromium', () => {
     await row.getByRole('button', { name: 'Grant' }).click()
     await row.getByText('Granted 250.').waitFor()
     await row.getByText('250', { exact: true }).waitFor()
-    await shoot('admin')
+    await screenshots(page, 'admin')
   })
 
   it('shows the sign-in throttle as a message, not a broken page', async () => {
@@ -370,6 +353,6 @@ describe.skipIf(!hasChromium)('portal in Chromium', () => {
     await expect
       .poll(() => page.locator('.notice-error').textContent())
       .toMatch(/Too many failed sign-in attempts\. Try again in (about )?\d+ (seconds|minutes)\./)
-    await shoot('sign-in-throttled')
+    await screenshots(page, 'sign-in-throttled')
   })
 })
