@@ -1,7 +1,7 @@
 /**
  * What leaves the change feed: changes older than the retention (the worker purges them, a batch
- * at a time), and every change of given objects (erasure calls `forgetChanges` last, in its own
- * transaction, so the changes its own writes recorded go too).
+ * at a time), and every change of an erased subject (erasure calls `forgetSubjectChanges` last, in
+ * its own transaction, so the changes its own writes recorded go too).
  */
 import { db } from '../../db/client.js'
 import type { Prisma } from '../../generated/prisma/client.js'
@@ -26,16 +26,6 @@ export async function purgeOldChanges(now = new Date()): Promise<number> {
     )
     SELECT count(*) AS purged FROM purged`
   return Number(purged)
-}
-
-/** Removes every change of these objects (their data and previous values) from the account's feed. */
-export async function forgetChanges(accountId: string, objectType: string, objectIds: readonly string[]): Promise<number> {
-  if (objectIds.length === 0) return 0
-  return db.$transaction(async (tx) => {
-    await moveHeadPastForgotten(tx, accountId)
-    return tx.$executeRaw`
-      DELETE FROM changes WHERE account_id = ${accountId} AND object_type = ${objectType} AND object_id = ANY(${[...objectIds]}::text[])`
-  })
 }
 
 /**

@@ -193,6 +193,3 @@ export function liveFailure(error: unknown): AppError {
     new AppError('SERVICE_UNAVAILABLE', 'The change feed could not be read: subscribe again from the last cursor received')
   )
 }
-
-/** Accounts this process follows (for tests and metrics). */
-export const followedAccounts = () => feeds.size

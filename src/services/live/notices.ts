@@ -44,9 +44,6 @@ export function listenForNotices(to: NoticeHandlers): void {
   })
 }
 
-/** Whether notices arrive now (false while the listening connection is down or not yet up). */
-export const noticesArrive = () => listening
-
 function setListening(now: boolean) {
   const was = listening
   listening = now
