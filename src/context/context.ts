@@ -24,6 +24,17 @@ setInterval(() => {
   for (const [id, at] of lastUsedWrites) if (at < cutoff) lastUsedWrites.delete(id)
 }, LAST_USED_PRECISION_MS).unref()
 
+/**
+ * Whether to record that `id` was used now, given when it was last recorded: at most once a
+ * minute, and, within this process, once for concurrent requests of one key or session.
+ */
+function dueForTouch(id: string, recorded: Date, now: number): boolean {
+  if (now - recorded.getTime() <= LAST_USED_PRECISION_MS) return false
+  if (now - (lastUsedWrites.get(id) ?? 0) <= LAST_USED_PRECISION_MS) return false
+  lastUsedWrites.set(id, now)
+  return true
+}
+
 export interface Context {
   request: Request
   http: RequestState
@@ -77,11 +88,8 @@ async function authenticateBearer(header: string, config: Config, clientIp: stri
   const now = Date.now()
   if (key.revokedAt) throw new AppError('UNAUTHENTICATED', 'API key has been revoked')
   if (key.expiresAt && key.expiresAt.getTime() <= now) throw new AppError('UNAUTHENTICATED', 'API key has expired')
-  // Recorded with one-minute precision so a busy key does not write on every request; the
-  // in-process note stops concurrent requests of one key from all writing at once.
-  const stale = !key.lastUsedAt || now - key.lastUsedAt.getTime() > LAST_USED_PRECISION_MS
-  if (stale && now - (lastUsedWrites.get(key.id) ?? 0) > LAST_USED_PRECISION_MS) {
-    lastUsedWrites.set(key.id, now)
+  // Recorded with one-minute precision so a busy key does not write on every request.
+  if (dueForTouch(key.id, key.lastUsedAt ?? new Date(0), now)) {
     key.lastUsedAt = new Date(now)
     await db.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: key.lastUsedAt }, select: { id: true } })
   }
@@ -102,11 +110,7 @@ async function sessionPrincipal(token: string): Promise<Principal | null> {
   if (session.kind === 'admin') return { kind: 'admin' }
   if (!session.accountId) return null
   // The sessions page shows when each was last seen, to the minute; like lastUsedAt of keys.
-  if (
-    now - (session.lastSeenAt ?? session.createdAt).getTime() > LAST_USED_PRECISION_MS &&
-    now - (lastUsedWrites.get(session.id) ?? 0) > LAST_USED_PRECISION_MS
-  ) {
-    lastUsedWrites.set(session.id, now)
+  if (dueForTouch(session.id, session.lastSeenAt ?? session.createdAt, now)) {
     await db.portalSession.update({ where: { id: session.id }, data: { lastSeenAt: new Date(now) }, select: { id: true } })
   }
   // No user: the access code, the owner's way in.
