@@ -293,3 +293,20 @@ describe("another account's users", () => {
     expect((await me(them.cookie)).data.me.role).toBe('MEMBER')
   })
 })
+
+describe('one email, one user across accounts', () => {
+  it('refuses to invite an email another account already uses, with the same conflict as within the account', async () => {
+    const [mine, theirs] = [await createTenant(client), await createTenant(client)]
+    const taken = await invite(client, theirs.cookie, 'member')
+    for (const tenant of [theirs, mine]) {
+      const refused = await client.gql(
+        `mutation($email: String!) { inviteUser(input: { email: $email, name: "Twin", role: VIEWER }) { url } }`,
+        { email: taken.email.toUpperCase() },
+        { cookie: tenant.cookie },
+      )
+      expect(refused.status, JSON.stringify(refused.errors)).toBe(409)
+      expect(refused.errors?.[0]).toMatchObject({ message: 'A user with this email already exists', extensions: { code: 'CONFLICT' } })
+    }
+    expect((await client.gql(`{ users { id } }`, {}, { cookie: mine.cookie })).data.users).toEqual([])
+  })
+})

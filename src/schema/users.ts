@@ -9,7 +9,7 @@ import { evictKey, KEY_REVOKED_CHANNEL } from '../context/key-cache.js'
 import { type Principal, ROLE_GRANTS, type Role } from '../context/principal.js'
 import { sha256 } from '../crypto.js'
 import { db } from '../db/client.js'
-import { AppError, badRequest, conflict, notFound } from '../errors.js'
+import { AppError, badRequest, conflict, isUniqueViolation, notFound } from '../errors.js'
 import { type EmailOutcome, emailLink } from '../services/users/link-email.js'
 import { type IssuedLink, issueLink, useLink } from '../services/users/links.js'
 import { hashPassword, passwordProblem } from '../services/users/passwords.js'
@@ -198,10 +198,13 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: InviteUserInput, required: true, description: 'Who to invite, and with which role' }) },
     resolve: async (_root, { input }, ctx) => {
       assertMayManage(ctx, null, input.role)
-      const address = input.email.toLowerCase()
-      if (await db.user.findUnique({ where: { email: address }, select: { id: true } }))
-        throw conflict('A user with this email already exists')
-      const user = await db.user.create({ data: { accountId: accountOf(ctx), email: address, name: input.name, role: input.role } })
+      // An email is one user across every account: the unique index, not a read confined to this
+      // account, tells whether another account (or a concurrent invitation) holds it.
+      const user = await db.user
+        .create({ data: { accountId: accountOf(ctx), email: input.email.toLowerCase(), name: input.name, role: input.role } })
+        .catch((error: unknown) => {
+          throw isUniqueViolation(error) ? conflict('A user with this email already exists') : error
+        })
       return issueAndSend(ctx, user)
     },
   }),
