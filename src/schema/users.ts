@@ -7,11 +7,12 @@ import { z } from 'zod'
 import type { Context } from '../context/context.js'
 import { evictKey, KEY_REVOKED_CHANNEL } from '../context/key-cache.js'
 import { type Principal, ROLE_GRANTS, type Role } from '../context/principal.js'
-import { sha256 } from '../crypto.js'
+import { throttledSignIn } from '../context/sign-in-throttle.js'
 import { db } from '../db/client.js'
+import { acrossAccounts } from '../db/tenancy.js'
 import { AppError, badRequest, conflict, isUniqueViolation, notFound } from '../errors.js'
 import { type EmailOutcome, emailLink } from '../services/users/link-email.js'
-import { type IssuedLink, issueLink, useLink } from '../services/users/links.js'
+import { findLink, type IssuedLink, issueLink, useLink } from '../services/users/links.js'
 import { hashPassword, passwordProblem } from '../services/users/passwords.js'
 import { builder } from './builder.js'
 import { inputType } from './inputs.js'
@@ -158,20 +159,36 @@ async function issueAndSend(
   return { ...link, userId: user.id, email: sent }
 }
 
-/** Checks a link's password before the link is used, so a refused password leaves the link working. */
+const LINK_REFUSED = 'This link is unknown, already used or expired: ask for a new one'
+
+/**
+ * Sets a password through a link. An unknown, used or expired link is refused before any hash; a
+ * refused password leaves the link working. The link names its account, so a browser signed in to
+ * another account uses it too (`acrossAccounts`). The hash and the use are throttled like a
+ * sign-in, so parallel tries with one link cannot queue up hashes.
+ */
 async function choosePassword(ctx: Context, token: string, password: string, kind: 'invitation' | 'password_reset') {
-  const link = token.length <= 200 ? await db.userLink.findUnique({ where: { tokenHash: sha256(token) }, include: { user: true } }) : null
-  const problem = link && passwordProblem(password, link.user)
+  const link = await acrossAccounts(() => findLink(token, kind))
+  if (!link) throw new AppError('UNAUTHENTICATED', LINK_REFUSED)
+  const problem = passwordProblem(password, link.user)
   if (problem) throw badRequest(problem)
-  const hash = await hashPassword(password)
-  const used = await useLink(token, kind)
-  if (!used) throw new AppError('UNAUTHENTICATED', 'This link is unknown, already used or expired: ask for a new one')
-  ctx.http.actor = `user:${used.userId}`
-  await db.user.update({ where: { id: used.userId }, data: { passwordHash: hash }, select: { id: true } })
-  // A new password ends every session opened with the old one.
-  await db.portalSession.updateMany({ where: { userId: used.userId, endedAt: null }, data: { endedAt: new Date() } })
-  await openSession(ctx, { kind: 'account', accountId: used.accountId, userId: used.userId })
-  return { accountId: used.accountId }
+  const hash = await throttledSignIn(
+    ctx.config,
+    ctx.http.clientIp,
+    async () => {
+      const hashed = await hashPassword(password)
+      return (await acrossAccounts(() => useLink(link.id))) ? hashed : null
+    },
+    LINK_REFUSED,
+  )
+  ctx.http.actor = `user:${link.userId}`
+  await acrossAccounts(async () => {
+    await db.user.update({ where: { id: link.userId }, data: { passwordHash: hash }, select: { id: true } })
+    // A new password ends every session opened with the old one.
+    await db.portalSession.updateMany({ where: { userId: link.userId, endedAt: null }, data: { endedAt: new Date() } })
+  })
+  await openSession(ctx, { kind: 'account', accountId: link.accountId, userId: link.userId })
+  return { accountId: link.accountId }
 }
 
 builder.queryFields((t) => ({
