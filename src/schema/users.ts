@@ -5,7 +5,6 @@
  */
 import { z } from 'zod'
 import type { Context } from '../context/context.js'
-import { evictKey, KEY_REVOKED_CHANNEL } from '../context/key-cache.js'
 import { type Principal, ROLE_GRANTS, type Role } from '../context/principal.js'
 import { throttledSignIn } from '../context/sign-in-throttle.js'
 import { db } from '../db/client.js'
@@ -14,6 +13,7 @@ import { AppError, badRequest, conflict, isUniqueViolation, notFound } from '../
 import { type EmailOutcome, emailLink } from '../services/users/link-email.js'
 import { findLink, type IssuedLink, issueLink, useLink } from '../services/users/links.js'
 import { hashPassword, passwordProblem } from '../services/users/passwords.js'
+import { revokeKeys } from './api-keys.js'
 import { builder } from './builder.js'
 import { inputType } from './inputs.js'
 import { LoginResult, openSession } from './portal.js'
@@ -284,17 +284,10 @@ builder.mutationFields((t) => ({
       assertMayManage(ctx, user.role)
       const keys = await db.apiKey.findMany({ where: { createdById: user.id, revokedAt: null }, select: { id: true } })
       const revoke = args.apiKeys === 'revoke' ? keys.map((key) => key.id) : []
-      await db.$transaction(async (tx) => {
-        if (revoke.length > 0) {
-          await tx.apiKey.updateMany({ where: { id: { in: revoke } }, data: { revokedAt: new Date() } })
-          for (const id of revoke) await tx.$executeRaw`SELECT pg_notify(${KEY_REVOKED_CHANNEL}, ${id})`
-        }
-        // Sessions and links go with the user (ON DELETE CASCADE); sessions are never cached, so
-        // every server refuses them from their next request.
-        await tx.user.delete({ where: { id: user.id } })
-      })
-      for (const id of revoke) evictKey(id)
-      return { userId: user.id, revokedKeys: revoke.length, keptKeys: keys.length - revoke.length }
+      // Sessions and links go with the user (ON DELETE CASCADE); sessions are never cached, so
+      // every server refuses them from their next request.
+      const revokedKeys = await revokeKeys(user.accountId, revoke, (tx) => tx.user.delete({ where: { id: user.id } }))
+      return { userId: user.id, revokedKeys, keptKeys: keys.length - revokedKeys }
     },
   }),
   setAccessCodeSignIn: t.boolean({
