@@ -49,6 +49,10 @@ export async function openSession(ctx: Context, data: { kind: 'account' | 'admin
   ctx.http.setCookies.push(sessionCookie(ctx, token, SESSION_HOURS * 3600))
 }
 
+/** Ends the account's open access-code sessions: the code was rotated, or its sign-in turned off. Users' sessions stay. */
+export const endAccessCodeSessions = (accountId: string) =>
+  db.portalSession.updateMany({ where: { accountId, userId: null, endedAt: null }, data: { endedAt: new Date() } })
+
 export const LoginResult = builder.objectRef<{ accountId: string }>('PortalLoginResult').implement({
   description: 'What a sign-in signed in to',
   fields: (t) => ({

@@ -16,7 +16,7 @@ import { hashPassword, passwordProblem } from '../services/users/passwords.js'
 import { revokeKeys } from './api-keys.js'
 import { builder } from './builder.js'
 import { inputType } from './inputs.js'
-import { LoginResult, openSession } from './portal.js'
+import { endAccessCodeSessions, LoginResult, openSession } from './portal.js'
 import { email, requiredText } from './rules.js'
 import { accountOf } from './tenancy.js'
 
@@ -300,11 +300,7 @@ builder.mutationFields((t) => ({
       if (me.role !== 'owner' || !me.userId)
         throw new AppError('FORBIDDEN', 'Not allowed: only an owner signed in with their own password may change this')
       await db.account.update({ where: { id: me.accountId }, data: { accessCodeSignIn: enabled }, select: { id: true } })
-      if (!enabled)
-        await db.portalSession.updateMany({
-          where: { accountId: me.accountId, userId: null, endedAt: null },
-          data: { endedAt: new Date() },
-        })
+      if (!enabled) await endAccessCodeSessions(me.accountId)
       return enabled
     },
   }),
