@@ -5,7 +5,7 @@
 
 import { z } from 'zod'
 import { evictKey, KEY_REVOKED_CHANNEL } from '../context/key-cache.js'
-import { ALL_SCOPES, hasScope, isScope, type Principal, type Scope } from '../context/principal.js'
+import { ALL_SCOPES, hasScope, isScope, type Scope } from '../context/principal.js'
 import { generateApiKey } from '../crypto.js'
 import { db } from '../db/client.js'
 import { AppError, badRequest, notFound } from '../errors.js'
@@ -14,7 +14,7 @@ import type { KeyMode } from '../generated/prisma/enums.js'
 import { builder } from './builder.js'
 import { inputType } from './inputs.js'
 import { sentence, timestamp } from './rules.js'
-import { accountOf } from './tenancy.js'
+import { accountOf, sessionOf } from './tenancy.js'
 
 /**
  * Enum values are lowercase across the schema; the upper-case spellings this enum had stay
@@ -171,8 +171,7 @@ builder.mutationFields((t) => ({
       const beyond = scopes.filter((scope) => !held.includes(scope))
       if (beyond.length > 0)
         throw new AppError('FORBIDDEN', `Insufficient scope: a key cannot carry ${beyond.join(', ')}, which your role does not hold`)
-      const creator = ctx.principal as Extract<Principal, { kind: 'session' }>
-      return createKey(accountOf(ctx), { ...input, scopes }, creator.userId)
+      return createKey(accountOf(ctx), { ...input, scopes }, sessionOf(ctx).userId)
     },
   }),
   createAccountApiKey: t.field({

@@ -4,14 +4,11 @@
  * server at its next request (sessions are read from the database each time, never cached).
  */
 
-import type { Context } from '../context/context.js'
 import type { Principal } from '../context/principal.js'
 import { db } from '../db/client.js'
 import { AppError, notFound } from '../errors.js'
 import { builder } from './builder.js'
-import { accountOf } from './tenancy.js'
-
-const sessionOf = (ctx: Context) => ctx.principal as Extract<Principal, { kind: 'session' }>
+import { accountOf, sessionOf } from './tenancy.js'
 
 /** A user's own sessions; the access code's sessions belong to whoever holds the code. */
 const ownSessions = (me: Extract<Principal, { kind: 'session' }>) => ({ accountId: me.accountId, userId: me.userId })

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod'
 import type { Context } from '../context/context.js'
-import { type Principal, ROLE_GRANTS, type Role } from '../context/principal.js'
+import { type Principal, ROLE_GRANTS, ROLES, type Role } from '../context/principal.js'
 import { throttledSignIn } from '../context/sign-in-throttle.js'
 import { db } from '../db/client.js'
 import { acrossAccounts } from '../db/tenancy.js'
@@ -18,7 +18,7 @@ import { builder } from './builder.js'
 import { inputType } from './inputs.js'
 import { endAccessCodeSessions, LoginResult, openSession } from './portal.js'
 import { email, requiredText } from './rules.js'
-import { accountOf } from './tenancy.js'
+import { accountOf, sessionOf } from './tenancy.js'
 
 export const RoleType = builder.enumType('Role', {
   description: 'What a user may do (docs/users.md has the table of scopes and powers)',
@@ -118,12 +118,10 @@ const inviteRules = z
   .object({
     email: email.describe('Where the invitation goes; how the user will sign in'),
     name: requiredText(200).describe('Shown in the portal and the audit log'),
-    role: z.enum(['owner', 'admin', 'member', 'viewer']).meta({ graphql: RoleType }).describe('What the user may do'),
+    role: z.enum(ROLES).meta({ graphql: RoleType }).describe('What the user may do'),
   })
   .describe('Who to invite, and with which role')
 const InviteUserInput = inputType('InviteUserInput', inviteRules)
-
-const sessionOf = (ctx: Context) => ctx.principal as Extract<Principal, { kind: 'session' }>
 
 /** Only an owner touches owners: makes one, changes one's role, removes one. */
 function assertMayManage(ctx: Context, target: Role | null, next?: Role) {
