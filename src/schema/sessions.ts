@@ -13,7 +13,7 @@ import { accountOf, sessionOf } from './tenancy.js'
 /** A user's own sessions; the access code's sessions belong to whoever holds the code. */
 const ownSessions = (me: Extract<Principal, { kind: 'session' }>) => ({ accountId: me.accountId, userId: me.userId })
 
-export const PortalSession = builder.prismaObject('PortalSession', {
+builder.prismaObject('PortalSession', {
   description: 'A signed-in portal session',
   fields: (t) => ({
     id: t.exposeID('id', { description: 'The id the audit log names as portal:<id> for access-code sessions' }),

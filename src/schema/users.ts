@@ -20,7 +20,7 @@ import { endAccessCodeSessions, LoginResult, openSession } from './portal.js'
 import { email, requiredText } from './rules.js'
 import { accountOf, sessionOf } from './tenancy.js'
 
-export const RoleType = builder.enumType('Role', {
+const RoleType = builder.enumType('Role', {
   description: 'What a user may do (docs/users.md has the table of scopes and powers)',
   values: {
     OWNER: { value: 'owner' as const, description: 'Everything, including managing other owners and turning the access code off' },
@@ -47,7 +47,7 @@ const RemovedUserKeys = builder.enumType('RemovedUserKeys', {
   },
 })
 
-export const User = builder.prismaObject('User', {
+builder.prismaObject('User', {
   description: 'A person who signs in to the portal',
   fields: (t) => ({
     id: t.exposeID('id', { description: 'The id the audit log names as user:<id>' }),

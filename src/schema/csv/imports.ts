@@ -17,7 +17,7 @@ import { accountOf } from '../tenancy.js'
 import { IMPORT_KINDS } from './fields.js'
 import { MAX_CHUNK_BYTES, MAX_FILE_BYTES, readRecords } from './reading.js'
 
-export const CsvImportKindType = builder.enumType(CsvImportKind, {
+const CsvImportKindType = builder.enumType(CsvImportKind, {
   name: 'CsvImportKind',
   description: 'The records a CSV file holds',
   values: { customers: { description: 'Customers, upserted by external_id' }, leads: { description: 'Leads, upserted by external_id' } },

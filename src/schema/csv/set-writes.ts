@@ -30,7 +30,7 @@ export interface RowWrite {
   input: Record<string, unknown>
 }
 
-export interface SetOutcome {
+interface SetOutcome {
   created: number
   updated: number
   problems: { line: number; message: string }[]
