@@ -48,6 +48,9 @@ export const notFound = (message: string) => new AppError('NOT_FOUND', message)
 export const conflict = (message: string) => new AppError('CONFLICT', message)
 export const gone = (message: string) => new AppError('GONE', message)
 
+/** A write Prisma refused for a unique index another row already holds (P2002). */
+export const isUniqueViolation = (error: unknown) => (error as { code?: string } | undefined)?.code === 'P2002'
+
 /** The code carried by a GraphQL error, if it is one of ours. */
 export function errorCodeOf(error: unknown): ErrorCode | undefined {
   const code = (error as GraphQLError | undefined)?.extensions?.code

@@ -185,6 +185,30 @@ describe('CSV import', () => {
     expect(refused.status).toBe(403)
     expect(refused.errors?.[0].message).toBe('Insufficient scope: leads:write required')
   })
+
+  it('shows an import only to a caller holding the read scope of its records', async () => {
+    const tenant = await createTenant(client)
+    const leads = await uploadCsv(client, tenant, 'leads', leadsCsv(2))
+    const customers = await uploadCsv(client, tenant, 'customers', 'External ID,Name\nC-1,Ada\n')
+    const read = async (key: string) => ({
+      list: (await client.gql(`{ csvImports { id } }`, {}, { key })).data?.csvImports.map((row: { id: string }) => row.id),
+      leads: await client.gql(`query($id: ID!) { csvImport(id: $id) { id fileName } }`, { id: leads.id }, { key }),
+      customers: await client.gql(`query($id: ID!) { csvImport(id: $id) { id fileName } }`, { id: customers.id }, { key }),
+    })
+
+    const hub = await read((await tenant.createKey({ scopes: ['read:hub'] })).secret)
+    expect(hub.list).toEqual([customers.id])
+    expect(hub.customers.data?.csvImport.id).toBe(customers.id)
+    expect(hub.leads.status).toBe(403)
+    expect(hub.leads.errors?.[0].message).toBe('Insufficient scope: leads:read required')
+
+    const webhooks = await read((await tenant.createKey({ scopes: ['webhooks:read'] })).secret)
+    expect(webhooks.list).toEqual([])
+    expect(webhooks.customers.errors?.[0].message).toBe('Insufficient scope: read:hub required')
+    expect(webhooks.leads.errors?.[0].message).toBe('Insufficient scope: leads:read required')
+
+    expect((await read(tenant.key)).list).toEqual([customers.id, leads.id])
+  })
 })
 
 describe('CSV export', () => {

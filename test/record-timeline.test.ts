@@ -103,6 +103,23 @@ describe('record timelines', () => {
     )
   })
 
+  it("leaves a deleted project's events out of its customer's timeline until it is restored", async () => {
+    const { project, customer } = await createProject(client, tenant, { name: 'Deleted roof' })
+    const event = await hubCall(client, tenant, 'POST', '/events', { project_id: project.id, event_type: 'storm_damage' })
+    expect(event.status, JSON.stringify(event.body)).toBe(201)
+    const eventsOf = async () =>
+      (await client.gql(CUSTOMER_TIMELINE, { id: customer.id }, { key: tenant.key })).data.customer.timeline
+        .filter((e: { kind: string }) => e.kind === 'event')
+        .map((e: { title: string }) => e.title)
+    expect(await eventsOf()).toEqual(['storm_damage'])
+    const change = (verb: 'delete' | 'restore') =>
+      client.gql(`mutation($id: ID!) { ${verb}Project(id: $id) { __typename } }`, { id: project.id }, { key: tenant.key })
+    expect((await change('delete')).errors).toBeUndefined()
+    expect(await eventsOf()).toEqual([])
+    expect((await change('restore')).errors).toBeUndefined()
+    expect(await eventsOf()).toEqual(['storm_damage'])
+  })
+
   it("leaves out kinds the caller's key has no scope for", async () => {
     const lead = await leadWithHistory(1)
     const { secret } = await tenant.createKey({ scopes: ['leads:read'] })

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { db } from '../src/db/client.js'
-import { type TestClient, testApp } from './support/app.js'
+import { countStatements, type TestClient, testApp } from './support/app.js'
 import { freePort } from './support/private-servers.js'
 import { startSmtpSink } from './support/smtp-sink.js'
 import { createTenant, login } from './support/tenants.js'
@@ -317,5 +317,94 @@ describe("another account's users", () => {
     }
     expect((await client.gql(`{ users { id } }`, {}, { cookie: mine.cookie })).data.users).toEqual([])
     expect((await me(them.cookie)).data.me.role).toBe('MEMBER')
+  })
+})
+
+describe('one email, one user across accounts', () => {
+  it('refuses to invite an email another account already uses, with the same conflict as within the account', async () => {
+    const [mine, theirs] = [await createTenant(client), await createTenant(client)]
+    const taken = await invite(client, theirs.cookie, 'member')
+    for (const tenant of [theirs, mine]) {
+      const refused = await client.gql(
+        `mutation($email: String!) { inviteUser(input: { email: $email, name: "Twin", role: VIEWER }) { url } }`,
+        { email: taken.email.toUpperCase() },
+        { cookie: tenant.cookie },
+      )
+      expect(refused.status, JSON.stringify(refused.errors)).toBe(409)
+      expect(refused.errors?.[0]).toMatchObject({ message: 'A user with this email already exists', extensions: { code: 'CONFLICT' } })
+    }
+    expect((await client.gql(`{ users { id } }`, {}, { cookie: mine.cookie })).data.users).toEqual([])
+  })
+})
+
+describe('a browser signed in to one account', () => {
+  it("signs in to another account's user, access code, invitation and password reset", async () => {
+    const [mine, theirs] = [await createTenant(client), await createTenant(client)]
+    const accountOf = (result: { data?: Record<string, { account: { id: string } }>; errors?: unknown[] }, field: string) => {
+      expect(result.errors, JSON.stringify(result.errors)).toBeUndefined()
+      return result.data![field].account.id
+    }
+    const signedInTo = async (cookie: string) => (await me(cookie)).data?.me
+
+    // An invitation of theirs, accepted in a browser holding my session.
+    const invited = await invite(client, theirs.cookie, 'member')
+    const accepted = await client.gql(
+      `mutation($t: String!, $p: String!) { acceptInvitation(token: $t, password: $p) { account { id } } }`,
+      { t: invited.token, p: PASSWORD },
+      { cookie: mine.cookie },
+    )
+    expect(accountOf(accepted, 'acceptInvitation')).toBe(theirs.accountId)
+    expect(await signedInTo(cookieOf(accepted.response))).toMatchObject({ role: 'MEMBER', user: { id: invited.userId } })
+
+    // Their user's password.
+    const login = await client.gql(
+      `mutation($e: String!, $p: String!) { userLogin(email: $e, password: $p) { account { id } } }`,
+      { e: invited.email, p: PASSWORD },
+      { cookie: mine.cookie },
+    )
+    expect(accountOf(login, 'userLogin')).toBe(theirs.accountId)
+    expect(await signedInTo(cookieOf(login.response))).toMatchObject({ user: { id: invited.userId } })
+
+    // Their access code.
+    const code = await client.gql(
+      `mutation($c: String!) { portalLogin(accessCode: $c) { account { id } } }`,
+      { c: theirs.accessCode },
+      { cookie: mine.cookie },
+    )
+    expect(accountOf(code, 'portalLogin')).toBe(theirs.accountId)
+    expect(await signedInTo(cookieOf(code.response))).toMatchObject({ role: 'OWNER', user: null })
+
+    // A password reset of theirs.
+    const link = await client.gql(
+      `mutation($id: ID!) { createUserLink(userId: $id) { url } }`,
+      { id: invited.userId },
+      { cookie: theirs.cookie },
+    )
+    const reset = await client.gql(
+      `mutation($t: String!, $p: String!) { resetPassword(token: $t, password: $p) { account { id } } }`,
+      { t: new URL(link.data.createUserLink.url).hash.replace('#token=', ''), p: 'a brand new passphrase' },
+      { cookie: mine.cookie },
+    )
+    expect(accountOf(reset, 'resetPassword')).toBe(theirs.accountId)
+    expect((await signIn(client, invited.email, 'a brand new passphrase')).errors).toBeUndefined()
+
+    // My own session is untouched, and still confined to my account.
+    expect(await signedInTo(mine.cookie)).toMatchObject({ role: 'OWNER', user: null })
+    expect((await client.gql(`{ users { id } }`, {}, { cookie: mine.cookie })).data.users).toEqual([])
+  })
+})
+
+describe('a link that cannot be used', () => {
+  it('is refused in one read, before any password is hashed', async () => {
+    const tenant = await createTenant(client)
+    const { token } = await invite(client, tenant.cookie, 'member')
+    expect((await accept(client, token)).errors).toBeUndefined()
+    for (const unusable of [token, 'no-such-link-token']) {
+      let refused: Awaited<ReturnType<typeof accept>> | undefined
+      // One statement: the link's lookup; no second read, no update.
+      expect(await countStatements(async () => (refused = await accept(client, unusable, 'another long passphrase')))).toBe(1)
+      expect(refused?.errors?.[0]).toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } })
+      expect(refused?.errors?.[0].message).toMatch(/unknown, already used or expired/)
+    }
   })
 })

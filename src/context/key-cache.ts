@@ -2,9 +2,9 @@
  * API keys this process has recently verified, by hash, so an authenticated request does not
  * read its key row every time (on a typical read that row is one statement in three).
  *
- * What keeps a revoked key from being served: `revokeApiKey` evicts the key here at once and, in
- * the revoking transaction, NOTIFYs `api_key_revoked`; every server process LISTENs on it and
- * evicts on receipt. A process caches nothing while its listening connection is down, and forgets
+ * What keeps a revoked key from being served: `revokeKeys` (src/schema/api-keys.ts) evicts the key
+ * here at once and, in the revoking transaction, NOTIFYs `api_key_revoked`; every server process
+ * LISTENs on it and evicts on receipt. A process caches nothing while its listening connection is down, and forgets
  * everything when it is lost. Expiry needs no notice: it is checked on every use. An entry lives
  * at most TTL_MS, a bound on staleness should anything else change a key row behind our back.
  */

@@ -8,9 +8,9 @@
  * The account comes from the request (src/http/state.ts runs each request inside `tenantScope`,
  * and authentication sets `accountId` on it). Outside a request — the worker, migrations, the
  * operator's admin operations — there is no account and queries pass unchanged; that code works
- * across accounts by design and filters where it must. Raw SQL (`$queryRaw`) is not rewritten:
- * every raw statement carries its own account filter, and test/tenancy.test.ts drives every route
- * with another account's ids.
+ * across accounts by design and filters where it must, as do the sign-ins (`acrossAccounts`). Raw
+ * SQL (`$queryRaw`) is not rewritten: every raw statement carries its own account filter, and
+ * test/tenancy.test.ts drives every route with another account's ids.
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { getDatamodel } from '../generated/pothos-types.js'
@@ -38,6 +38,14 @@ export const tenantScope = new AsyncLocalStorage<TenantScope>()
  */
 export const withAccount = <T>(accountId: string, fn: () => Promise<T>): Promise<T> =>
   tenantScope.run({ accountId }, async () => await fn())
+
+/**
+ * Runs `fn` confined to no account, keeping the request's actor, id and address: for the sign-ins,
+ * which find their account from the credential itself (an email, an access code, a link), whatever
+ * account's session the browser already holds. Only what the credential names is read or written.
+ */
+export const acrossAccounts = <T>(fn: () => Promise<T>): Promise<T> =>
+  tenantScope.run({ ...tenantScope.getStore(), accountId: undefined }, async () => await fn())
 
 /** Model → the column that names its account: `accountId`, or `id` for Account itself. */
 const tenantColumn = new Map<string, string>([

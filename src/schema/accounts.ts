@@ -10,6 +10,7 @@ import { badRequest, notFound } from '../errors.js'
 import { createAccount } from '../services/accounts.js'
 import { builder } from './builder.js'
 import { inputType } from './inputs.js'
+import { endAccessCodeSessions } from './portal.js'
 import { accountOf } from './tenancy.js'
 
 export const Account = builder.prismaObject('Account', {
@@ -112,11 +113,7 @@ builder.mutationFields((t) => ({
       const accessCode = generateAccessCode()
       const { count } = await db.account.updateMany({ where: { id: String(accountId) }, data: { accessCodeHash: sha256(accessCode) } })
       if (count === 0) throw notFound('Account not found')
-      // A new code ends every portal session opened with the old one; users' sessions stay.
-      await db.portalSession.updateMany({
-        where: { accountId: String(accountId), userId: null, endedAt: null },
-        data: { endedAt: new Date() },
-      })
+      await endAccessCodeSessions(String(accountId))
       return { accessCode }
     },
   }),

@@ -5,15 +5,16 @@
 
 import { z } from 'zod'
 import { evictKey, KEY_REVOKED_CHANNEL } from '../context/key-cache.js'
-import { ALL_SCOPES, hasScope, isScope, type Principal, type Scope } from '../context/principal.js'
+import { ALL_SCOPES, hasScope, isScope, type Scope } from '../context/principal.js'
 import { generateApiKey } from '../crypto.js'
 import { db } from '../db/client.js'
 import { AppError, badRequest, notFound } from '../errors.js'
+import type { Prisma } from '../generated/prisma/client.js'
 import type { KeyMode } from '../generated/prisma/enums.js'
 import { builder } from './builder.js'
 import { inputType } from './inputs.js'
 import { sentence, timestamp } from './rules.js'
-import { accountOf } from './tenancy.js'
+import { accountOf, sessionOf } from './tenancy.js'
 
 /**
  * Enum values are lowercase across the schema; the upper-case spellings this enum had stay
@@ -114,6 +115,33 @@ async function createKey(accountId: string, input: z.infer<typeof apiKeyRules>, 
   return { secret: key.secret, keyId: created.id }
 }
 
+/**
+ * Revokes the account's unrevoked keys among `ids`, in one transaction with `alongside` (a removed
+ * user's delete); revoking twice keeps the first time. The notices, one per key in one statement,
+ * go out when the transaction commits and make every other server process forget the keys
+ * (context/key-cache.ts); this one forgets them at once. Answers how many were revoked.
+ */
+export async function revokeKeys(
+  accountId: string,
+  ids: string[],
+  alongside?: (tx: Prisma.TransactionClient) => Promise<unknown>,
+): Promise<number> {
+  const revoked = await db.$transaction(async (tx) => {
+    const keys = ids.length
+      ? await tx.apiKey.updateManyAndReturn({
+          where: { accountId, id: { in: ids }, revokedAt: null },
+          data: { revokedAt: new Date() },
+          select: { id: true },
+        })
+      : []
+    if (keys.length) await tx.$executeRaw`SELECT pg_notify(${KEY_REVOKED_CHANNEL}, id) FROM unnest(${keys.map((k) => k.id)}::text[]) AS id`
+    await alongside?.(tx)
+    return keys.length
+  })
+  for (const id of ids) evictKey(id)
+  return revoked
+}
+
 builder.queryFields((t) => ({
   apiKeys: t.prismaField({
     type: ['ApiKey'],
@@ -143,8 +171,7 @@ builder.mutationFields((t) => ({
       const beyond = scopes.filter((scope) => !held.includes(scope))
       if (beyond.length > 0)
         throw new AppError('FORBIDDEN', `Insufficient scope: a key cannot carry ${beyond.join(', ')}, which your role does not hold`)
-      const creator = ctx.principal as Extract<Principal, { kind: 'session' }>
-      return createKey(accountOf(ctx), { ...input, scopes }, creator.userId)
+      return createKey(accountOf(ctx), { ...input, scopes }, sessionOf(ctx).userId)
     },
   }),
   createAccountApiKey: t.field({
@@ -172,13 +199,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true, description: 'The id of the key to revoke' }) },
     resolve: async (query, _root, args, ctx) => {
       const where = { id: String(args.id), accountId: accountOf(ctx) }
-      // Revoking twice keeps the first revocation time. The notice, delivered when this commits,
-      // makes every other server process forget the key (context/key-cache.ts).
-      await db.$transaction(async (tx) => {
-        const { count } = await tx.apiKey.updateMany({ where: { ...where, revokedAt: null }, data: { revokedAt: new Date() } })
-        if (count > 0) await tx.$executeRaw`SELECT pg_notify(${KEY_REVOKED_CHANNEL}, ${where.id})`
-      })
-      evictKey(where.id)
+      await revokeKeys(where.accountId, [where.id])
       const key = await db.apiKey.findFirst({ ...query, where })
       if (!key) throw notFound('API key not found')
       return key

@@ -22,7 +22,7 @@ const AuditActor = builder.objectRef<{ type: string; id: string | null }>('Audit
   }),
 })
 
-export const AuditEntry = builder.prismaObject('AuditEntry', {
+const AuditEntry = builder.prismaObject('AuditEntry', {
   description: 'One thing someone did: a change, a sign-in, a delete',
   fields: (t) => ({
     id: t.exposeID('id', { description: "The entry's id" }),

@@ -13,6 +13,7 @@ import {
   MAX_FEED_PAGE,
   readChanges,
 } from '../services/changes/feed.js'
+import { RESTORE_DAYS } from '../services/deletes.js'
 import { builder } from './builder.js'
 import { accountOf } from './tenancy.js'
 
@@ -29,7 +30,7 @@ const ChangeAction = builder.enumType('ChangeAction', {
   values: {
     created: { description: 'The record was created' },
     updated: { description: 'Some of its fields changed (see previous)' },
-    deleted: { description: 'It was deleted (restorable for 30 days when soft-deleted)' },
+    deleted: { description: `It was deleted (restorable for ${RESTORE_DAYS} days when soft-deleted)` },
     restored: { description: 'A deleted record was restored' },
   } satisfies Record<(typeof FEED_ACTIONS)[number], { description: string }>,
 })

@@ -9,7 +9,7 @@ import { builder } from './builder.js'
 import { dateRange } from './dates.js'
 import { childConnection, childPage, connectionType, resourceQueries } from './lists.js'
 import { Node, nodeType } from './nodes.js'
-import { pageType } from './paging.js'
+import { CRM_WINDOW, pageType } from './paging.js'
 import { searchFilter } from './search.js'
 import { listSort, sortArgs } from './sorting.js'
 import { accountOf } from './tenancy.js'
@@ -181,7 +181,9 @@ export const Conversation = builder.prismaObject('Conversation', {
       description: 'Messages oldest first, by offset (the REST layer pages this way)',
       args: {
         ...sortArgs(t, messageSort),
-        limit: t.arg.int({ description: 'How many messages to return; 50 by default, at most 200' }),
+        limit: t.arg.int({
+          description: `How many messages to return; ${CRM_WINDOW.defaultLimit} by default, at most ${CRM_WINDOW.maxLimit}`,
+        }),
         offset: t.arg.int({ description: 'How many messages to skip; 0 by default' }),
       },
       // The total is counted in the statement that reads the conversation (a lateral count), so a

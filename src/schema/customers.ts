@@ -17,8 +17,6 @@ import { searchFilter } from './search.js'
 import { listSort } from './sorting.js'
 import { accountOf } from './tenancy.js'
 
-export const newestFirst = [{ createdAt: 'desc' as const }, { id: 'desc' as const }]
-
 nodeType('Customer', 'customers', 'read:hub')
 
 export const Customer = builder.prismaObject('Customer', {

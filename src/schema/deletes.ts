@@ -6,7 +6,15 @@
  */
 import type { Scope } from '../context/principal.js'
 import { db } from '../db/client.js'
-import { type Cascade, type DeletableKind, type Deletion, deleteRecord, type Restoration, restoreRecord } from '../services/deletes.js'
+import {
+  type Cascade,
+  type DeletableKind,
+  type Deletion,
+  deleteRecord,
+  RESTORE_DAYS,
+  type Restoration,
+  restoreRecord,
+} from '../services/deletes.js'
 import { type ErasableKind, type Erasure, eraseSubject } from '../services/erasure.js'
 import { builder } from './builder.js'
 import { accountOf } from './tenancy.js'
@@ -107,14 +115,14 @@ for (const { kind, model, scope, erasable } of DELETABLE) {
   builder.mutationFields((t) => ({
     [`delete${model}`]: t.field({
       type: DeletionType,
-      description: `Deletes a ${kind} (restorable for 30 days, then purged); a missing or already deleted id is NOT_FOUND`,
+      description: `Deletes a ${kind} (restorable for ${RESTORE_DAYS} days, then purged); a missing or already deleted id is NOT_FOUND`,
       authScopes: { scope },
       args: { id: t.arg.id({ required: true, description: `The id of the ${kind} to delete` }) },
       resolve: (_root, args, ctx) => deleteRecord(kind, accountOf(ctx), String(args.id)),
     }),
     [`restore${model}`]: t.field({
       type: RestorationType,
-      description: `Restores a ${kind} deleted less than 30 days ago, with what its delete took along`,
+      description: `Restores a ${kind} deleted less than ${RESTORE_DAYS} days ago, with what its delete took along`,
       authScopes: { scope },
       args: { id: t.arg.id({ required: true, description: `The id of the deleted ${kind}` }) },
       resolve: (_root, args, ctx) => restoreRecord(kind, accountOf(ctx), String(args.id)),

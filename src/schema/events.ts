@@ -22,7 +22,7 @@ import { builder } from './builder.js'
 import { inputType } from './inputs.js'
 import { childConnection, childPage, connectionType } from './lists.js'
 import { Node, nodeType } from './nodes.js'
-import { pageType } from './paging.js'
+import { CRM_WINDOW, pageType } from './paging.js'
 import { id, jsonObject, timestamp } from './rules.js'
 import { listSort, sortArgs } from './sorting.js'
 import { accountOf } from './tenancy.js'
@@ -86,7 +86,7 @@ builder.prismaObjectFields('Project', (t) => ({
     description: 'Events newest first, by offset (the REST layer pages this way)',
     args: {
       ...sortArgs(t, eventSort),
-      limit: t.arg.int({ description: 'How many events to return; 50 by default, at most 200' }),
+      limit: t.arg.int({ description: `How many events to return; ${CRM_WINDOW.defaultLimit} by default, at most ${CRM_WINDOW.maxLimit}` }),
       offset: t.arg.int({ description: 'How many events to skip; 0 by default' }),
     },
     // Counted in the statement that reads the project, as a conversation's messages are.

@@ -8,7 +8,7 @@
  * another. Nobody sees a unique violation, so an upsert inside a keyed request's transaction
  * (Idempotency-Key) is never aborted by its race.
  */
-import { conflict } from '../errors.js'
+import { conflict, isUniqueViolation } from '../errors.js'
 import { Prisma } from '../generated/prisma/client.js'
 
 type Table = 'customers' | 'projects' | 'leads'
@@ -41,8 +41,6 @@ export async function insertOrLock<T>(
     if (existingId || !insert) return { existingId }
   }
 }
-
-const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === 'P2002'
 
 /** Runs a write that may set an external id; one another record holds is a 409. */
 export async function ownExternalId<T>(what: string, write: () => Promise<T>): Promise<T> {

@@ -47,7 +47,6 @@ builder.enumType(AiStatus, {
 
 /** The lead/quote surface pages by `page`/`per_page`: 25 by default, at most 100. */
 export const LEAD_API_WINDOW: WindowRules = { defaultLimit: 25, maxLimit: 100 }
-export const newestFirst = [{ createdAt: 'desc' as const }, { id: 'desc' as const }]
 
 nodeType('Lead', 'leads', 'leads:read')
 

@@ -226,7 +226,7 @@ function childLoader(relation: ChildRelation, delegate: GroupingDelegate, ctx: C
         SELECT p.parent, c.id FROM json_to_recordset(${JSON.stringify(positions)}::json) AS p(parent text, at timestamptz, id text)
         CROSS JOIN LATERAL (
           SELECT id FROM ${table}
-          WHERE ${parent} = p.parent ${live} ${since} ${filtered} AND (${column}, id) ${beyond} (COALESCE(p.at, ${start}), COALESCE(p.id, ''))
+          WHERE ${parent} = p.parent AND account_id = ${accountOf(ctx)} ${live} ${since} ${filtered} AND (${column}, id) ${beyond} (COALESCE(p.at, ${start}), COALESCE(p.id, ''))
           ORDER BY ${column} ${order}, id ${order}
           LIMIT ${windows[0].size + 1}
         ) c`

@@ -25,7 +25,7 @@ import { accountOf } from './tenancy.js'
 type Model = keyof PrismaTypes
 
 /** The most ids one `nodes` call takes (the cost limit prices the field at this many rows). */
-export const MAX_NODE_IDS = 100
+const MAX_NODE_IDS = 100
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 

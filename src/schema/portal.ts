@@ -3,6 +3,8 @@
  * owner's way in, unless the owner turned it off) or, for the operator, the admin token, and
  * receive an HttpOnly, SameSite cookie. Attempts are throttled per client address and network,
  * and passwords per user too, before the credential is looked at (src/context/sign-in-throttle.ts).
+ * A sign-in finds its account from the credential, not from a session the browser already holds:
+ * its reads and writes run across accounts (`acrossAccounts`), confined to what the credential names.
  */
 
 import { randomUUID } from 'node:crypto'
@@ -11,6 +13,7 @@ import { readCookie, SESSION_COOKIE } from '../context/context.js'
 import { throttledSignIn } from '../context/sign-in-throttle.js'
 import { randomToken, safeEqual, sha256 } from '../crypto.js'
 import { db } from '../db/client.js'
+import { acrossAccounts } from '../db/tenancy.js'
 import { AppError } from '../errors.js'
 import { DUMMY_HASH, verifyPassword } from '../services/users/passwords.js'
 import { builder } from './builder.js'
@@ -29,19 +32,26 @@ export async function openSession(ctx: Context, data: { kind: 'account' | 'admin
   const id = randomUUID()
   // The sign-in is attributed to who signed in (the audit log's session.signed_in).
   if (data.kind === 'account') ctx.http.actor = data.userId ? `user:${data.userId}` : `portal:${id}`
-  await db.portalSession.create({
-    data: {
-      ...data,
-      id,
-      tokenHash: sha256(token),
-      expiresAt: new Date(now.getTime() + SESSION_HOURS * 3_600_000),
-      lastSeenAt: now,
-      userAgent: ctx.request.headers.get('user-agent')?.slice(0, 300) || null,
-      address: data.kind === 'admin' ? null : ctx.http.clientIp,
-    },
-  })
+  // For the account signed in to, whatever session the browser held before.
+  await acrossAccounts(() =>
+    db.portalSession.create({
+      data: {
+        ...data,
+        id,
+        tokenHash: sha256(token),
+        expiresAt: new Date(now.getTime() + SESSION_HOURS * 3_600_000),
+        lastSeenAt: now,
+        userAgent: ctx.request.headers.get('user-agent')?.slice(0, 300) || null,
+        address: data.kind === 'admin' ? null : ctx.http.clientIp,
+      },
+    }),
+  )
   ctx.http.setCookies.push(sessionCookie(ctx, token, SESSION_HOURS * 3600))
 }
+
+/** Ends the account's open access-code sessions: the code was rotated, or its sign-in turned off. Users' sessions stay. */
+export const endAccessCodeSessions = (accountId: string) =>
+  db.portalSession.updateMany({ where: { accountId, userId: null, endedAt: null }, data: { endedAt: new Date() } })
 
 export const LoginResult = builder.objectRef<{ accountId: string }>('PortalLoginResult').implement({
   description: 'What a sign-in signed in to',
@@ -49,7 +59,7 @@ export const LoginResult = builder.objectRef<{ accountId: string }>('PortalLogin
     account: t.prismaField({
       type: 'Account',
       description: 'The account signed in to',
-      resolve: (query, result) => db.account.findUniqueOrThrow({ ...query, where: { id: result.accountId } }),
+      resolve: (query, result) => acrossAccounts(() => db.account.findUniqueOrThrow({ ...query, where: { id: result.accountId } })),
     }),
   }),
 })
@@ -80,10 +90,12 @@ builder.mutationFields((t) => ({
           const hash = sha256(accessCode.trim())
           const found =
             accessCode.length <= 200
-              ? await db.account.findUnique({
-                  where: { accessCodeHash: hash },
-                  select: { id: true, accessCodeHash: true, accessCodeSignIn: true },
-                })
+              ? await acrossAccounts(() =>
+                  db.account.findUnique({
+                    where: { accessCodeHash: hash },
+                    select: { id: true, accessCodeHash: true, accessCodeSignIn: true },
+                  }),
+                )
               : null
           return found && safeEqual(found.accessCodeHash, hash) ? found : null
         },
@@ -108,7 +120,7 @@ builder.mutationFields((t) => ({
         ctx.config,
         ctx.http.clientIp,
         async () => {
-          const found = password.length <= 200 ? await db.user.findUnique({ where: { email: normalised } }) : null
+          const found = password.length <= 200 ? await acrossAccounts(() => db.user.findUnique({ where: { email: normalised } })) : null
           // An unknown email costs a hash too, so timing does not tell who has an account.
           const matches = await verifyPassword(password.slice(0, 200), found?.passwordHash ?? (await DUMMY_HASH))
           return found?.passwordHash && matches ? found : null

@@ -215,9 +215,9 @@ builder.mutationFields((t) => ({
     },
     resolve: async (_root, args, ctx) => {
       const accountId = accountOf(ctx)
-      const status = args.status as QuoteStatus
+      const status = args.status
       if (!(SETTABLE as readonly string[]).includes(status))
-        throw badRequest(`Invalid status "${args.status.slice(0, 40)}": expected one of ${SETTABLE.join(', ')}`)
+        throw badRequest(`Invalid status "${status}": expected one of ${SETTABLE.join(', ')}`)
       return db.$transaction(async (tx) => {
         const [locked] = await tx.$queryRaw<{ status: QuoteStatus }[]>`
           SELECT status FROM quotes WHERE id = ${String(args.id)} AND account_id = ${accountId} AND deleted_at IS NULL FOR UPDATE`

@@ -4,19 +4,16 @@
  * server at its next request (sessions are read from the database each time, never cached).
  */
 
-import type { Context } from '../context/context.js'
 import type { Principal } from '../context/principal.js'
 import { db } from '../db/client.js'
 import { AppError, notFound } from '../errors.js'
 import { builder } from './builder.js'
-import { accountOf } from './tenancy.js'
-
-const sessionOf = (ctx: Context) => ctx.principal as Extract<Principal, { kind: 'session' }>
+import { accountOf, sessionOf } from './tenancy.js'
 
 /** A user's own sessions; the access code's sessions belong to whoever holds the code. */
 const ownSessions = (me: Extract<Principal, { kind: 'session' }>) => ({ accountId: me.accountId, userId: me.userId })
 
-export const PortalSession = builder.prismaObject('PortalSession', {
+builder.prismaObject('PortalSession', {
   description: 'A signed-in portal session',
   fields: (t) => ({
     id: t.exposeID('id', { description: 'The id the audit log names as portal:<id> for access-code sessions' }),

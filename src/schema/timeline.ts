@@ -78,7 +78,8 @@ async function timeline(ctx: Context, of: Where, first: number | null | undefine
   const reads: Promise<Entry[]>[] = []
 
   if (allowed('read:hub') && (of.projectId || of.customerId)) {
-    const where = of.projectId ? { projectId: of.projectId } : { project: { customerId: of.customerId } }
+    // A relation filter is not narrowed by the soft-delete extension: a deleted project's events stay out here.
+    const where = of.projectId ? { projectId: of.projectId } : { project: { customerId: of.customerId, deletedAt: null } }
     reads.push(
       db.projectEvent.findMany({ where: { accountId, ...where }, orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }], take }).then((rows) =>
         rows.map((e) => ({

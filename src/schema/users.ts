@@ -5,21 +5,22 @@
  */
 import { z } from 'zod'
 import type { Context } from '../context/context.js'
-import { evictKey, KEY_REVOKED_CHANNEL } from '../context/key-cache.js'
-import { type Principal, ROLE_GRANTS, type Role } from '../context/principal.js'
-import { sha256 } from '../crypto.js'
+import { type Principal, ROLE_GRANTS, ROLES, type Role } from '../context/principal.js'
+import { throttledSignIn } from '../context/sign-in-throttle.js'
 import { db } from '../db/client.js'
-import { AppError, badRequest, conflict, notFound } from '../errors.js'
+import { acrossAccounts } from '../db/tenancy.js'
+import { AppError, badRequest, conflict, isUniqueViolation, notFound } from '../errors.js'
 import { type EmailOutcome, emailLink } from '../services/users/link-email.js'
-import { type IssuedLink, issueLink, useLink } from '../services/users/links.js'
+import { findLink, type IssuedLink, issueLink, useLink } from '../services/users/links.js'
 import { hashPassword, passwordProblem } from '../services/users/passwords.js'
+import { revokeKeys } from './api-keys.js'
 import { builder } from './builder.js'
 import { inputType } from './inputs.js'
-import { LoginResult, openSession } from './portal.js'
+import { endAccessCodeSessions, LoginResult, openSession } from './portal.js'
 import { email, requiredText } from './rules.js'
-import { accountOf } from './tenancy.js'
+import { accountOf, sessionOf } from './tenancy.js'
 
-export const RoleType = builder.enumType('Role', {
+const RoleType = builder.enumType('Role', {
   description: 'What a user may do (docs/users.md has the table of scopes and powers)',
   values: {
     OWNER: { value: 'owner' as const, description: 'Everything, including managing other owners and turning the access code off' },
@@ -46,7 +47,7 @@ const RemovedUserKeys = builder.enumType('RemovedUserKeys', {
   },
 })
 
-export const User = builder.prismaObject('User', {
+builder.prismaObject('User', {
   description: 'A person who signs in to the portal',
   fields: (t) => ({
     id: t.exposeID('id', { description: 'The id the audit log names as user:<id>' }),
@@ -117,12 +118,10 @@ const inviteRules = z
   .object({
     email: email.describe('Where the invitation goes; how the user will sign in'),
     name: requiredText(200).describe('Shown in the portal and the audit log'),
-    role: z.enum(['owner', 'admin', 'member', 'viewer']).meta({ graphql: RoleType }).describe('What the user may do'),
+    role: z.enum(ROLES).meta({ graphql: RoleType }).describe('What the user may do'),
   })
   .describe('Who to invite, and with which role')
 const InviteUserInput = inputType('InviteUserInput', inviteRules)
-
-const sessionOf = (ctx: Context) => ctx.principal as Extract<Principal, { kind: 'session' }>
 
 /** Only an owner touches owners: makes one, changes one's role, removes one. */
 function assertMayManage(ctx: Context, target: Role | null, next?: Role) {
@@ -158,20 +157,36 @@ async function issueAndSend(
   return { ...link, userId: user.id, email: sent }
 }
 
-/** Checks a link's password before the link is used, so a refused password leaves the link working. */
+const LINK_REFUSED = 'This link is unknown, already used or expired: ask for a new one'
+
+/**
+ * Sets a password through a link. An unknown, used or expired link is refused before any hash; a
+ * refused password leaves the link working. The link names its account, so a browser signed in to
+ * another account uses it too (`acrossAccounts`). The hash and the use are throttled like a
+ * sign-in, so parallel tries with one link cannot queue up hashes.
+ */
 async function choosePassword(ctx: Context, token: string, password: string, kind: 'invitation' | 'password_reset') {
-  const link = token.length <= 200 ? await db.userLink.findUnique({ where: { tokenHash: sha256(token) }, include: { user: true } }) : null
-  const problem = link && passwordProblem(password, link.user)
+  const link = await acrossAccounts(() => findLink(token, kind))
+  if (!link) throw new AppError('UNAUTHENTICATED', LINK_REFUSED)
+  const problem = passwordProblem(password, link.user)
   if (problem) throw badRequest(problem)
-  const hash = await hashPassword(password)
-  const used = await useLink(token, kind)
-  if (!used) throw new AppError('UNAUTHENTICATED', 'This link is unknown, already used or expired: ask for a new one')
-  ctx.http.actor = `user:${used.userId}`
-  await db.user.update({ where: { id: used.userId }, data: { passwordHash: hash }, select: { id: true } })
-  // A new password ends every session opened with the old one.
-  await db.portalSession.updateMany({ where: { userId: used.userId, endedAt: null }, data: { endedAt: new Date() } })
-  await openSession(ctx, { kind: 'account', accountId: used.accountId, userId: used.userId })
-  return { accountId: used.accountId }
+  const hash = await throttledSignIn(
+    ctx.config,
+    ctx.http.clientIp,
+    async () => {
+      const hashed = await hashPassword(password)
+      return (await acrossAccounts(() => useLink(link.id))) ? hashed : null
+    },
+    LINK_REFUSED,
+  )
+  ctx.http.actor = `user:${link.userId}`
+  await acrossAccounts(async () => {
+    await db.user.update({ where: { id: link.userId }, data: { passwordHash: hash }, select: { id: true } })
+    // A new password ends every session opened with the old one.
+    await db.portalSession.updateMany({ where: { userId: link.userId, endedAt: null }, data: { endedAt: new Date() } })
+  })
+  await openSession(ctx, { kind: 'account', accountId: link.accountId, userId: link.userId })
+  return { accountId: link.accountId }
 }
 
 builder.queryFields((t) => ({
@@ -198,10 +213,13 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: InviteUserInput, required: true, description: 'Who to invite, and with which role' }) },
     resolve: async (_root, { input }, ctx) => {
       assertMayManage(ctx, null, input.role)
-      const address = input.email.toLowerCase()
-      if (await db.user.findUnique({ where: { email: address }, select: { id: true } }))
-        throw conflict('A user with this email already exists')
-      const user = await db.user.create({ data: { accountId: accountOf(ctx), email: address, name: input.name, role: input.role } })
+      // An email is one user across every account: the unique index, not a read confined to this
+      // account, tells whether another account (or a concurrent invitation) holds it.
+      const user = await db.user
+        .create({ data: { accountId: accountOf(ctx), email: input.email.toLowerCase(), name: input.name, role: input.role } })
+        .catch((error: unknown) => {
+          throw isUniqueViolation(error) ? conflict('A user with this email already exists') : error
+        })
       return issueAndSend(ctx, user)
     },
   }),
@@ -264,17 +282,10 @@ builder.mutationFields((t) => ({
       assertMayManage(ctx, user.role)
       const keys = await db.apiKey.findMany({ where: { createdById: user.id, revokedAt: null }, select: { id: true } })
       const revoke = args.apiKeys === 'revoke' ? keys.map((key) => key.id) : []
-      await db.$transaction(async (tx) => {
-        if (revoke.length > 0) {
-          await tx.apiKey.updateMany({ where: { id: { in: revoke } }, data: { revokedAt: new Date() } })
-          for (const id of revoke) await tx.$executeRaw`SELECT pg_notify(${KEY_REVOKED_CHANNEL}, ${id})`
-        }
-        // Sessions and links go with the user (ON DELETE CASCADE); sessions are never cached, so
-        // every server refuses them from their next request.
-        await tx.user.delete({ where: { id: user.id } })
-      })
-      for (const id of revoke) evictKey(id)
-      return { userId: user.id, revokedKeys: revoke.length, keptKeys: keys.length - revoke.length }
+      // Sessions and links go with the user (ON DELETE CASCADE); sessions are never cached, so
+      // every server refuses them from their next request.
+      const revokedKeys = await revokeKeys(user.accountId, revoke, (tx) => tx.user.delete({ where: { id: user.id } }))
+      return { userId: user.id, revokedKeys, keptKeys: keys.length - revokedKeys }
     },
   }),
   setAccessCodeSignIn: t.boolean({
@@ -287,11 +298,7 @@ builder.mutationFields((t) => ({
       if (me.role !== 'owner' || !me.userId)
         throw new AppError('FORBIDDEN', 'Not allowed: only an owner signed in with their own password may change this')
       await db.account.update({ where: { id: me.accountId }, data: { accessCodeSignIn: enabled }, select: { id: true } })
-      if (!enabled)
-        await db.portalSession.updateMany({
-          where: { accountId: me.accountId, userId: null, endedAt: null },
-          data: { endedAt: new Date() },
-        })
+      if (!enabled) await endAccessCodeSessions(me.accountId)
       return enabled
     },
   }),

@@ -11,7 +11,7 @@ import { RETRY_DELAYS_MS } from '../services/webhooks/delivery.js'
 import { builder } from './builder.js'
 import { type ChildRelation, type ConnectionArgs, childConnection, connectionType } from './lists.js'
 import { Node, nodeType } from './nodes.js'
-import { pageType, pageWindow } from './paging.js'
+import { CRM_WINDOW, pageType, pageWindow } from './paging.js'
 import { type ListArgs, listSort, orderingOf, orderOf, sinceFilter, sortArgs } from './sorting.js'
 import { accountOf } from './tenancy.js'
 
@@ -114,7 +114,9 @@ builder.prismaObjectFields('WebhookEndpoint', (t) => ({
     args: {
       status: t.arg({ type: DeliveryStatusType, description: 'Only deliveries in this state' }),
       ...sortArgs(t, deliverySort),
-      limit: t.arg.int({ description: 'How many deliveries to return; 50 by default, at most 200' }),
+      limit: t.arg.int({
+        description: `How many deliveries to return; ${CRM_WINDOW.defaultLimit} by default, at most ${CRM_WINDOW.maxLimit}`,
+      }),
       offset: t.arg.int({ description: 'How many deliveries to skip; 0 by default' }),
     },
     // Counted in the statement that reads the endpoint, as a project's events are.

@@ -13,7 +13,7 @@
  *   only erasure (./erasure.ts) removes them.
  */
 import { db } from '../db/client.js'
-import { conflict, notFound } from '../errors.js'
+import { conflict, isUniqueViolation, notFound } from '../errors.js'
 import { Prisma } from '../generated/prisma/client.js'
 
 export const RESTORE_DAYS = 30
@@ -159,7 +159,7 @@ export async function restoreRecord(kind: DeletableKind, accountId: string, id: 
     })
   } catch (error) {
     // A customer, project or lead restored with it holds an external_id a live record took meanwhile.
-    if ((error as { code?: string }).code === 'P2002') throw conflict(`external_id is now used by another record: restore refused`)
+    if (isUniqueViolation(error)) throw conflict(`external_id is now used by another record: restore refused`)
     throw error
   }
 }

@@ -16,11 +16,11 @@ import { leadFilter } from '../leads.js'
 import { accountOf } from '../tenancy.js'
 
 /** The most rows one export holds; a longer list is cut there and says so. */
-export const MAX_EXPORT_ROWS = 100_000
+const MAX_EXPORT_ROWS = 100_000
 const READ_BATCH = 2_000
 
 /** Neutralises spreadsheet formula injection (OWASP "CSV injection"). */
-export function safeCell(value: unknown): string {
+function safeCell(value: unknown): string {
   if (value === null || value === undefined) return ''
   const text = value instanceof Date ? value.toISOString() : String(value)
   return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text

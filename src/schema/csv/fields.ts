@@ -10,7 +10,7 @@ import { customerRules, upsertCustomer } from '../customers.js'
 import { leadRules, saveLead } from '../leads.js'
 import { describeIssue } from '../rules.js'
 
-export interface ImportField {
+interface ImportField {
   /** The field's name in snake_case, as in the REST bodies and the CSV export's header. */
   name: string
   /** The input's key. */

@@ -17,7 +17,7 @@ import { accountOf } from '../tenancy.js'
 import { IMPORT_KINDS } from './fields.js'
 import { MAX_CHUNK_BYTES, MAX_FILE_BYTES, readRecords } from './reading.js'
 
-export const CsvImportKindType = builder.enumType(CsvImportKind, {
+const CsvImportKindType = builder.enumType(CsvImportKind, {
   name: 'CsvImportKind',
   description: 'The records a CSV file holds',
   values: { customers: { description: 'Customers, upserted by external_id' }, leads: { description: 'Leads, upserted by external_id' } },
@@ -127,6 +127,9 @@ function requireScope(ctx: Context, kind: CsvImportKind, access: 'read' | 'write
   if (!hasScope(ctx.principal, scope)) throw new AppError('FORBIDDEN', `Insufficient scope: ${scope} required`)
 }
 
+/** The kinds whose imports the caller may read: those whose records it may read. */
+const readableKinds = (ctx: Context) => Object.values(CsvImportKind).filter((kind) => hasScope(ctx.principal, IMPORT_KINDS[kind].readScope))
+
 /** The caller's import, for a write in one of `states`. */
 async function ownImport(ctx: Context, id: string | number, states: CsvImportStatus[]) {
   const row = await db.csvImport.findFirst({ where: { id: String(id), accountId: accountOf(ctx) } })
@@ -147,17 +150,27 @@ builder.queryFields((t) => ({
   csvImport: t.prismaField({
     type: CsvImportType,
     nullable: true,
-    description: 'One CSV import, with its progress',
+    description: 'One CSV import, with its progress; needs the read scope of its records (read:hub for customers, leads:read for leads)',
     authScopes: { account: true },
     args: { id: t.arg.id({ required: true, description: 'The import' }) },
-    resolve: (query, _root, { id }, ctx) => db.csvImport.findFirst({ ...query, where: { id: String(id), accountId: accountOf(ctx) } }),
+    resolve: async (query, _root, { id }, ctx) => {
+      const row = await db.csvImport.findFirst({ ...query, where: { id: String(id), accountId: accountOf(ctx) } })
+      if (row) requireScope(ctx, row.kind, 'read')
+      return row
+    },
   }),
   csvImports: t.prismaField({
     type: [CsvImportType],
-    description: 'The 20 latest CSV imports, newest first: an import left running is found here again',
+    description:
+      'The 20 latest CSV imports whose records the caller may read (read:hub for customers, leads:read for leads), newest first: an import left running is found here again',
     authScopes: { account: true },
     resolve: (query, _root, _args, ctx) =>
-      db.csvImport.findMany({ ...query, where: { accountId: accountOf(ctx) }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: 20 }),
+      db.csvImport.findMany({
+        ...query,
+        where: { accountId: accountOf(ctx), kind: { in: readableKinds(ctx) } },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: 20,
+      }),
   }),
 }))
 

@@ -23,10 +23,8 @@ import { type RowWrite, writeSet } from './set-writes.js'
 
 /** Rows per batch: one transaction of a fixed number of statements each (./set-writes.ts). */
 export const BATCH_ROWS = 250
-/** The pause after each batch, in which requests have the database connection and the event loop to themselves. */
-export const BATCH_PAUSE_MS = 0
-
-const pause = (ms: number) => new Promise((resolve) => (ms > 0 ? setTimeout(resolve, ms) : setImmediate(resolve)))
+/** After each batch, requests have the database connection and the event loop to themselves for a turn. */
+const yieldToRequests = () => new Promise((resolve) => setImmediate(resolve))
 
 interface Claimed {
   id: string
@@ -45,8 +43,6 @@ export interface SliceOptions {
   /** Only imports of these accounts (tests that share a database). */
   accountIds?: readonly string[]
   logger?: Logger
-  /** The pause after each batch (default BATCH_PAUSE_MS). */
-  pauseMs?: number
 }
 
 export interface SliceResult {
@@ -231,7 +227,7 @@ async function work(job: Claimed, options: SliceOptions): Promise<SliceResult> {
     result.processedRows += size
     result.finished = finished
     // Between batches the connection and the event loop are the requests' for a moment.
-    if (!finished) await pause(options.pauseMs ?? BATCH_PAUSE_MS)
+    if (!finished) await yieldToRequests()
     return true
   }
   let header = true

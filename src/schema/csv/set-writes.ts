@@ -30,7 +30,7 @@ export interface RowWrite {
   input: Record<string, unknown>
 }
 
-export interface SetOutcome {
+interface SetOutcome {
   created: number
   updated: number
   problems: { line: number; message: string }[]
@@ -129,7 +129,13 @@ function lock(tx: Prisma.TransactionClient, rules: TableRules, accountId: string
 }
 
 /** Sets, on each locked record, only the fields its row gives. */
-function update(tx: Prisma.TransactionClient, rules: TableRules, rows: { id: string; input: Record<string, unknown> }[], now: Date) {
+function update(
+  tx: Prisma.TransactionClient,
+  rules: TableRules,
+  accountId: string,
+  rows: { id: string; input: Record<string, unknown> }[],
+  now: Date,
+) {
   const sets = rules.columns.map(({ key, column, cast }) => {
     const value = cast ? `(t.data ->> '${key}')::${cast}` : `t.data ->> '${key}'`
     return `${column} = CASE WHEN t.data ? '${key}' THEN ${value} ELSE r.${column} END`
@@ -138,7 +144,7 @@ function update(tx: Prisma.TransactionClient, rules: TableRules, rows: { id: str
   return tx.$queryRaw<Held[]>(Prisma.sql`
     UPDATE ${Prisma.raw(rules.table)} r SET ${Prisma.raw(sets.join(', '))}, updated_at = ${now}
     FROM json_to_recordset(${JSON.stringify(data)}::json) AS t(id text, data jsonb)
-    WHERE r.id = t.id
+    WHERE r.id = t.id AND r.account_id = ${accountId} AND r.deleted_at IS NULL
     RETURNING ${rules.returning('r')}`)
 }
 
@@ -230,6 +236,7 @@ export async function writeSet(
             await update(
               tx,
               rules,
+              accountId,
               toUpdate.map((r) => ({ id: r.old.id, input: r.input })),
               now,
             )

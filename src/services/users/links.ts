@@ -1,7 +1,7 @@
 /**
  * Single-use links for users: an invitation (7 days) or a password reset (1 hour). The token is
- * shown once (to the inviter, in the email); only its SHA-256 is stored, and using it marks it
- * used in the same statement that finds it, so two tabs cannot both use one link.
+ * shown once (to the inviter, in the email); only its SHA-256 is stored. Using it marks it used in
+ * a statement that only an unused link matches, so two tabs cannot both use one link.
  */
 import { randomToken, sha256 } from '../../crypto.js'
 import { db } from '../../db/client.js'
@@ -27,15 +27,16 @@ export async function issueLink(config: Config, user: { id: string; accountId: s
   return { url: `${config.PUBLIC_URL}/portal/${page}/#token=${token}`, expiresAt }
 }
 
-/** Uses a link once: the user it belongs to, or null when it is unknown, used or expired. */
-export async function useLink(token: string, kind: UserLinkKind): Promise<{ userId: string; accountId: string } | null> {
+/** The link with this token and its user, or null when it is unknown, used, expired or of another kind. */
+export async function findLink(token: string, kind: UserLinkKind) {
   if (token.length > 200) return null
+  const link = await db.userLink.findUnique({ where: { tokenHash: sha256(token) }, include: { user: true } })
+  return link && link.kind === kind && link.usedAt === null && link.expiresAt > new Date() ? link : null
+}
+
+/** Uses a link found by `findLink`: true for the one request that marks it used, false when another did first or it expired meanwhile. */
+export async function useLink(id: string): Promise<boolean> {
   const now = new Date()
-  const tokenHash = sha256(token)
-  const { count } = await db.userLink.updateMany({
-    where: { tokenHash, kind, usedAt: null, expiresAt: { gt: now } },
-    data: { usedAt: now },
-  })
-  if (count === 0) return null
-  return db.userLink.findUnique({ where: { tokenHash }, select: { userId: true, accountId: true } })
+  const { count } = await db.userLink.updateMany({ where: { id, usedAt: null, expiresAt: { gt: now } }, data: { usedAt: now } })
+  return count === 1
 }
