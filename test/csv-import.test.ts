@@ -7,7 +7,7 @@
 import { parse } from 'csv-parse/sync'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { db } from '../src/db/client.js'
-import { runImportSlice } from '../src/schema/csv/runner.js'
+import { BATCH_ROWS, runImportSlice, startCsvImports } from '../src/schema/csv/runner.js'
 import { type TestClient, testApp } from './support/app.js'
 import { checkImport, drainImports, readImport, runImport, uploadCsv } from './support/csv-imports.js'
 import { createTenant } from './support/tenants.js'
@@ -99,6 +99,19 @@ describe('CSV import', () => {
     const checked = await readImport(client, tenant, uploaded.id)
     expect(checked).toMatchObject({ status: 'checked', processedRows: 10_000, problemRows: 1, createdRows: 9_999 })
     expect(checked.problems).toEqual([{ line: 10_001, message: 'phone must be an E.164 phone number such as +15555550100' }])
+  }, 300_000)
+
+  it('hands an import back when its process stops, and the next claim resumes it at once', async () => {
+    const tenant = await createTenant(client)
+    const uploaded = await uploadCsv(client, tenant, 'leads', leadsCsv(5_000))
+    await checkImport(client, tenant, uploaded.id, LEAD_MAPPING)
+    // Stopped as it starts: the claim it has made finishes its first batch, then hands the import back.
+    const stop = startCsvImports({ leaseMs: 60_000, pollMs: 50, accountIds: [tenant.accountId] })
+    await stop(60_000)
+    const stopped = await db.csvImport.findUniqueOrThrow({ where: { id: uploaded.id } })
+    expect(stopped).toMatchObject({ status: 'checking', processedRows: BATCH_ROWS, leaseToken: null, leaseExpiresAt: null })
+    const resumed = await runImportSlice({ leaseMs: 60_000, accountIds: [tenant.accountId] })
+    expect(resumed).toMatchObject({ resumedFrom: stopped.processedRows, processedRows: 5_000, finished: true })
   }, 300_000)
 
   it('resumes an import whose process dies after its last recorded batch, without duplicating records', async () => {

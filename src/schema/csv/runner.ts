@@ -43,6 +43,8 @@ export interface SliceOptions {
   /** Only imports of these accounts (tests that share a database). */
   accountIds?: readonly string[]
   logger?: Logger
+  /** Checked between batches: once true, the import's lease is handed back and the next claim resumes it. */
+  stopping?: () => boolean
 }
 
 export interface SliceResult {
@@ -241,15 +243,25 @@ async function work(job: Claimed, options: SliceOptions): Promise<SliceResult> {
     if (batch.length < BATCH_ROWS) continue
     if (!(await flush(false))) return result
     if (options.maxBatches !== undefined && batches >= options.maxBatches) return result
+    if (options.stopping?.()) {
+      await releaseLease(job)
+      return result
+    }
   }
   await flush(true)
   options.logger?.info({ csv_import: job.id, rows: result.processedRows, phase: job.status }, 'csv import phase finished')
   return result
 }
 
+/** Hands the import back at once (a process stopping), so the next claim need not wait for the lease to run out. */
+async function releaseLease(job: Claimed): Promise<void> {
+  await db.csvImport.updateMany({ where: { id: job.id, leaseToken: job.token }, data: { leaseToken: null, leaseExpiresAt: null } })
+}
+
 /**
  * Runs due imports until stopped, polling every `pollMs` when there is none; the returned stop()
- * waits for the batch in progress at most `graceMs` (an import cut off resumes at its last batch).
+ * lets the batch in progress finish, at most `graceMs`, and hands its import back (an import cut
+ * off by the grace resumes at its last batch once its lease runs out).
  */
 export function startCsvImports(options: { leaseMs: number; pollMs: number; logger?: Logger; accountIds?: readonly string[] }) {
   let stopped = false
@@ -258,7 +270,8 @@ export function startCsvImports(options: { leaseMs: number; pollMs: number; logg
   const tick = async () => {
     let found = false
     try {
-      found = (await runImportSlice({ leaseMs: options.leaseMs, accountIds: options.accountIds, logger: options.logger })) !== undefined
+      const slice = { leaseMs: options.leaseMs, accountIds: options.accountIds, logger: options.logger, stopping: () => stopped }
+      found = (await runImportSlice(slice)) !== undefined
     } catch (error) {
       options.logger?.error({ err: error }, 'csv import failed; it resumes once its lease runs out')
     }
