@@ -13,6 +13,7 @@ import { db } from '../../src/db/client.js'
 import { startCsvImports } from '../../src/schema/csv/runner.js'
 import { testApp } from '../support/app.js'
 import { closeServer, hasChromium, launchChromium, portalServer, screenshots, WIDTHS } from '../support/browser.js'
+import { checkImport, drainImports, uploadCsv } from '../support/csv-imports.js'
 import { createTenant, type Tenant } from '../support/tenants.js'
 
 describe.skipIf(!hasChromium)('import and export page in Chromium', () => {
@@ -92,4 +93,26 @@ describe.skipIf(!hasChromium)('import and export page in Chromium', () => {
     await page.getByText('1 leads exported.').waitFor()
     expect(consoleErrors.filter((e) => !/favicon|401/.test(e))).toEqual([])
   }, 60_000)
+
+  it('shows the first 500 problems of a file with more, and says so', async () => {
+    const client = await testApp()
+    const many = await createTenant(client, `Imports many ${Date.now().toString(36)}`)
+    const file = ['External ID,Name,Phone', ...Array.from({ length: 600 }, (_, i) => `B-${i},Bad ${i},not-a-phone`)].join('\n')
+    const uploaded = await uploadCsv(client, many, 'leads', file)
+    await checkImport(client, many, uploaded.id, [
+      { field: 'external_id', column: 'External ID' },
+      { field: 'name', column: 'Name' },
+      { field: 'phone', column: 'Phone' },
+    ])
+    await drainImports(many)
+    const context = await browser.newContext({ viewport: { width: WIDTHS.desktop, height: 900 } })
+    const [name, value] = many.cookie.split('=')
+    await context.addCookies([{ name, value, url: base }])
+    const other = await context.newPage()
+    other.setDefaultTimeout(20_000)
+    await other.goto(`${base}/portal/imports`)
+    await other.getByText('The first 500 of 600 rows with problems').waitFor()
+    expect(await other.getByRole('table', { name: 'Rows with problems' }).locator('tbody tr').count()).toBe(500)
+    await context.close()
+  }, 120_000)
 })

@@ -250,6 +250,12 @@ function ImportState({
           {value.problemRows.toLocaleString('en-US')} skipped.
         </Notice>
       )}
+      {value.problems.length > 0 && value.problemRows > value.problems.length && (
+        <p className="hint">
+          The first {value.problems.length.toLocaleString('en-US')} of {value.problemRows.toLocaleString('en-US')} rows with problems: fix
+          these and check the file again to see the rest.
+        </p>
+      )}
       {value.problems.length > 0 && (
         <table className="table" aria-label="Rows with problems">
           <thead>
