@@ -33,7 +33,27 @@ const AuditDocument = graphql(`
   }
 `)
 
-const TYPES = ['', 'api_key', 'user', 'session', 'integration', 'webhook_endpoint', 'template', 'account', 'customer', 'lead', 'project']
+/** Every object type an entry is written for: the audit triggers' (migration users_roles_audit) and erasures'. */
+const TYPES = [
+  '',
+  'account',
+  'api_key',
+  'user',
+  'user_link',
+  'session',
+  'integration',
+  'webhook_endpoint',
+  'template',
+  'customer',
+  'project',
+  'project_event',
+  'lead',
+  'quote',
+  'appointment',
+  'campaign',
+  'conversation',
+  'opt_out',
+]
 
 export default function AuditPage() {
   return (
