@@ -1,25 +1,41 @@
 'use client'
 /**
- * The parts of a record's page (customer, project, lead): its id from the address
- * (`/customers/view?id=…`, as the export has no per-record pages), the edit form with errors
- * shown at their field, delete and restore behind a confirmation, and the timeline.
+ * A record's page (customer, project, lead): its id from the address (`/customers/view?id=…`,
+ * as the export has no per-record pages), its facts, the edit form with errors shown at their
+ * field, delete and restore behind a confirmation, and the timeline. A page declares its
+ * documents, facts and fields; `RecordPage` does the rest.
  */
 import Link from 'next/link'
 import { useSearchParams } from 'next/navigation'
-import { type FormEvent, type ReactNode, useEffect, useId, useState } from 'react'
+import { type FormEvent, type ReactNode, Suspense, useEffect, useId, useState } from 'react'
+import { graphql } from '../gql'
 import type { TimelineKind, TypedDocumentString } from '../gql/graphql'
-import type { GraphQLRequestError, QueryState } from '../lib/graphql'
-import { useAccount, useAccountMutation } from './AccountShell'
+import { type GraphQLRequestError, type QueryState, useQuery, type Variables } from '../lib/graphql'
+import { AccountShell, allows, useAccount, useAccountMutation, useSessionGuard } from './AccountShell'
 import { ConfirmDialog, Empty, Loading, Notice } from './ui'
 import './records.css'
 
-export const useRecordId = () => useSearchParams().get('id') ?? ''
+/** What a record's timeline shows of each item: the record queries select `timeline(first: 100) { ...PortalTimelineItem }`. */
+graphql(`
+  fragment PortalTimelineItem on TimelineEntry {
+    id
+    kind
+    at
+    title
+    detail
+    status
+    channel
+    scheduledFor
+  }
+`)
+
+const useRecordId = () => useSearchParams().get('id') ?? ''
 
 /**
  * What a record's page shows while it has no record to show: the load's error with Try again,
  * Loading, or "not found" with the way back to the list; null once the record is there.
  */
-export function recordUnavailable(
+function recordUnavailable(
   query: QueryState<unknown>,
   found: boolean,
   noun: string,
@@ -49,7 +65,7 @@ export function recordUnavailable(
  * Delete and restore of a record. After a delete the page keeps the record it had, with the
  * time it can be restored until (`deletedUntil`); a restore reloads it.
  */
-export function useDeletion<D, DV, R, RV>(
+function useDeletion<D, DV, R, RV>(
   deleteDocument: TypedDocumentString<D, DV>,
   restoreDocument: TypedDocumentString<R, RV>,
   restorableUntil: (answer: D) => string,
@@ -66,8 +82,9 @@ export function useDeletion<D, DV, R, RV>(
   return { deletedUntil, remove, restore }
 }
 
-export interface FieldSpec {
-  name: string
+/** A field of the edit form; its `name` is the record's property and the save input's. */
+export interface FieldSpec<N extends string = string> {
+  name: N
   label: string
   type?: 'text' | 'email' | 'tel' | 'number'
   /** A select of these values instead of a text input. */
@@ -75,25 +92,39 @@ export interface FieldSpec {
   hint?: string
 }
 
+/** The fields of a record about a person (customers, leads). */
+export const CONTACT_FIELDS = [
+  { name: 'name', label: 'Name' },
+  { name: 'firstName', label: 'First name' },
+  { name: 'lastName', label: 'Last name' },
+  { name: 'email', label: 'Email', type: 'email' },
+  { name: 'phone', label: 'Phone', type: 'tel', hint: 'E.164, e.g. +15555550100' },
+] as const satisfies readonly FieldSpec[]
+
 type Values = Record<string, string>
+
+/** The form's values as the record holds them ('' where it holds none). */
+function initialValues<T>(record: T, fields: readonly FieldSpec<keyof T & string>[]): Values {
+  return Object.fromEntries(fields.map((f) => [f.name, String(record[f.name] ?? '')]))
+}
 
 const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
 
 /** The field a server message is about: it starts with the field's name ("email must be…"). */
-function fieldOf(message: string, fields: FieldSpec[]): string | undefined {
+function fieldOf(message: string, fields: readonly FieldSpec[]): string | undefined {
   return fields.find((f) => message.startsWith(`${f.name} `) || message.startsWith(`${snake(f.name)} `) || message.includes(`"${f.name}"`))
     ?.name
 }
 
 /** Edits a record's fields; an empty field is sent as null (cleared). */
-export function EditForm({
+function EditForm({
   fields,
   initial,
   running,
   error,
   onSave,
 }: {
-  fields: FieldSpec[]
+  fields: readonly FieldSpec[]
   initial: Values
   running: boolean
   error: GraphQLRequestError | undefined
@@ -167,7 +198,7 @@ export function EditForm({
 }
 
 /** Delete, after a confirmation that says how long the record stays restorable. */
-export function DeleteButton({
+function DeleteButton({
   noun,
   name,
   busy,
@@ -216,7 +247,7 @@ export function DeleteButton({
  * A deleted record's Restore: a deleted record is not found by id (only the lists' deleted view
  * has it), so the page keeps showing the record it had, with this banner, until the visitor leaves.
  */
-export function DeletedBanner({
+function DeletedBanner({
   noun,
   until,
   busy,
@@ -268,7 +299,7 @@ const KIND_LABELS: Record<TimelineKind, string> = {
 const PENDING = ['scheduled', 'queued']
 
 /** A record's history, newest first, in the account's time zone. */
-export function Timeline({ items }: { items: TimelineItem[] }) {
+function Timeline({ items }: { items: TimelineItem[] }) {
   const { time } = useAccount()
   if (items.length === 0) return <Empty>Nothing has happened yet.</Empty>
   return (
@@ -296,10 +327,137 @@ export function Timeline({ items }: { items: TimelineItem[] }) {
 }
 
 /** The way back to the list, above a record. */
-export function BackLink({ href, children }: { href: string; children: string }) {
+function BackLink({ href, children }: { href: string; children: string }) {
   return (
     <p>
       <Link href={href}>← {children}</Link>
     </p>
+  )
+}
+
+/** What every record's page shows besides what its page declares. */
+interface ShownRecord {
+  name?: string | null
+  externalId?: string | null
+  createdAt: string
+  updatedAt: string
+  timeline: TimelineItem[]
+}
+
+type SavedValues = Record<string, string | null>
+
+/** A record query's answer: the record under `K`, null when no record has the id. */
+type Holding<K extends string> = Record<K, ShownRecord | null>
+type RecordOf<Q, K extends keyof Q> = NonNullable<Q[K]>
+
+interface RecordPageProps<K extends string, Q extends Holding<K>, S, SV, D, R> {
+  /** The record's name, one and many: a `customer` is listed at `/customers`. */
+  noun: { one: string; many: string }
+  /** The record's query (by `id`) and the field of its answer that holds the record. */
+  document: TypedDocumentString<Q, { id: string }>
+  record: K
+  /** What a role needs to edit, delete and restore it. */
+  scope: string
+  /** Facts shown before External id, Created and Updated (`dt` and `dd` pairs). */
+  facts?: (record: RecordOf<Q, K>) => ReactNode
+  /** The edit form's fields, each one of the record's properties. */
+  fields: readonly FieldSpec<keyof RecordOf<Q, K> & string>[]
+  /** The save mutation and its variables for the form's values (an emptied field is null). */
+  save: TypedDocumentString<S, SV>
+  saveVariables: (id: string, values: SavedValues) => SV
+  remove: TypedDocumentString<D, { id: string }>
+  restorableUntil: (answer: D) => string
+  restore: TypedDocumentString<R, { id: string }>
+  /** Sections above the edit form, shown with it: to a role that may write, while the record is not deleted. */
+  tools?: (record: RecordOf<Q, K>, page: { id: string; data: Q; reload: () => Promise<void> }) => ReactNode
+  /** Sections under the edit form, shown to every role. */
+  related?: (record: RecordOf<Q, K>) => ReactNode
+}
+
+/** A record's page: the account shell, and the record once the address gives its id. */
+export function RecordPage<K extends string, Q extends Holding<K>, S, SV, D, R>(props: RecordPageProps<K, Q, S, SV, D, R>) {
+  const { one } = props.noun
+  return (
+    <AccountShell title={one[0].toUpperCase() + one.slice(1)}>
+      <Suspense fallback={<Loading />}>
+        <RecordView {...props} />
+      </Suspense>
+    </AccountShell>
+  )
+}
+
+function RecordView<K extends string, Q extends Holding<K>, S, SV, D, R>(props: RecordPageProps<K, Q, S, SV, D, R>) {
+  const { noun, fields } = props
+  const id = useRecordId()
+  const { me, time } = useAccount()
+  const query = useQuery(props.document, { id })
+  useSessionGuard(query.error)
+  const save = useAccountMutation(props.save, { onSuccess: () => query.reload() })
+  const { deletedUntil, remove, restore } = useDeletion(props.remove, props.restore, props.restorableUntil, query.reload)
+  const editable = allows(me, props.scope) && !deletedUntil
+  const record: RecordOf<Q, K> | undefined = query.data?.[props.record] ?? undefined
+
+  const list = { href: `/${noun.many}`, label: `All ${noun.many}` }
+  const unavailable = recordUnavailable(query, Boolean(record), noun.one, list)
+  if (unavailable || !record || !query.data) return unavailable
+  return (
+    <>
+      <BackLink href={list.href}>{list.label}</BackLink>
+      <h2 data-testid="record-name">{record.name || `Unnamed ${noun.one}`}</h2>
+      {deletedUntil && (
+        <DeletedBanner
+          noun={noun.one}
+          until={deletedUntil}
+          busy={restore.running}
+          error={restore.error?.message}
+          onRestore={() => void restore.run({ id })}
+        />
+      )}
+      <div className="record-grid">
+        <div className="record-side">
+          <section className="card">
+            <dl className="record-facts">
+              {props.facts?.(record)}
+              <dt>External id</dt>
+              <dd>{record.externalId ?? '—'}</dd>
+              <dt>Created</dt>
+              <dd>{time(record.createdAt)}</dd>
+              <dt>Updated</dt>
+              <dd>{time(record.updatedAt)}</dd>
+            </dl>
+          </section>
+          {editable && props.tools?.(record, { id, data: query.data, reload: query.reload })}
+          {editable && (
+            <section className="card">
+              <EditForm
+                fields={fields}
+                initial={initialValues<RecordOf<Q, K>>(record, fields)}
+                running={save.running}
+                error={save.error}
+                // The save variables always hold the record's id, so they are the one argument the mutation takes.
+                onSave={async (values) => Boolean(await save.run(...([props.saveVariables(id, values)] as Variables<SV>)))}
+              />
+            </section>
+          )}
+          {props.related?.(record)}
+          {editable && (
+            <section className="card">
+              <DeleteButton
+                noun={noun.one}
+                name={record.name ?? `this ${noun.one}`}
+                busy={remove.running}
+                error={remove.error?.message}
+                onCancel={remove.reset}
+                onDelete={async () => Boolean(await remove.run({ id }))}
+              />
+            </section>
+          )}
+        </div>
+        <section className="card" aria-labelledby={`${noun.one}-timeline`} aria-busy={query.loading}>
+          <h2 id={`${noun.one}-timeline`}>Timeline</h2>
+          <Timeline items={record.timeline} />
+        </section>
+      </div>
+    </>
   )
 }

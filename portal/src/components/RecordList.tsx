@@ -1,16 +1,16 @@
 'use client'
 /**
- * The parts of a searchable, sortable, cursor-paged record table (customers, projects, leads):
- * the list's state, its search and sort controls, sortable column headers, the switch to the
- * records deleted in the last 30 days with their Restore buttons, and the pager. The page owns
- * its query and passes `variables` to it.
+ * A searchable, sortable, cursor-paged record list page (customers, projects, leads): the list's
+ * state, its search and sort controls, sortable column headers, the switch to the records
+ * deleted in the last 30 days with their Restore buttons, and the pager. A page declares its
+ * query, its columns and any filter of its own; `RecordListPage` does the rest.
  */
 import Link from 'next/link'
 import { type ReactNode, useId, useState } from 'react'
 import type { TypedDocumentString } from '../gql/graphql'
 import { useDebounced } from '../lib/debounce'
-import type { GraphQLRequestError } from '../lib/graphql'
-import { allows, useAccount, useAccountMutation } from './AccountShell'
+import { type GraphQLRequestError, useQuery, type Variables } from '../lib/graphql'
+import { AccountShell, allows, useAccount, useAccountMutation, useSessionGuard } from './AccountShell'
 import { Empty, Loading, Notice } from './ui'
 import './records.css'
 
@@ -38,7 +38,7 @@ export interface ListState {
 }
 
 /** A list's search (sent a moment after typing stops), sort and cursor, back to page 1 on any change. */
-export function useListState(): ListState {
+function useListState(): ListState {
   const [search, setSearchNow] = useState('')
   const sent = useDebounced(search.trim(), 250)
   const [sort, setSort] = useState<ListSort>('created_at')
@@ -75,7 +75,7 @@ export function useListState(): ListState {
   }
 }
 
-export function SearchBox({ list, label, placeholder }: { list: ListState; label: string; placeholder?: string }) {
+function SearchBox({ list, label, placeholder }: { list: ListState; label: string; placeholder?: string }) {
   const id = useId()
   return (
     <div className="field">
@@ -86,7 +86,7 @@ export function SearchBox({ list, label, placeholder }: { list: ListState; label
 }
 
 /** Switches the list between the live records and those deleted in the last 30 days. */
-export function DeletedSwitch({ list, noun }: { list: ListState; noun: string }) {
+function DeletedSwitch({ list, noun }: { list: ListState; noun: string }) {
   return (
     <label className="choice">
       <input type="checkbox" checked={list.deleted} onChange={(e) => list.showDeleted(e.target.checked)} /> Deleted {noun} (last 30 days)
@@ -100,7 +100,7 @@ export function RecordLink({ list, href, children }: { list: ListState; href: st
 }
 
 /** The time columns every record list ends with: Created and Updated (sortable), and Deleted in the deleted view. */
-export function TimeHeaders({ list }: { list: ListState }) {
+function TimeHeaders({ list }: { list: ListState }) {
   return (
     <>
       <SortHeader list={list} sort="created_at">
@@ -125,7 +125,7 @@ interface TimeCellsProps<R> {
 }
 
 /** A row's time cells under TimeHeaders; in the deleted view, also when it was deleted and Restore. */
-export function TimeCells<R>(props: TimeCellsProps<R>) {
+function TimeCells<R>(props: TimeCellsProps<R>) {
   const { time } = useAccount()
   return (
     <>
@@ -159,7 +159,7 @@ function DeletedCell<R>({ record, restore, scope, onRestored }: TimeCellsProps<R
 }
 
 /** What an empty list says: nothing yet, nothing matching, or nothing deleted. */
-export function emptyText(list: ListState, noun: { one: string; many: string }, filtered = Boolean(list.variables.search)): string {
+function emptyText(list: ListState, noun: { one: string; many: string }, filtered = Boolean(list.variables.search)): string {
   if (list.deleted) return filtered ? `No deleted ${noun.one} matches.` : `No ${noun.one} was deleted in the last 30 days.`
   return filtered ? `No ${noun.one} matches the search.` : `No ${noun.many} yet.`
 }
@@ -179,7 +179,7 @@ function SortHeader({ list, sort, children }: { list: ListState; sort: ListSort;
   )
 }
 
-export function Pager({
+function Pager({
   list,
   pageInfo,
   total,
@@ -214,7 +214,7 @@ interface Connection<E> {
  * A record list under its toolbar: the load's error with Try again, Loading, the empty message,
  * or the table (`children`, given the rows) with the pager under it.
  */
-export function RecordRows<E>({
+function RecordRows<E>({
   list,
   query,
   noun,
@@ -245,5 +245,125 @@ export function RecordRows<E>({
       {!connection ? !query.error && <Loading /> : connection.edges.length === 0 ? <Empty>{empty}</Empty> : children(connection.edges)}
       {connection && <Pager list={list} pageInfo={connection.pageInfo} total={connection.totalCount} />}
     </>
+  )
+}
+
+/** A column of a record table after the name: its header and a row's cell ('—' when the cell is empty). */
+export interface Column<N> {
+  header: string
+  /** `num` right-aligns a number. */
+  className?: 'num'
+  /** Given the list, so a cell can link another record only where the list links its own. */
+  cell: (node: N, list: ListState) => ReactNode
+}
+
+/** What every listed record has: the name that links to its page and the time columns. */
+interface ListedRecord {
+  id: string
+  name?: string | null
+  createdAt: string
+  updatedAt: string
+  deletedAt?: string | null
+}
+
+interface RecordListProps<Q, N extends ListedRecord, F, R> {
+  /** The record's name, one and many: `customer` lists at `/customers` and links `/customers/view?id=…`. */
+  noun: { one: string; many: string }
+  /** The list query: it takes the list's variables and the page's `filters`. */
+  document: TypedDocumentString<Q, ListState['variables'] & F>
+  connection: (data: Q) => Connection<{ node: N }> | undefined
+  search: { label: string; placeholder: string }
+  /** The name column's header (`Name` unless given). */
+  nameHeader?: string
+  columns: Column<N>[]
+  /** The record's restore mutation and what a role needs to run it. */
+  restore: TypedDocumentString<R, { id: string }>
+  scope: string
+  /** The page's own filters: sent with the query, shown in the toolbar before the deleted switch. */
+  filters?: { variables: F; active: boolean; controls: (list: ListState) => ReactNode }
+}
+
+/** A record list page: the account shell around the list. */
+export function RecordListPage<Q, N extends ListedRecord, F, R>(props: RecordListProps<Q, N, F, R>) {
+  const { many } = props.noun
+  return (
+    <AccountShell title={many[0].toUpperCase() + many.slice(1)}>
+      <RecordList {...props} />
+    </AccountShell>
+  )
+}
+
+function RecordList<Q, N extends ListedRecord, F, R>(props: RecordListProps<Q, N, F, R>) {
+  const { noun, filters } = props
+  const list = useListState()
+  // The list's variables are never empty, so they are always the one argument the query takes.
+  const query = useQuery(props.document, ...([{ ...list.variables, ...filters?.variables }] as Variables<ListState['variables'] & F>))
+  useSessionGuard(query.error)
+  return (
+    <section className="card" aria-busy={query.loading}>
+      <div className="record-toolbar">
+        <SearchBox list={list} label={props.search.label} placeholder={props.search.placeholder} />
+        {filters?.controls(list)}
+        <DeletedSwitch list={list} noun={noun.many} />
+      </div>
+      <RecordRows
+        list={list}
+        query={query}
+        noun={noun.many}
+        connection={query.data && props.connection(query.data)}
+        empty={emptyText(list, noun, Boolean(list.variables.search) || Boolean(filters?.active))}
+      >
+        {(edges) => <RecordTable {...props} list={list} nodes={edges.map(({ node }) => node)} onRestored={query.reload} />}
+      </RecordRows>
+    </section>
+  )
+}
+
+function RecordTable<Q, N extends ListedRecord, F, R>({
+  noun,
+  nameHeader = 'Name',
+  columns,
+  restore,
+  scope,
+  list,
+  nodes,
+  onRestored,
+}: RecordListProps<Q, N, F, R> & { list: ListState; nodes: N[]; onRestored: () => Promise<void> }) {
+  return (
+    <div className="table-wrap">
+      <table className="table record-table" data-testid="records-table">
+        <thead>
+          <tr>
+            <th scope="col">{nameHeader}</th>
+            {columns.map((column) => (
+              <th key={column.header} scope="col" className={column.className}>
+                {column.header}
+              </th>
+            ))}
+            <TimeHeaders list={list} />
+          </tr>
+        </thead>
+        <tbody>
+          {nodes.map((node) => {
+            const name = node.name || `Unnamed ${noun.one}`
+            return (
+              <tr key={node.id} data-testid="record-row">
+                <th scope="row">
+                  <RecordLink list={list} href={`/${noun.many}/view?id=${node.id}`}>
+                    {name}
+                  </RecordLink>
+                </th>
+                {columns.map((column) => (
+                  <td key={column.header} className={column.className}>
+                    {column.cell(node, list) ?? '—'}
+                  </td>
+                ))}
+                <TimeCells list={list} record={{ ...node, name }} restore={restore} scope={scope} onRestored={onRestored} />
+              </tr>
+            )
+          })}
+        </tbody>
+      </table>
+    </div>
   )
 }

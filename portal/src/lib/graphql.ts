@@ -15,7 +15,8 @@ export class GraphQLRequestError extends Error {
   }
 }
 
-type Variables<V> = V extends Record<string, never> ? [variables?: V] : [variables: V]
+/** A document's variables as arguments: optional when it takes none. */
+export type Variables<V> = V extends Record<string, never> ? [variables?: V] : [variables: V]
 
 export async function request<R, V>(document: TypedDocumentString<R, V>, ...[variables]: Variables<V>): Promise<R> {
   let response: Response
