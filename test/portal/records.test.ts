@@ -27,7 +27,7 @@ describe.skipIf(!hasChromium)('records in the portal', () => {
         createdAt: new Date(Date.UTC(2026, 0, 1, 9, i)),
       })),
     })
-    const { project } = await createProject(client, tenant, { name: 'Metal roof' })
+    const { project } = await createProject(client, tenant, { name: 'Metal roof', value: 9800 })
     projectId = project.id
     const event = await hubCall(client, tenant, 'POST', '/events', { project_id: project.id, event_type: 'contract_generated' })
     expect(event.status, JSON.stringify(event.body)).toBe(201)
@@ -92,6 +92,19 @@ describe.skipIf(!hasChromium)('records in the portal', () => {
     await page.waitForLoadState('networkidle')
     await page.reload()
     await expect.poll(() => page.getByTestId('record-name').textContent()).toBe('Metal roof, north side')
+
+    // A value typed as an accountant writes it is kept as typed and refused at its field; the stored value stays.
+    const projectId = new URL(page.url()).searchParams.get('id')!
+    await page.getByLabel('Value', { exact: true }).fill('12,500')
+    await page.getByRole('button', { name: 'Save', exact: true }).click()
+    await expect.poll(() => page.getByLabel('Value', { exact: true }).getAttribute('aria-invalid')).toBe('true')
+    expect(await page.locator('.field-error').textContent()).toBe('Value must be a number, such as 12500 or 12500.50')
+    expect(await page.getByLabel('Value', { exact: true }).inputValue()).toBe('12,500')
+    expect(Number((await db.project.findUniqueOrThrow({ where: { id: projectId } })).value)).toBe(9800)
+    await page.getByLabel('Value', { exact: true }).fill('12500.50')
+    await page.getByRole('button', { name: 'Save', exact: true }).click()
+    await page.getByText('Saved.').waitFor()
+    await expect.poll(async () => Number((await db.project.findUniqueOrThrow({ where: { id: projectId } })).value)).toBe(12500.5)
 
     // The customer's page: a bad email is refused by the server and shown at the field.
     await page.waitForLoadState('networkidle')

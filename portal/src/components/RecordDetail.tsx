@@ -136,11 +136,19 @@ function EditForm({
   const initialKey = JSON.stringify(initial)
   // A reload (after saving or a status change) shows the stored values.
   useEffect(() => setValues(JSON.parse(initialKey)), [initialKey])
-  const errorField = error ? fieldOf(error.message, fields) : undefined
+  // A number field is typed as text, so text that is not a number is refused here, at its field,
+  // instead of reaching the server as an empty field that would clear the stored value.
+  const [notNumber, setNotNumber] = useState<string>()
+  const shown = notNumber ? { field: notNumber, message: 'must be a number, such as 12500 or 12500.50' } : undefined
+  const errorField = shown?.field ?? (error ? fieldOf(error.message, fields) : undefined)
+  const errorMessage = shown ? `${fields.find((f) => f.name === shown.field)?.label} ${shown.message}` : error?.message
   const submit = async (event: FormEvent) => {
     event.preventDefault()
     setSaved(false)
     const sent = Object.fromEntries(fields.map((f) => [f.name, values[f.name]?.trim() ? values[f.name].trim() : null]))
+    const bad = fields.find((f) => f.type === 'number' && sent[f.name] !== null && !Number.isFinite(Number(sent[f.name])))
+    setNotNumber(bad?.name)
+    if (bad) return
     setSaved(await onSave(sent))
   }
   return (
@@ -171,14 +179,14 @@ function EditForm({
               ) : (
                 <input
                   {...props}
-                  type={f.type ?? 'text'}
-                  step={f.type === 'number' ? 'any' : undefined}
+                  type={f.type === 'number' ? 'text' : (f.type ?? 'text')}
+                  inputMode={f.type === 'number' ? 'decimal' : undefined}
                   onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}
                 />
               )}
               {invalid && (
                 <span id={`${id}-${f.name}-error`} className="field-error" role="alert">
-                  {error?.message}
+                  {errorMessage}
                 </span>
               )}
               {f.hint && <span className="hint">{f.hint}</span>}
@@ -187,7 +195,7 @@ function EditForm({
         })}
       </div>
       {!errorField && <Notice>{error?.message}</Notice>}
-      {saved && !error && <Notice kind="success">Saved.</Notice>}
+      {saved && !error && !notNumber && <Notice kind="success">Saved.</Notice>}
       <div className="actions">
         <button type="submit" className="button primary" disabled={running}>
           {running ? 'Saving…' : 'Save'}
