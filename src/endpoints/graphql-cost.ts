@@ -33,7 +33,7 @@ export const UNPAGED_LIST_ROWS = 20
  * as `extensions.ownReads: true`. On one record it is cheap; below a list of 25 rows it is the
  * whole default budget, so a list cannot turn into a statement per row.
  */
-export const OWN_READS_COST = 200
+const OWN_READS_COST = 200
 
 /** The window of a paged field: declared in its `extensions.pageSize`, else the one its arguments imply. */
 function windowOf(field: GraphQLField<unknown, unknown>): WindowRules | undefined {
