@@ -7,6 +7,7 @@
  */
 import client from 'prom-client'
 import { currentDatabase, db, statementTiming } from '../db/client.js'
+import { Prisma } from '../generated/prisma/client.js'
 
 export const registry = new client.Registry()
 
@@ -126,7 +127,7 @@ new client.Gauge({
     if (!currentDatabase()) return
     const rows = await db.$queryRaw<{ status: string; count: bigint }[]>`
       SELECT status::text AS status, count(*) AS count FROM communications
-      WHERE status = ANY(${[...QUEUE_STATES]}::communication_status[]) GROUP BY status`.catch(() => undefined)
+      WHERE status IN (${Prisma.join([...QUEUE_STATES])}) GROUP BY status`.catch(() => undefined)
     if (!rows) return
     for (const state of QUEUE_STATES) this.set({ state }, Number(rows.find((r) => r.status === state)?.count ?? 0))
   },
