@@ -102,10 +102,7 @@ export function ImportPanel() {
           canWrite={kinds.some((k) => k.kind === current.kind)}
           busy={busy}
           act={act}
-          onClose={() => {
-            setCurrent(undefined)
-            void recent.reload()
-          }}
+          onClose={() => setCurrent(undefined)}
         />
       )}
       <RecentImports items={recent.data?.csvImports} loading={recent.loading} onOpen={setCurrent} />
