@@ -73,7 +73,7 @@ async function runPrimary(config: Config, logger: Logger) {
 /** A child of the cluster primary, which prepared the database already. */
 async function runChild(config: Config, logger: Logger) {
   if (config.CRM_PROCESS_ROLE === 'worker') {
-    await runWorkerProcess({ ...config, DATABASE_URL: config.DATABASE_URL! }, logger, { migrated: true })
+    await runWorkerProcess({ ...config, DATABASE_URL: config.DATABASE_URL! }, logger)
     process.send?.('ready')
     return
   }

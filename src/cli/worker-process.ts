@@ -18,22 +18,15 @@ const WORKER_GRACE_MS = 7_000
 /** Past this, a worker that has not stopped exits anyway (the cluster's deadline is later still). */
 const WORKER_EXIT_DEADLINE_MS = 9_500
 
-interface WorkerProcessOptions {
-  /** A cluster's primary applied the migrations already; `npm run worker` may start before any server. */
-  migrated: boolean
-}
-
 /** Resolves once the worker runs; from then on SIGTERM/SIGINT stop it and exit. */
-export async function runWorkerProcess(
-  config: Config & { DATABASE_URL: string },
-  logger: Logger,
-  options: WorkerProcessOptions,
-): Promise<void> {
+export async function runWorkerProcess(config: Config & { DATABASE_URL: string }, logger: Logger): Promise<void> {
   await startTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: config.OTEL_SERVICE_NAME })
   // A cluster's /metrics sums every process, this one's sends and provider calls included.
   if (config.METRICS_TOKEN) enableMetrics()
   const database = await openDatabase(config, logger)
-  if (!options.migrated) await migrate(database.scripts) // idempotent and lock-guarded
+  // A cluster's primary migrated before starting its children; `npm run worker` may start before
+  // any server (migrations are idempotent and lock-guarded).
+  if (!config.CRM_PROCESS_ROLE) await migrate(database.scripts)
   const stop = startBackground(config, logger)
   logger.info({ pid: process.pid, lease_ms: config.WORKER_LEASE_MS, batch: config.WORKER_BATCH_SIZE }, 'worker started')
 

@@ -22,7 +22,6 @@ async function main() {
   await runWorkerProcess(
     { ...config, DATABASE_URL: databaseUrl, SECRET_KEY: await resolveSecretKey(config.SECRET_KEY, config.DATA_DIR) },
     logger,
-    { migrated: false },
   )
 }
 
